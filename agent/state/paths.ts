@@ -1,0 +1,25 @@
+// Where the agent keeps its state, and the file names inside the state directory.
+import path from 'node:path';
+
+/** The default state directory per OS (DESIGN.md, "Names a user types"). */
+export function defaultStateDir(platform: NodeJS.Platform, programData?: string): string {
+  if (platform === 'win32') return path.win32.join(programData ?? 'C:\\ProgramData', 'Seatkeeper');
+  if (platform === 'darwin') return '/Library/Application Support/Seatkeeper';
+  return '/var/lib/seatkeeper';
+}
+
+export function statePaths(dir: string) {
+  return {
+    dir,
+    config: path.join(dir, 'config.json'),
+    deviceKey: path.join(dir, 'device-key.json'),
+    leases: path.join(dir, 'leases'),
+    lease: (productCode: string) => path.join(dir, 'leases', `${productCode}.json`),
+    products: path.join(dir, 'products.json'),
+    session: path.join(dir, 'session.json'),
+    clock: path.join(dir, 'clock.json'),
+    status: path.join(dir, 'status.json'),
+    logs: path.join(dir, 'logs'),
+  };
+}
+export type StatePaths = ReturnType<typeof statePaths>;

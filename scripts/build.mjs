@@ -1,0 +1,28 @@
+// Bundles the entry points into dist/: the agent as one CommonJS file (what the single-executable
+// build embeds), the server and demo as ESM with node_modules left external.
+import { build } from 'esbuild';
+import { readFileSync } from 'node:fs';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+const define = { __SEATKEEPER_VERSION__: JSON.stringify(pkg.version) };
+const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: 'linked', logLevel: 'warning', define };
+
+await Promise.all([
+  build({
+    ...common,
+    entryPoints: { agent: 'agent/cli.ts' },
+    outExtension: { '.js': '.cjs' },
+    format: 'cjs',
+    outdir: 'dist',
+    // ws probes for these optional native speed-ups and works without them.
+    external: ['bufferutil', 'utf-8-validate'],
+  }),
+  build({
+    ...common,
+    entryPoints: { server: 'server/main.ts', demo: 'scripts/demo.ts' },
+    outExtension: { '.js': '.mjs' },
+    format: 'esm',
+    outdir: 'dist',
+    packages: 'external',
+  }),
+]);

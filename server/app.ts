@@ -1,0 +1,94 @@
+// Starts a Seatkeeper server: store, mail, HTTP API and portal, and the plugins (agent gateway,
+// live socket, jobs). Used by main.ts, the demo and every test (on port 0).
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { withDefaults, type ServerConfig } from './config.js';
+import { Events } from './events.js';
+import { buildHttp } from './http/http-app.js';
+import { createRateLimiter } from './http/rate-limit.js';
+import type { RouteInfo } from './http/router.js';
+import { randomId, type IdSource } from './ids.js';
+import { createLogger, type Logger } from './log.js';
+import { createMailer } from './mail/mailer.js';
+import type { UpgradeHandler } from './plugin.js';
+import { plugins } from './plugins.js';
+import type { Services } from './services.js';
+import { createLowdbStore } from './store/lowdb-store.js';
+import type { Store } from './store/store.js';
+
+export interface ServerHandle {
+  url: string;
+  port: number;
+  services: Services;
+  routes: RouteInfo[];
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  clock?: () => number;
+  ids?: IdSource;
+  logger?: Logger;
+  store?: Store;
+}
+
+export async function startServer(partial: Partial<ServerConfig> & { dataDir: string }, opts: StartOptions = {}): Promise<ServerHandle> {
+  const config = withDefaults(partial);
+  const log = opts.logger ?? createLogger({ level: config.logLevel });
+  const clock = opts.clock ?? Date.now;
+  const store = opts.store ?? createLowdbStore(config.dataDir);
+  await store.open();
+  let url = config.publicUrl ?? '';
+  const services: Services = {
+    config,
+    store,
+    mailer: createMailer(config.mail, log),
+    log,
+    events: new Events(),
+    clock,
+    ids: opts.ids ?? randomId,
+    signInLimiter: createRateLimiter({ ...config.signInRateLimit, clock }),
+    publicUrl: () => url,
+  };
+  const { app, routes } = buildHttp(services);
+
+  const upgrades = new Map<string, UpgradeHandler>();
+  app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = (req.url ?? '/').split('?')[0]!;
+    const handler = upgrades.get(path);
+    if (!handler) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    handler(req, socket, head);
+  });
+
+  const started: Array<{ name: string; close(): Promise<void> }> = [];
+  for (const p of plugins) {
+    const h = await p.start(services, { onUpgrade: (path, handler) => upgrades.set(path, handler) });
+    started.push({ name: p.name, close: h.close });
+  }
+
+  await app.listen({ port: config.port, host: config.host });
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.port;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  url = config.publicUrl ?? `http://${host}:${port}`;
+  log.info('seatkeeper server listening', { url, dataDir: config.dataDir });
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    services,
+    routes,
+    close() {
+      closing ??= (async () => {
+        for (const p of started.reverse()) await p.close().catch((e: Error) => log.warn('plugin close failed', { plugin: p.name, error: e.message }));
+        await app.close();
+        await store.close();
+        services.mailer.close();
+      })();
+      return closing;
+    },
+  };
+}

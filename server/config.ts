@@ -1,0 +1,41 @@
+// Server options and their defaults. Only server/main.ts reads flags and environment; everything
+// else receives a ServerConfig.
+import { join } from 'node:path';
+import type { MailConfig } from './mail/mailer.js';
+
+export interface ServerConfig {
+  dataDir: string;
+  port: number;
+  host: string;
+  /** URL printed and put into mails and agent settings; defaults to http://host:port */
+  publicUrl?: string;
+  mail: MailConfig;
+  /** default offline lease life; per organization it can be changed */
+  leaseTtlSeconds: number;
+  heartbeatSeconds: number;
+  sessionTtlSeconds: number;
+  invitationTtlSeconds: number;
+  signInRateLimit: { attempts: number; windowSeconds: number };
+  logLevel: string;
+  /** serve the portal's static files from here when it exists */
+  webDir?: string;
+}
+
+export function withDefaults(partial: Partial<ServerConfig> & { dataDir: string }): ServerConfig {
+  const cfg: ServerConfig = {
+    port: 8080,
+    host: '127.0.0.1',
+    mail: { kind: 'outbox', dir: join(partial.dataDir, 'outbox') },
+    leaseTtlSeconds: 7 * 24 * 3600,
+    heartbeatSeconds: 15,
+    sessionTtlSeconds: 12 * 3600,
+    invitationTtlSeconds: 7 * 24 * 3600,
+    signInRateLimit: { attempts: 10, windowSeconds: 60 },
+    logLevel: 'info',
+    ...partial,
+  };
+  if (!Number.isInteger(cfg.port) || cfg.port < 0 || cfg.port > 65535) throw new Error(`config.port: ${cfg.port} is not a port`);
+  if (!(cfg.leaseTtlSeconds > 0)) throw new Error('config.leaseTtlSeconds must be positive');
+  if (!(cfg.heartbeatSeconds > 0)) throw new Error('config.heartbeatSeconds must be positive');
+  return cfg;
+}

@@ -1,0 +1,51 @@
+// Who is calling: a portal session cookie or a bearer API token, looked up by its hash.
+import type { FastifyRequest } from 'fastify';
+import { hashSecret } from '../ids.js';
+import type { Services } from '../services.js';
+import type { Account } from '../store/types.js';
+
+export const SESSION_COOKIE = 'sk_session';
+
+export interface Caller {
+  account: Account;
+  via: 'session' | 'token';
+  /** hash of the session or token used */
+  credentialHash: string;
+}
+
+export function readCookie(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
+  }
+  return undefined;
+}
+
+export function resolveCaller(s: Services, req: FastifyRequest): Caller | undefined {
+  const g = s.store.global();
+  const auth = req.headers.authorization;
+  if (auth?.startsWith('Bearer ')) {
+    const h = hashSecret(auth.slice(7).trim());
+    const t = g.apiTokens[h];
+    const account = t && g.accounts[t.accountId];
+    if (account && account.status === 'active') return { account, via: 'token', credentialHash: h };
+    return undefined;
+  }
+  const cookie = readCookie(req.headers.cookie, SESSION_COOKIE);
+  if (!cookie) return undefined;
+  const h = hashSecret(cookie);
+  const session = g.sessions[h];
+  if (!session || session.expiresAt <= s.clock()) return undefined;
+  const account = g.accounts[session.accountId];
+  if (!account || account.status !== 'active') return undefined;
+  return { account, via: 'session', credentialHash: h };
+}
+
+export function sessionCookie(token: string, maxAgeSeconds: number, secure: boolean): string {
+  return `${SESSION_COOKIE}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure ? '; Secure' : ''}`;
+}
+
+export function clearSessionCookie(secure: boolean): string {
+  return `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0${secure ? '; Secure' : ''}`;
+}

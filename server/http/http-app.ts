@@ -1,0 +1,50 @@
+// The Fastify instance: limits, error shape, routes, and the portal's static files.
+import Fastify, { type FastifyInstance } from 'fastify';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize } from 'node:path';
+import type { Services } from '../services.js';
+import { installErrorHandler } from './error-handler.js';
+import { Router, type RouteInfo } from './router.js';
+import { registerAllRoutes } from './routes/index.js';
+
+export const BODY_LIMIT = 64 * 1024;
+
+const mime: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.json': 'application/json',
+  '.ico': 'image/x-icon',
+  '.map': 'application/json',
+};
+
+export function buildHttp(s: Services): { app: FastifyInstance; routes: RouteInfo[] } {
+  const app = Fastify({ bodyLimit: BODY_LIMIT, logger: false, trustProxy: false, routerOptions: { maxParamLength: 200 } });
+  installErrorHandler(app, s.log);
+  app.addHook('onSend', async (_req, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'same-origin');
+    return payload;
+  });
+  const router = new Router(app, s);
+  registerAllRoutes(router);
+  app.get('/healthz', async () => ({ ok: true }));
+
+  const webDir = s.config.webDir;
+  if (webDir && existsSync(join(webDir, 'index.html'))) {
+    // A single-page app: any non-API GET that is not a file gets index.html.
+    app.get('/*', async (req, reply) => {
+      const path = normalize(decodeURIComponent(req.url.split('?')[0]!)).replace(/^(\.\.[/\\])+/, '');
+      if (path.startsWith('/api/')) return reply.callNotFound();
+      const file = join(webDir, path);
+      const target = file.startsWith(webDir) && existsSync(file) && extname(file) ? file : join(webDir, 'index.html');
+      reply.header('content-type', mime[extname(target)] ?? 'application/octet-stream');
+      if (target.includes('/assets/')) reply.header('cache-control', 'public, max-age=31536000, immutable');
+      return reply.send(await readFile(target));
+    });
+  }
+  return { app, routes: router.table };
+}

@@ -1,0 +1,29 @@
+// A fixed-window attempt counter per key (for example "sign-in:<ip>:<email>"). In memory: a
+// restart forgets it, which is acceptable for throttling guesses.
+export interface RateLimiter {
+  /** Counts one attempt; returns seconds to wait when over the limit, else 0. */
+  hit(key: string): number;
+  reset(key: string): void;
+}
+
+export function createRateLimiter(opts: { attempts: number; windowSeconds: number; clock: () => number }): RateLimiter {
+  const windows = new Map<string, { start: number; count: number }>();
+  const windowMs = opts.windowSeconds * 1000;
+  return {
+    hit(key) {
+      const now = opts.clock();
+      if (windows.size > 100_000) for (const [k, w] of windows) if (now - w.start >= windowMs) windows.delete(k);
+      let w = windows.get(key);
+      if (!w || now - w.start >= windowMs) {
+        w = { start: now, count: 0 };
+        windows.set(key, w);
+      }
+      w.count++;
+      if (w.count > opts.attempts) return Math.max(1, Math.ceil((w.start + windowMs - now) / 1000));
+      return 0;
+    },
+    reset(key) {
+      windows.delete(key);
+    },
+  };
+}

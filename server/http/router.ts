@@ -1,0 +1,120 @@
+// Declares routes with their access level and schemas, and keeps the route table (the org-
+// isolation tests walk it, so a new route is covered without anyone remembering to add it).
+// Bodies and queries are parsed here, at the edge; handlers receive typed values.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodType } from 'zod';
+import { SeatkeeperError } from '../../shared/errors.js';
+import type { Services } from '../services.js';
+import type { Account, Membership, OrgDoc } from '../store/types.js';
+import { zodMessage } from './error-handler.js';
+import { resolveCaller, type Caller } from './caller.js';
+
+/** public: anyone; account: signed in; member: signed in and in :orgId; admin: owner or admin of :orgId */
+export type Access = 'public' | 'account' | 'member' | 'admin';
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface OrgContext {
+  id: string;
+  /** read-only view; mutate only inside store.tx */
+  doc: OrgDoc;
+  membership: Membership;
+  isAdmin: boolean;
+}
+
+export interface Ctx<B, Q> {
+  req: FastifyRequest;
+  reply: FastifyReply;
+  s: Services;
+  body: B;
+  query: Q;
+  params: Record<string, string>;
+  /** present unless access is 'public' (then it is the caller if signed in, or undefined) */
+  caller: Caller;
+  account: Account;
+  /** present for 'member' and 'admin' routes */
+  org: OrgContext;
+}
+
+export interface RouteDef<B, Q> {
+  method: Method;
+  url: string;
+  access: Access;
+  body?: ZodType<B>;
+  query?: ZodType<Q>;
+  /** status for a successful reply (default 200) */
+  status?: number;
+  summary: string;
+  handler(ctx: Ctx<B, Q>): Promise<unknown> | unknown;
+}
+
+export interface RouteInfo {
+  method: Method;
+  url: string;
+  access: Access;
+  summary: string;
+  hasBody: boolean;
+}
+
+const idParam = /^[A-Za-z0-9_-]{1,64}$/;
+
+export class Router {
+  readonly table: RouteInfo[] = [];
+  constructor(
+    private readonly app: FastifyInstance,
+    private readonly s: Services,
+  ) {}
+
+  add<B = undefined, Q = undefined>(def: RouteDef<B, Q>): void {
+    this.table.push({ method: def.method, url: def.url, access: def.access, summary: def.summary, hasBody: !!def.body });
+    const s = this.s;
+    this.app.route({
+      method: def.method,
+      url: def.url,
+      handler: async (req, reply) => {
+        const params = req.params as Record<string, string>;
+        for (const v of Object.values(params)) {
+          // A malformed id names nothing, exactly as an unknown one does.
+          if (!idParam.test(v)) throw new SeatkeeperError('NOT_FOUND', 'Not found.');
+        }
+        const caller = resolveCaller(s, req);
+        if (!caller && def.access !== 'public') throw new SeatkeeperError('UNAUTHENTICATED', 'Sign in first.');
+        let org: OrgContext | undefined;
+        if (def.access === 'member' || def.access === 'admin') {
+          const orgId = params.orgId;
+          const doc = orgId ? s.store.org(orgId) : undefined;
+          const membership = doc?.members[caller!.account.id];
+          // Another organization answers exactly as one that does not exist.
+          if (!doc || !membership) throw new SeatkeeperError('NOT_FOUND', 'No such organization.');
+          const isAdmin = membership.role === 'owner' || membership.role === 'admin';
+          if (def.access === 'admin' && !isAdmin) {
+            throw new SeatkeeperError('FORBIDDEN', 'Only administrators of this organization may do that.');
+          }
+          org = { id: orgId!, doc, membership, isAdmin };
+        }
+        const body = parse(def.body, req.body, 'body');
+        const query = parse(def.query, req.query, 'query');
+        const result = await def.handler({
+          req,
+          reply,
+          s,
+          body: body as B,
+          query: query as Q,
+          params,
+          caller: caller as Caller,
+          account: caller?.account as Account,
+          org: org as OrgContext,
+        });
+        if (reply.sent) return reply;
+        reply.status(def.status ?? 200);
+        return result ?? { ok: true };
+      },
+    });
+  }
+}
+
+function parse<T>(schema: ZodType<T> | undefined, value: unknown, where: string): T | undefined {
+  if (!schema) return undefined;
+  const r = schema.safeParse(value ?? (where === 'query' ? {} : undefined));
+  if (!r.success) throw new SeatkeeperError('VALIDATION_FAILED', zodMessage(r.error, where));
+  return r.data;
+}

@@ -1,0 +1,219 @@
+// Accounts: register (optionally linking an organization by serial), sign in/out, who am I,
+// link a serial later, API tokens for scripts.
+import { SeatkeeperError } from '../../../shared/errors.js';
+import { CreateApiTokenBody, LinkSerialBody, RegisterBody, SignInBody, type Me } from '../../../shared/api/auth.js';
+import { auditEvent } from '../../domain/audit.js';
+import { findNearMiss } from '../../domain/email-match.js';
+import { hashSecret, newSecret } from '../../ids.js';
+import { DUMMY_HASH, hashPassword, verifyPassword } from '../../password.js';
+import type { Services } from '../../services.js';
+import type { Account, EmailMismatch } from '../../store/types.js';
+import { clearSessionCookie, sessionCookie } from '../caller.js';
+import type { Router } from '../router.js';
+
+export function findAccountByEmail(s: Services, email: string): Account | undefined {
+  for (const a of Object.values(s.store.global().accounts)) if (a.email === email || a.aliases.includes(email)) return a;
+  return undefined;
+}
+
+export function meOf(s: Services, account: Account): Me {
+  const orgs: Me['orgs'] = [];
+  for (const { id, name } of Object.values(s.store.global().orgs)) {
+    const m = s.store.org(id)?.members[account.id];
+    if (m) orgs.push({ orgId: id, orgName: name, role: m.role, claimed: !!s.store.org(id)!.org.claimedBy });
+  }
+  return { account: { id: account.id, email: account.email, name: account.name }, orgs };
+}
+
+/** Looks for a member's address the unknown `email` is a near miss of; records it for the admins. */
+export async function refuseNearMiss(s: Services, email: string, context: EmailMismatch['context']): Promise<void> {
+  const g = s.store.global();
+  const hits: Array<{ orgId: string; suggestion: string }> = [];
+  for (const orgId of s.store.orgIds()) {
+    const doc = s.store.org(orgId)!;
+    const emails = Object.keys(doc.members).map((id) => g.accounts[id]?.email).filter((e): e is string => !!e);
+    const suggestion = findNearMiss(email, emails, doc.org.aliasDomains);
+    if (suggestion) hits.push({ orgId, suggestion });
+  }
+  if (hits.length === 0) return;
+  const now = s.clock();
+  await s.store.tx((t) => {
+    for (const h of hits) {
+      const doc = t.org(h.orgId)!;
+      doc.mismatches.push({ id: s.ids('mis'), at: now, attempted: email, suggestion: h.suggestion, context });
+      if (doc.mismatches.length > 500) doc.mismatches.splice(0, doc.mismatches.length - 500);
+    }
+  });
+  for (const h of hits) {
+    s.events.emit('feed', {
+      orgId: h.orgId,
+      at: now,
+      kind: 'sign-in-failed',
+      text: `${context === 'sign-in' ? 'Sign-in' : 'Invitation accepted'} with ${email} refused — did they mean ${h.suggestion}?`,
+    });
+  }
+  const suggestion = hits[0]!.suggestion;
+  throw new SeatkeeperError('EMAIL_MISMATCH', `There is no account for ${email}. Did you mean ${suggestion}?`, { suggestion });
+}
+
+export async function startSession(s: Services, ctx: { reply: { header(k: string, v: string): unknown } }, accountId: string) {
+  const token = newSecret('sks');
+  const now = s.clock();
+  const ttl = s.config.sessionTtlSeconds;
+  await s.store.tx((t) => {
+    const g = t.global();
+    for (const [h, sess] of Object.entries(g.sessions)) if (sess.expiresAt <= now) delete g.sessions[h];
+    g.sessions[hashSecret(token)] = { accountId, createdAt: now, expiresAt: now + ttl * 1000 };
+  });
+  ctx.reply.header('set-cookie', sessionCookie(token, ttl, s.publicUrl().startsWith('https:')));
+  return token;
+}
+
+export function registerAuthRoutes(r: Router): void {
+  r.add({
+    method: 'POST',
+    url: '/api/v1/auth/register',
+    access: 'public',
+    body: RegisterBody,
+    status: 201,
+    summary: 'Create an account; a serial number links it to its organization. Signs in.',
+    async handler({ s, body, reply }) {
+      if (findAccountByEmail(s, body.email)) throw new SeatkeeperError('EMAIL_TAKEN', `An account for ${body.email} exists. Sign in instead.`);
+      const orgId = body.serial ? s.store.global().serials[body.serial.toUpperCase()] : undefined;
+      if (body.serial && !orgId) throw new SeatkeeperError('UNKNOWN_SERIAL', `The serial number ${body.serial} belongs to no contract here.`);
+      const passwordHash = await hashPassword(body.password);
+      const now = s.clock();
+      const account = await s.store.tx((t) => {
+        const g = t.global();
+        if (Object.values(g.accounts).some((a) => a.email === body.email)) {
+          throw new SeatkeeperError('EMAIL_TAKEN', `An account for ${body.email} exists. Sign in instead.`);
+        }
+        const a: Account = { id: s.ids('acc'), email: body.email, aliases: [], name: body.name, passwordHash, status: 'active', createdAt: now };
+        g.accounts[a.id] = a;
+        if (orgId) {
+          const doc = t.org(orgId)!;
+          doc.members[a.id] = { accountId: a.id, role: 'member', joinedAt: now };
+          t.audit(auditEvent(s.ids, now, orgId, a.id, 'member.link', a.id, null, { email: a.email, via: 'serial' }));
+        }
+        return a;
+      });
+      await startSession(s, { reply }, account.id);
+      return meOf(s, account);
+    },
+  });
+
+  r.add({
+    method: 'POST',
+    url: '/api/v1/auth/sign-in',
+    access: 'public',
+    body: SignInBody,
+    summary: 'Sign in with email and password; sets the session cookie. Rate-limited.',
+    async handler({ s, body, req, reply }) {
+      const key = `${req.ip}|${body.email}`;
+      const wait = s.signInLimiter.hit(key);
+      if (wait > 0) throw new SeatkeeperError('RATE_LIMITED', `Too many sign-in attempts. Try again in ${wait} s.`, { retryAfter: wait });
+      const account = findAccountByEmail(s, body.email);
+      if (!account) {
+        await verifyPassword(body.password, DUMMY_HASH);
+        await refuseNearMiss(s, body.email, 'sign-in');
+        throw new SeatkeeperError('INVALID_CREDENTIALS', 'Wrong email or password.');
+      }
+      if (account.status !== 'active' || !(await verifyPassword(body.password, account.passwordHash))) {
+        throw new SeatkeeperError('INVALID_CREDENTIALS', 'Wrong email or password.');
+      }
+      s.signInLimiter.reset(key);
+      await startSession(s, { reply }, account.id);
+      return meOf(s, account);
+    },
+  });
+
+  r.add({
+    method: 'POST',
+    url: '/api/v1/auth/sign-out',
+    access: 'account',
+    summary: 'End this session (or nothing, for an API token).',
+    async handler({ s, caller, reply }) {
+      if (caller.via === 'session') {
+        await s.store.tx((t) => {
+          delete t.global().sessions[caller.credentialHash];
+        });
+      }
+      reply.header('set-cookie', clearSessionCookie(s.publicUrl().startsWith('https:')));
+      return { ok: true };
+    },
+  });
+
+  r.add({
+    method: 'GET',
+    url: '/api/v1/me',
+    access: 'account',
+    summary: 'The signed-in account and its organizations with roles.',
+    handler: ({ s, account }) => meOf(s, account),
+  });
+
+  r.add({
+    method: 'POST',
+    url: '/api/v1/me/serials',
+    access: 'account',
+    body: LinkSerialBody,
+    summary: "Link the account to a contract's organization by one of its serial numbers.",
+    async handler({ s, body, account }) {
+      const orgId = s.store.global().serials[body.serial.toUpperCase()];
+      if (!orgId) throw new SeatkeeperError('UNKNOWN_SERIAL', `The serial number ${body.serial} belongs to no contract here.`);
+      const now = s.clock();
+      await s.store.tx((t) => {
+        const doc = t.org(orgId)!;
+        if (doc.members[account.id]) return;
+        doc.members[account.id] = { accountId: account.id, role: 'member', joinedAt: now };
+        t.audit(auditEvent(s.ids, now, orgId, account.id, 'member.link', account.id, null, { email: account.email, via: 'serial' }));
+      });
+      return meOf(s, account);
+    },
+  });
+
+  r.add({
+    method: 'GET',
+    url: '/api/v1/me/tokens',
+    access: 'account',
+    summary: "List the account's API tokens (never their secrets).",
+    handler: ({ s, account }) => ({
+      tokens: Object.values(s.store.global().apiTokens)
+        .filter((t) => t.accountId === account.id)
+        .map(({ id, name, createdAt, lastUsedAt }) => ({ id, name, createdAt, lastUsedAt })),
+    }),
+  });
+
+  r.add({
+    method: 'POST',
+    url: '/api/v1/me/tokens',
+    access: 'account',
+    body: CreateApiTokenBody,
+    status: 201,
+    summary: 'Create an API token for scripts; the secret is shown once.',
+    async handler({ s, body, account }) {
+      const secret = newSecret('skt');
+      const id = s.ids('tok');
+      const now = s.clock();
+      await s.store.tx((t) => {
+        t.global().apiTokens[hashSecret(secret)] = { id, accountId: account.id, name: body.name, createdAt: now, lastUsedAt: null };
+      });
+      return { id, name: body.name, token: secret };
+    },
+  });
+
+  r.add({
+    method: 'DELETE',
+    url: '/api/v1/me/tokens/:tokenId',
+    access: 'account',
+    summary: 'Revoke an API token.',
+    async handler({ s, params, account }) {
+      await s.store.tx((t) => {
+        const g = t.global();
+        const entry = Object.entries(g.apiTokens).find(([, v]) => v.id === params.tokenId && v.accountId === account.id);
+        if (!entry) throw new SeatkeeperError('NOT_FOUND', 'No such token.');
+        delete g.apiTokens[entry[0]];
+      });
+      return { ok: true };
+    },
+  });
+}

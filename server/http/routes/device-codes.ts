@@ -1,0 +1,4 @@
+// (to be filled) device-codes routes.
+import type { Router } from '../router.js';
+
+export function registerDeviceCodesRoutes(_r: Router): void {}

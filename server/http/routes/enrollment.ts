@@ -1,0 +1,4 @@
+// (to be filled) enrollment routes.
+import type { Router } from '../router.js';
+
+export function registerEnrollmentRoutes(_r: Router): void {}

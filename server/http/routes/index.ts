@@ -1,0 +1,29 @@
+// Every route module, registered in one place.
+import type { Router } from '../router.js';
+import { registerAssignmentsRoutes } from './assignments.js';
+import { registerAuditRoutes } from './audit.js';
+import { registerAuthRoutes } from './auth.js';
+import { registerClaimRoutes } from './claim.js';
+import { registerContractsRoutes } from './contracts.js';
+import { registerDeviceCodesRoutes } from './device-codes.js';
+import { registerDevicesRoutes } from './devices.js';
+import { registerEnrollmentRoutes } from './enrollment.js';
+import { registerInvitationsRoutes } from './invitations.js';
+import { registerMembersRoutes } from './members.js';
+import { registerSwitchesRoutes } from './switches.js';
+import { registerTeamsRoutes } from './teams.js';
+
+export function registerAllRoutes(r: Router): void {
+  registerAuthRoutes(r);
+  registerClaimRoutes(r);
+  registerMembersRoutes(r);
+  registerInvitationsRoutes(r);
+  registerTeamsRoutes(r);
+  registerContractsRoutes(r);
+  registerAssignmentsRoutes(r);
+  registerAuditRoutes(r);
+  registerEnrollmentRoutes(r);
+  registerDevicesRoutes(r);
+  registerDeviceCodesRoutes(r);
+  registerSwitchesRoutes(r);
+}

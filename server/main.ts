@@ -1,0 +1,103 @@
+// seatkeeper-server: the entry point that reads flags and environment.
+//   seatkeeper-server [--data DIR] [--port N] [--host H] [--public-url URL]
+//   seatkeeper-server add-org --file org.json [--data DIR]
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { startServer } from './app.js';
+import type { MailConfig } from './mail/mailer.js';
+import { StoreCorruptError } from './store/lowdb-store.js';
+import { createOrganization, type OrganizationInput } from './seed.js';
+import { webDirDefault } from './web-dir.js';
+
+const usage = `Usage:
+  seatkeeper-server [--data DIR] [--port N] [--host HOST] [--public-url URL]
+  seatkeeper-server add-org --file ORG.json [--data DIR]
+
+Environment: SEATKEEPER_DATA, PORT, HOST, SEATKEEPER_PUBLIC_URL, SEATKEEPER_LOG_LEVEL,
+  SEATKEEPER_SMTP_HOST, SEATKEEPER_SMTP_PORT, SEATKEEPER_SMTP_USER, SEATKEEPER_SMTP_PASS,
+  SEATKEEPER_SMTP_SECURE=1, SEATKEEPER_MAIL_FROM (mail goes to DATA/outbox as .eml files
+  unless SEATKEEPER_SMTP_HOST is set).
+`;
+
+function fail(msg: string): never {
+  process.stderr.write(`${msg}\n\n${usage}`);
+  process.exit(2);
+}
+
+export function mailFromEnv(env: NodeJS.ProcessEnv, dataDir: string): MailConfig {
+  if (!env.SEATKEEPER_SMTP_HOST) return { kind: 'outbox', dir: resolve(dataDir, 'outbox'), from: env.SEATKEEPER_MAIL_FROM };
+  return {
+    kind: 'smtp',
+    host: env.SEATKEEPER_SMTP_HOST,
+    port: Number(env.SEATKEEPER_SMTP_PORT ?? 25),
+    secure: env.SEATKEEPER_SMTP_SECURE === '1',
+    user: env.SEATKEEPER_SMTP_USER,
+    pass: env.SEATKEEPER_SMTP_PASS,
+    from: env.SEATKEEPER_MAIL_FROM,
+  };
+}
+
+async function main(): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      allowPositionals: true,
+      options: {
+        data: { type: 'string' },
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'public-url': { type: 'string' },
+        file: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    fail((err as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(usage);
+    return;
+  }
+  const dataDir = resolve(values.data ?? process.env.SEATKEEPER_DATA ?? './data');
+  const port = Number(values.port ?? process.env.PORT ?? 8080);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port: ${values.port ?? process.env.PORT} is not a port number`);
+  const config = {
+    dataDir,
+    port,
+    host: values.host ?? process.env.HOST ?? '127.0.0.1',
+    publicUrl: values['public-url'] ?? process.env.SEATKEEPER_PUBLIC_URL,
+    mail: mailFromEnv(process.env, dataDir),
+    logLevel: process.env.SEATKEEPER_LOG_LEVEL ?? 'info',
+    webDir: webDirDefault(),
+  };
+
+  if (positionals[0] === 'add-org') {
+    if (!values.file) fail('add-org needs --file ORG.json');
+    const input = JSON.parse(await readFile(values.file, 'utf8')) as OrganizationInput;
+    const server = await startServer({ ...config, port: 0, logLevel: 'warn' });
+    const orgId = await createOrganization(server.services, input);
+    await server.close();
+    process.stdout.write(`${orgId}\n`);
+    return;
+  }
+  if (positionals.length > 0) fail(`unknown command: ${positionals[0]}`);
+
+  const server = await startServer(config);
+  process.stdout.write(`Seatkeeper is running at ${server.url}\n`);
+  const stop = () => {
+    void server.close().then(() => process.exit(0));
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof StoreCorruptError) {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(1);
+  }
+  process.stderr.write(`seatkeeper-server: ${(err as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,114 @@
+// The Store implementation shared by the lowdb (file) and memory back ends: documents, the
+// transaction context, and commit of every document a transaction touched.
+import { SeatkeeperError } from '../../shared/errors.js';
+import type { AuditQuery, Store, TxContext } from './store.js';
+import { CommittedDoc, type Persister } from './committed-doc.js';
+import { emptyGlobalDoc, type AuditEvent, type GlobalDoc, type OrgDoc } from './types.js';
+
+export interface Backend {
+  loadGlobal(): Promise<{ data: GlobalDoc; text: string } | null>;
+  loadOrgs(): Promise<Array<{ data: OrgDoc; text: string }>>;
+  globalPersister(): Persister;
+  orgPersister(orgId: string): Persister;
+  readAudit(orgId: string): Promise<AuditEvent[]>;
+  close(): Promise<void>;
+}
+
+export class DocStore implements Store {
+  #global!: CommittedDoc<GlobalDoc>;
+  readonly #orgs = new Map<string, CommittedDoc<OrgDoc>>();
+  readonly #backend: Backend;
+  #closed = false;
+
+  constructor(backend: Backend) {
+    this.#backend = backend;
+  }
+
+  async open(): Promise<void> {
+    const g = await this.#backend.loadGlobal();
+    const data = g?.data ?? emptyGlobalDoc();
+    this.#global = new CommittedDoc(this.#backend.globalPersister(), data, g?.text ?? JSON.stringify(data));
+    for (const o of await this.#backend.loadOrgs()) {
+      this.#orgs.set(o.data.org.id, new CommittedDoc(this.#backend.orgPersister(o.data.org.id), o.data, o.text));
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#global?.settled();
+    for (const d of this.#orgs.values()) await d.settled();
+    await this.#backend.close();
+  }
+
+  global(): GlobalDoc {
+    return this.#global.data;
+  }
+
+  org(orgId: string): OrgDoc | undefined {
+    return this.#orgs.get(orgId)?.data;
+  }
+
+  orgIds(): string[] {
+    return [...this.#orgs.keys()];
+  }
+
+  async tx<T>(fn: (t: TxContext) => T): Promise<T> {
+    if (this.#closed) throw new SeatkeeperError('STORAGE_UNAVAILABLE', 'The store is closed.');
+    const touched = new Set<CommittedDoc<unknown>>();
+    const ctx: TxContext = {
+      global: () => {
+        touched.add(this.#global as CommittedDoc<unknown>);
+        return this.#global.data;
+      },
+      org: (orgId) => {
+        const d = this.#orgs.get(orgId);
+        if (!d) return undefined;
+        touched.add(d as CommittedDoc<unknown>);
+        return d.data;
+      },
+      createOrg: (doc) => {
+        if (this.#orgs.has(doc.org.id)) throw new Error(`organization ${doc.org.id} exists`);
+        const d = new CommittedDoc(this.#backend.orgPersister(doc.org.id), doc, 'null');
+        this.#orgs.set(doc.org.id, d);
+        touched.add(d as CommittedDoc<unknown>);
+        return d.data;
+      },
+      audit: (event) => {
+        const d = this.#orgs.get(event.orgId);
+        if (!d) throw new Error(`audit for unknown organization ${event.orgId}`);
+        d.queueAudit(JSON.stringify(event) + '\n');
+        touched.add(d as CommittedDoc<unknown>);
+      },
+    };
+    const result = fn(ctx);
+    try {
+      await Promise.all([...touched].map((d) => d.commit()));
+    } catch (err) {
+      this.#dropUnwrittenOrgs();
+      throw new SeatkeeperError('STORAGE_UNAVAILABLE', 'The change could not be saved; nothing was changed. Try again shortly.', {
+        cause: err instanceof Error ? ((err as NodeJS.ErrnoException).code ?? err.message) : String(err),
+      });
+    }
+    return result;
+  }
+
+  /** An organization created in a failed transaction reverts to `null`: forget it entirely. */
+  #dropUnwrittenOrgs(): void {
+    for (const [id, d] of this.#orgs) if (d.data === null) this.#orgs.delete(id);
+  }
+
+  async queryAudit(orgId: string, q: AuditQuery): Promise<AuditEvent[]> {
+    const all = await this.#backend.readAudit(orgId);
+    const out = all.filter(
+      (e) =>
+        (q.from === undefined || e.at >= q.from) &&
+        (q.to === undefined || e.at <= q.to) &&
+        (q.actor === undefined || e.actor === q.actor) &&
+        (q.target === undefined || e.target === q.target) &&
+        (q.action === undefined || e.action === q.action),
+    );
+    out.reverse(); // newest first
+    return out.slice(0, q.limit ?? 200);
+  }
+}

@@ -1,0 +1,55 @@
+// Crash-safe file writes: a write is on disk, whole, before it is acknowledged. Temp file, fsync,
+// rename over the old file, fsync the directory (so the rename itself survives a power cut).
+import { open, rename, unlink, truncate, stat } from 'node:fs/promises';
+import { dirname, basename, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+export async function writeFileDurable(path: string, text: string): Promise<void> {
+  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`);
+  let fh;
+  try {
+    fh = await open(tmp, 'w', 0o600);
+    await fh.writeFile(text, 'utf8');
+    await fh.sync();
+    await fh.close();
+    fh = undefined;
+    await rename(tmp, path);
+  } catch (err) {
+    await fh?.close().catch(() => {});
+    await unlink(tmp).catch(() => {});
+    throw err;
+  }
+  await fsyncDir(dirname(path));
+}
+
+export async function fsyncDir(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Appends lines and fsyncs; on failure cuts the file back so no half-written line remains. */
+export async function appendDurable(path: string, text: string): Promise<void> {
+  let before = 0;
+  try {
+    before = (await stat(path)).size;
+  } catch {
+    before = -1;
+  }
+  let fh;
+  try {
+    fh = await open(path, 'a', 0o600);
+    await fh.appendFile(text, 'utf8');
+    await fh.sync();
+    await fh.close();
+  } catch (err) {
+    await fh?.close().catch(() => {});
+    if (before >= 0) await truncate(path, before).catch(() => {});
+    else await unlink(path).catch(() => {});
+    throw err;
+  }
+  if (before < 0) await fsyncDir(dirname(path));
+}

@@ -1,0 +1,276 @@
+// The persisted data model. Two kinds of documents: one global document (accounts, sessions,
+// the serial-number index) and one document per organization (everything an admin manages).
+// Presence, heartbeats and pending pushes are never stored: they live in memory.
+
+export type Role = 'owner' | 'admin' | 'member';
+export type ActivationMethod = 'serial' | 'named-user';
+export type ProductKind = 'desktop' | 'service';
+
+export interface Account {
+  id: string;
+  email: string; // normalized: trimmed, lowercased
+  aliases: string[];
+  name: string;
+  passwordHash: string | null; // null until an invited person sets one
+  status: 'invited' | 'active' | 'disabled';
+  createdAt: number;
+}
+
+export interface Session {
+  accountId: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface ApiToken {
+  id: string;
+  accountId: string;
+  name: string;
+  createdAt: number;
+  lastUsedAt: number | null;
+}
+
+export interface GlobalDoc {
+  schema: 1;
+  accounts: Record<string, Account>;
+  /** keyed by sha256(token) */
+  sessions: Record<string, Session>;
+  /** keyed by sha256(token) */
+  apiTokens: Record<string, ApiToken>;
+  /** serial number → organization id */
+  serials: Record<string, string>;
+  /** organization directory: id → name */
+  orgs: Record<string, { id: string; name: string }>;
+}
+
+export interface Organization {
+  id: string;
+  name: string;
+  /** alias email domains of the organization, e.g. ["acme.com", "acme-eng.com"] */
+  aliasDomains: string[];
+  /** salt for hashing machine ids, so two orgs never see the same device id */
+  salt: string;
+  claimedBy: string | null;
+  claimedAt: number | null;
+  termsAcceptedAt: number | null;
+  settings: { leaseTtlSeconds: number };
+  createdAt: number;
+}
+
+export interface Membership {
+  accountId: string;
+  role: Role;
+  joinedAt: number;
+}
+
+export interface Invitation {
+  id: string;
+  email: string;
+  role: Role;
+  /** contract line ids to assign when accepted */
+  lineIds: string[];
+  teamId: string | null;
+  tokenHash: string;
+  createdBy: string;
+  createdAt: number;
+  sentAt: number;
+  expiresAt: number;
+  status: 'pending' | 'accepted' | 'cancelled';
+  acceptedBy: string | null;
+}
+
+export interface Team {
+  id: string;
+  name: string;
+  memberIds: string[];
+  adminIds: string[];
+  contractIds: string[];
+  createdAt: number;
+}
+
+export interface DetectionRule {
+  /** file globs relative to the detection root; any match means installed */
+  paths: string[];
+  /** file holding the version string, relative to the install directory found */
+  versionFile?: string;
+  /** file holding the serial number the product was activated with */
+  serialFile?: string;
+}
+
+export interface Product {
+  code: string;
+  name: string;
+  vendor: string;
+  kind: ProductKind;
+  needsProjectMembership: boolean;
+  detect: {
+    linux?: DetectionRule;
+    darwin?: DetectionRule;
+    /** registry keys read with `reg query`; value names for version and serial */
+    win32?: { keys: string[]; versionValue?: string; serialValue?: string };
+  };
+}
+
+export interface ContractLine {
+  id: string;
+  productCode: string;
+  seats: number;
+  method: ActivationMethod;
+}
+
+export interface Contract {
+  id: string;
+  number: string;
+  serials: string[];
+  startsAt: number;
+  endsAt: number;
+  lines: ContractLine[];
+}
+
+export interface Assignment {
+  id: string;
+  lineId: string;
+  accountId: string;
+  assignedBy: string;
+  assignedAt: number;
+}
+
+export interface InventoryItem {
+  productCode: string;
+  version: string | null;
+  path: string;
+  serial: string | null;
+}
+
+export interface Device {
+  id: string;
+  machineIdHash: string;
+  hostname: string;
+  os: { platform: string; distro: string; release: string; arch: string };
+  agentVersion: string;
+  /** Ed25519 public key, JWK x coordinate (base64url) */
+  publicKey: string;
+  enrolledAt: number;
+  enrolledWith: string;
+  lastSeenAt: number | null;
+  signedInAccountId: string | null;
+  inventory: InventoryItem[];
+  inventoryHash: string | null;
+  revokedAt: number | null;
+}
+
+export interface EnrollmentToken {
+  id: string;
+  name: string;
+  tokenHash: string;
+  createdBy: string;
+  createdAt: number;
+  expiresAt: number;
+  revokedAt: number | null;
+  uses: number;
+}
+
+export type RevokeReason =
+  | 'unassigned'
+  | 'reassigned'
+  | 'member-removed'
+  | 'device-revoked'
+  | 'contract-ended'
+  | 'method-switched'
+  | 'signed-out'
+  | 'superseded';
+
+export interface Lease {
+  jti: string;
+  deviceId: string;
+  /** account id, or "serial:<number>" for serial activation */
+  subject: string;
+  productCode: string;
+  method: ActivationMethod;
+  lineId: string;
+  issuedAt: number;
+  expiresAt: number;
+  status: 'active' | 'revoked';
+  revokedAt: number | null;
+  revokeReason: RevokeReason | null;
+}
+
+export interface MethodSwitch {
+  id: string;
+  lineId: string;
+  from: ActivationMethod;
+  to: ActivationMethod;
+  autoAssign: boolean;
+  /** epoch ms; null means applied immediately */
+  runAt: number | null;
+  status: 'scheduled' | 'applied' | 'cancelled';
+  createdBy: string;
+  createdAt: number;
+  appliedAt: number | null;
+}
+
+export interface EmailMismatch {
+  id: string;
+  at: number;
+  attempted: string;
+  suggestion: string;
+  context: 'sign-in' | 'invite-accept';
+}
+
+export interface UsageSample {
+  at: number;
+  /** product code → seats in use (valid lease on an online device) */
+  inUse: Record<string, number>;
+  devicesOnline: number;
+}
+
+export interface OrgDoc {
+  schema: 1;
+  org: Organization;
+  members: Record<string, Membership>;
+  invitations: Record<string, Invitation>;
+  teams: Record<string, Team>;
+  products: Record<string, Product>;
+  contracts: Record<string, Contract>;
+  assignments: Record<string, Assignment>;
+  devices: Record<string, Device>;
+  enrollmentTokens: Record<string, EnrollmentToken>;
+  leases: Record<string, Lease>;
+  switches: Record<string, MethodSwitch>;
+  mismatches: EmailMismatch[];
+  usage: UsageSample[];
+}
+
+export interface AuditEvent {
+  id: string;
+  at: number;
+  orgId: string;
+  actor: string; // account id, or "system" / "device:<id>"
+  action: string; // e.g. "assignment.create"
+  target: string; // the id acted upon
+  before: unknown;
+  after: unknown;
+}
+
+export function emptyOrgDoc(org: Organization): OrgDoc {
+  return {
+    schema: 1,
+    org,
+    members: {},
+    invitations: {},
+    teams: {},
+    products: {},
+    contracts: {},
+    assignments: {},
+    devices: {},
+    enrollmentTokens: {},
+    leases: {},
+    switches: {},
+    mismatches: [],
+    usage: [],
+  };
+}
+
+export function emptyGlobalDoc(): GlobalDoc {
+  return { schema: 1, accounts: {}, sessions: {}, apiTokens: {}, serials: {}, orgs: {} };
+}

@@ -1,0 +1,27 @@
+// Accounts, sessions and API tokens.
+import { z } from 'zod';
+import { Email, Id, Name, Password, Role, Serial } from './common.js';
+
+export const RegisterBody = z.strictObject({ email: Email, password: Password, name: Name, serial: Serial.optional() });
+export type RegisterBody = z.infer<typeof RegisterBody>;
+
+export const SignInBody = z.strictObject({ email: Email, password: z.string().min(1).max(256) });
+export type SignInBody = z.infer<typeof SignInBody>;
+
+export const LinkSerialBody = z.strictObject({ serial: Serial });
+export type LinkSerialBody = z.infer<typeof LinkSerialBody>;
+
+export const OrgMembershipView = z.object({ orgId: Id, orgName: z.string(), role: Role, claimed: z.boolean() });
+export type OrgMembershipView = z.infer<typeof OrgMembershipView>;
+
+export const Me = z.object({
+  account: z.object({ id: Id, email: z.string(), name: z.string() }),
+  orgs: z.array(OrgMembershipView),
+});
+export type Me = z.infer<typeof Me>;
+
+export const CreateApiTokenBody = z.strictObject({ name: Name });
+export type CreateApiTokenBody = z.infer<typeof CreateApiTokenBody>;
+
+export const ApiTokenView = z.object({ id: Id, name: z.string(), createdAt: z.number(), lastUsedAt: z.number().nullable() });
+export type ApiTokenView = z.infer<typeof ApiTokenView>;

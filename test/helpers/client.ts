@@ -1,0 +1,78 @@
+// A tiny HTTP client with a cookie jar, for driving the API like a browser or a script would.
+export interface Reply<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export class Client {
+  cookie: string | undefined;
+  bearer: string | undefined;
+  constructor(readonly base: string) {}
+
+  async req<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> {
+    const h: Record<string, string> = { ...headers };
+    if (body !== undefined && typeof body !== 'string') h['content-type'] = 'application/json';
+    if (typeof body === 'string' && !h['content-type']) h['content-type'] = 'application/json';
+    if (this.cookie) h.cookie = this.cookie;
+    if (this.bearer) h.authorization = `Bearer ${this.bearer}`;
+    const res = await fetch(this.base + path, {
+      method,
+      headers: h,
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const set = res.headers.get('set-cookie');
+    if (set) {
+      const [pair] = set.split(';');
+      this.cookie = pair!.endsWith('=') ? undefined : pair;
+    }
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      /* not JSON */
+    }
+    return { status: res.status, body: parsed as T, headers: res.headers };
+  }
+  get<T = any>(path: string) {
+    return this.req<T>('GET', path);
+  }
+  post<T = any>(path: string, body?: unknown) {
+    return this.req<T>('POST', path, body ?? {});
+  }
+  patch<T = any>(path: string, body?: unknown) {
+    return this.req<T>('PATCH', path, body ?? {});
+  }
+  put<T = any>(path: string, body?: unknown) {
+    return this.req<T>('PUT', path, body ?? {});
+  }
+  del<T = any>(path: string) {
+    return this.req<T>('DELETE', path);
+  }
+}
+
+let n = 0;
+export const uniqueEmail = (prefix = 'user') => `${prefix}.${process.pid}.${++n}.${Date.now() % 100000}@acme.test`;
+
+/** Registers (optionally with a serial) and returns a signed-in client and the account id. */
+export async function registered(base: string, opts: { email?: string; name?: string; serial?: string; password?: string } = {}) {
+  const c = new Client(base);
+  const email = opts.email ?? uniqueEmail();
+  const r = await c.post('/api/v1/auth/register', {
+    email,
+    password: opts.password ?? 'correct horse battery',
+    name: opts.name ?? 'Test User',
+    ...(opts.serial ? { serial: opts.serial } : {}),
+  });
+  if (r.status !== 201) throw new Error(`register failed: ${r.status} ${JSON.stringify(r.body)}`);
+  return { client: c, accountId: r.body.account.id as string, email };
+}
+
+/** A registered account that has claimed the organization of `serial` and is its owner. */
+export async function owner(base: string, org: { orgId: string; serial: string; name: string }, email?: string) {
+  const u = await registered(base, { serial: org.serial, ...(email ? { email } : {}), name: 'Olivia Owner' });
+  const r = await u.client.post(`/api/v1/orgs/${org.orgId}/claim`, { confirmOrgName: org.name, acceptTerms: true, responsibleForLicenses: true });
+  if (r.status !== 200) throw new Error(`claim failed: ${r.status} ${JSON.stringify(r.body)}`);
+  return u;
+}

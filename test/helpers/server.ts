@@ -1,0 +1,60 @@
+// Starts a real Seatkeeper server on 127.0.0.1:0 over a temporary data directory.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer, type ServerHandle, type StartOptions } from '../../server/app.js';
+import type { ServerConfig } from '../../server/config.js';
+import { createLogger } from '../../server/log.js';
+import { createOrganization, type OrganizationInput } from '../../server/seed.js';
+
+export interface TestServer extends ServerHandle {
+  dataDir: string;
+  /** closes the server and removes its data directory */
+  stop(): Promise<void>;
+}
+
+export async function startTestServer(config: Partial<ServerConfig> = {}, opts: StartOptions = {}): Promise<TestServer> {
+  const dataDir = config.dataDir ?? (await mkdtemp(join(tmpdir(), 'sk-server-')));
+  const handle = await startServer(
+    { port: 0, signInRateLimit: { attempts: 1000, windowSeconds: 60 }, ...config, dataDir },
+    { logger: createLogger({ level: process.env.SEATKEEPER_TEST_LOG ?? 'error' }), ...opts },
+  );
+  return {
+    ...handle,
+    dataDir,
+    async stop() {
+      await handle.close();
+      if (!config.dataDir) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+let serialCounter = 0;
+
+/** An organization with one contract: 10 named-user seats of SW-PREMIUM, 5 serial ACAD seats, … */
+export async function seedOrg(server: ServerHandle, over: Partial<OrganizationInput> = {}) {
+  const n = `${process.pid}${++serialCounter}${Math.floor(Math.random() * 1e6)}`;
+  const serial = `SW${n}`.slice(0, 20);
+  const input: OrganizationInput = {
+    name: over.name ?? `Acme Engineering ${n}`,
+    aliasDomains: over.aliasDomains ?? ['acme.test', 'acme-eng.test'],
+    contracts: over.contracts ?? [
+      {
+        number: `C-${n}`,
+        serials: [serial],
+        lines: [
+          { productCode: 'SW-PREMIUM', seats: 10, method: 'named-user' },
+          { productCode: 'ACAD', seats: 5, method: 'serial' },
+          { productCode: 'BIM-COLLAB', seats: 3, method: 'named-user' },
+        ],
+      },
+    ],
+    ...(over.products ? { products: over.products } : {}),
+    ...(over.leaseTtlSeconds ? { leaseTtlSeconds: over.leaseTtlSeconds } : {}),
+  };
+  const orgId = await createOrganization(server.services, input);
+  const doc = server.services.store.org(orgId)!;
+  const contract = Object.values(doc.contracts)[0]!;
+  const line = (code: string) => contract.lines.find((l) => l.productCode === code)!;
+  return { orgId, serial: contract.serials[0]!, name: input.name, contract, line };
+}

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+// Tests start real servers and real agent processes; two cores, so keep parallelism modest.
+export default defineConfig({
+  test: {
+    include: ['{agent,server,shared,test,scripts}/**/*.test.ts'],
+    pool: 'forks',
+    maxWorkers: 2,
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+});
