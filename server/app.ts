@@ -12,6 +12,7 @@ import { createLogger, type Logger } from './log.js';
 import { createMailer } from './mail/mailer.js';
 import type { UpgradeHandler } from './plugin.js';
 import { plugins } from './plugins.js';
+import { noPresence } from './presence.js';
 import type { Services } from './services.js';
 import { createLowdbStore } from './store/lowdb-store.js';
 import type { Store } from './store/store.js';
@@ -48,6 +49,7 @@ export async function startServer(partial: Partial<ServerConfig> & { dataDir: st
     ids: opts.ids ?? randomId,
     signInLimiter: createRateLimiter({ ...config.signInRateLimit, clock }),
     publicUrl: () => url,
+    presence: noPresence,
   };
   const { app, routes } = buildHttp(services);
 

@@ -6,6 +6,7 @@ import type { Logger } from './log.js';
 import type { Mailer } from './mail/mailer.js';
 import type { Store } from './store/store.js';
 import type { RateLimiter } from './http/rate-limit.js';
+import type { Presence } from './presence.js';
 
 export interface Services {
   config: ServerConfig;
@@ -19,4 +20,6 @@ export interface Services {
   signInLimiter: RateLimiter;
   /** the URL people and agents reach the server at */
   publicUrl: () => string;
+  /** replaced by the agent gateway when it starts */
+  presence: Presence;
 }

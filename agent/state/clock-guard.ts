@@ -1,0 +1,35 @@
+// clock.json: the highest time this device has seen. Leases are bounded by `exp`, so turning the
+// clock back would stretch them; a clock more than the tolerance behind the highest is refused.
+import { z } from 'zod';
+import { readJson, writeJsonAtomic } from './atomic-write.js';
+import type { StatePaths } from './paths.js';
+
+/** NTP steps and VM snapshot resumes move clocks by seconds; five minutes back is not an accident. */
+export const CLOCK_ROLLBACK_TOLERANCE_MS = 5 * 60 * 1000;
+
+const ClockFile = z.object({ highestSeen: z.number().int().nonnegative() });
+
+export type ClockVerdict = { ok: true; highestSeen: number } | { ok: false; highestSeen: number; behindMs: number };
+
+export async function readHighestSeen(paths: StatePaths): Promise<number> {
+  try {
+    const parsed = ClockFile.safeParse(await readJson(paths.clock));
+    return parsed.success ? parsed.data.highestSeen : 0;
+  } catch {
+    return 0;
+  }
+}
+
+export function judgeClock(now: number, highestSeen: number, toleranceMs = CLOCK_ROLLBACK_TOLERANCE_MS): ClockVerdict {
+  const behindMs = highestSeen - now;
+  return behindMs > toleranceMs ? { ok: false, highestSeen, behindMs } : { ok: true, highestSeen };
+}
+
+/** Records `now` when it is higher than what was seen. Returns whether it wrote. */
+export async function raiseHighestSeen(paths: StatePaths, now: number): Promise<boolean> {
+  // Re-read right before writing so a concurrent writer's higher value is not lowered by us.
+  const current = await readHighestSeen(paths);
+  if (now <= current) return false;
+  await writeJsonAtomic(paths.clock, { highestSeen: now });
+  return true;
+}

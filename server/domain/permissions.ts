@@ -1,0 +1,30 @@
+// Who may manage whom. Organization admins manage everything in their organization; a team
+// admin manages only the members of their teams and the seats of contracts attached to them.
+import type { OrgDoc } from '../store/types.js';
+
+export function isOrgAdmin(doc: OrgDoc, accountId: string): boolean {
+  const role = doc.members[accountId]?.role;
+  return role === 'owner' || role === 'admin';
+}
+
+export function teamsAdministeredBy(doc: OrgDoc, accountId: string) {
+  return Object.values(doc.teams).filter((t) => t.adminIds.includes(accountId));
+}
+
+export function isTeamAdmin(doc: OrgDoc, accountId: string): boolean {
+  return teamsAdministeredBy(doc, accountId).length > 0;
+}
+
+/** May `actorId` manage the member `targetId` (their seats, their team membership)? */
+export function canManageMember(doc: OrgDoc, actorId: string, targetId: string): boolean {
+  if (isOrgAdmin(doc, actorId)) return true;
+  return teamsAdministeredBy(doc, actorId).some((t) => t.memberIds.includes(targetId));
+}
+
+/** May `actorId` assign or unassign seats of contract line `lineId`? */
+export function canManageLine(doc: OrgDoc, actorId: string, lineId: string): boolean {
+  if (isOrgAdmin(doc, actorId)) return true;
+  const contract = Object.values(doc.contracts).find((c) => c.lines.some((l) => l.id === lineId));
+  if (!contract) return false;
+  return teamsAdministeredBy(doc, actorId).some((t) => t.contractIds.includes(contract.id));
+}
