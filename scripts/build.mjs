@@ -19,7 +19,7 @@ await Promise.all([
   }),
   build({
     ...common,
-    entryPoints: { server: 'server/main.ts', demo: 'scripts/demo.ts' },
+    entryPoints: { server: 'server/main.ts', demo: 'scripts/demo.ts', 'api-doc': 'scripts/api-doc.ts' },
     outExtension: { '.js': '.mjs' },
     format: 'esm',
     outdir: 'dist',

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { startServer } from './app.js';
-import type { MailConfig } from './mail/mailer.js';
+import { mailFromEnv } from './mail-env.js';
 import { StoreCorruptError } from './store/lowdb-store.js';
 import { createOrganization, type OrganizationInput } from './seed.js';
 import { webDirDefault } from './web-dir.js';
@@ -23,19 +23,6 @@ Environment: SEATKEEPER_DATA, PORT, HOST, SEATKEEPER_PUBLIC_URL, SEATKEEPER_LOG_
 function fail(msg: string): never {
   process.stderr.write(`${msg}\n\n${usage}`);
   process.exit(2);
-}
-
-export function mailFromEnv(env: NodeJS.ProcessEnv, dataDir: string): MailConfig {
-  if (!env.SEATKEEPER_SMTP_HOST) return { kind: 'outbox', dir: resolve(dataDir, 'outbox'), from: env.SEATKEEPER_MAIL_FROM };
-  return {
-    kind: 'smtp',
-    host: env.SEATKEEPER_SMTP_HOST,
-    port: Number(env.SEATKEEPER_SMTP_PORT ?? 25),
-    secure: env.SEATKEEPER_SMTP_SECURE === '1',
-    user: env.SEATKEEPER_SMTP_USER,
-    pass: env.SEATKEEPER_SMTP_PASS,
-    from: env.SEATKEEPER_MAIL_FROM,
-  };
 }
 
 async function main(): Promise<void> {

@@ -1,0 +1,42 @@
+// Detection on Windows: a product is installed when one of its registry keys exists; version and
+// serial are values of that key. `reg.exe` ships with every Windows, so no native module is needed.
+import { execFile } from 'node:child_process';
+import type { Product } from '../../shared/catalog.js';
+import type { InventoryItem } from '../../shared/protocol/inventory.js';
+import { expandHive, parseRegQuery, valuesOf } from './reg-query.js';
+
+/** Runs `reg query <key>`; resolves its stdout, or null when the key does not exist. */
+export type RegQueryRunner = (key: string) => Promise<string | null>;
+
+export const runRegQuery: RegQueryRunner = (key) =>
+  new Promise((resolve) => {
+    // /reg:64 reads the 64-bit view even from a 32-bit process, where CAD vendors register.
+    execFile('reg', ['query', key, '/reg:64'], { windowsHide: true, timeout: 10_000, maxBuffer: 1024 * 1024 }, (err, stdout) => {
+      resolve(err ? null : stdout);
+    });
+  });
+
+export async function detectFromRegistry(products: readonly Product[], query: RegQueryRunner = runRegQuery): Promise<InventoryItem[]> {
+  const items: InventoryItem[] = [];
+  for (const product of products) {
+    const rule = product.detect.win32;
+    if (!rule) continue;
+    for (const key of rule.keys) {
+      const out = await query(key);
+      if (out === null) continue;
+      const values = valuesOf(parseRegQuery(out), key);
+      if (!values) continue;
+      const pick = (name: string | undefined, max: number) => {
+        const data = name ? values.get(name)?.data : undefined;
+        return data ? data.slice(0, max) : null;
+      };
+      items.push({
+        productCode: product.code,
+        version: pick(rule.versionValue, 64),
+        path: expandHive(key).slice(0, 1024),
+        serial: pick(rule.serialValue, 128),
+      });
+    }
+  }
+  return items;
+}

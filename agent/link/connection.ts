@@ -1,0 +1,244 @@
+// The agent's WebSocket to the server: answers the challenge with a signed hello, hands every
+// later frame to the owner in order, acks pushes once they are applied, and reconnects with
+// backoff until closed or told to stop (a final close code).
+import type { KeyObject } from 'node:crypto';
+import WebSocket from 'ws';
+import { isFinalClose } from '../../shared/protocol/error.js';
+import { signHello } from '../../shared/protocol/hello-signature.js';
+import { encodeFrame, parseFrame, type AgentToServer, type Outgoing, type ServerToAgent } from '../../shared/protocol/messages.js';
+import { MAX_FRAME_BYTES, PROTOCOL_VERSION } from '../../shared/protocol/version.js';
+import type { Welcome } from '../../shared/protocol/welcome.js';
+import type { AgentLogger } from '../log.js';
+import { Backoff } from './backoff.js';
+import { realTimers, type Timers } from './timers.js';
+
+export interface LinkOptions {
+  /** ws(s)://host/agent */
+  url: string;
+  deviceId: string;
+  deviceKey: KeyObject;
+  agentVersion: string;
+  /** what the agent holds, read fresh for every hello */
+  describe: () => Promise<{ leases: string[]; inventoryHash: string | null }>;
+  /** applies one frame that arrived after welcome; pushes are acked once it resolves */
+  onMessage: (msg: Exclude<ServerToAgent, { type: 'challenge' | 'welcome' }>) => Promise<void>;
+  onWelcome?: (msg: Welcome) => Promise<void> | void;
+  onConnectedChange?: (connected: boolean, error: string | null) => void;
+  /** the server closed with a final code; the link stops reconnecting */
+  onFinalClose?: (code: number, reason: string) => void;
+  logger: AgentLogger;
+  /** reconnect after a drop (default true; `login`/`logout` use false) */
+  reconnect?: boolean;
+  backoff?: Backoff;
+  timers?: Timers;
+  /** ms to wait for challenge + welcome before giving up on a connection (default 10 s) */
+  handshakeTimeoutMs?: number;
+  /** a connection that stayed up this long resets the backoff (default 10 s) */
+  stableAfterMs?: number;
+  now?: () => number;
+}
+
+type LinkState = 'idle' | 'connecting' | 'ready' | 'waiting' | 'closed';
+
+export class AgentLink {
+  #opts: LinkOptions;
+  #backoff: Backoff;
+  #timers: Timers;
+  #now: () => number;
+  #ws: WebSocket | null = null;
+  #state: LinkState = 'idle';
+  #readyAt = 0;
+  #heartbeatMs = 0;
+  #retryTimer: unknown = null;
+  #handshakeTimer: unknown = null;
+  #watchdog: unknown = null;
+  #queue: Promise<void> = Promise.resolve();
+  #closed: Promise<void> | null = null;
+
+  constructor(opts: LinkOptions) {
+    if (!/^wss?:\/\//.test(opts.url)) throw new TypeError(`AgentLink: url must be ws:// or wss://, got ${opts.url}`);
+    if (!opts.deviceId) throw new TypeError('AgentLink: deviceId is required');
+    this.#opts = opts;
+    this.#backoff = opts.backoff ?? new Backoff();
+    this.#timers = opts.timers ?? realTimers;
+    this.#now = opts.now ?? Date.now;
+  }
+
+  get ready(): boolean {
+    return this.#state === 'ready';
+  }
+
+  start(): void {
+    if (this.#state !== 'idle') return;
+    this.#connect();
+  }
+
+  /** Sends a frame if the link is ready; false when it is not (the caller retries later). */
+  send(msg: Outgoing<AgentToServer>): boolean {
+    const ws = this.#ws;
+    if (this.#state !== 'ready' || !ws || ws.readyState !== WebSocket.OPEN) return false;
+    ws.send(encodeFrame(msg));
+    return true;
+  }
+
+  /** Closes the link and stops reconnecting. Safe to call twice; resolves when the socket is gone. */
+  close(): Promise<void> {
+    if (this.#closed) return this.#closed;
+    this.#state = 'closed';
+    this.#clearTimers();
+    const ws = this.#ws;
+    this.#closed = new Promise<void>((resolve) => {
+      if (!ws || ws.readyState === WebSocket.CLOSED) return resolve();
+      const done = setTimeout(() => {
+        ws.terminate();
+        resolve();
+      }, 2000);
+      ws.once('close', () => {
+        clearTimeout(done);
+        resolve();
+      });
+      if (ws.readyState === WebSocket.CONNECTING) ws.terminate();
+      else ws.close(1000, 'agent closing');
+    }).then(() => this.#queue.catch(() => {}));
+    return this.#closed;
+  }
+
+  #connect(): void {
+    if (this.#state === 'closed') return;
+    this.#state = 'connecting';
+    const { logger } = this.#opts;
+    logger.debug('link: connecting', { url: this.#opts.url });
+    const ws = new WebSocket(this.#opts.url, { maxPayload: MAX_FRAME_BYTES, handshakeTimeout: this.#opts.handshakeTimeoutMs ?? 10_000 });
+    this.#ws = ws;
+    this.#handshakeTimer = this.#timers.setTimeout(() => {
+      logger.warn('link: no welcome in time, dropping connection');
+      ws.terminate();
+    }, this.#opts.handshakeTimeoutMs ?? 10_000);
+
+    ws.on('message', (data, isBinary) => {
+      this.#kickWatchdog();
+      if (isBinary) {
+        this.#sendError('FRAME_INVALID', 'binary frames are not part of the protocol');
+        return;
+      }
+      void this.#onFrame(ws, data.toString());
+    });
+    ws.on('ping', () => this.#kickWatchdog());
+    ws.on('error', (err) => logger.debug('link: socket error', { error: err.message }));
+    ws.on('close', (code, reasonBuf) => this.#onClose(ws, code, reasonBuf.toString()));
+  }
+
+  async #onFrame(ws: WebSocket, text: string): Promise<void> {
+    const { logger } = this.#opts;
+    const parsed = parseFrame('server-to-agent', text);
+    if (!parsed.ok) {
+      logger.warn('link: invalid frame from server', { code: parsed.code, message: parsed.message });
+      this.#sendError(parsed.code, parsed.message, parsed.ref, ws);
+      return;
+    }
+    const msg = parsed.msg;
+    if (msg.type === 'challenge') {
+      try {
+        const held = await this.#opts.describe();
+        if (ws !== this.#ws || ws.readyState !== WebSocket.OPEN) return;
+        ws.send(
+          encodeFrame({
+            type: 'hello',
+            protocol: PROTOCOL_VERSION,
+            deviceId: this.#opts.deviceId,
+            agentVersion: this.#opts.agentVersion,
+            signature: signHello(this.#opts.deviceKey, msg.nonce, this.#opts.deviceId),
+            leases: held.leases.slice(0, 256),
+            inventoryHash: held.inventoryHash,
+          }),
+        );
+      } catch (e) {
+        logger.error('link: could not answer challenge', { error: (e as Error).message });
+        ws.terminate();
+      }
+      return;
+    }
+    if (msg.type === 'welcome') {
+      this.#timers.clearTimeout(this.#handshakeTimer);
+      this.#handshakeTimer = null;
+      this.#state = 'ready';
+      this.#readyAt = this.#now();
+      this.#heartbeatMs = msg.settings.heartbeatSeconds * 1000;
+      this.#kickWatchdog();
+      logger.info('link: connected', { deviceId: msg.deviceId });
+      this.#opts.onConnectedChange?.(true, null);
+      this.#enqueue(async () => {
+        await this.#opts.onWelcome?.(msg);
+      });
+      return;
+    }
+    if (this.#state !== 'ready') {
+      if (msg.type === 'error') logger.warn('link: server refused', { code: msg.code, message: msg.message });
+      else logger.warn('link: frame before welcome ignored', { type: msg.type });
+      return;
+    }
+    this.#enqueue(async () => {
+      await this.#opts.onMessage(msg);
+      // Ack only after applying: an unacked push is resent on reconnect, and applying twice is harmless.
+      if (msg.type !== 'error' && msg.id !== undefined && ws === this.#ws && ws.readyState === WebSocket.OPEN) {
+        ws.send(encodeFrame({ type: 'ack', id: msg.id }));
+      }
+    });
+  }
+
+  /** Frames are applied one at a time, in arrival order. */
+  #enqueue(job: () => Promise<void>): void {
+    this.#queue = this.#queue.then(job).catch((e: unknown) => {
+      this.#opts.logger.error('link: applying a frame failed; it stays unacked', { error: (e as Error).message });
+    });
+  }
+
+  #sendError(code: string, message: string, ref?: string, ws: WebSocket | null = this.#ws): void {
+    if (!ws || ws.readyState !== WebSocket.OPEN) return;
+    ws.send(encodeFrame({ type: 'error', code, message: message.slice(0, 1000), ...(ref ? { ref } : {}) }));
+  }
+
+  #kickWatchdog(): void {
+    if (this.#state !== 'ready' || this.#heartbeatMs === 0) return;
+    this.#timers.clearTimeout(this.#watchdog);
+    const ws = this.#ws;
+    // The server pings every heartbeat; silence for 2.5 intervals means a dead path (NAT drop, sleep).
+    this.#watchdog = this.#timers.setTimeout(() => {
+      this.#opts.logger.warn('link: server silent, reconnecting');
+      ws?.terminate();
+    }, this.#heartbeatMs * 2.5);
+  }
+
+  #onClose(ws: WebSocket, code: number, reason: string): void {
+    if (ws !== this.#ws) return;
+    const wasReady = this.#state === 'ready';
+    this.#clearTimers();
+    this.#ws = null;
+    const { logger } = this.#opts;
+    if (wasReady) this.#opts.onConnectedChange?.(false, `closed ${code}${reason ? `: ${reason}` : ''}`);
+    if (this.#state === 'closed') return;
+    if (isFinalClose(code)) {
+      logger.error('link: server closed the connection for good', { code, reason });
+      this.#state = 'closed';
+      this.#opts.onFinalClose?.(code, reason);
+      return;
+    }
+    if (this.#opts.reconnect === false) {
+      this.#state = 'closed';
+      this.#opts.onFinalClose?.(code, reason);
+      return;
+    }
+    if (wasReady && this.#now() - this.#readyAt >= (this.#opts.stableAfterMs ?? 10_000)) this.#backoff.reset();
+    if (!wasReady) this.#opts.onConnectedChange?.(false, `connection failed (${code})`);
+    const delay = this.#backoff.next();
+    logger.info('link: disconnected, retrying', { code, reason, delayMs: delay });
+    this.#state = 'waiting';
+    this.#retryTimer = this.#timers.setTimeout(() => this.#connect(), delay);
+  }
+
+  #clearTimers(): void {
+    for (const t of [this.#retryTimer, this.#handshakeTimer, this.#watchdog]) if (t !== null) this.#timers.clearTimeout(t);
+    this.#retryTimer = this.#handshakeTimer = this.#watchdog = null;
+  }
+}
+

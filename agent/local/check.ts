@@ -1,0 +1,81 @@
+// "May this product run here, now?" — answered from the state directory alone, so it works with
+// the daemon down and the server unreachable: pinned-key signature, device, expiry, clock guard.
+import { importLeasePublicJwk, verifyLease, type LeaseKey } from '../../shared/lease.js';
+import { ProductCode, type ActivationMethod } from '../../shared/protocol/common.js';
+import type { RevokeReason } from '../../shared/protocol/lease.js';
+import type { Clock } from '../clock.js';
+import { judgeClock, raiseHighestSeen, readHighestSeen } from '../state/clock-guard.js';
+import type { AgentConfig } from '../state/config.js';
+import { readLeaseFile } from '../state/lease-store.js';
+import type { StatePaths } from '../state/paths.js';
+
+export type DenyReason = 'no-lease' | 'revoked' | 'expired' | 'tampered' | 'wrong-device' | 'clock-rolled-back';
+
+export type CheckResult =
+  | {
+      ok: true;
+      productCode: string;
+      subject: string;
+      method: ActivationMethod;
+      jti: string;
+      /** epoch ms */
+      expiresAt: number;
+    }
+  | {
+      ok: false;
+      productCode: string;
+      reason: DenyReason;
+      /** for `revoked`: why the server revoked it */
+      revokeReason?: RevokeReason;
+      /** for `expired`: when, epoch ms */
+      expiresAt?: number;
+    };
+
+export interface CheckOptions {
+  paths: StatePaths;
+  config: AgentConfig;
+  productCode: string;
+  clock: Clock;
+  /** the pinned key, already imported (default: imported from config) */
+  leaseKey?: LeaseKey;
+  /** record `now` as the highest time seen when it is (default true; `status` passes false) */
+  raiseClock?: boolean;
+}
+
+export async function checkProduct(opts: CheckOptions): Promise<CheckResult> {
+  const { paths, config, productCode, clock } = opts;
+  if (!ProductCode.safeParse(productCode).success) throw new TypeError(`not a product code: ${productCode}`);
+  const now = clock.now();
+
+  const verdict = judgeClock(now, await readHighestSeen(paths));
+  if (!verdict.ok) return { ok: false, productCode, reason: 'clock-rolled-back' };
+  if (opts.raiseClock !== false) {
+    // An unprivileged caller may not be able to write the state dir; the check still stands.
+    await raiseHighestSeen(paths, now).catch(() => false);
+  }
+
+  const file = await readLeaseFile(paths, productCode);
+  if (file.kind === 'none') return { ok: false, productCode, reason: 'no-lease' };
+  if (file.kind === 'corrupt') return { ok: false, productCode, reason: 'tampered' };
+  if (file.kind === 'revoked') return { ok: false, productCode, reason: 'revoked', revokeReason: file.revoked.reason };
+
+  const key = opts.leaseKey ?? (await importLeasePublicJwk(config.leasePublicKeyJwk));
+  const v = await verifyLease(file.lease.token, key, { deviceId: config.deviceId, now: Math.floor(now / 1000) });
+  if (!v.ok) {
+    if (v.reason === 'expired') {
+      // verifyLease does not hand back claims of an expired lease; the file was verified when stored.
+      return { ok: false, productCode, reason: 'expired' };
+    }
+    return { ok: false, productCode, reason: v.reason === 'malformed' ? 'tampered' : v.reason };
+  }
+  // A valid lease copied into another product's file is still not a lease for this product.
+  if (v.claims.prod !== productCode) return { ok: false, productCode, reason: 'tampered' };
+  return { ok: true, productCode, subject: v.claims.sub, method: v.claims.meth, jti: v.claims.jti, expiresAt: v.claims.exp * 1000 };
+}
+
+/** One line for humans: "ok until 2025-11-24T10:00:00Z" or "revoked: reassigned". */
+export function describeCheck(r: CheckResult): string {
+  if (r.ok) return `ok (${r.method}, until ${new Date(r.expiresAt).toISOString()})`;
+  if (r.reason === 'revoked') return `revoked: ${r.revokeReason ?? 'unknown'}`;
+  return r.reason;
+}

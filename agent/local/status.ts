@@ -1,0 +1,89 @@
+// What `status` reports: enrollment, the daemon's connection (from status.json and its age),
+// who is signed in, and each known product's lease as `check` would judge it right now.
+import { importLeasePublicJwk, peekLeaseClaims } from '../../shared/lease.js';
+import type { AccountRef, ActivationMethod } from '../../shared/protocol/common.js';
+import type { Clock } from '../clock.js';
+import type { AgentConfig } from '../state/config.js';
+import { listLeaseProducts, readLeaseFile } from '../state/lease-store.js';
+import type { StatePaths } from '../state/paths.js';
+import { readProducts } from '../state/products-file.js';
+import { readSession } from '../state/session.js';
+import { readDaemonStatus } from '../state/status-file.js';
+import { checkProduct, describeCheck, type DenyReason } from './check.js';
+
+/** The daemon rewrites status.json every 30 s; three missed rewrites and we stop believing it. */
+export const DAEMON_STATUS_STALE_MS = 90_000;
+
+export interface ProductStatus {
+  productCode: string;
+  method: ActivationMethod | null;
+  state: 'valid' | DenyReason;
+  /** human text as `check` prints it */
+  detail: string;
+  /** epoch ms, when a lease is held */
+  expiresAt: number | null;
+  subject: string | null;
+}
+
+export interface StatusReport {
+  stateDir: string;
+  enrolled: boolean;
+  deviceId: string | null;
+  organization: { id: string; name: string } | null;
+  server: string | null;
+  daemon: {
+    /** connected per status.json, and status.json is fresh */
+    connected: boolean;
+    /** epoch ms when the connection state last changed */
+    since: number;
+    /** ms since the daemon last wrote status.json */
+    ageMs: number;
+    stale: boolean;
+    pid: number;
+    lastError: string | null;
+  } | null;
+  signedIn: AccountRef | null;
+  products: ProductStatus[];
+}
+
+export async function gatherStatus(paths: StatePaths, config: AgentConfig | null, clock: Clock): Promise<StatusReport> {
+  const now = clock.now();
+  const daemonFile = await readDaemonStatus(paths);
+  const daemon = daemonFile
+    ? (() => {
+        const ageMs = Math.max(0, now - daemonFile.updatedAt);
+        const stale = ageMs > DAEMON_STATUS_STALE_MS;
+        return { connected: daemonFile.connected && !stale, since: daemonFile.since, ageMs, stale, pid: daemonFile.pid, lastError: daemonFile.lastError };
+      })()
+    : null;
+  const session = await readSession(paths);
+  const report: StatusReport = {
+    stateDir: paths.dir,
+    enrolled: config !== null,
+    deviceId: config?.deviceId ?? null,
+    organization: config ? { id: config.orgId, name: config.orgName } : null,
+    server: config?.server ?? null,
+    daemon,
+    signedIn: session?.account ?? null,
+    products: [],
+  };
+  if (!config) return report;
+
+  const methods = await readProducts(paths);
+  const codes = [...new Set([...(await listLeaseProducts(paths)), ...Object.keys(methods)])].sort();
+  const leaseKey = await importLeasePublicJwk(config.leasePublicKeyJwk);
+  for (const productCode of codes) {
+    const r = await checkProduct({ paths, config, productCode, clock, leaseKey, raiseClock: false });
+    const file = await readLeaseFile(paths, productCode);
+    const claims = file.kind === 'held' ? peekLeaseClaims(file.lease.token) : null;
+    report.products.push({
+      productCode,
+      method: methods[productCode]?.method ?? claims?.meth ?? null,
+      state: r.ok ? 'valid' : r.reason,
+      detail: describeCheck(r),
+      expiresAt: claims ? claims.exp * 1000 : null,
+      subject: claims?.sub ?? null,
+    });
+  }
+  return report;
+}

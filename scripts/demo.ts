@@ -1,0 +1,197 @@
+// `npm start`: a Seatkeeper to look at. Starts the server on the embedded store (./data unless
+// SEATKEEPER_DATA says otherwise), fills it with a demo organization the first time, enrolls a
+// local agent with a fake SOLIDWORKS and AutoCAD install, runs it, and prints where to look.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { startServer } from '../server/app.js';
+import { mailFromEnv } from '../server/mail-env.js';
+import { hashSecret, newSecret } from '../server/ids.js';
+import { hashPassword } from '../server/password.js';
+import { createOrganization } from '../server/seed.js';
+import type { Services } from '../server/services.js';
+import type { Account } from '../server/store/types.js';
+import { webDirDefault } from '../server/web-dir.js';
+
+const ADMIN = { email: 'admin@acme.example', password: 'seatkeeper-demo', name: 'Dana Admin' };
+const SERIAL = 'SW-4X2K-9QZM-7HPL';
+const ACAD_SERIAL = 'ACAD-5512-8830-1174';
+
+const people = [
+  { email: 'lee.chen@acme.example', name: 'Lee Chen', products: ['SW-PREMIUM', 'BIM-COLLAB'] },
+  { email: 'ana.souza@acme.example', name: 'Ana Souza', products: ['SW-PRO', 'REVIT'] },
+  { email: 'sam.okafor@acme.example', name: 'Sam Okafor', products: ['SW-PRO', 'MYSW-PRO'] },
+  { email: 'mia.novak@acme.example', name: 'Mia Novak', products: ['REVIT', 'BIM-COLLAB'] },
+];
+
+async function seed(s: Services): Promise<string> {
+  const existing = s.store.orgIds()[0];
+  if (existing) return existing;
+  const orgId = await createOrganization(s, {
+    name: 'Acme Engineering',
+    aliasDomains: ['acme.example', 'acme-eng.example'],
+    contracts: [
+      {
+        number: 'C-2026-0042',
+        serials: [SERIAL],
+        lines: [
+          { productCode: 'SW-PREMIUM', seats: 5, method: 'named-user' },
+          { productCode: 'SW-PRO', seats: 12, method: 'named-user' },
+          { productCode: 'MYSW-PRO', seats: 25, method: 'named-user' },
+        ],
+      },
+      {
+        number: 'ADSK-118-7730',
+        serials: [ACAD_SERIAL],
+        lines: [
+          { productCode: 'ACAD', seats: 8, method: 'serial' },
+          { productCode: 'REVIT', seats: 4, method: 'named-user' },
+          { productCode: 'BIM-COLLAB', seats: 6, method: 'named-user' },
+        ],
+      },
+    ],
+  });
+  const now = s.clock();
+  const adminHash = await hashPassword(ADMIN.password);
+  const memberHash = await hashPassword('engineer-demo');
+  await s.store.tx((t) => {
+    const g = t.global();
+    const doc = t.org(orgId)!;
+    const mk = (email: string, name: string, passwordHash: string): Account => {
+      const a: Account = { id: s.ids('acc'), email, aliases: [], name, passwordHash, status: 'active', createdAt: now };
+      g.accounts[a.id] = a;
+      return a;
+    };
+    const admin = mk(ADMIN.email, ADMIN.name, adminHash);
+    doc.members[admin.id] = { accountId: admin.id, role: 'owner', joinedAt: now };
+    doc.org.claimedBy = admin.id;
+    doc.org.claimedAt = now;
+    doc.org.termsAcceptedAt = now;
+    const lines = Object.values(doc.contracts).flatMap((c) => c.lines);
+    const lineOf = (code: string) => lines.find((l) => l.productCode === code)!;
+    const assign = (accountId: string, code: string) => {
+      const id = s.ids('asg');
+      doc.assignments[id] = { id, lineId: lineOf(code).id, accountId, assignedBy: admin.id, assignedAt: now };
+    };
+    assign(admin.id, 'SW-PREMIUM');
+    const bim = Object.values(doc.contracts).find((c) => c.number === 'ADSK-118-7730')!;
+    const teamId = s.ids('team');
+    doc.teams[teamId] = { id: teamId, name: 'Structural', memberIds: [admin.id], adminIds: [], contractIds: [bim.id], createdAt: now };
+    for (const p of people) {
+      const a = mk(p.email, p.name, memberHash);
+      doc.members[a.id] = { accountId: a.id, role: 'member', joinedAt: now };
+      for (const code of p.products) assign(a.id, code);
+      if (p.products.includes('BIM-COLLAB')) doc.teams[teamId]!.memberIds.push(a.id);
+    }
+  });
+  return orgId;
+}
+
+function createEnrollmentToken(s: Services, orgId: string, adminId: string): Promise<string> {
+  const token = newSecret('ske');
+  const now = s.clock();
+  return s.store
+    .tx((t) => {
+      const doc = t.org(orgId)!;
+      const id = s.ids('enr');
+      doc.enrollmentTokens[id] = {
+        id,
+        name: 'demo workstation',
+        tokenHash: hashSecret(token),
+        createdBy: adminId,
+        createdAt: now,
+        expiresAt: now + 3600_000,
+        revokedAt: null,
+        uses: 0,
+      };
+    })
+    .then(() => token);
+}
+
+/** A fake SOLIDWORKS Premium and an AutoCAD activated with the contract's serial. */
+function layFakeInstall(root: string): void {
+  const sw = join(root, 'opt/dassault/solidworks-premium/2025');
+  mkdirSync(join(sw, 'bin'), { recursive: true });
+  mkdirSync(join(sw, 'license'), { recursive: true });
+  writeFileSync(join(sw, 'bin/sldworks'), '#!/bin/sh\n');
+  writeFileSync(join(sw, 'VERSION'), '2025 SP2\n');
+  const acad = join(root, 'opt/autodesk/autocad-2025');
+  mkdirSync(join(acad, 'bin'), { recursive: true });
+  mkdirSync(join(acad, 'adlm'), { recursive: true });
+  writeFileSync(join(acad, 'bin/acad'), '#!/bin/sh\n');
+  writeFileSync(join(acad, 'VERSION'), '25.0\n');
+  writeFileSync(join(acad, 'adlm/serial.txt'), `${ACAD_SERIAL}\n`);
+}
+
+async function main(): Promise<void> {
+  const dataDir = resolve(process.env.SEATKEEPER_DATA ?? './data');
+  const server = await startServer({
+    dataDir,
+    port: Number(process.env.PORT ?? 8080),
+    host: process.env.HOST ?? '127.0.0.1',
+    mail: mailFromEnv(process.env, dataDir),
+    logLevel: process.env.SEATKEEPER_LOG_LEVEL ?? 'warn',
+    webDir: webDirDefault(),
+    publicUrl: process.env.SEATKEEPER_PUBLIC_URL,
+  });
+  const s = server.services;
+  const orgId = await seed(s);
+  const admin = Object.values(s.store.global().accounts).find((a) => a.email === ADMIN.email)!;
+
+  let agent: ChildProcess | undefined;
+  if (process.env.SEATKEEPER_DEMO_AGENT !== '0') agent = await startLocalAgent(s, server.url, orgId, admin.id);
+
+  process.stdout.write(
+    [
+      '',
+      `  Seatkeeper is running: ${server.url}`,
+      `  Sign in as ${ADMIN.email} / ${ADMIN.password} (owner of Acme Engineering)`,
+      `  Members sign in with <name>@acme.example / engineer-demo; register with serial ${SERIAL}`,
+      `  Data: ${dataDir}    Mail outbox: ${join(dataDir, 'outbox')}`,
+      agent ? '  A local agent (fake SOLIDWORKS Premium + AutoCAD) is connected as a live workstation.' : '',
+      '  Ctrl-C stops everything.',
+      '',
+    ].join('\n'),
+  );
+  const stop = () => {
+    agent?.kill('SIGTERM');
+    void server.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+async function startLocalAgent(s: Services, url: string, orgId: string, adminId: string): Promise<ChildProcess | undefined> {
+  const home = resolve(process.env.SEATKEEPER_DEMO_AGENT_HOME ?? './.agent-demo');
+  const stateDir = join(home, 'state');
+  const root = join(home, 'root');
+  const agentJs = resolve('dist/agent.cjs');
+  const env = { ...process.env, SEATKEEPER_MACHINE_ID: 'demo-workstation-0001' };
+  layFakeInstall(root);
+  if (!existsSync(join(stateDir, 'config.json'))) {
+    const token = await createEnrollmentToken(s, orgId, adminId);
+    const r = spawnSync(process.execPath, [agentJs, 'enroll', '--server', url, '--token', token, '--state-dir', stateDir, '--detect-root', root], {
+      env,
+      encoding: 'utf8',
+    });
+    if (r.status !== 0) {
+      process.stderr.write(`The demo agent could not enroll: ${r.stderr || r.stdout}\n`);
+      return undefined;
+    }
+  }
+  // The demo workstation is signed in as the demo admin, as if they had entered the agent's code.
+  const doc = s.store.org(orgId)!;
+  const device = Object.values(doc.devices).find((d) => d.machineIdHash && d.hostname) ?? Object.values(doc.devices)[0];
+  if (device && !device.signedInAccountId) {
+    await s.store.tx((t) => {
+      t.org(orgId)!.devices[device.id]!.signedInAccountId = adminId;
+    });
+  }
+  const child = spawn(process.execPath, [agentJs, 'run', '--state-dir', stateDir, '--detect-root', root], { env, stdio: 'ignore' });
+  return child;
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`seatkeeper demo: ${(err as Error).message}\n`);
+  process.exit(1);
+});
