@@ -19,7 +19,7 @@ await Promise.all([
   }),
   build({
     ...common,
-    entryPoints: { server: 'server/main.ts', demo: 'scripts/demo.ts', 'api-doc': 'scripts/api-doc.ts' },
+    entryPoints: { server: 'server/main.ts', demo: 'scripts/demo.ts', 'api-doc': 'scripts/api-doc.ts', bench: 'scripts/bench/run.ts' },
     outExtension: { '.js': '.mjs' },
     format: 'esm',
     outdir: 'dist',

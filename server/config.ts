@@ -19,6 +19,21 @@ export interface ServerConfig {
   logLevel: string;
   /** serve the portal's static files from here when it exists */
   webDir?: string;
+  /** agent gateway and job tuning; the defaults suit production, tests shorten them */
+  agents?: AgentTuning;
+}
+
+export interface AgentTuning {
+  /** a socket that has not proved who it is by then is closed (default 10 000) */
+  helloTimeoutMs?: number;
+  /** invalid frames a peer may send per minute before it is cut off (default 20) */
+  maxBadFramesPerMinute?: number;
+  /** unacknowledged pushes are sent again after this long (default 2 heartbeats, at least 1 s) */
+  resendAfterMs?: number;
+  /** how often scheduled method switches are looked for (default 5 000) */
+  switchCheckMs?: number;
+  /** wrong device codes per account per minute before RATE_LIMITED (default 10) */
+  maxDeviceCodeFailures?: number;
 }
 
 export function withDefaults(partial: Partial<ServerConfig> & { dataDir: string }): ServerConfig {

@@ -20,8 +20,11 @@ export interface LinkOptions {
   agentVersion: string;
   /** what the agent holds, read fresh for every hello */
   describe: () => Promise<{ leases: string[]; inventoryHash: string | null }>;
-  /** applies one frame that arrived after welcome; pushes are acked once it resolves */
-  onMessage: (msg: Exclude<ServerToAgent, { type: 'challenge' | 'welcome' }>) => Promise<void>;
+  /**
+   * Applies one frame that arrived after welcome; pushes are acked once it resolves. Resolving
+   * 'no-ack' leaves a push unacked (for a connection that is not the one meant to handle it).
+   */
+  onMessage: (msg: Exclude<ServerToAgent, { type: 'challenge' | 'welcome' }>) => Promise<void | 'no-ack'>;
   onWelcome?: (msg: Welcome) => Promise<void> | void;
   onConnectedChange?: (connected: boolean, error: string | null) => void;
   /** the server closed with a final code; the link stops reconnecting */
@@ -178,9 +181,9 @@ export class AgentLink {
       return;
     }
     this.#enqueue(async () => {
-      await this.#opts.onMessage(msg);
+      const outcome = await this.#opts.onMessage(msg);
       // Ack only after applying: an unacked push is resent on reconnect, and applying twice is harmless.
-      if (msg.type !== 'error' && msg.id !== undefined && ws === this.#ws && ws.readyState === WebSocket.OPEN) {
+      if (outcome !== 'no-ack' && msg.type !== 'error' && msg.id !== undefined && ws === this.#ws && ws.readyState === WebSocket.OPEN) {
         ws.send(encodeFrame({ type: 'ack', id: msg.id }));
       }
     });

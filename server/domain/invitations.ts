@@ -1,29 +1,17 @@
 // Invitation rules: who may invite whom, an invitation's state over time, and which of its
 // contract lines can be assigned when it is accepted. Seats per line are never exceeded: the
-// same count as the assignments route (assignments on the line < the line's seats).
+// count is seats.ts's, the same the assignments route uses (assignments on the line < seats).
 import { SeatkeeperError } from '../../shared/errors.js';
 import type { CreateInvitationBody, NotAssignedReason } from '../../shared/api/invitations.js';
-import type { Contract, ContractLine, Invitation, OrgDoc } from '../store/types.js';
+import type { Invitation, OrgDoc } from '../store/types.js';
 import { canManageLine, isOrgAdmin, teamsAdministeredBy } from './permissions.js';
-
-export function findLine(doc: OrgDoc, lineId: string): { contract: Contract; line: ContractLine } | undefined {
-  for (const contract of Object.values(doc.contracts)) {
-    const line = contract.lines.find((l) => l.id === lineId);
-    if (line) return { contract, line };
-  }
-  return undefined;
-}
+import { assignedCount, findLine, isContractActive } from './seats.js';
 
 /** Seats of the line not assigned to anyone; 0 for an unknown line. */
 export function seatsFree(doc: OrgDoc, lineId: string): number {
   const found = findLine(doc, lineId);
-  if (!found) return 0;
-  let used = 0;
-  for (const a of Object.values(doc.assignments)) if (a.lineId === lineId) used++;
-  return Math.max(0, found.line.seats - used);
+  return found ? Math.max(0, found.line.seats - assignedCount(doc, lineId)) : 0;
 }
-
-export const contractActive = (c: Contract, now: number): boolean => c.startsAt <= now && now < c.endsAt;
 
 export interface LinePlan {
   assign: Array<{ lineId: string; productCode: string }>;
@@ -42,7 +30,7 @@ export function planLineAssignments(doc: OrgDoc, accountId: string, lineIds: rea
     const productCode = found.line.productCode;
     const held = Object.values(doc.assignments).some((a) => a.lineId === lineId && a.accountId === accountId);
     if (held) plan.notAssigned.push({ lineId, productCode, reason: 'ALREADY_ASSIGNED' });
-    else if (!contractActive(found.contract, now)) plan.notAssigned.push({ lineId, productCode, reason: 'CONTRACT_NOT_ACTIVE' });
+    else if (!isContractActive(found.contract, now)) plan.notAssigned.push({ lineId, productCode, reason: 'CONTRACT_NOT_ACTIVE' });
     else if (seatsFree(doc, lineId) <= 0) plan.notAssigned.push({ lineId, productCode, reason: 'SEAT_LIMIT_REACHED' });
     else plan.assign.push({ lineId, productCode });
   }

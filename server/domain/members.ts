@@ -2,7 +2,7 @@
 // takes with it: their assignments end and they leave every team.
 import type { MemberDetail, MemberView, MembersQuery } from '../../shared/api/members.js';
 import type { Account, Assignment, OrgDoc } from '../store/types.js';
-import { findLine } from './invitations.js';
+import { findLine } from './seats.js';
 
 export function memberView(doc: OrgDoc, account: Pick<Account, 'id' | 'email' | 'name'>): MemberView {
   const m = doc.members[account.id]!;

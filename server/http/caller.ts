@@ -22,7 +22,7 @@ export function readCookie(header: string | undefined, name: string): string | u
   return undefined;
 }
 
-export function resolveCaller(s: Services, req: FastifyRequest): Caller | undefined {
+export function resolveCaller(s: Services, req: Pick<FastifyRequest, 'headers'>): Caller | undefined {
   const g = s.store.global();
   const auth = req.headers.authorization;
   if (auth?.startsWith('Bearer ')) {

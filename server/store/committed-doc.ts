@@ -5,10 +5,33 @@
 import { Low, type Adapter } from 'lowdb';
 import { appendDurable, writeFileDurable } from './durable-file.js';
 import { stat, truncate } from 'node:fs/promises';
+import { stringifyChunked } from './chunked-json.js';
 
 export interface Persister {
-  write(text: string): Promise<void>;
+  /** the document's JSON, as consecutive pieces */
+  write(parts: string[]): Promise<void>;
   append?(text: string): Promise<{ undo(): Promise<void> }>;
+}
+
+/**
+ * Held while a document is being serialized in slices: transactions wait for it to open, so each
+ * flush writes one consistent snapshot without stalling the event loop for the whole document.
+ */
+export class SerializeGate {
+  #held = 0;
+  #waiters: Array<() => void> = [];
+  get closed(): boolean {
+    return this.#held > 0;
+  }
+  hold(): void {
+    this.#held++;
+  }
+  release(): void {
+    if (--this.#held === 0) for (const w of this.#waiters.splice(0)) w();
+  }
+  wait(): Promise<void> {
+    return this.#held === 0 ? Promise.resolve() : new Promise((resolve) => this.#waiters.push(resolve));
+  }
 }
 
 interface Waiter {
@@ -18,20 +41,31 @@ interface Waiter {
 
 /** lowdb adapter that only ever holds the text last written; reading is done at open. */
 class TextAdapter<T> implements Adapter<T> {
-  lastText: string;
+  #lastParts: string[];
   constructor(
     private readonly persister: Persister,
+    private readonly gate: SerializeGate,
     initial: string,
   ) {
-    this.lastText = initial;
+    this.#lastParts = [initial];
+  }
+  /** what is on disk */
+  get lastText(): string {
+    return this.#lastParts.join('');
   }
   async read(): Promise<T | null> {
     return JSON.parse(this.lastText) as T;
   }
   async write(data: T): Promise<void> {
-    const text = JSON.stringify(data);
-    await this.persister.write(text);
-    this.lastText = text;
+    this.gate.hold();
+    let parts: string[];
+    try {
+      parts = await stringifyChunked(data);
+    } finally {
+      this.gate.release();
+    }
+    await this.persister.write(parts);
+    this.#lastParts = parts;
   }
 }
 
@@ -43,9 +77,9 @@ export class CommittedDoc<T> {
   #audit: string[] = [];
   #running = false;
 
-  constructor(persister: Persister, data: T, onDiskText: string) {
+  constructor(persister: Persister, data: T, onDiskText: string, gate: SerializeGate = new SerializeGate()) {
     this.#persister = persister;
-    this.#adapter = new TextAdapter<T>(persister, onDiskText);
+    this.#adapter = new TextAdapter<T>(persister, gate, onDiskText);
     this.#db = new Low<T>(this.#adapter, data);
   }
 
@@ -103,7 +137,7 @@ export class CommittedDoc<T> {
 
 export function filePersister(path: string, auditPath?: string): Persister {
   return {
-    write: (text) => writeFileDurable(path, text),
+    write: (parts) => writeFileDurable(path, parts),
     ...(auditPath
       ? {
           append: async (text: string) => {

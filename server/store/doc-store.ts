@@ -2,7 +2,7 @@
 // transaction context, and commit of every document a transaction touched.
 import { SeatkeeperError } from '../../shared/errors.js';
 import type { AuditQuery, Store, TxContext } from './store.js';
-import { CommittedDoc, type Persister } from './committed-doc.js';
+import { CommittedDoc, SerializeGate, type Persister } from './committed-doc.js';
 import { emptyGlobalDoc, type AuditEvent, type GlobalDoc, type OrgDoc } from './types.js';
 
 export interface Backend {
@@ -18,6 +18,7 @@ export class DocStore implements Store {
   #global!: CommittedDoc<GlobalDoc>;
   readonly #orgs = new Map<string, CommittedDoc<OrgDoc>>();
   readonly #backend: Backend;
+  readonly #gate = new SerializeGate();
   #closed = false;
 
   constructor(backend: Backend) {
@@ -27,9 +28,9 @@ export class DocStore implements Store {
   async open(): Promise<void> {
     const g = await this.#backend.loadGlobal();
     const data = g?.data ?? emptyGlobalDoc();
-    this.#global = new CommittedDoc(this.#backend.globalPersister(), data, g?.text ?? JSON.stringify(data));
+    this.#global = new CommittedDoc(this.#backend.globalPersister(), data, g?.text ?? JSON.stringify(data), this.#gate);
     for (const o of await this.#backend.loadOrgs()) {
-      this.#orgs.set(o.data.org.id, new CommittedDoc(this.#backend.orgPersister(o.data.org.id), o.data, o.text));
+      this.#orgs.set(o.data.org.id, new CommittedDoc(this.#backend.orgPersister(o.data.org.id), o.data, o.text, this.#gate));
     }
   }
 
@@ -55,6 +56,8 @@ export class DocStore implements Store {
 
   async tx<T>(fn: (t: TxContext) => T): Promise<T> {
     if (this.#closed) throw new SeatkeeperError('STORAGE_UNAVAILABLE', 'The store is closed.');
+    // While a document is being serialized, changes wait (a few ms) so the snapshot stays whole.
+    while (this.#gate.closed) await this.#gate.wait();
     const touched = new Set<CommittedDoc<unknown>>();
     const ctx: TxContext = {
       global: () => {
@@ -69,7 +72,7 @@ export class DocStore implements Store {
       },
       createOrg: (doc) => {
         if (this.#orgs.has(doc.org.id)) throw new Error(`organization ${doc.org.id} exists`);
-        const d = new CommittedDoc(this.#backend.orgPersister(doc.org.id), doc, 'null');
+        const d = new CommittedDoc(this.#backend.orgPersister(doc.org.id), doc, 'null', this.#gate);
         this.#orgs.set(doc.org.id, d);
         touched.add(d as CommittedDoc<unknown>);
         return d.data;

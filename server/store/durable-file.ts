@@ -4,12 +4,24 @@ import { open, rename, unlink, truncate, stat } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
-export async function writeFileDurable(path: string, text: string): Promise<void> {
+export async function writeFileDurable(path: string, content: string | string[]): Promise<void> {
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`);
   let fh;
   try {
     fh = await open(tmp, 'w', 0o600);
-    await fh.writeFile(text, 'utf8');
+    if (typeof content === 'string') await fh.writeFile(content, 'utf8');
+    else {
+      // Encode and write ~256 KiB at a time: one huge string would be encoded in one blocking go.
+      let chunk = '';
+      for (const part of content) {
+        chunk += part;
+        if (chunk.length >= 256 * 1024) {
+          await fh.write(chunk, null, 'utf8');
+          chunk = '';
+        }
+      }
+      if (chunk) await fh.write(chunk, null, 'utf8');
+    }
     await fh.sync();
     await fh.close();
     fh = undefined;

@@ -44,8 +44,13 @@ async function readDoc<T extends { schema: number }>(path: string): Promise<{ da
 }
 
 export function createLowdbStore(dataDir: string): DocStore {
+  return new DocStore(lowdbBackend(dataDir));
+}
+
+/** The file back end on its own, so tests can wrap its persisters (count or fail writes). */
+export function lowdbBackend(dataDir: string): Backend {
   const orgDir = join(dataDir, 'orgs');
-  const backend: Backend = {
+  return {
     async loadGlobal() {
       await mkdir(orgDir, { recursive: true, mode: 0o700 });
       return readDoc<GlobalDoc>(join(dataDir, 'global.json'));
@@ -77,12 +82,15 @@ export function createLowdbStore(dataDir: string): DocStore {
     },
     close: async () => {},
   };
-  return new DocStore(backend);
 }
 
 export function createMemoryStore(): DocStore {
+  return new DocStore(memoryBackend());
+}
+
+export function memoryBackend(): Backend {
   const audit = new Map<string, AuditEvent[]>();
-  const backend: Backend = {
+  return {
     loadGlobal: async () => null,
     loadOrgs: async () => [],
     globalPersister: () => memoryPersister(),
@@ -95,5 +103,4 @@ export function createMemoryStore(): DocStore {
     readAudit: async (orgId) => [...(audit.get(orgId) ?? [])],
     close: async () => {},
   };
-  return new DocStore(backend);
 }

@@ -1,4 +1,253 @@
-// (to be filled) assignments routes.
+// Seat assignments (assign, unassign, reassign in one step), the seat summary, and what a member
+// holds. Rules live in domain/assignments.ts; here: the transaction, then events, feed and mail.
+import { AssignBody, ListAssignmentsQuery, ReassignBody, type AssignmentView, type MyProduct } from '../../../shared/api/assignments.js';
+import { auditEvent } from '../../domain/audit.js';
+import {
+  applyAssign,
+  applyReassign,
+  applyUnassign,
+  planAssign,
+  planReassign,
+  planUnassign,
+  productName,
+  visibleAssignments,
+} from '../../domain/assignments.js';
+import { findLine, isContractActive, seatSummary, type LineRef } from '../../domain/seats.js';
+import type { Services } from '../../services.js';
+import type { Assignment, OrgDoc } from '../../store/types.js';
 import type { Router } from '../router.js';
 
-export function registerAssignmentsRoutes(_r: Router): void {}
+const base = '/api/v1/orgs/:orgId';
+export const PERMISSIONS_CHANGED_SUBJECT = 'Your Seatkeeper permissions have changed';
+
+function view(s: Services, doc: OrgDoc, a: Assignment): AssignmentView {
+  const ref = findLine(doc, a.lineId);
+  const acc = s.store.global().accounts[a.accountId];
+  return {
+    id: a.id,
+    lineId: a.lineId,
+    contractId: ref?.contract.id ?? '',
+    contractNumber: ref?.contract.number ?? '',
+    productCode: ref?.line.productCode ?? '',
+    productName: ref ? productName(doc, ref) : '',
+    method: ref?.line.method ?? 'named-user',
+    accountId: a.accountId,
+    email: acc?.email ?? '',
+    name: acc?.name ?? '',
+    assignedBy: a.assignedBy,
+    assignedAt: a.assignedAt,
+  };
+}
+
+/** What the audit log keeps of an assignment: enough to read it without the contract at hand. */
+function auditShape(doc: OrgDoc, ref: LineRef, a: Assignment) {
+  return { ...a, productCode: ref.line.productCode, contractId: ref.contract.id, contractNumber: ref.contract.number };
+}
+
+function seatWords(doc: OrgDoc, ref: LineRef): string {
+  return `${productName(doc, ref)} (contract ${ref.contract.number})`;
+}
+
+function howToUse(method: 'serial' | 'named-user'): string {
+  return method === 'named-user'
+    ? 'sign in with your Seatkeeper account on an enrolled workstation to use it'
+    : "it is available on enrolled devices activated with the contract's serial number";
+}
+
+/** Mail goes out after the change is durable; the mailer logs a failed send and never throws. */
+async function mailChange(s: Services, doc: OrgDoc, accountId: string, lines: string[]): Promise<void> {
+  const acc = s.store.global().accounts[accountId];
+  if (!acc) return;
+  const url = s.publicUrl();
+  await s.mailer.send({
+    to: acc.email,
+    subject: PERMISSIONS_CHANGED_SUBJECT,
+    text:
+      `Hello ${acc.name},\n\nAn administrator of ${doc.org.name} changed what you may use:\n\n` +
+      lines.map((l) => `  ${l}\n`).join('') +
+      `\nSee your products at ${url}/ (My products).\n`,
+  });
+}
+
+function emailOf(s: Services, accountId: string): string {
+  return s.store.global().accounts[accountId]?.email ?? accountId;
+}
+
+export function registerAssignmentsRoutes(r: Router): void {
+  r.add({
+    method: 'GET',
+    url: `${base}/assignments`,
+    access: 'member',
+    query: ListAssignmentsQuery,
+    summary: 'Seat assignments, filtered by line, account or product (team admins: their teams).',
+    handler: ({ s, org, account, query }) => {
+      const doc = org.doc;
+      const list = visibleAssignments(doc, account.id)
+        .filter((a) => (query.lineId === undefined || a.lineId === query.lineId) && (query.accountId === undefined || a.accountId === query.accountId))
+        .map((a) => view(s, doc, a))
+        .filter((v) => query.productCode === undefined || v.productCode === query.productCode)
+        .sort((a, b) => a.assignedAt - b.assignedAt || a.id.localeCompare(b.id));
+      return { assignments: list };
+    },
+  });
+
+  r.add({
+    method: 'POST',
+    url: `${base}/assignments`,
+    access: 'member',
+    body: AssignBody,
+    status: 201,
+    summary: 'Assign a seat of a contract line to a member (admins; team admins within their teams).',
+    async handler({ s, org, account, body }) {
+      const now = s.clock();
+      const plan = await s.store.tx((t) => {
+        const doc = t.org(org.id)!;
+        const p = planAssign(doc, { actorId: account.id, lineId: body.lineId, accountId: body.accountId, now, id: s.ids('asg') });
+        applyAssign(doc, p);
+        t.audit(auditEvent(s.ids, now, org.id, account.id, 'assignment.create', p.added.id, null, auditShape(doc, p.ref, p.added)));
+        return p;
+      });
+      const doc = s.store.org(org.id)!;
+      const what = seatWords(doc, plan.ref);
+      // A grant revokes nothing; the reason is required by the event and unused for grants.
+      s.events.emit('entitlements', { orgId: org.id, reason: 'unassigned', accountIds: [plan.added.accountId] });
+      s.events.emit('feed', {
+        orgId: org.id,
+        at: now,
+        kind: 'assignment',
+        text: `${account.email} assigned ${what} to ${emailOf(s, plan.added.accountId)}.`,
+        productCode: plan.ref.line.productCode,
+        accountId: plan.added.accountId,
+      });
+      await mailChange(s, doc, plan.added.accountId, [`+ You were given a seat of ${what}: ${howToUse(plan.ref.line.method)}.`]);
+      return view(s, doc, plan.added);
+    },
+  });
+
+  r.add({
+    method: 'DELETE',
+    url: `${base}/assignments/:assignmentId`,
+    access: 'member',
+    summary: "Unassign a seat; the holder's devices lose the lease at once.",
+    async handler({ s, org, account, params }) {
+      const now = s.clock();
+      const plan = await s.store.tx((t) => {
+        const doc = t.org(org.id)!;
+        const p = planUnassign(doc, account.id, params.assignmentId!);
+        applyUnassign(doc, p);
+        t.audit(auditEvent(s.ids, now, org.id, account.id, 'assignment.delete', p.removed.id, auditShape(doc, p.ref, p.removed), null));
+        return p;
+      });
+      const doc = s.store.org(org.id)!;
+      const what = seatWords(doc, plan.ref);
+      s.events.emit('entitlements', { orgId: org.id, reason: 'unassigned', accountIds: [plan.removed.accountId] });
+      s.events.emit('feed', {
+        orgId: org.id,
+        at: now,
+        kind: 'assignment',
+        text: `${account.email} unassigned ${what} from ${emailOf(s, plan.removed.accountId)}.`,
+        productCode: plan.ref.line.productCode,
+        accountId: plan.removed.accountId,
+      });
+      await mailChange(s, doc, plan.removed.accountId, [`- Your seat of ${what} was removed.`]);
+      return { ok: true };
+    },
+  });
+
+  r.add({
+    method: 'POST',
+    url: `${base}/assignments/:assignmentId/reassign`,
+    access: 'member',
+    body: ReassignBody,
+    summary: 'Move a seat to another member in one step (works on a full line).',
+    async handler({ s, org, account, params, body }) {
+      const now = s.clock();
+      const plan = await s.store.tx((t) => {
+        const doc = t.org(org.id)!;
+        const p = planReassign(doc, { actorId: account.id, assignmentId: params.assignmentId!, accountId: body.accountId, now, id: s.ids('asg') });
+        applyReassign(doc, p);
+        t.audit(
+          auditEvent(s.ids, now, org.id, account.id, 'assignment.reassign', p.removed.id, auditShape(doc, p.ref, p.removed), auditShape(doc, p.ref, p.added)),
+        );
+        return p;
+      });
+      const doc = s.store.org(org.id)!;
+      const what = seatWords(doc, plan.ref);
+      const from = plan.removed.accountId;
+      const to = plan.added.accountId;
+      s.events.emit('entitlements', { orgId: org.id, reason: 'reassigned', accountIds: [from, to] });
+      s.events.emit('feed', {
+        orgId: org.id,
+        at: now,
+        kind: 'assignment',
+        text: `${account.email} reassigned ${what} from ${emailOf(s, from)} to ${emailOf(s, to)}.`,
+        productCode: plan.ref.line.productCode,
+        accountId: to,
+      });
+      await Promise.all([
+        mailChange(s, doc, from, [`- Your seat of ${what} was reassigned to someone else.`]),
+        mailChange(s, doc, to, [`+ You were given a seat of ${what}: ${howToUse(plan.ref.line.method)}.`]),
+      ]);
+      return view(s, doc, plan.added);
+    },
+  });
+
+  r.add({
+    method: 'GET',
+    url: `${base}/seats`,
+    access: 'admin',
+    summary: 'Seats per product (active contracts) and per line: owned, assigned, in use now, free.',
+    handler: ({ s, org }) => seatSummary(org.doc, s.presence.inUseByLine(org.id), s.clock()),
+  });
+
+  r.add({
+    method: 'GET',
+    url: `${base}/me/products`,
+    access: 'member',
+    summary: 'What I may use here: my assigned seats and the serial-activated products of the organization.',
+    handler: ({ s, org, account }) => {
+      const doc = org.doc;
+      const now = s.clock();
+      const mine = new Map<string, Assignment>();
+      for (const a of Object.values(doc.assignments)) if (a.accountId === account.id) mine.set(a.lineId, a);
+      const products: MyProduct[] = [];
+      for (const c of Object.values(doc.contracts)) {
+        const active = isContractActive(c, now);
+        for (const line of c.lines) {
+          const a = mine.get(line.id);
+          if (!a && !(line.method === 'serial' && active)) continue;
+          const p = doc.products[line.productCode];
+          const ref = { contract: c, line };
+          products.push({
+            productCode: line.productCode,
+            productName: productName(doc, ref),
+            vendor: p?.vendor ?? '',
+            kind: p?.kind ?? 'desktop',
+            needsProjectMembership: p?.needsProjectMembership ?? false,
+            lineId: line.id,
+            contractId: c.id,
+            contractNumber: c.number,
+            method: line.method,
+            active,
+            access: a ? 'assigned' : 'serial',
+            assignedAt: a?.assignedAt ?? null,
+            note: myNote(a !== undefined, line.method, active, p?.needsProjectMembership ?? false),
+          });
+        }
+      }
+      products.sort((x, y) => x.productName.localeCompare(y.productName) || x.contractNumber.localeCompare(y.contractNumber));
+      return { products };
+    },
+  });
+}
+
+function myNote(assigned: boolean, method: 'serial' | 'named-user', active: boolean, twoTier: boolean): string {
+  if (!active) return 'The contract is not active; this seat gives no access now.';
+  let note =
+    method === 'serial'
+      ? "Available on enrolled devices activated with the contract's serial number."
+      : 'Assigned to you: sign in with your Seatkeeper account on an enrolled workstation.';
+  if (method === 'serial' && assigned) note += ' A seat is also assigned to you for when the line switches to named-user.';
+  if (twoTier) note += ' You also need to be a member of the project team to collaborate.';
+  return note;
+}

@@ -12,6 +12,7 @@ import { registerInvitationsRoutes } from './invitations.js';
 import { registerMembersRoutes } from './members.js';
 import { registerSwitchesRoutes } from './switches.js';
 import { registerTeamsRoutes } from './teams.js';
+import { registerUsageRoutes } from './usage.js';
 
 export function registerAllRoutes(r: Router): void {
   registerAuthRoutes(r);
@@ -26,4 +27,5 @@ export function registerAllRoutes(r: Router): void {
   registerDevicesRoutes(r);
   registerDeviceCodesRoutes(r);
   registerSwitchesRoutes(r);
+  registerUsageRoutes(r);
 }

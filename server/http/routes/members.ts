@@ -1,4 +1,143 @@
-// (to be filled) members routes.
+// Members: list and search, one member in detail, role changes, removal, and the email
+// mismatches recorded for admins. Also the "your permissions have changed" mail every
+// permission change sends (invitations and teams use it too).
+import { SeatkeeperError } from '../../../shared/errors.js';
+import {
+  ChangeRoleBody,
+  MembersQuery,
+  type ChangeRoleReply,
+  type MemberDetail,
+  type MemberList,
+  type MismatchList,
+  type RemoveMemberReply,
+} from '../../../shared/api/members.js';
+import { auditEvent } from '../../domain/audit.js';
+import { findLine } from '../../domain/seats.js';
+import { applyRemoval, memberDetail, planRemoval, searchMembers } from '../../domain/members.js';
+import { canManageMember, isOrgAdmin, isTeamAdmin } from '../../domain/permissions.js';
+import { assertRoleChange } from '../../domain/roles.js';
+import type { Services } from '../../services.js';
 import type { Router } from '../router.js';
 
-export function registerMembersRoutes(_r: Router): void {}
+export const PERMISSIONS_SUBJECT = 'Your Seatkeeper permissions have changed';
+
+/** Mails `accountId` what changed; sent after the change is durable, never throws. */
+export async function mailPermissionsChanged(s: Services, accountId: string, orgName: string, changes: string[]): Promise<void> {
+  const account = s.store.global().accounts[accountId];
+  if (!account || changes.length === 0) return;
+  const text = [
+    `Hello ${account.name},`,
+    '',
+    `your permissions in ${orgName} have changed:`,
+    ...changes.map((c) => `  - ${c}`),
+    '',
+    `Sign in at ${s.publicUrl()} to see what you may use now.`,
+  ].join('\n');
+  await s.mailer.send({ to: account.email, subject: PERMISSIONS_SUBJECT, text });
+}
+
+function accountOf(s: Services, accountId: string) {
+  const a = s.store.global().accounts[accountId];
+  if (!a) throw new SeatkeeperError('NOT_FOUND', 'No such member.');
+  return a;
+}
+
+export function registerMembersRoutes(r: Router): void {
+  r.add({
+    method: 'GET',
+    url: '/api/v1/orgs/:orgId/members',
+    access: 'member',
+    query: MembersQuery,
+    summary: 'List members (admins and team admins), filtered by name/email substring, role or team.',
+    handler({ s, org, account, query }): MemberList {
+      if (!isOrgAdmin(org.doc, account.id) && !isTeamAdmin(org.doc, account.id)) {
+        throw new SeatkeeperError('FORBIDDEN', 'Only administrators may list the members.');
+      }
+      return { members: searchMembers(org.doc, s.store.global().accounts, query) };
+    },
+  });
+
+  r.add({
+    method: 'GET',
+    url: '/api/v1/orgs/:orgId/members/:accountId',
+    access: 'member',
+    summary: 'One member with their assignments and signed-in devices (admins, their team admins, themselves).',
+    handler({ s, org, account, params }): MemberDetail {
+      const targetId = params.accountId!;
+      if (!org.doc.members[targetId]) throw new SeatkeeperError('NOT_FOUND', 'No such member.');
+      if (targetId !== account.id && !canManageMember(org.doc, account.id, targetId)) {
+        throw new SeatkeeperError('FORBIDDEN', 'You may see only yourself and members of teams you administer.');
+      }
+      return memberDetail(org.doc, accountOf(s, targetId), s.presence.onlineDevices(org.id));
+    },
+  });
+
+  r.add({
+    method: 'DELETE',
+    url: '/api/v1/orgs/:orgId/members/:accountId',
+    access: 'admin',
+    summary: 'Remove a member: their assignments end and they leave every team. Never the last admin.',
+    async handler({ s, org, account, params }): Promise<RemoveMemberReply> {
+      const targetId = params.accountId!;
+      const now = s.clock();
+      const { plan, role, orgName } = await s.store.tx((t) => {
+        const doc = t.org(org.id)!;
+        assertRoleChange(doc, account.id, targetId, null);
+        const role = doc.members[targetId]!.role;
+        const plan = planRemoval(doc, targetId);
+        const described = plan.assignments.map((a) => ({ a, productCode: findLine(doc, a.lineId)?.line.productCode ?? null }));
+        applyRemoval(doc, targetId, plan);
+        for (const { a, productCode } of described) {
+          t.audit(auditEvent(s.ids, now, org.id, account.id, 'assignment.delete', a.id, { lineId: a.lineId, accountId: a.accountId, productCode }, { reason: 'member-removed' }));
+        }
+        t.audit(auditEvent(s.ids, now, org.id, account.id, 'member.remove', targetId, { role, teamIds: plan.teamIds }, null));
+        return { plan, role, orgName: doc.org.name };
+      });
+      const target = s.store.global().accounts[targetId];
+      s.events.emit('entitlements', { orgId: org.id, reason: 'member-removed', accountIds: [targetId] });
+      s.events.emit('feed', { orgId: org.id, at: now, kind: 'member', text: `${account.email} removed ${target?.email ?? targetId} (${role}) from the organization.`, accountId: targetId });
+      await mailPermissionsChanged(s, targetId, orgName, [
+        `You are no longer a member of ${orgName}.`,
+        ...(plan.assignments.length ? [`${plan.assignments.length} product assignment(s) ended.`] : []),
+      ]);
+      return { ok: true, endedAssignments: plan.assignments.map((a) => a.id), leftTeams: plan.teamIds };
+    },
+  });
+
+  r.add({
+    method: 'PUT',
+    url: '/api/v1/orgs/:orgId/members/:accountId/role',
+    access: 'admin',
+    body: ChangeRoleBody,
+    summary: 'Appoint or demote: owner, admin or member. Only owners touch owners; never the last admin.',
+    async handler({ s, org, account, params, body }): Promise<ChangeRoleReply> {
+      const targetId = params.accountId!;
+      const now = s.clock();
+      const { before, orgName } = await s.store.tx((t) => {
+        const doc = t.org(org.id)!;
+        assertRoleChange(doc, account.id, targetId, body.role);
+        const m = doc.members[targetId]!;
+        const before = m.role;
+        if (before === body.role) return { before, orgName: doc.org.name };
+        m.role = body.role;
+        t.audit(auditEvent(s.ids, now, org.id, account.id, 'role.change', targetId, { role: before }, { role: body.role }));
+        return { before, orgName: doc.org.name };
+      });
+      if (before !== body.role) {
+        const target = s.store.global().accounts[targetId];
+        s.events.emit('feed', { orgId: org.id, at: now, kind: 'member', text: `${account.email} changed ${target?.email ?? targetId} from ${before} to ${body.role}.`, accountId: targetId });
+        await mailPermissionsChanged(s, targetId, orgName, [`Your role changed from ${before} to ${body.role}.`]);
+      }
+      return { accountId: targetId, before, role: body.role };
+    },
+  });
+
+  r.add({
+    method: 'GET',
+    url: '/api/v1/orgs/:orgId/mismatches',
+    access: 'admin',
+    summary: 'Refused sign-ins and invitation acceptances with a near-miss email, newest first.',
+    // Recorded in order; reversing first keeps ties newest first through the stable sort.
+    handler: ({ org }): MismatchList => ({ mismatches: [...org.doc.mismatches].reverse().sort((a, b) => b.at - a.at) }),
+  });
+}

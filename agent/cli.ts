@@ -1,0 +1,158 @@
+// seatkeeper-agent: the command line. The only module that reads argv, the environment and the
+// process's signals; everything else gets what it needs passed in.
+//
+// Environment:
+//   SEATKEEPER_AGENT_HOME    state directory (like --state-dir)
+//   SEATKEEPER_DETECT_ROOT   detection root for file-based detection (like --root)
+//   SEATKEEPER_LOG_LEVEL     error | warn | info (default) | debug
+//   SEATKEEPER_MACHINE_ID    TEST HOOK: machine id to enroll with instead of node-machine-id's
+//                            (test agents share one machine)
+//   SEATKEEPER_FAKE_NOW      TEST HOOK: epoch milliseconds the agent takes as "now" (clock-rollback
+//                            and expiry tests of `check`); never set it on a real workstation
+import { parseArgs } from 'node:util';
+import path from 'node:path';
+import { fixedClock, systemClock, type Clock } from './clock.js';
+import { checkCommand } from './commands/check.js';
+import { enrollCommand } from './commands/enroll.js';
+import { inventoryCommand } from './commands/inventory.js';
+import { loginCommand } from './commands/login.js';
+import { logoutCommand } from './commands/logout.js';
+import { runCommand } from './commands/run.js';
+import { installServiceCommand, uninstallServiceCommand } from './commands/service.js';
+import { statusCommand } from './commands/status.js';
+import { EXIT_USAGE, UsageError, type Command, type CommandEnv, type CommandIo } from './commands/types.js';
+import { defaultStateDir, statePaths } from './state/paths.js';
+import { AGENT_VERSION } from './version.js';
+
+const commands: Command[] = [
+  enrollCommand,
+  runCommand,
+  loginCommand,
+  logoutCommand,
+  statusCommand,
+  checkCommand,
+  inventoryCommand,
+  installServiceCommand,
+  uninstallServiceCommand,
+];
+
+const mainUsage = () =>
+  [
+    `seatkeeper-agent ${AGENT_VERSION} — Seatkeeper workstation agent`,
+    '',
+    'usage: seatkeeper-agent <command> [options]',
+    '',
+    ...commands.map((c) => `  ${c.name.padEnd(18)} ${c.summary}`),
+    '',
+    'seatkeeper-agent <command> --help   options of a command',
+    'seatkeeper-agent --version          print the version',
+    '',
+  ].join('\n');
+
+const commandUsage = (c: Command) =>
+  [`usage: seatkeeper-agent ${c.name} ${c.synopsis}`, '', c.summary, '', ...c.details.map((d) => `  ${d}`), '  --help            this help', ''].join('\n');
+
+function isSea(): boolean {
+  try {
+    // node:sea exists from Node 20.12; `require` is the CommonJS one esbuild's bundle runs with.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require('node:sea') as { isSea(): boolean }).isSea();
+  } catch {
+    return false;
+  }
+}
+
+function clockFrom(env: NodeJS.ProcessEnv): Clock {
+  const fake = env.SEATKEEPER_FAKE_NOW;
+  if (fake === undefined || fake === '') return systemClock;
+  const ms = Number(fake);
+  if (!Number.isSafeInteger(ms) || ms < 0) throw new UsageError('SEATKEEPER_FAKE_NOW must be epoch milliseconds');
+  return fixedClock(ms);
+}
+
+const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
+
+export async function main(argv: string[], env: NodeJS.ProcessEnv, io: CommandIo, shutdown: () => Promise<string>): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === '--version' || name === '-v') {
+    io.out(`${AGENT_VERSION}\n`);
+    return 0;
+  }
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    (name === undefined ? io.err : io.out)(mainUsage());
+    return name === undefined ? EXIT_USAGE : 0;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    io.err(`seatkeeper-agent: unknown command ${JSON.stringify(name)}\n\n${mainUsage()}`);
+    return EXIT_USAGE;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out(commandUsage(command));
+    return 0;
+  }
+  try {
+    let parsed: ReturnType<typeof parseArgs>;
+    try {
+      parsed = parseArgs({ args: rest, options: command.options, allowPositionals: true, strict: true });
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+    const { values, positionals } = parsed;
+    if (positionals.length < command.positionals.min || positionals.length > command.positionals.max) {
+      throw new UsageError(command.positionals.max === 0 ? `unexpected argument ${JSON.stringify(positionals[0])}` : 'wrong number of arguments');
+    }
+    const stateDirFlag = values['state-dir'];
+    const stateDir = path.resolve(
+      typeof stateDirFlag === 'string' && stateDirFlag ? stateDirFlag : env.SEATKEEPER_AGENT_HOME || defaultStateDir(process.platform, env.ProgramData),
+    );
+    const logLevel = LOG_LEVELS.find((l) => l === env.SEATKEEPER_LOG_LEVEL) ?? 'info';
+    const script = process.argv[1];
+    const commandEnv: CommandEnv = {
+      platform: process.platform,
+      clock: clockFrom(env),
+      detectRoot: env.SEATKEEPER_DETECT_ROOT || undefined,
+      machineIdOverride: env.SEATKEEPER_MACHINE_ID || undefined,
+      logLevel,
+      selfCommand: isSea() || !script ? [process.execPath] : [process.execPath, path.resolve(script)],
+      pathDirs: (env.PATH ?? '').split(path.delimiter).filter(Boolean),
+      shutdown,
+    };
+    return await command.run({ values: values as Record<string, string | boolean | undefined>, positionals, paths: statePaths(stateDir), env: commandEnv, io });
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`seatkeeper-agent ${command.name}: ${e.message}\n\n${commandUsage(command)}`);
+      return EXIT_USAGE;
+    }
+    io.err(`seatkeeper-agent ${command.name}: ${(e as Error).stack ?? String(e)}\n`);
+    return EXIT_USAGE;
+  }
+}
+
+function start(): void {
+  const io: CommandIo = {
+    out: (t) => void process.stdout.write(t),
+    err: (t) => void process.stderr.write(t),
+  };
+  // Installed only when a command asks (the daemon): elsewhere Ctrl-C keeps its default meaning.
+  let shutdown: Promise<string> | null = null;
+  const onShutdown = () =>
+    (shutdown ??= new Promise<string>((resolve) => {
+      for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => resolve(sig));
+    }));
+  main(process.argv.slice(2), process.env, io, onShutdown).then(
+    (code) => {
+      // Let stdout drain before leaving; exit explicitly so a lingering handle cannot keep us up.
+      process.exitCode = code;
+      process.stdout.write('', () => process.exit(code));
+    },
+    (e: unknown) => {
+      process.stderr.write(`seatkeeper-agent: ${(e as Error).stack ?? String(e)}\n`);
+      process.exit(2);
+    },
+  );
+}
+
+// Run when executed (bundle, SEA, bin shim), not when a test imports `main`.
+declare const __SEATKEEPER_VERSION__: string | undefined;
+if (typeof __SEATKEEPER_VERSION__ === 'string') start();

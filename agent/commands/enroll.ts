@@ -1,0 +1,82 @@
+// `enroll --server URL --token T`: make this machine a device of the organization.
+import { hostname as osHostname } from 'node:os';
+import { EnrollError, enroll } from '../enroll.js';
+import { readConfig } from '../state/config.js';
+import { AGENT_VERSION } from '../version.js';
+import { fileLogger } from './shared.js';
+import { EXIT_FAIL, EXIT_OK, JSON_HELP, STATE_DIR_HELP, UsageError, jsonOption, stateDirOption, writeJson, type Command } from './types.js';
+
+async function machineId(override: string | undefined): Promise<string> {
+  if (override) return override;
+  const { machineIdSync } = await import('node-machine-id');
+  return machineIdSync();
+}
+
+async function osDescription(platform: NodeJS.Platform) {
+  try {
+    const si = await import('systeminformation');
+    const o = await si.osInfo();
+    return { hostname: o.hostname || osHostname(), os: { platform: o.platform, distro: o.distro, release: o.release, arch: o.arch } };
+  } catch {
+    return { hostname: osHostname(), os: { platform, distro: '', release: '', arch: process.arch } };
+  }
+}
+
+export const enrollCommand: Command = {
+  name: 'enroll',
+  summary: 'enroll this machine with an enrollment token',
+  synopsis: '--server URL --token T [--detect-root DIR] [--force] [--json] [--state-dir DIR]',
+  details: [
+    '--server URL       the Seatkeeper server, e.g. https://licenses.example.com',
+    '--token T          enrollment token from the admin portal',
+    '--detect-root DIR  detection root to remember for inventory',
+    '--force            enroll again, replacing the current device identity',
+    JSON_HELP,
+    STATE_DIR_HELP,
+  ],
+  options: { ...jsonOption, ...stateDirOption, server: { type: 'string' }, token: { type: 'string' }, 'detect-root': { type: 'string' }, force: { type: 'boolean' } },
+  positionals: { min: 0, max: 0 },
+  async run(ctx) {
+    const server = ctx.values.server;
+    const token = ctx.values.token;
+    if (typeof server !== 'string' || !/^https?:\/\/[^/]/.test(server)) throw new UsageError('--server URL (http:// or https://) is required');
+    if (typeof token !== 'string' || token.length === 0) throw new UsageError('--token T is required');
+    const existing = await readConfig(ctx.paths).catch(() => null);
+    if (existing && !ctx.values.force) {
+      ctx.io.err(`seatkeeper-agent: already enrolled as ${existing.deviceId} with ${existing.server}; use --force to enroll again\n`);
+      return EXIT_FAIL;
+    }
+    const logger = fileLogger(ctx);
+    try {
+      const described = await osDescription(ctx.env.platform);
+      const detectRoot = ctx.values['detect-root'];
+      const config = await enroll({
+        paths: ctx.paths,
+        server,
+        token,
+        machineId: await machineId(ctx.env.machineIdOverride),
+        hostname: described.hostname,
+        os: described.os,
+        agentVersion: AGENT_VERSION,
+        ...(typeof detectRoot === 'string' ? { detectRoot } : {}),
+        clock: ctx.env.clock,
+        logger,
+      });
+      if (ctx.values.json) {
+        writeJson(ctx.io, { deviceId: config.deviceId, orgId: config.orgId, orgName: config.orgName, server: config.server, stateDir: ctx.paths.dir });
+      } else {
+        ctx.io.out(`Enrolled as device ${config.deviceId} in ${config.orgName}.\nStart the agent with \`seatkeeper-agent run\` or install it with \`seatkeeper-agent install-service\`.\n`);
+      }
+      return EXIT_OK;
+    } catch (e) {
+      if (e instanceof EnrollError) {
+        if (ctx.values.json) writeJson(ctx.io, { error: { code: e.code, message: e.message } });
+        ctx.io.err(`seatkeeper-agent: enrollment failed: ${e.code}: ${e.message}\n`);
+        return EXIT_FAIL;
+      }
+      throw e;
+    } finally {
+      await logger.close();
+    }
+  },
+};

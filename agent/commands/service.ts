@@ -1,0 +1,58 @@
+// `install-service` / `uninstall-service`: register the daemon with systemd, launchd or the SCM.
+import { accessSync, constants } from 'node:fs';
+import path from 'node:path';
+import { describeService } from '../service/description.js';
+import { applyPlan, installPlan, renderPlan, uninstallPlan } from '../service/plan.js';
+import { readConfig } from '../state/config.js';
+import { EXIT_FAIL, EXIT_OK, STATE_DIR_HELP, stateDirOption, type Command, type CommandContext } from './types.js';
+
+function hasOnPath(bin: string, dirs: readonly string[]): boolean {
+  for (const dir of dirs) {
+    if (!dir) continue;
+    try {
+      accessSync(path.join(dir, bin), constants.X_OK);
+      return true;
+    } catch {
+      // keep looking
+    }
+  }
+  return false;
+}
+
+async function plan(ctx: CommandContext, kind: 'install' | 'uninstall') {
+  const config = await readConfig(ctx.paths).catch(() => null);
+  const root = typeof ctx.values.root === 'string' ? ctx.values.root : (ctx.env.detectRoot ?? config?.detectRoot);
+  const d = describeService({ command: ctx.env.selfCommand, stateDir: ctx.paths.dir, ...(root ? { detectRoot: root } : {}) });
+  const opts = { hasSystemctl: ctx.env.platform !== 'linux' || hasOnPath('systemctl', ctx.env.pathDirs) };
+  return kind === 'install' ? installPlan(d, ctx.env.platform, opts) : uninstallPlan(d, ctx.env.platform, opts);
+}
+
+function serviceCommand(kind: 'install' | 'uninstall'): Command {
+  return {
+    name: `${kind}-service`,
+    summary: kind === 'install' ? 'install and start the agent as a system service' : 'stop and remove the system service',
+    synopsis: '[--dry-run] [--state-dir DIR]' + (kind === 'install' ? ' [--root DIR]' : ''),
+    details: ['--dry-run         print the files and commands instead of applying them', STATE_DIR_HELP],
+    options: { ...stateDirOption, 'dry-run': { type: 'boolean' }, ...(kind === 'install' ? { root: { type: 'string' as const } } : {}) },
+    positionals: { min: 0, max: 0 },
+    async run(ctx) {
+      const p = await plan(ctx, kind);
+      if (ctx.values['dry-run']) {
+        ctx.io.out(renderPlan(p));
+        return EXIT_OK;
+      }
+      try {
+        await applyPlan(p);
+      } catch (e) {
+        ctx.io.err(`seatkeeper-agent: ${kind}-service failed: ${(e as Error).message}\n`);
+        return EXIT_FAIL;
+      }
+      for (const n of p.notes) ctx.io.err(`note: ${n}\n`);
+      ctx.io.out(kind === 'install' ? 'Service installed and started.\n' : 'Service removed.\n');
+      return EXIT_OK;
+    },
+  };
+}
+
+export const installServiceCommand = serviceCommand('install');
+export const uninstallServiceCommand = serviceCommand('uninstall');

@@ -1,0 +1,49 @@
+// Helpers the commands share: loading what enrollment left, and the logger each command uses.
+import type { KeyObject } from 'node:crypto';
+import { createLogger, silentLogger, type AgentLogger, type ClosableLogger } from '../log.js';
+import { agentSocketUrlFor, readConfig, type AgentConfig } from '../state/config.js';
+import { loadDeviceKey } from '../state/device-key.js';
+import { EXIT_USAGE, type CommandContext } from './types.js';
+
+export interface Enrolled {
+  config: AgentConfig;
+  deviceKey: KeyObject;
+  socketUrl: string;
+}
+
+/** Reads config and key; prints "not enrolled" and returns the exit code when there are none. */
+export async function loadEnrolled(ctx: CommandContext): Promise<Enrolled | number> {
+  let config: AgentConfig | null;
+  try {
+    config = await readConfig(ctx.paths);
+  } catch (e) {
+    ctx.io.err(`seatkeeper-agent: cannot read ${ctx.paths.config}: ${(e as Error).message}\n`);
+    return EXIT_USAGE;
+  }
+  if (!config) {
+    ctx.io.err(`seatkeeper-agent: not enrolled (no ${ctx.paths.config}); run \`seatkeeper-agent enroll --server URL --token T\`\n`);
+    return EXIT_USAGE;
+  }
+  const key = await loadDeviceKey(ctx.paths).catch(() => null);
+  if (!key) {
+    ctx.io.err(`seatkeeper-agent: device key missing or unreadable (${ctx.paths.deviceKey}); enroll again\n`);
+    return EXIT_USAGE;
+  }
+  return { config, deviceKey: key.privateKey, socketUrl: agentSocketUrlFor(config.server) };
+}
+
+/** A file logger in the state dir; falls back to none when the directory cannot be written. */
+export function fileLogger(ctx: CommandContext, opts: { stderr?: boolean } = {}): ClosableLogger {
+  try {
+    return createLogger({ dir: ctx.paths.logs, level: ctx.env.logLevel, ...(opts.stderr ? { stderr: true } : {}) });
+  } catch {
+    return createLogger({ level: ctx.env.logLevel, ...(opts.stderr ? { stderr: true } : {}) });
+  }
+}
+
+export const quietLogger: AgentLogger = silentLogger;
+
+export function detectRootFor(ctx: CommandContext, config: AgentConfig | null): string {
+  const flag = ctx.values.root;
+  return (typeof flag === 'string' ? flag : undefined) ?? ctx.env.detectRoot ?? config?.detectRoot ?? '/';
+}

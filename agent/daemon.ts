@@ -1,0 +1,289 @@
+// `run`: the long-lived agent. Keeps the link up, applies what the server pushes, reports the
+// inventory (at start, on the cron schedule from settings, and when asked), renews leases at
+// half-life, and writes status.json so `status` can tell whether it is connected.
+import nodeCron from 'node-cron';
+import type { KeyObject } from 'node:crypto';
+import { importLeasePublicJwk, peekLeaseClaims, type LeaseKey } from '../shared/lease.js';
+import type { InventoryItem } from '../shared/protocol/inventory.js';
+import type { ServerToAgent } from '../shared/protocol/messages.js';
+import type { Welcome } from '../shared/protocol/welcome.js';
+import type { Clock } from './clock.js';
+import { takeInventory, type InventorySnapshot } from './inventory.js';
+import { applyGrant, applyReconcile, applyRevoke, heldJtis, type ApplyContext } from './link/apply.js';
+import type { Backoff } from './link/backoff.js';
+import { AgentLink } from './link/connection.js';
+import { realTimers, type Timers } from './link/timers.js';
+import type { AgentLogger } from './log.js';
+import { raiseHighestSeen } from './state/clock-guard.js';
+import { writeConfig, type AgentConfig } from './state/config.js';
+import { listLeaseProducts, readLeaseFile } from './state/lease-store.js';
+import type { StatePaths } from './state/paths.js';
+import { recordMethod } from './state/products-file.js';
+import { writeSession } from './state/session.js';
+import { writeDaemonStatus } from './state/status-file.js';
+
+export interface CronHandle {
+  stop(): unknown;
+}
+export type CronScheduler = (expression: string, fn: () => void) => CronHandle;
+
+const nodeCronScheduler: CronScheduler = (expression, fn) => nodeCron.schedule(expression, fn, { name: 'inventory', noOverlap: true });
+
+/** Used when the server's cron expression does not parse: every 30 minutes. */
+export const FALLBACK_INVENTORY_CRON = '*/30 * * * *';
+
+export interface DaemonOptions {
+  paths: StatePaths;
+  config: AgentConfig;
+  deviceKey: KeyObject;
+  agentVersion: string;
+  /** ws(s) URL of the agent socket */
+  socketUrl: string;
+  clock: Clock;
+  logger: AgentLogger;
+  /** detects installed products */
+  scan: () => Promise<InventoryItem[]>;
+  schedule?: CronScheduler;
+  timers?: Timers;
+  backoff?: Backoff;
+  /** how often status.json is refreshed (default 30 s) */
+  statusIntervalMs?: number;
+}
+
+export class AgentDaemon {
+  #opts: DaemonOptions;
+  #config: AgentConfig;
+  #timers: Timers;
+  #schedule: CronScheduler;
+  #link: AgentLink | null = null;
+  #leaseKey: LeaseKey | null = null;
+  #inventory: InventorySnapshot | null = null;
+  #sentHash: string | null = null;
+  #cron: CronHandle | null = null;
+  #cronExpr: string | null = null;
+  #statusTimer: unknown = null;
+  #renewTimer: unknown = null;
+  #renewRequested = new Map<string, number>();
+  #connected = false;
+  #since: number;
+  #lastError: string | null = null;
+  #closed: Promise<void> | null = null;
+  #statusChain: Promise<void> = Promise.resolve();
+
+  constructor(opts: DaemonOptions) {
+    this.#opts = opts;
+    this.#config = opts.config;
+    this.#timers = opts.timers ?? realTimers;
+    this.#schedule = opts.schedule ?? nodeCronScheduler;
+    this.#since = opts.clock.now();
+  }
+
+  get connected(): boolean {
+    return this.#connected;
+  }
+
+  async start(): Promise<void> {
+    const { paths, logger, clock } = this.#opts;
+    this.#leaseKey = await importLeasePublicJwk(this.#config.leasePublicKeyJwk);
+    await raiseHighestSeen(paths, clock.now()).catch(() => false);
+    await this.#rescan();
+    this.#scheduleInventory(this.#config.settings.inventoryCron);
+    this.#link = new AgentLink({
+      url: this.#opts.socketUrl,
+      deviceId: this.#config.deviceId,
+      deviceKey: this.#opts.deviceKey,
+      agentVersion: this.#opts.agentVersion,
+      describe: async () => ({ leases: await heldJtis(paths), inventoryHash: this.#inventory?.hash ?? null }),
+      onWelcome: (w) => this.#onWelcome(w),
+      onMessage: (m) => this.#onMessage(m),
+      onConnectedChange: (connected, error) => {
+        if (connected !== this.#connected) this.#since = clock.now();
+        this.#connected = connected;
+        this.#lastError = error;
+        void this.#writeStatus();
+      },
+      onFinalClose: (code, reason) => {
+        this.#lastError = `server closed the connection for good (${code}${reason ? `: ${reason}` : ''})`;
+        void this.#writeStatus();
+      },
+      logger,
+      timers: this.#timers,
+      now: () => clock.now(),
+      ...(this.#opts.backoff ? { backoff: this.#opts.backoff } : {}),
+    });
+    this.#link.start();
+    await this.#writeStatus();
+    this.#loopStatus();
+    this.#loopRenew();
+    logger.info('daemon: started', { deviceId: this.#config.deviceId, server: this.#config.server });
+  }
+
+  /** Stops everything; safe to call twice. */
+  close(): Promise<void> {
+    this.#closed ??= (async () => {
+      for (const t of [this.#statusTimer, this.#renewTimer]) if (t !== null) this.#timers.clearTimeout(t);
+      this.#statusTimer = this.#renewTimer = null;
+      await this.#cron?.stop();
+      this.#cron = null;
+      await this.#link?.close();
+      this.#connected = false;
+      this.#lastError = 'daemon stopped';
+      await this.#writeStatus();
+      this.#opts.logger.info('daemon: stopped');
+    })();
+    return this.#closed;
+  }
+
+  #ctx(): ApplyContext {
+    if (!this.#leaseKey) throw new Error('daemon not started');
+    const { paths, clock, logger } = this.#opts;
+    return { paths, deviceId: this.#config.deviceId, leaseKey: this.#leaseKey, clock, logger };
+  }
+
+  async #onWelcome(w: Welcome): Promise<void> {
+    const { paths, logger, clock } = this.#opts;
+    await raiseHighestSeen(paths, clock.now()).catch(() => false);
+    if (JSON.stringify(w.settings) !== JSON.stringify(this.#config.settings)) {
+      this.#config = { ...this.#config, settings: w.settings };
+      await writeConfig(paths, this.#config).catch((e: Error) => logger.warn('daemon: could not save settings', { error: e.message }));
+      if (w.settings.inventoryCron !== this.#cronExpr) this.#scheduleInventory(w.settings.inventoryCron);
+    }
+    if (this.#inventory && this.#inventory.hash !== this.#sentHash) this.#sendInventory();
+    await this.#renewDue().catch((e: Error) => logger.warn('daemon: renewal check failed', { error: e.message }));
+  }
+
+  async #onMessage(msg: Exclude<ServerToAgent, { type: 'challenge' | 'welcome' }>): Promise<void> {
+    const { paths, logger, clock } = this.#opts;
+    switch (msg.type) {
+      case 'reconcile':
+        await applyReconcile(this.#ctx(), msg);
+        return;
+      case 'lease.grant': {
+        const r = await applyGrant(this.#ctx(), msg.token);
+        if (r.result === 'stored') this.#renewRequested.delete(r.productCode);
+        return;
+      }
+      case 'lease.revoke':
+        await applyRevoke(this.#ctx(), msg);
+        return;
+      case 'method.switch':
+        await recordMethod(paths, msg.productCode, msg.method, clock.now());
+        logger.info('daemon: activation method switched', { productCode: msg.productCode, method: msg.method });
+        return;
+      case 'inventory.request':
+        await this.#rescan();
+        this.#sendInventory();
+        return;
+      case 'login.done':
+        await writeSession(paths, msg.account, clock.now());
+        return;
+      case 'login.code':
+      case 'login.failed':
+        // Sign-in runs on the `login` command's own connection; nothing for the daemon to do.
+        return;
+      case 'error':
+        logger.warn('daemon: server reported an error', { code: msg.code, message: msg.message, ref: msg.ref });
+        return;
+    }
+  }
+
+  async #rescan(): Promise<void> {
+    try {
+      this.#inventory = await takeInventory(this.#opts.scan);
+    } catch (e) {
+      this.#opts.logger.error('daemon: inventory scan failed', { error: (e as Error).message });
+    }
+  }
+
+  #sendInventory(): void {
+    const inv = this.#inventory;
+    if (!inv || !this.#link) return;
+    if (this.#link.send({ type: 'inventory', items: inv.items, hash: inv.hash })) {
+      this.#sentHash = inv.hash;
+      this.#opts.logger.info('daemon: inventory sent', { items: inv.items.length, hash: inv.hash });
+    }
+  }
+
+  #scheduleInventory(expression: string): void {
+    void this.#cron?.stop();
+    let expr = expression;
+    if (!nodeCron.validate(expr)) {
+      this.#opts.logger.warn('daemon: invalid inventory cron from server, using fallback', { expression, fallback: FALLBACK_INVENTORY_CRON });
+      expr = FALLBACK_INVENTORY_CRON;
+    }
+    this.#cronExpr = expression;
+    this.#cron = this.#schedule(expr, () => {
+      void this.#rescan().then(() => {
+        if (this.#inventory?.hash !== this.#sentHash) this.#sendInventory();
+      });
+    });
+  }
+
+  /** Asks for a fresh lease for every held lease past half its life (once per retry interval). */
+  async #renewDue(): Promise<void> {
+    const link = this.#link;
+    if (!link?.ready) return;
+    const { paths, clock, logger } = this.#opts;
+    const now = clock.now();
+    for (const productCode of await listLeaseProducts(paths)) {
+      const f = await readLeaseFile(paths, productCode);
+      if (f.kind !== 'held') continue;
+      const claims = peekLeaseClaims(f.lease.token);
+      if (!claims) continue;
+      const lifeMs = (claims.exp - claims.iat) * 1000;
+      if (now < claims.iat * 1000 + lifeMs / 2) continue;
+      const last = this.#renewRequested.get(productCode);
+      if (last !== undefined && now - last < Math.max(5_000, lifeMs / 10)) continue;
+      if (link.send({ type: 'lease.request', productCode })) {
+        this.#renewRequested.set(productCode, now);
+        logger.info('daemon: renewing lease', { productCode, jti: claims.jti });
+      }
+    }
+  }
+
+  #loopRenew(): void {
+    // A tenth of the lease life, between 1 and 30 s: renewal lands close to half-life either way.
+    const every = Math.min(30_000, Math.max(1_000, this.#config.settings.leaseTtlSeconds * 100));
+    this.#renewTimer = this.#timers.setTimeout(() => {
+      void this.#renewDue()
+        .catch((e: Error) => this.#opts.logger.warn('daemon: renewal check failed', { error: e.message }))
+        .finally(() => {
+          if (!this.#closed) this.#loopRenew();
+        });
+    }, every);
+  }
+
+  #loopStatus(): void {
+    this.#statusTimer = this.#timers.setTimeout(() => {
+      const { paths, clock } = this.#opts;
+      void raiseHighestSeen(paths, clock.now())
+        .catch(() => false)
+        .then(() => this.#writeStatus())
+        .finally(() => {
+          if (!this.#closed) this.#loopStatus();
+        });
+    }, this.#opts.statusIntervalMs ?? 30_000);
+  }
+
+  /** Status writes are chained so a slow earlier write never lands after a newer one. */
+  #writeStatus(): Promise<void> {
+    this.#statusChain = this.#statusChain.then(() => this.#writeStatusNow());
+    return this.#statusChain;
+  }
+
+  async #writeStatusNow(): Promise<void> {
+    const { paths, clock, logger } = this.#opts;
+    try {
+      await writeDaemonStatus(paths, {
+        pid: process.pid,
+        connected: this.#connected,
+        since: this.#since,
+        updatedAt: clock.now(),
+        server: this.#config.server,
+        lastError: this.#lastError,
+      });
+    } catch (e) {
+      logger.warn('daemon: could not write status.json', { error: (e as Error).message });
+    }
+  }
+}

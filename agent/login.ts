@@ -1,0 +1,133 @@
+// `login`: device sign-in over the agent's own connection. Sends login.start, surfaces the code,
+// and once the server says done, stores the user's leases as they arrive and returns.
+import type { KeyObject } from 'node:crypto';
+import { importLeasePublicJwk } from '../shared/lease.js';
+import type { AccountRef } from '../shared/protocol/common.js';
+import type { LoginCode } from '../shared/protocol/login.js';
+import type { Clock } from './clock.js';
+import { applyGrant, applyReconcile, applyRevoke, heldJtis, type ApplyContext } from './link/apply.js';
+import { AgentLink } from './link/connection.js';
+import type { AgentLogger } from './log.js';
+import type { AgentConfig } from './state/config.js';
+import type { StatePaths } from './state/paths.js';
+import { recordMethod } from './state/products-file.js';
+import { writeSession } from './state/session.js';
+
+export interface LoginOptions {
+  paths: StatePaths;
+  config: AgentConfig;
+  deviceKey: KeyObject;
+  socketUrl: string;
+  agentVersion: string;
+  clock: Clock;
+  logger: AgentLogger;
+  /** called once the code to show arrives */
+  onCode: (code: LoginCode) => void;
+  /** overall limit (default: the code's lifetime + 5 s, and 30 s to get a code) */
+  timeoutMs?: number;
+  /** grants are considered complete after this much quiet following login.done (default 300 ms) */
+  settleMs?: number;
+}
+
+export type LoginResult =
+  | { ok: true; account: AccountRef; products: string[] }
+  | { ok: false; reason: string };
+
+const LOGIN_START_ID = 'login-start';
+
+export async function runLogin(opts: LoginOptions): Promise<LoginResult> {
+  const { paths, config, clock, logger } = opts;
+  const ctx: ApplyContext = {
+    paths,
+    deviceId: config.deviceId,
+    leaseKey: await importLeasePublicJwk(config.leasePublicKeyJwk),
+    clock,
+    logger,
+  };
+  const settleMs = opts.settleMs ?? 300;
+  const granted = new Set<string>();
+  let account: AccountRef | null = null;
+  let settleTimer: NodeJS.Timeout | null = null;
+  let overall: NodeJS.Timeout | null = null;
+  let finish!: (r: LoginResult) => void;
+  const result = new Promise<LoginResult>((resolve) => (finish = resolve));
+  let done = false;
+  const end = (r: LoginResult) => {
+    if (done) return;
+    done = true;
+    finish(r);
+  };
+  const armOverall = (ms: number) => {
+    if (overall) clearTimeout(overall);
+    overall = setTimeout(() => end({ ok: false, reason: account ? 'timed out waiting for leases' : 'timed out' }), ms);
+  };
+  const settle = () => {
+    if (settleTimer) clearTimeout(settleTimer);
+    settleTimer = setTimeout(() => account && end({ ok: true, account, products: [...granted].sort() }), settleMs);
+  };
+  armOverall(opts.timeoutMs ?? 30_000);
+
+  const link = new AgentLink({
+    url: opts.socketUrl,
+    deviceId: config.deviceId,
+    deviceKey: opts.deviceKey,
+    agentVersion: opts.agentVersion,
+    reconnect: false,
+    logger,
+    now: () => clock.now(),
+    describe: async () => ({ leases: await heldJtis(paths), inventoryHash: null }),
+    onWelcome: () => {
+      link.send({ type: 'login.start', id: LOGIN_START_ID });
+    },
+    onFinalClose: (code, reason) => end({ ok: false, reason: `connection closed (${code}${reason ? `: ${reason}` : ''})` }),
+    onMessage: async (msg) => {
+      switch (msg.type) {
+        case 'login.code':
+          opts.onCode(msg);
+          if (opts.timeoutMs === undefined) armOverall(msg.expiresIn * 1000 + 5_000);
+          return;
+        case 'login.done':
+          account = msg.account;
+          await writeSession(paths, msg.account, clock.now());
+          settle();
+          return;
+        case 'login.failed':
+          end({ ok: false, reason: msg.reason });
+          return;
+        case 'reconcile': {
+          const r = await applyReconcile(ctx, msg);
+          for (const g of r.grants) if (g.result === 'stored' || g.result === 'unchanged') granted.add(g.productCode);
+          if (account) end({ ok: true, account, products: [...granted].sort() });
+          return;
+        }
+        case 'lease.grant': {
+          const g = await applyGrant(ctx, msg.token);
+          if (g.result === 'stored' || g.result === 'unchanged') granted.add(g.productCode);
+          if (account) settle();
+          return;
+        }
+        case 'lease.revoke':
+          await applyRevoke(ctx, msg);
+          return;
+        case 'method.switch':
+          await recordMethod(paths, msg.productCode, msg.method, clock.now());
+          return;
+        case 'inventory.request':
+          // The daemon answers these; leave it unacked so the server hands it to the daemon's connection.
+          return 'no-ack';
+        case 'error':
+          if (msg.ref === LOGIN_START_ID) end({ ok: false, reason: `${msg.code}: ${msg.message}` });
+          else logger.warn('login: server reported an error', { code: msg.code, message: msg.message });
+          return;
+      }
+    },
+  });
+  link.start();
+  try {
+    return await result;
+  } finally {
+    if (settleTimer) clearTimeout(settleTimer);
+    if (overall) clearTimeout(overall);
+    await link.close();
+  }
+}

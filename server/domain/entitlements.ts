@@ -1,0 +1,269 @@
+// Who may hold which lease on which device, right now. Pure: reads an organization document and
+// says what to grant, keep, replace or revoke; the gateway carries it out inside a transaction.
+import type { ActivationMethod, Contract, ContractLine, Device, Lease, OrgDoc, RevokeReason } from '../store/types.js';
+
+/** One product a device should hold a lease for, and on whose seat. */
+export interface Entitlement {
+  productCode: string;
+  lineId: string;
+  contractId: string;
+  /** account id, or "serial:<number>" */
+  subject: string;
+  method: ActivationMethod;
+}
+
+export interface LeasePlan {
+  deviceId: string;
+  /** leases to drop, with why; the agent is told */
+  revoke: Array<{ lease: Lease; reason: RevokeReason }>;
+  /** leases replaced by a grant for the same product (renewal, new seat, new method); not pushed as revokes */
+  supersede: Lease[];
+  /** new leases to issue */
+  grant: Entitlement[];
+}
+
+export const SERIAL_SUBJECT_PREFIX = 'serial:';
+
+export const normalizeSerial = (serial: string): string => serial.trim().toUpperCase();
+
+export function isContractActive(c: Contract, now: number): boolean {
+  return c.startsAt <= now && now < c.endsAt;
+}
+
+export function findLine(doc: OrgDoc, lineId: string): { contract: Contract; line: ContractLine } | undefined {
+  for (const contract of Object.values(doc.contracts)) {
+    const line = contract.lines.find((l) => l.id === lineId);
+    if (line) return { contract, line };
+  }
+  return undefined;
+}
+
+/** A lease counts as held while it is active and not past its expiry. */
+export function isLive(lease: Lease, now: number): boolean {
+  return lease.status === 'active' && lease.expiresAt > now;
+}
+
+export function liveLeasesOf(doc: OrgDoc, deviceId: string, now: number): Lease[] {
+  return Object.values(doc.leases).filter((l) => l.deviceId === deviceId && isLive(l, now));
+}
+
+function hasProject(doc: OrgDoc, accountId: string, contractId: string): boolean {
+  return Object.values(doc.teams).some((t) => t.memberIds.includes(accountId) && t.contractIds.includes(contractId));
+}
+
+function namedUserSubject(doc: OrgDoc, device: Device, contract: Contract, line: ContractLine): string | null {
+  const accountId = device.signedInAccountId;
+  if (!accountId || !doc.members[accountId]) return null;
+  const product = doc.products[line.productCode];
+  const installed = product?.kind === 'service' || device.inventory.some((i) => i.productCode === line.productCode);
+  if (!installed) return null;
+  const assigned = Object.values(doc.assignments).some((a) => a.lineId === line.id && a.accountId === accountId);
+  if (!assigned) return null;
+  if (product?.needsProjectMembership && !hasProject(doc, accountId, contract.id)) return null;
+  return accountId;
+}
+
+function serialSubject(doc: OrgDoc, device: Device, contract: Contract, line: ContractLine, now: number): string | null {
+  const item = device.inventory.find(
+    (i) => i.productCode === line.productCode && i.serial !== null && contract.serials.includes(normalizeSerial(i.serial)),
+  );
+  if (!item?.serial) return null;
+  // First come: a device already holding a serial lease on this line keeps it; the others share
+  // what is left. Only leases of the line's current method count, so after a switch the old
+  // named-user leases do not keep serial seats from their new holders.
+  const holders = new Set<string>();
+  for (const l of Object.values(doc.leases)) {
+    if (l.lineId === line.id && l.method === 'serial' && isLive(l, now)) {
+      if (doc.devices[l.deviceId] && !doc.devices[l.deviceId]!.revokedAt) holders.add(l.deviceId);
+    }
+  }
+  if (!holders.has(device.id) && holders.size >= line.seats) return null;
+  return `${SERIAL_SUBJECT_PREFIX}${normalizeSerial(item.serial)}`;
+}
+
+/** What the device should hold now: at most one entitlement per product. */
+export function entitlementsFor(doc: OrgDoc, deviceId: string, now: number): Entitlement[] {
+  const device = doc.devices[deviceId];
+  if (!device || device.revokedAt) return [];
+  const held = liveLeasesOf(doc, deviceId, now);
+  const candidates: Entitlement[] = [];
+  for (const contract of Object.values(doc.contracts)) {
+    if (!isContractActive(contract, now)) continue;
+    for (const line of contract.lines) {
+      const subject =
+        line.method === 'named-user' ? namedUserSubject(doc, device, contract, line) : serialSubject(doc, device, contract, line, now);
+      if (subject) candidates.push({ productCode: line.productCode, lineId: line.id, contractId: contract.id, subject, method: line.method });
+    }
+  }
+  const byProduct = new Map<string, Entitlement>();
+  for (const e of candidates) {
+    const current = byProduct.get(e.productCode);
+    // Prefer the seat the device already holds, so a second line never causes churn.
+    if (!current || (!holdsMatching(held, current) && holdsMatching(held, e))) byProduct.set(e.productCode, e);
+  }
+  return [...byProduct.values()];
+}
+
+function holdsMatching(held: Lease[], e: Entitlement): boolean {
+  return held.some((l) => matches(l, e));
+}
+
+function matches(l: Lease, e: Entitlement): boolean {
+  return l.productCode === e.productCode && l.lineId === e.lineId && l.subject === e.subject && l.method === e.method;
+}
+
+export interface PlanOptions {
+  /** reason for leases that are no longer entitled; inferred per lease when absent */
+  reason?: RevokeReason;
+  /** epoch ms: a kept lease expiring before this is replaced by a fresh one (renewal) */
+  renewBefore?: number;
+}
+
+/** Compares what the device holds with what it should hold. */
+export function planDevice(doc: OrgDoc, deviceId: string, now: number, opts: PlanOptions): LeasePlan {
+  const plan: LeasePlan = { deviceId, revoke: [], supersede: [], grant: [] };
+  const entitled = entitlementsFor(doc, deviceId, now);
+  const held = liveLeasesOf(doc, deviceId, now).sort((a, b) => b.issuedAt - a.issuedAt);
+  const kept = new Set<string>();
+  for (const lease of held) {
+    const e = entitled.find((x) => x.productCode === lease.productCode);
+    if (!e) plan.revoke.push({ lease, reason: opts.reason ?? inferRevokeReason(doc, lease, now) });
+    else if (!kept.has(e.productCode) && matches(lease, e) && !(opts.renewBefore !== undefined && lease.expiresAt < opts.renewBefore)) {
+      kept.add(e.productCode);
+    } else plan.supersede.push(lease);
+  }
+  for (const e of entitled) if (!kept.has(e.productCode)) plan.grant.push(e);
+  return plan;
+}
+
+export function planIsEmpty(p: LeasePlan): boolean {
+  return p.revoke.length === 0 && p.supersede.length === 0 && p.grant.length === 0;
+}
+
+/**
+ * Carries a plan out on `doc` (inside a transaction, or on a copy for a simulation) and returns
+ * the leases it created. `newJti` names each new lease; `ttlMs` is its lifetime.
+ */
+export function applyPlan(doc: OrgDoc, plan: LeasePlan, now: number, ttlMs: number, newJti: () => string): Lease[] {
+  for (const { lease, reason } of plan.revoke) revokeLease(doc.leases[lease.jti]!, reason, now);
+  for (const lease of plan.supersede) revokeLease(doc.leases[lease.jti]!, 'superseded', now);
+  const created: Lease[] = [];
+  for (const e of plan.grant) {
+    const lease: Lease = {
+      jti: newJti(),
+      deviceId: plan.deviceId,
+      subject: e.subject,
+      productCode: e.productCode,
+      method: e.method,
+      lineId: e.lineId,
+      // Whole seconds: the signed claims carry seconds, and the store must say the same.
+      issuedAt: Math.floor(now / 1000) * 1000,
+      expiresAt: Math.floor((now + ttlMs) / 1000) * 1000,
+      status: 'active',
+      revokedAt: null,
+      revokeReason: null,
+    };
+    doc.leases[lease.jti] = lease;
+    created.push(lease);
+  }
+  return created;
+}
+
+export function revokeLease(lease: Lease, reason: RevokeReason, now: number): void {
+  lease.status = 'revoked';
+  lease.revokedAt = now;
+  lease.revokeReason = reason;
+}
+
+/** Leases that are revoked or expired for more than `keepMs` are dropped from the document. */
+export function pruneLeases(doc: OrgDoc, now: number, keepMs: number): number {
+  let n = 0;
+  for (const [jti, l] of Object.entries(doc.leases)) {
+    const endedAt = l.status === 'revoked' ? (l.revokedAt ?? l.issuedAt) : l.expiresAt;
+    if ((l.status === 'revoked' || l.expiresAt <= now) && now - endedAt > keepMs) {
+      delete doc.leases[jti];
+      n++;
+    }
+  }
+  return n;
+}
+
+export interface ChangeScope {
+  accountIds?: string[];
+  deviceIds?: string[];
+  lineIds?: string[];
+  all?: boolean;
+}
+
+/** The devices an entitlement change may concern, in a stable order (enrollment time). */
+export function affectedDevices(doc: OrgDoc, change: ChangeScope, now: number): string[] {
+  const out = new Set<string>();
+  const devices = Object.values(doc.devices).sort((a, b) => a.enrolledAt - b.enrolledAt || (a.id < b.id ? -1 : 1));
+  const accounts = new Set(change.accountIds ?? []);
+  const deviceIds = new Set(change.deviceIds ?? []);
+  const lines = (change.lineIds ?? []).map((id) => findLine(doc, id)).filter((x) => x !== undefined);
+  const lineIds = new Set(lines.map((x) => x.line.id));
+  const products = new Set(lines.map((x) => x.line.productCode));
+  const live = Object.values(doc.leases).filter((l) => isLive(l, now));
+  for (const d of devices) {
+    const held = live.filter((l) => l.deviceId === d.id);
+    if (
+      change.all ||
+      deviceIds.has(d.id) ||
+      (d.signedInAccountId !== null && accounts.has(d.signedInAccountId)) ||
+      held.some((l) => accounts.has(l.subject) || lineIds.has(l.lineId)) ||
+      d.inventory.some((i) => products.has(i.productCode)) ||
+      (d.signedInAccountId !== null && [...products].some((p) => doc.products[p]?.kind === 'service'))
+    ) {
+      out.add(d.id);
+    }
+  }
+  return [...out];
+}
+
+/** Why a lease that is no longer entitled goes, when no event said so (reconnect, renewal). */
+export function inferRevokeReason(doc: OrgDoc, lease: Lease, now: number): RevokeReason {
+  const device = doc.devices[lease.deviceId];
+  if (!device || device.revokedAt) return 'device-revoked';
+  const found = findLine(doc, lease.lineId);
+  if (!found || !isContractActive(found.contract, now)) return 'contract-ended';
+  if (found.line.method !== lease.method) return 'method-switched';
+  if (lease.method === 'named-user') {
+    if (device.signedInAccountId !== lease.subject) return 'signed-out';
+    if (!doc.members[lease.subject]) return 'member-removed';
+  }
+  return 'unassigned';
+}
+
+export type LeaseRequestDecision =
+  | { kind: 'current'; lease: Lease }
+  | { kind: 'change'; plan: LeasePlan }
+  | { kind: 'revoked'; lease: Lease }
+  | { kind: 'none' };
+
+/**
+ * An agent asks for (or renews) its lease for one product. A lease younger than `minRenewMs` is
+ * sent again instead of a new one, so a chatty agent cannot grow the lease table.
+ */
+export function decideLeaseRequest(doc: OrgDoc, deviceId: string, productCode: string, now: number, minRenewMs: number): LeaseRequestDecision {
+  const e = entitlementsFor(doc, deviceId, now).find((x) => x.productCode === productCode);
+  const live = liveLeasesOf(doc, deviceId, now)
+    .filter((l) => l.productCode === productCode)
+    .sort((a, b) => b.issuedAt - a.issuedAt);
+  const plan: LeasePlan = { deviceId, revoke: [], supersede: [], grant: [] };
+  if (e) {
+    const newest = live[0];
+    if (newest && matches(newest, e) && now - newest.issuedAt < minRenewMs) return { kind: 'current', lease: newest };
+    plan.supersede.push(...live);
+    plan.grant.push(e);
+    return { kind: 'change', plan };
+  }
+  if (live.length > 0) {
+    plan.revoke.push(...live.map((lease) => ({ lease, reason: inferRevokeReason(doc, lease, now) })));
+    return { kind: 'change', plan };
+  }
+  const last = Object.values(doc.leases)
+    .filter((l) => l.deviceId === deviceId && l.productCode === productCode && l.status === 'revoked' && l.revokeReason !== 'superseded')
+    .sort((a, b) => (b.revokedAt ?? 0) - (a.revokedAt ?? 0))[0];
+  return last ? { kind: 'revoked', lease: last } : { kind: 'none' };
+}

@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import { SeatkeeperError } from '../../shared/errors.js';
+import { demoCatalog } from '../../shared/catalog.js';
+import { emptyOrgDoc, type Invitation, type OrgDoc, type Role } from '../store/types.js';
+import { assertAcceptable, canManageInvitation, checkInvite, invitationState, planLineAssignments, seatsFree } from './invitations.js';
+
+const DAY = 24 * 3600 * 1000;
+const NOW = 1_700_000_000_000;
+
+function fixture(): OrgDoc {
+  const doc = emptyOrgDoc({
+    id: 'org_1', name: 'Acme', aliasDomains: [], salt: 's', claimedBy: 'acc_owner', claimedAt: 0, termsAcceptedAt: 0, settings: { leaseTtlSeconds: 60 }, createdAt: 0,
+  });
+  doc.products = Object.fromEntries(demoCatalog.map((p) => [p.code, p]));
+  doc.contracts = {
+    con_a: { id: 'con_a', number: 'C-A', serials: [], startsAt: NOW - DAY, endsAt: NOW + 300 * DAY, lines: [
+      { id: 'lin_sw', productCode: 'SW-PREMIUM', seats: 2, method: 'named-user' },
+      { id: 'lin_bim', productCode: 'BIM-COLLAB', seats: 1, method: 'named-user' },
+    ] },
+    con_old: { id: 'con_old', number: 'C-OLD', serials: [], startsAt: NOW - 400 * DAY, endsAt: NOW - DAY, lines: [
+      { id: 'lin_old', productCode: 'ACAD', seats: 5, method: 'serial' },
+    ] },
+  };
+  const member = (id: string, role: Role) => (doc.members[id] = { accountId: id, role, joinedAt: 0 });
+  member('acc_owner', 'owner');
+  member('acc_admin', 'admin');
+  member('acc_lead', 'member');
+  member('acc_joe', 'member');
+  doc.teams = {
+    tea_1: { id: 'tea_1', name: 'Bridges', memberIds: ['acc_lead'], adminIds: ['acc_lead'], contractIds: ['con_a'], createdAt: 0 },
+    tea_2: { id: 'tea_2', name: 'Tunnels', memberIds: [], adminIds: [], contractIds: [], createdAt: 0 },
+  };
+  return doc;
+}
+
+const assign = (doc: OrgDoc, id: string, lineId: string, accountId: string) =>
+  (doc.assignments[id] = { id, lineId, accountId, assignedBy: 'acc_owner', assignedAt: 0 });
+
+function code(fn: () => void): string {
+  try {
+    fn();
+    return 'ok';
+  } catch (e) {
+    return e instanceof SeatkeeperError ? e.code : String(e);
+  }
+}
+
+describe('seatsFree', () => {
+  it('counts the seats of a line not yet assigned, never below zero', () => {
+    const doc = fixture();
+    expect(seatsFree(doc, 'lin_sw')).toBe(2);
+    assign(doc, 'asg_1', 'lin_sw', 'acc_joe');
+    expect(seatsFree(doc, 'lin_sw')).toBe(1);
+    assign(doc, 'asg_2', 'lin_sw', 'acc_admin');
+    assign(doc, 'asg_3', 'lin_sw', 'acc_owner');
+    expect(seatsFree(doc, 'lin_sw')).toBe(0);
+    expect(seatsFree(doc, 'lin_nope')).toBe(0);
+  });
+});
+
+describe('planLineAssignments', () => {
+  it('assigns as far as seats allow and says why the rest are skipped', () => {
+    const doc = fixture();
+    assign(doc, 'asg_1', 'lin_bim', 'acc_admin');
+    assign(doc, 'asg_2', 'lin_sw', 'acc_joe');
+    const plan = planLineAssignments(doc, 'acc_joe', ['lin_sw', 'lin_bim', 'lin_old', 'lin_gone', 'lin_bim'], NOW);
+    expect(plan.assign).toEqual([]);
+    expect(plan.notAssigned).toEqual([
+      { lineId: 'lin_sw', productCode: 'SW-PREMIUM', reason: 'ALREADY_ASSIGNED' },
+      { lineId: 'lin_bim', productCode: 'BIM-COLLAB', reason: 'SEAT_LIMIT_REACHED' },
+      { lineId: 'lin_old', productCode: 'ACAD', reason: 'CONTRACT_NOT_ACTIVE' },
+      { lineId: 'lin_gone', productCode: null, reason: 'NOT_FOUND' },
+    ]);
+    const fresh = planLineAssignments(doc, 'acc_new', ['lin_sw'], NOW);
+    expect(fresh.assign).toEqual([{ lineId: 'lin_sw', productCode: 'SW-PREMIUM' }]);
+  });
+});
+
+describe('invitation state', () => {
+  const inv = (over: Partial<Invitation> = {}): Invitation => ({
+    id: 'inv_1', email: 'a@acme.test', role: 'member', lineIds: [], teamId: null, tokenHash: 'h', createdBy: 'acc_owner',
+    createdAt: NOW, sentAt: NOW, expiresAt: NOW + 7 * DAY, status: 'pending', acceptedBy: null, ...over,
+  });
+  it.each([
+    [inv(), NOW, 'pending', 'ok'],
+    [inv(), NOW + 7 * DAY - 1, 'pending', 'ok'],
+    [inv(), NOW + 7 * DAY, 'expired', 'INVITATION_EXPIRED'],
+    [inv({ status: 'accepted' }), NOW, 'accepted', 'INVITATION_CLOSED'],
+    [inv({ status: 'cancelled' }), NOW, 'cancelled', 'INVITATION_CLOSED'],
+    [inv({ status: 'cancelled' }), NOW + 30 * DAY, 'cancelled', 'INVITATION_CLOSED'],
+  ] as const)('%# is %s and accepting it gives %s', (i, at, state, outcome) => {
+    expect(invitationState(i, at)).toBe(state);
+    expect(code(() => assertAcceptable(i, at))).toBe(outcome);
+  });
+});
+
+describe('checkInvite', () => {
+  const body = (over: Record<string, unknown> = {}) => ({ email: 'new@acme.test', role: 'member' as Role, ...over });
+  it.each([
+    ['an admin inviting a member', 'acc_admin', body(), undefined, 'ok'],
+    ['an admin inviting an admin with lines and a team', 'acc_admin', body({ role: 'admin', lineIds: ['lin_sw'], teamId: 'tea_2' }), undefined, 'ok'],
+    ['an admin inviting an owner', 'acc_admin', body({ role: 'owner' }), undefined, 'FORBIDDEN'],
+    ['an owner inviting an owner', 'acc_owner', body({ role: 'owner' }), undefined, 'ok'],
+    ['a plain member', 'acc_joe', body(), undefined, 'FORBIDDEN'],
+    ['a team admin into their team', 'acc_lead', body({ teamId: 'tea_1', lineIds: ['lin_sw'] }), undefined, 'ok'],
+    ['a team admin without a team', 'acc_lead', body(), undefined, 'FORBIDDEN'],
+    ['a team admin into another team', 'acc_lead', body({ teamId: 'tea_2' }), undefined, 'FORBIDDEN'],
+    ['a team admin inviting an admin', 'acc_lead', body({ role: 'admin', teamId: 'tea_1' }), undefined, 'FORBIDDEN'],
+    ['a team admin giving a line outside their contracts', 'acc_lead', body({ teamId: 'tea_1', lineIds: ['lin_old'] }), undefined, 'FORBIDDEN'],
+    ['an unknown team', 'acc_admin', body({ teamId: 'tea_x' }), undefined, 'NOT_FOUND'],
+    ['an unknown line', 'acc_admin', body({ lineIds: ['lin_x'] }), undefined, 'NOT_FOUND'],
+    ['an existing member', 'acc_admin', body({ email: 'joe@acme.test' }), 'acc_joe', 'ALREADY_MEMBER'],
+    ['an account that is not a member yet', 'acc_admin', body(), 'acc_elsewhere', 'ok'],
+  ])('%s → %s', (_label, actor, b, accountId, expected) => {
+    expect(code(() => checkInvite(fixture(), actor, b, accountId))).toBe(expected);
+  });
+
+  it('refuses a second pending invitation for the same email with CONFLICT', () => {
+    const doc = fixture();
+    doc.invitations.inv_1 = {
+      id: 'inv_1', email: 'new@acme.test', role: 'member', lineIds: [], teamId: null, tokenHash: 'h', createdBy: 'acc_owner',
+      createdAt: NOW, sentAt: NOW, expiresAt: NOW + DAY, status: 'pending', acceptedBy: null,
+    };
+    expect(code(() => checkInvite(doc, 'acc_admin', body(), undefined))).toBe('CONFLICT');
+    doc.invitations.inv_1.status = 'cancelled';
+    expect(code(() => checkInvite(doc, 'acc_admin', body(), undefined))).toBe('ok');
+  });
+
+  it('lets team admins manage only member invitations into their teams', () => {
+    const doc = fixture();
+    expect(canManageInvitation(doc, 'acc_lead', { role: 'member', teamId: 'tea_1' })).toBe(true);
+    expect(canManageInvitation(doc, 'acc_lead', { role: 'admin', teamId: 'tea_1' })).toBe(false);
+    expect(canManageInvitation(doc, 'acc_lead', { role: 'member', teamId: 'tea_2' })).toBe(false);
+    expect(canManageInvitation(doc, 'acc_lead', { role: 'member', teamId: null })).toBe(false);
+    expect(canManageInvitation(doc, 'acc_admin', { role: 'owner', teamId: null })).toBe(true);
+  });
+});

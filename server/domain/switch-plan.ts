@@ -1,0 +1,161 @@
+// Switching a contract line's activation method (serial ↔ named-user), planned before it is done:
+// who would lose access, and with auto-assign, who would get a seat to keep working. Pure: the plan
+// simulates every device's leases on a copy of the organization before and after the switch.
+import { SeatkeeperError } from '../../shared/errors.js';
+import type { ActivationMethod, Assignment, MethodSwitch, OrgDoc } from '../store/types.js';
+import { affectedDevices, applyPlan, findLine, isLive, planDevice } from './entitlements.js';
+
+export interface PersonRef {
+  accountId: string;
+  email: string;
+  name: string;
+}
+
+export interface DeviceLoss {
+  deviceId: string;
+  hostname: string;
+  /** who is signed in on it, if anyone */
+  accountId: string | null;
+  email: string | null;
+}
+
+export interface SwitchPlan {
+  lineId: string;
+  contractId: string;
+  contractNumber: string;
+  productCode: string;
+  from: ActivationMethod;
+  to: ActivationMethod;
+  autoAssign: boolean;
+  seats: number;
+  /** assignments on the line before the switch */
+  assigned: number;
+  /** people auto-assign would give a seat (the people using the product now, as far as seats allow) */
+  wouldAssign: PersonRef[];
+  /** devices (and their signed-in people) that would have no lease for the product after the switch */
+  losesAccess: { devices: DeviceLoss[]; users: PersonRef[] };
+  /** devices using the line now that keep the product */
+  keepsAccess: { devices: string[] };
+}
+
+export type AccountLookup = (accountId: string) => { email: string; name: string } | undefined;
+
+/** Which device holds which products (productCode → lineId) once every device is synced, on a copy. */
+export function simulateAccess(doc: OrgDoc, now: number): Map<string, Map<string, string>> {
+  const sim = structuredClone(doc);
+  let n = 0;
+  for (const deviceId of affectedDevices(sim, { all: true }, now)) {
+    applyPlan(sim, planDevice(sim, deviceId, now, { reason: 'method-switched' }), now, 60_000, () => `sim-${++n}`);
+  }
+  const access = new Map<string, Map<string, string>>();
+  for (const l of Object.values(sim.leases)) {
+    if (!isLive(l, now)) continue;
+    if (!access.has(l.deviceId)) access.set(l.deviceId, new Map());
+    access.get(l.deviceId)!.set(l.productCode, l.lineId);
+  }
+  return access;
+}
+
+function person(accountOf: AccountLookup, accountId: string): PersonRef {
+  const a = accountOf(accountId);
+  return { accountId, email: a?.email ?? '', name: a?.name ?? '' };
+}
+
+export function planSwitch(doc: OrgDoc, lineId: string, to: ActivationMethod, autoAssign: boolean, now: number, accountOf: AccountLookup): SwitchPlan {
+  const found = findLine(doc, lineId);
+  if (!found) throw new SeatkeeperError('NOT_FOUND', 'No such contract line.');
+  const { contract, line } = found;
+  if (line.method === to) throw new SeatkeeperError('CONFLICT', `${line.productCode} on contract ${contract.number} already uses ${to} activation.`);
+
+  const assignedIds = new Set(Object.values(doc.assignments).filter((a) => a.lineId === lineId).map((a) => a.accountId));
+  const wouldAssign: PersonRef[] = [];
+  if (autoAssign && to === 'named-user') {
+    // The people using the product now: whoever is signed in where a serial lease of this line is held, first come first.
+    let free = Math.max(0, line.seats - assignedIds.size);
+    const users = Object.values(doc.leases)
+      .filter((l) => l.lineId === lineId && l.method === 'serial' && isLive(l, now) && !doc.devices[l.deviceId]?.revokedAt)
+      .sort((a, b) => a.issuedAt - b.issuedAt || (a.jti < b.jti ? -1 : 1))
+      .map((l) => doc.devices[l.deviceId]?.signedInAccountId)
+      .filter((id): id is string => !!id && !!doc.members[id]);
+    for (const id of users) {
+      if (free === 0) break;
+      if (assignedIds.has(id) || wouldAssign.some((p) => p.accountId === id)) continue;
+      wouldAssign.push(person(accountOf, id));
+      free--;
+    }
+  }
+
+  const before = simulateAccess(doc, now);
+  const afterDoc = structuredClone(doc);
+  withSwitch(afterDoc, lineId, to, wouldAssign.map((p) => p.accountId), 'plan', now, (i) => `plan-${i}`);
+  const after = simulateAccess(afterDoc, now);
+
+  const losing: DeviceLoss[] = [];
+  const keeping: string[] = [];
+  for (const [deviceId, products] of before) {
+    if (products.get(line.productCode) !== lineId) continue;
+    if (after.get(deviceId)?.has(line.productCode)) keeping.push(deviceId);
+    else {
+      const d = doc.devices[deviceId]!;
+      const acc = d.signedInAccountId;
+      losing.push({ deviceId, hostname: d.hostname, accountId: acc, email: acc ? (accountOf(acc)?.email ?? null) : null });
+    }
+  }
+  const users = [...new Set(losing.map((d) => d.accountId).filter((id): id is string => !!id))].map((id) => person(accountOf, id));
+  return {
+    lineId,
+    contractId: contract.id,
+    contractNumber: contract.number,
+    productCode: line.productCode,
+    from: line.method,
+    to,
+    autoAssign,
+    seats: line.seats,
+    assigned: assignedIds.size,
+    wouldAssign,
+    losesAccess: { devices: losing.sort((a, b) => a.hostname.localeCompare(b.hostname)), users },
+    keepsAccess: { devices: keeping.sort() },
+  };
+}
+
+/** Sets the method and creates the auto-assignments on `doc`; returns the assignments made. */
+function withSwitch(doc: OrgDoc, lineId: string, to: ActivationMethod, assignTo: string[], actorId: string, now: number, newId: (i: number) => string): Assignment[] {
+  const { line } = findLine(doc, lineId)!;
+  line.method = to;
+  const made: Assignment[] = [];
+  assignTo.forEach((accountId, i) => {
+    const a: Assignment = { id: newId(i), lineId, accountId, assignedBy: actorId, assignedAt: now };
+    doc.assignments[a.id] = a;
+    made.push(a);
+  });
+  return made;
+}
+
+/**
+ * Applies a plan computed on this same `doc` (inside the transaction, so nothing moved in
+ * between): switches the method, makes the auto-assignments, records the switch.
+ */
+export function applySwitch(
+  doc: OrgDoc,
+  plan: SwitchPlan,
+  opts: { actorId: string; now: number; newId: (prefix: string) => string; existing?: MethodSwitch },
+): { switch: MethodSwitch; assignments: Assignment[] } {
+  const assignments = withSwitch(doc, plan.lineId, plan.to, plan.wouldAssign.map((p) => p.accountId), opts.actorId, opts.now, () => opts.newId('asg'));
+  const sw: MethodSwitch = opts.existing ?? {
+    id: opts.newId('swi'),
+    lineId: plan.lineId,
+    from: plan.from,
+    to: plan.to,
+    autoAssign: plan.autoAssign,
+    runAt: null,
+    status: 'applied',
+    createdBy: opts.actorId,
+    createdAt: opts.now,
+    appliedAt: opts.now,
+  };
+  sw.status = 'applied';
+  sw.appliedAt = opts.now;
+  sw.from = plan.from;
+  doc.switches[sw.id] = sw;
+  return { switch: sw, assignments };
+}

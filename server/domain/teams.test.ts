@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { demoCatalog } from '../../shared/catalog.js';
+import { SeatkeeperError } from '../../shared/errors.js';
+import { emptyOrgDoc, type OrgDoc } from '../store/types.js';
+import { assertTeamNameFree, canManageTeamMembers, canSeeTeam, projectLineIds } from './teams.js';
+
+function fixture(): OrgDoc {
+  const doc = emptyOrgDoc({ id: 'org_1', name: 'Acme', aliasDomains: [], salt: 's', claimedBy: null, claimedAt: null, termsAcceptedAt: null, settings: { leaseTtlSeconds: 60 }, createdAt: 0 });
+  doc.products = Object.fromEntries(demoCatalog.map((p) => [p.code, p]));
+  doc.members = {
+    acc_admin: { accountId: 'acc_admin', role: 'admin', joinedAt: 0 },
+    acc_lead: { accountId: 'acc_lead', role: 'member', joinedAt: 0 },
+    acc_dev: { accountId: 'acc_dev', role: 'member', joinedAt: 0 },
+    acc_out: { accountId: 'acc_out', role: 'member', joinedAt: 0 },
+  };
+  doc.contracts = {
+    con_bim: { id: 'con_bim', number: 'C-BIM', serials: [], startsAt: 0, endsAt: 1, lines: [
+      { id: 'lin_bim', productCode: 'BIM-COLLAB', seats: 3, method: 'named-user' },
+      { id: 'lin_acad', productCode: 'ACAD', seats: 3, method: 'serial' },
+    ] },
+    con_sw: { id: 'con_sw', number: 'C-SW', serials: [], startsAt: 0, endsAt: 1, lines: [{ id: 'lin_sw', productCode: 'SW-PREMIUM', seats: 3, method: 'named-user' }] },
+  };
+  doc.teams = {
+    tea_1: { id: 'tea_1', name: 'Bridges', memberIds: ['acc_lead', 'acc_dev'], adminIds: ['acc_lead'], contractIds: ['con_bim'], createdAt: 0 },
+    tea_2: { id: 'tea_2', name: 'Tunnels', memberIds: ['acc_out'], adminIds: [], contractIds: [], createdAt: 0 },
+  };
+  return doc;
+}
+
+describe('team permissions', () => {
+  it.each([
+    ['acc_admin', 'tea_1', true, true],
+    ['acc_admin', 'tea_2', true, true],
+    ['acc_lead', 'tea_1', true, true],
+    ['acc_lead', 'tea_2', false, false],
+    ['acc_dev', 'tea_1', false, true],
+    ['acc_out', 'tea_1', false, false],
+  ])('%s on %s: manage members %s, see %s', (actor, teamId, manage, see) => {
+    const doc = fixture();
+    expect(canManageTeamMembers(doc, actor, doc.teams[teamId]!)).toBe(manage);
+    expect(canSeeTeam(doc, actor, doc.teams[teamId]!)).toBe(see);
+  });
+});
+
+describe('assertTeamNameFree', () => {
+  it('refuses a name another team has, ignoring case, but allows keeping your own', () => {
+    const doc = fixture();
+    expect(() => assertTeamNameFree(doc, ' bridges ')).toThrow(SeatkeeperError);
+    expect(() => assertTeamNameFree(doc, 'BRIDGES', 'tea_1')).not.toThrow();
+    expect(() => assertTeamNameFree(doc, 'Viaducts')).not.toThrow();
+  });
+});
+
+describe('projectLineIds', () => {
+  it('lists the lines of two-tier products on the given contracts only', () => {
+    const doc = fixture();
+    expect(projectLineIds(doc, ['con_bim'])).toEqual(['lin_bim']);
+    expect(projectLineIds(doc, ['con_sw'])).toEqual([]);
+    expect(projectLineIds(doc, ['con_gone'])).toEqual([]);
+  });
+});

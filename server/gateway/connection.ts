@@ -1,0 +1,86 @@
+// One agent socket: its challenge, who it proved to be, its invalid-frame budget, and a queue so
+// its frames are handled one after another (hello finishes before anything else is looked at).
+import { randomBytes } from 'node:crypto';
+import type { WebSocket } from 'ws';
+import { encodeFrame, type Outgoing, type ServerToAgent } from '../../shared/protocol/index.js';
+
+export type ConnState = 'challenging' | 'authenticating' | 'ready' | 'closed';
+
+/** A peer that lets this much pile up unread is dropped rather than buffered without end. */
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+
+export class AgentConnection {
+  readonly id: string;
+  readonly nonce = randomBytes(32).toString('base64url');
+  readonly ws: WebSocket;
+  readonly remote: string;
+  state: ConnState = 'challenging';
+  orgId: string | null = null;
+  deviceId: string | null = null;
+  lastPongAt: number;
+  helloTimer: NodeJS.Timeout | null = null;
+  readonly #badFrames: number[] = [];
+  #chain: Promise<void> = Promise.resolve();
+
+  constructor(id: string, ws: WebSocket, remote: string, now: number) {
+    this.id = id;
+    this.ws = ws;
+    this.remote = remote;
+    this.lastPongAt = now;
+  }
+
+  get deviceKey(): string | null {
+    return this.orgId && this.deviceId ? `${this.orgId}/${this.deviceId}` : null;
+  }
+
+  get open(): boolean {
+    return this.state !== 'closed' && this.ws.readyState === this.ws.OPEN;
+  }
+
+  send(frame: Outgoing<ServerToAgent>): void {
+    if (!this.open) return;
+    if (this.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+      this.terminate();
+      return;
+    }
+    this.ws.send(encodeFrame(frame));
+  }
+
+  sendError(code: string, message: string, ref?: string): void {
+    this.send({ type: 'error', code, message: message.slice(0, 1000), ...(ref ? { ref } : {}) });
+  }
+
+  /** Counts an invalid frame; true when the peer is past its budget for the last minute. */
+  badFrame(now: number, perMinute: number): boolean {
+    this.#badFrames.push(now);
+    while (this.#badFrames.length > 0 && now - this.#badFrames[0]! > 60_000) this.#badFrames.shift();
+    return this.#badFrames.length > perMinute;
+  }
+
+  /** Runs `fn` after every frame handler queued before it; a failure goes to `onError`, not to the next. */
+  enqueue(fn: () => Promise<void> | void, onError: (e: unknown) => void): Promise<void> {
+    this.#chain = this.#chain.then(fn).catch(onError);
+    return this.#chain;
+  }
+
+  close(code: number, reason: string): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.#clearTimer();
+    // Close frames carry at most 123 bytes of reason.
+    this.ws.close(code, reason.slice(0, 120));
+    // A peer that never answers the close handshake is cut off.
+    setTimeout(() => this.ws.terminate(), 2000).unref();
+  }
+
+  terminate(): void {
+    this.state = 'closed';
+    this.#clearTimer();
+    this.ws.terminate();
+  }
+
+  #clearTimer(): void {
+    if (this.helloTimer) clearTimeout(this.helloTimer);
+    this.helloTimer = null;
+  }
+}

@@ -1,0 +1,63 @@
+// The in-memory Presence: which devices have an authenticated socket, and when each was last
+// heard from. Never stored; device.lastSeenAt is written only on connect and disconnect.
+import { isLive } from '../domain/entitlements.js';
+import type { Presence } from '../presence.js';
+import type { Store } from '../store/store.js';
+
+export class LivePresence implements Presence {
+  readonly #sockets = new Map<string, Map<string, number>>();
+  readonly #lastSeen = new Map<string, number>();
+  readonly #store: Store;
+  readonly #clock: () => number;
+
+  constructor(store: Store, clock: () => number) {
+    this.#store = store;
+    this.#clock = clock;
+  }
+
+  /** A socket of the device authenticated. */
+  connected(orgId: string, deviceId: string): void {
+    let org = this.#sockets.get(orgId);
+    if (!org) this.#sockets.set(orgId, (org = new Map()));
+    org.set(deviceId, (org.get(deviceId) ?? 0) + 1);
+    this.seen(orgId, deviceId);
+  }
+
+  /** A socket of the device closed; returns how many it still has. */
+  disconnected(orgId: string, deviceId: string): number {
+    const org = this.#sockets.get(orgId);
+    const left = Math.max(0, (org?.get(deviceId) ?? 1) - 1);
+    if (left === 0) org?.delete(deviceId);
+    else org?.set(deviceId, left);
+    this.seen(orgId, deviceId);
+    return left;
+  }
+
+  seen(orgId: string, deviceId: string): void {
+    this.#lastSeen.set(`${orgId}/${deviceId}`, this.#clock());
+  }
+
+  isOnline(orgId: string, deviceId: string): boolean {
+    return (this.#sockets.get(orgId)?.get(deviceId) ?? 0) > 0;
+  }
+
+  onlineDevices(orgId: string): Set<string> {
+    return new Set(this.#sockets.get(orgId)?.keys() ?? []);
+  }
+
+  inUseByLine(orgId: string): Record<string, number> {
+    const online = this.#sockets.get(orgId);
+    const doc = this.#store.org(orgId);
+    const out: Record<string, number> = {};
+    if (!online || online.size === 0 || !doc) return out;
+    const now = this.#clock();
+    for (const l of Object.values(doc.leases)) {
+      if (online.has(l.deviceId) && isLive(l, now)) out[l.lineId] = (out[l.lineId] ?? 0) + 1;
+    }
+    return out;
+  }
+
+  lastSeen(orgId: string, deviceId: string): number | null {
+    return this.#lastSeen.get(`${orgId}/${deviceId}`) ?? null;
+  }
+}
