@@ -1,0 +1,74 @@
+// Lease plans carried out on an organization document inside a transaction, and the reconcile
+// frame body for a device. Callers sign and send in the transaction's continuation, without
+// yielding in between, so pushes leave in the order their transactions ran.
+import type { KeyObject } from 'node:crypto';
+import type { AccountRef, Reconcile, Revocation } from '../../shared/protocol/index.js';
+import { applyPlan, isLive, planDevice, planIsEmpty, type LeasePlan, type PlanOptions } from '../domain/entitlements.js';
+import type { Account, Lease, OrgDoc, RevokeReason } from '../store/types.js';
+import { tokenOf } from './lease-signer.js';
+
+export interface DeviceChange {
+  deviceId: string;
+  revoked: Array<{ lease: Lease; reason: RevokeReason }>;
+  granted: Lease[];
+}
+
+/** Would syncing these devices change anything? (If no plan changes the unmodified doc, none will.) */
+export function needsSync(doc: OrgDoc, deviceIds: string[], now: number, opts: PlanOptions): boolean {
+  return deviceIds.some((id) => !planIsEmpty(planDevice(doc, id, now, opts)));
+}
+
+/** Plans and applies, one device after another, so seats taken by one are seen by the next. */
+export function syncOn(doc: OrgDoc, deviceIds: string[], now: number, opts: PlanOptions, newJti: () => string): DeviceChange[] {
+  const out: DeviceChange[] = [];
+  for (const id of deviceIds) {
+    const plan = planDevice(doc, id, now, opts);
+    if (planIsEmpty(plan)) continue;
+    out.push(applyChange(doc, plan, now, newJti));
+  }
+  return out;
+}
+
+export function applyChange(doc: OrgDoc, plan: LeasePlan, now: number, newJti: () => string): DeviceChange {
+  const granted = applyPlan(doc, plan, now, doc.org.settings.leaseTtlSeconds * 1000, newJti);
+  return { deviceId: plan.deviceId, revoked: plan.revoke.map((r) => ({ lease: doc.leases[r.lease.jti]!, reason: r.reason })), granted };
+}
+
+export function accountRef(accounts: Record<string, Account>, id: string | null): AccountRef | null {
+  const a = id ? accounts[id] : undefined;
+  return a ? { id: a.id, email: a.email, name: a.name } : null;
+}
+
+export const revocationOf = (lease: Lease, reason: RevokeReason): Revocation => ({ jti: lease.jti, productCode: lease.productCode, reason });
+
+/**
+ * What the device should hold and drop. `held`: the jtis the agent reported (grants then skip
+ * those, revocations cover those); null means "unknown", so every live lease is granted.
+ */
+export function reconcileBody(
+  doc: OrgDoc,
+  accounts: Record<string, Account>,
+  key: KeyObject,
+  deviceId: string,
+  now: number,
+  held: ReadonlySet<string> | null,
+  alsoRevoke: Revocation[] = [],
+): Omit<Reconcile, 'v' | 'type' | 'id'> {
+  const device = doc.devices[deviceId];
+  const grant: string[] = [];
+  const revoke = new Map<string, Revocation>();
+  for (const l of Object.values(doc.leases)) {
+    if (l.deviceId !== deviceId) continue;
+    if (isLive(l, now)) {
+      if (!held?.has(l.jti)) grant.push(tokenOf(key, doc.org.id, l));
+    } else if (held?.has(l.jti) && l.status === 'revoked' && l.revokeReason && l.revokeReason !== 'superseded') {
+      revoke.set(l.jti, revocationOf(l, l.revokeReason));
+    }
+  }
+  for (const r of alsoRevoke) if (!doc.leases[r.jti] || !isLive(doc.leases[r.jti]!, now)) revoke.set(r.jti, r);
+  return {
+    grant: grant.slice(0, 256),
+    revoke: [...revoke.values()].slice(0, 256),
+    signedInAccount: accountRef(accounts, device?.signedInAccountId ?? null),
+  };
+}

@@ -1,0 +1,147 @@
+// The authenticated sockets of each device and the pushes sent to them: every push has an id, is
+// kept until acked, and is rebuilt from the current state when it is sent again.
+import type { KeyObject } from 'node:crypto';
+import type { Outgoing, ServerPush } from '../../shared/protocol/index.js';
+import { findLine, isLive } from '../domain/entitlements.js';
+import type { FeedItem } from '../events.js';
+import type { Services } from '../services.js';
+import type { ActivationMethod, Lease, RevokeReason } from '../store/types.js';
+import type { AgentConnection } from './connection.js';
+import type { DeviceChange } from './lease-sync.js';
+import { tokenOf } from './lease-signer.js';
+import { Outbox, type PushKind } from './outbox.js';
+
+export const deviceKeyOf = (orgId: string, deviceId: string) => `${orgId}/${deviceId}`;
+
+export class Pusher {
+  readonly outbox = new Outbox();
+  readonly #sockets = new Map<string, Set<AgentConnection>>();
+  readonly #s: Services;
+  readonly #key: KeyObject;
+
+  constructor(s: Services, key: KeyObject) {
+    this.#s = s;
+    this.#key = key;
+  }
+
+  attach(conn: AgentConnection): void {
+    const k = conn.deviceKey!;
+    let set = this.#sockets.get(k);
+    if (!set) this.#sockets.set(k, (set = new Set()));
+    set.add(conn);
+  }
+
+  detach(conn: AgentConnection): void {
+    const k = conn.deviceKey;
+    if (!k) return;
+    const set = this.#sockets.get(k);
+    set?.delete(conn);
+    if (set?.size === 0) this.#sockets.delete(k);
+  }
+
+  /** Sockets of the device that finished their hello. */
+  ready(orgId: string, deviceId: string): AgentConnection[] {
+    return [...(this.#sockets.get(deviceKeyOf(orgId, deviceId)) ?? [])].filter((c) => c.state === 'ready' && c.open);
+  }
+
+  all(orgId: string, deviceId: string): AgentConnection[] {
+    return [...(this.#sockets.get(deviceKeyOf(orgId, deviceId)) ?? [])];
+  }
+
+  /**
+   * Sends a push to every ready socket of the device and keeps it until acked. Lease pushes to a
+   * device with no socket are not kept: the reconcile of its next connection covers them.
+   */
+  push(
+    orgId: string,
+    deviceId: string,
+    kind: PushKind,
+    build: (id: string) => Outgoing<ServerPush> | null,
+    meta: { productCode?: string; jti?: string; except?: AgentConnection } = {},
+  ): void {
+    const id = this.#s.ids('psh');
+    const frame = build(id);
+    if (!frame) return;
+    const targets = this.ready(orgId, deviceId).filter((c) => c !== meta.except);
+    const keep = targets.length > 0 || kind === 'method.switch' || kind === 'inventory.request';
+    if (keep) {
+      const { except: _except, ...rest } = meta;
+      this.outbox.add(deviceKeyOf(orgId, deviceId), { id, kind, ...rest, sentAt: this.#s.clock(), rebuild: () => build(id) });
+    }
+    for (const c of targets) c.send(frame);
+  }
+
+  grant(orgId: string, lease: Lease, except?: AgentConnection): void {
+    this.push(
+      orgId,
+      lease.deviceId,
+      'lease.grant',
+      (id) => {
+        const l = this.#s.store.org(orgId)?.leases[lease.jti];
+        return l && isLive(l, this.#s.clock()) ? { type: 'lease.grant', id, token: tokenOf(this.#key, orgId, l) } : null;
+      },
+      { productCode: lease.productCode, jti: lease.jti, ...(except ? { except } : {}) },
+    );
+  }
+
+  revoke(orgId: string, lease: Lease, reason: RevokeReason, except?: AgentConnection): void {
+    this.push(
+      orgId,
+      lease.deviceId,
+      'lease.revoke',
+      (id) => ({ type: 'lease.revoke', id, jti: lease.jti, productCode: lease.productCode, reason }),
+      { productCode: lease.productCode, jti: lease.jti, ...(except ? { except } : {}) },
+    );
+  }
+
+  methodSwitch(orgId: string, deviceId: string, lineId: string, productCode: string, method: ActivationMethod): void {
+    this.push(orgId, deviceId, 'method.switch', (id) => {
+      // Sent again only while it is still true.
+      const found = this.#s.store.org(orgId) && findLine(this.#s.store.org(orgId)!, lineId);
+      return found && found.line.method === method ? { type: 'method.switch', id, productCode, method } : null;
+    });
+  }
+
+  /** Revocations first, then grants, and the dashboard feed. */
+  changes(orgId: string, changes: DeviceChange[], except?: AgentConnection): void {
+    const doc = this.#s.store.org(orgId);
+    const accounts = this.#s.store.global().accounts;
+    const now = this.#s.clock();
+    for (const ch of changes) {
+      const host = doc?.devices[ch.deviceId]?.hostname ?? ch.deviceId;
+      for (const { lease, reason } of ch.revoked) {
+        this.revoke(orgId, lease, reason, except);
+        this.#feed({ orgId, at: now, kind: 'revoke', text: `${lease.productCode} revoked on ${host} (${reason})`, productCode: lease.productCode, deviceId: ch.deviceId, ...who(lease) });
+      }
+      for (const lease of ch.granted) {
+        this.grant(orgId, lease, except);
+        const email = accounts[lease.subject]?.email;
+        this.#feed({ orgId, at: now, kind: 'grant', text: `${lease.productCode} granted on ${host}${email ? ` to ${email}` : ` (${lease.subject})`}`, productCode: lease.productCode, deviceId: ch.deviceId, ...who(lease) });
+      }
+    }
+  }
+
+  /** Sends unacked pushes again (rebuilt; dropped when they no longer apply). */
+  resendDue(afterMs: number): void {
+    const now = this.#s.clock();
+    for (const [key, entry] of [...this.outbox.due(now, afterMs)]) {
+      const targets = [...(this.#sockets.get(key) ?? [])].filter((c) => c.state === 'ready' && c.open);
+      if (targets.length === 0) continue;
+      const frame = entry.rebuild();
+      if (!frame) {
+        this.outbox.drop(key, entry.id);
+        continue;
+      }
+      entry.sentAt = now;
+      for (const c of targets) c.send(frame);
+    }
+  }
+
+  #feed(item: FeedItem): void {
+    this.#s.events.emit('feed', item);
+  }
+}
+
+function who(lease: Lease): { accountId?: string } {
+  return lease.subject.startsWith('serial:') ? {} : { accountId: lease.subject };
+}

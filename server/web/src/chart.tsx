@@ -1,0 +1,59 @@
+// Seats in use over the last 24 hours, per product and in total, drawn with uPlot.
+import { useEffect, useRef } from 'preact/hooks';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import type { UsageSampleView } from '../../../shared/api/usage.js';
+
+const palette = ['#1f5fa8', '#c2571a', '#2d8a4e', '#8a3fa0', '#b8860b', '#0f7c8a', '#a83246'];
+const DAY_S = 24 * 3600;
+
+/** The 24 hours up to now (or up to the newest sample, should the server's clock run ahead). */
+function lastDay(newest: number | null): [number, number] {
+  const end = Math.max(Date.now() / 1000, newest ?? 0);
+  return [end - DAY_S, end];
+}
+
+export function UsageChart({ samples, codes }: { samples: UsageSampleView[]; codes: string[] }) {
+  const box = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  const sorted = [...samples].sort((a, b) => a.at - b.at);
+  const data: uPlot.AlignedData = [
+    sorted.map((s) => s.at / 1000),
+    sorted.map((s) => Object.values(s.inUse).reduce((a, b) => a + b, 0)),
+    ...codes.map((c) => sorted.map((s) => s.inUse[c] ?? 0)),
+  ];
+  const key = codes.join(',');
+
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const opts: uPlot.Options = {
+      width: Math.max(320, el.clientWidth),
+      height: 240,
+      scales: { x: { time: true, range: (_u, _min, max) => lastDay(max) }, y: { range: (_u, _min, max) => [0, Math.max(2, Math.ceil(max * 1.2))] } },
+      axes: [{}, { label: 'seats in use', size: 50 }],
+      series: [
+        {},
+        { label: 'All products', stroke: '#222', width: 2, paths: uPlot.paths.stepped!({ align: 1 }), points: { show: true, size: 4 } },
+        ...codes.map((c, i) => ({ label: c, stroke: palette[i % palette.length]!, width: 1.5, paths: uPlot.paths.stepped!({ align: 1 }), points: { show: true, size: 3 } })),
+      ],
+      legend: { live: false },
+    };
+    const u = new uPlot(opts, data, el);
+    plot.current = u;
+    const ro = new ResizeObserver(() => u.setSize({ width: Math.max(320, el.clientWidth), height: 240 }));
+    ro.observe(el);
+    return () => {
+      ro.disconnect();
+      u.destroy();
+      plot.current = null;
+    };
+    // Rebuilt only when the products change; new samples go through setData below.
+  }, [key]);
+
+  useEffect(() => {
+    plot.current?.setData(data);
+  });
+
+  return <div class="chart" ref={box} role="img" aria-label={`Seats in use over the last 24 hours, ${samples.length} samples`} data-samples={samples.length} />;
+}
