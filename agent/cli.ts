@@ -9,6 +9,7 @@
 //                            (test agents share one machine)
 //   SEATKEEPER_FAKE_NOW      TEST HOOK: epoch milliseconds the agent takes as "now" (clock-rollback
 //                            and expiry tests of `check`); never set it on a real workstation
+import { isSea } from './sea.js'; // first: adjusts the environment before ws loads
 import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { fixedClock, systemClock, type Clock } from './clock.js';
@@ -51,16 +52,6 @@ const mainUsage = () =>
 
 const commandUsage = (c: Command) =>
   [`usage: seatkeeper-agent ${c.name} ${c.synopsis}`, '', c.summary, '', ...c.details.map((d) => `  ${d}`), '  --help            this help', ''].join('\n');
-
-function isSea(): boolean {
-  try {
-    // node:sea exists from Node 20.12; `require` is the CommonJS one esbuild's bundle runs with.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return (require('node:sea') as { isSea(): boolean }).isSea();
-  } catch {
-    return false;
-  }
-}
 
 function clockFrom(env: NodeJS.ProcessEnv): Clock {
   const fake = env.SEATKEEPER_FAKE_NOW;

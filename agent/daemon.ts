@@ -1,13 +1,13 @@
 // `run`: the long-lived agent. Keeps the link up, applies what the server pushes, reports the
 // inventory (at start, on the cron schedule from settings, and when asked), renews leases at
 // half-life, and writes status.json so `status` can tell whether it is connected.
-import nodeCron from 'node-cron';
 import type { KeyObject } from 'node:crypto';
 import { importLeasePublicJwk, peekLeaseClaims, type LeaseKey } from '../shared/lease.js';
 import type { InventoryItem } from '../shared/protocol/inventory.js';
 import type { ServerToAgent } from '../shared/protocol/messages.js';
 import type { Welcome } from '../shared/protocol/welcome.js';
 import type { Clock } from './clock.js';
+import { loadNodeCron, type NodeCronApi } from './cron.js';
 import { takeInventory, type InventorySnapshot } from './inventory.js';
 import { applyGrant, applyReconcile, applyRevoke, heldJtis, type ApplyContext } from './link/apply.js';
 import type { Backoff } from './link/backoff.js';
@@ -25,9 +25,13 @@ import { writeDaemonStatus } from './state/status-file.js';
 export interface CronHandle {
   stop(): unknown;
 }
-export type CronScheduler = (expression: string, fn: () => void) => CronHandle;
+/** Schedules `fn` on a cron expression; returns null when the expression does not parse. */
+export type CronScheduler = (expression: string, fn: () => void) => CronHandle | null;
 
-const nodeCronScheduler: CronScheduler = (expression, fn) => nodeCron.schedule(expression, fn, { name: 'inventory', noOverlap: true });
+const nodeCronScheduler =
+  (cron: NodeCronApi): CronScheduler =>
+  (expression, fn) =>
+    cron.validate(expression) ? cron.schedule(expression, fn, { name: 'inventory', noOverlap: true }) : null;
 
 /** Used when the server's cron expression does not parse: every 30 minutes. */
 export const FALLBACK_INVENTORY_CRON = '*/30 * * * *';
@@ -54,7 +58,7 @@ export class AgentDaemon {
   #opts: DaemonOptions;
   #config: AgentConfig;
   #timers: Timers;
-  #schedule: CronScheduler;
+  #schedule: CronScheduler | null;
   #link: AgentLink | null = null;
   #leaseKey: LeaseKey | null = null;
   #inventory: InventorySnapshot | null = null;
@@ -74,7 +78,7 @@ export class AgentDaemon {
     this.#opts = opts;
     this.#config = opts.config;
     this.#timers = opts.timers ?? realTimers;
-    this.#schedule = opts.schedule ?? nodeCronScheduler;
+    this.#schedule = opts.schedule ?? null;
     this.#since = opts.clock.now();
   }
 
@@ -85,6 +89,7 @@ export class AgentDaemon {
   async start(): Promise<void> {
     const { paths, logger, clock } = this.#opts;
     this.#leaseKey = await importLeasePublicJwk(this.#config.leasePublicKeyJwk);
+    this.#schedule ??= nodeCronScheduler(await loadNodeCron());
     await raiseHighestSeen(paths, clock.now()).catch(() => false);
     await this.#rescan();
     this.#scheduleInventory(this.#config.settings.inventoryCron);
@@ -157,6 +162,8 @@ export class AgentDaemon {
     switch (msg.type) {
       case 'reconcile':
         await applyReconcile(this.#ctx(), msg);
+        // After a long time offline a reconciled lease may already be past half-life.
+        await this.#renewDue();
         return;
       case 'lease.grant': {
         const r = await applyGrant(this.#ctx(), msg.token);
@@ -206,17 +213,19 @@ export class AgentDaemon {
 
   #scheduleInventory(expression: string): void {
     void this.#cron?.stop();
-    let expr = expression;
-    if (!nodeCron.validate(expr)) {
-      this.#opts.logger.warn('daemon: invalid inventory cron from server, using fallback', { expression, fallback: FALLBACK_INVENTORY_CRON });
-      expr = FALLBACK_INVENTORY_CRON;
-    }
-    this.#cronExpr = expression;
-    this.#cron = this.#schedule(expr, () => {
+    const schedule = this.#schedule;
+    if (!schedule) return;
+    const job = () => {
       void this.#rescan().then(() => {
         if (this.#inventory?.hash !== this.#sentHash) this.#sendInventory();
       });
-    });
+    };
+    this.#cronExpr = expression;
+    this.#cron = schedule(expression, job);
+    if (!this.#cron) {
+      this.#opts.logger.warn('daemon: invalid inventory cron from server, using fallback', { expression, fallback: FALLBACK_INVENTORY_CRON });
+      this.#cron = schedule(FALLBACK_INVENTORY_CRON, job);
+    }
   }
 
   /** Asks for a fresh lease for every held lease past half its life (once per retry interval). */

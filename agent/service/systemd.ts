@@ -6,7 +6,7 @@ import type { ServiceDescription } from './description.js';
 export function systemdQuote(word: string): string {
   // `%` is a specifier and `$` expands variables in ExecStart; both are doubled to mean themselves.
   const escaped = word.replace(/%/g, '%%').replace(/\$/g, '$$$$');
-  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(escaped)) return escaped;
+  if (/^[A-Za-z0-9_@%$+=:,./-]+$/.test(escaped)) return escaped;
   return `"${escaped.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 

@@ -18,6 +18,10 @@ export class AgentConnection {
   orgId: string | null = null;
   deviceId: string | null = null;
   lastPongAt: number;
+  /** a ping is out and its pong has not come back */
+  awaitingPong = false;
+  /** heartbeat intervals in a row that ended without a pong */
+  missedPongs = 0;
   helloTimer: NodeJS.Timeout | null = null;
   readonly #badFrames: number[] = [];
   #chain: Promise<void> = Promise.resolve();
@@ -31,6 +35,11 @@ export class AgentConnection {
 
   get deviceKey(): string | null {
     return this.orgId && this.deviceId ? `${this.orgId}/${this.deviceId}` : null;
+  }
+
+  /** A getter, so checks after an await are not narrowed away by the compiler. */
+  get closed(): boolean {
+    return this.state === 'closed';
   }
 
   get open(): boolean {

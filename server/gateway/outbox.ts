@@ -1,7 +1,7 @@
 // Pushes sent to a device and not yet acknowledged, per device (the daemon and a `login` process
 // share one state directory, so an ack from either socket settles it). Each entry rebuilds its
 // frame from the current state when resent, so a resend never brings back something undone since.
-import type { ServerPush } from '../../shared/protocol/index.js';
+import type { Outgoing, ServerPush } from '../../shared/protocol/index.js';
 
 export type PushKind = 'lease.grant' | 'lease.revoke' | 'reconcile' | 'method.switch' | 'inventory.request';
 
@@ -13,7 +13,7 @@ export interface PushEntry {
   jti?: string;
   sentAt: number;
   /** the frame to send again, or null when it no longer applies (then it is dropped) */
-  rebuild(): ServerPush | null;
+  rebuild(): Outgoing<ServerPush> | null;
 }
 
 /** Lease pushes are covered by the reconcile a reconnect gets; only these survive a reconnect. */

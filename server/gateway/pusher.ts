@@ -57,16 +57,16 @@ export class Pusher {
     deviceId: string,
     kind: PushKind,
     build: (id: string) => Outgoing<ServerPush> | null,
-    meta: { productCode?: string; jti?: string; except?: AgentConnection } = {},
+    meta: { productCode?: string; jti?: string; except?: AgentConnection; only?: AgentConnection } = {},
   ): void {
     const id = this.#s.ids('psh');
     const frame = build(id);
     if (!frame) return;
-    const targets = this.ready(orgId, deviceId).filter((c) => c !== meta.except);
+    const targets = this.ready(orgId, deviceId).filter((c) => c !== meta.except && (!meta.only || c === meta.only));
     const keep = targets.length > 0 || kind === 'method.switch' || kind === 'inventory.request';
     if (keep) {
-      const { except: _except, ...rest } = meta;
-      this.outbox.add(deviceKeyOf(orgId, deviceId), { id, kind, ...rest, sentAt: this.#s.clock(), rebuild: () => build(id) });
+      const entry = { id, kind, sentAt: this.#s.clock(), rebuild: () => build(id) };
+      this.outbox.add(deviceKeyOf(orgId, deviceId), { ...entry, ...(meta.productCode ? { productCode: meta.productCode } : {}), ...(meta.jti ? { jti: meta.jti } : {}) });
     }
     for (const c of targets) c.send(frame);
   }
@@ -104,19 +104,27 @@ export class Pusher {
 
   /** Revocations first, then grants, and the dashboard feed. */
   changes(orgId: string, changes: DeviceChange[], except?: AgentConnection): void {
+    for (const ch of changes) {
+      for (const { lease, reason } of ch.revoked) this.revoke(orgId, lease, reason, except);
+      for (const lease of ch.granted) this.grant(orgId, lease, except);
+    }
+    this.feed(orgId, changes);
+  }
+
+  /** Tells the dashboard about grants and revocations. */
+  feed(orgId: string, changes: DeviceChange[]): void {
     const doc = this.#s.store.org(orgId);
     const accounts = this.#s.store.global().accounts;
     const now = this.#s.clock();
     for (const ch of changes) {
       const host = doc?.devices[ch.deviceId]?.hostname ?? ch.deviceId;
       for (const { lease, reason } of ch.revoked) {
-        this.revoke(orgId, lease, reason, except);
         this.#feed({ orgId, at: now, kind: 'revoke', text: `${lease.productCode} revoked on ${host} (${reason})`, productCode: lease.productCode, deviceId: ch.deviceId, ...who(lease) });
       }
       for (const lease of ch.granted) {
-        this.grant(orgId, lease, except);
         const email = accounts[lease.subject]?.email;
-        this.#feed({ orgId, at: now, kind: 'grant', text: `${lease.productCode} granted on ${host}${email ? ` to ${email}` : ` (${lease.subject})`}`, productCode: lease.productCode, deviceId: ch.deviceId, ...who(lease) });
+        const to = email ? ` to ${email}` : ` (${lease.subject})`;
+        this.#feed({ orgId, at: now, kind: 'grant', text: `${lease.productCode} granted on ${host}${to}`, productCode: lease.productCode, deviceId: ch.deviceId, ...who(lease) });
       }
     }
   }

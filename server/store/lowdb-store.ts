@@ -94,12 +94,17 @@ export function memoryBackend(): Backend {
     loadGlobal: async () => null,
     loadOrgs: async () => [],
     globalPersister: () => memoryPersister(),
-    orgPersister: (orgId) =>
-      memoryPersister((text) => {
+    orgPersister: (orgId) => ({
+      write: async () => {},
+      // Like the file's truncate: a flush that fails takes its audit lines back out.
+      append: async (text: string) => {
         const list = audit.get(orgId) ?? [];
+        const before = list.length;
         for (const line of text.split('\n')) if (line) list.push(JSON.parse(line) as AuditEvent);
         audit.set(orgId, list);
-      }),
+        return { undo: async () => void list.splice(before) };
+      },
+    }),
     readAudit: async (orgId) => [...(audit.get(orgId) ?? [])],
     close: async () => {},
   };

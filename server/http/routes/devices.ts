@@ -1,4 +1,76 @@
-// (to be filled) devices routes.
+// Workstations as admins manage them: list with live status, details, revoke, ask for a rescan.
+import { SeatkeeperError } from '../../../shared/errors.js';
+import type { DeviceList, DeviceView, RescanReply } from '../../../shared/api/devices.js';
+import { deviceView } from '../../domain/devices.js';
+import { requestRescan, revokeDevice } from '../../gateway/operations.js';
+import { gatewayOf } from '../../gateway/registry.js';
+import type { Services } from '../../services.js';
+import type { Device, OrgDoc } from '../../store/types.js';
 import type { Router } from '../router.js';
 
-export function registerDevicesRoutes(_r: Router): void {}
+function view(s: Services, doc: OrgDoc, d: Device): DeviceView {
+  const online = s.presence.onlineDevices(doc.org.id).has(d.id);
+  return deviceView(doc, d, s.store.global().accounts, { online, lastSeen: s.presence.lastSeen(doc.org.id, d.id) }, s.clock());
+}
+
+function deviceOf(doc: OrgDoc, deviceId: string | undefined): Device {
+  const d = deviceId ? doc.devices[deviceId] : undefined;
+  if (!d) throw new SeatkeeperError('NOT_FOUND', 'No such device.');
+  return d;
+}
+
+export function registerDevicesRoutes(r: Router): void {
+  r.add({
+    method: 'GET',
+    url: '/api/v1/orgs/:orgId/devices',
+    access: 'admin',
+    summary: 'Enrolled workstations: online or not, last seen, host, OS, signed-in user, inventory, leases.',
+    handler: ({ s, org }): DeviceList => ({
+      devices: Object.values(org.doc.devices)
+        .sort((a, b) => a.hostname.localeCompare(b.hostname) || a.enrolledAt - b.enrolledAt)
+        .map((d) => view(s, org.doc, d)),
+    }),
+  });
+
+  r.add({
+    method: 'GET',
+    url: '/api/v1/orgs/:orgId/devices/:deviceId',
+    access: 'admin',
+    summary: 'One workstation in detail.',
+    handler: ({ s, org, params }): DeviceView => view(s, org.doc, deviceOf(org.doc, params.deviceId)),
+  });
+
+  const revoke = async ({ s, org, account, params }: { s: Services; org: { id: string; doc: OrgDoc }; account: { id: string }; params: Record<string, string> }) => {
+    deviceOf(org.doc, params.deviceId);
+    await revokeDevice(gatewayOf(s), org.id, params.deviceId!, account.id);
+    return view(s, s.store.org(org.id)!, s.store.org(org.id)!.devices[params.deviceId!]!);
+  };
+
+  r.add({
+    method: 'POST',
+    url: '/api/v1/orgs/:orgId/devices/:deviceId/revoke',
+    access: 'admin',
+    summary: "Revoke a workstation: its leases go at once ('device-revoked') and it can no longer connect.",
+    handler: revoke,
+  });
+
+  r.add({
+    method: 'DELETE',
+    url: '/api/v1/orgs/:orgId/devices/:deviceId',
+    access: 'admin',
+    summary: 'Same as revoke (the record stays for the audit trail).',
+    handler: revoke,
+  });
+
+  r.add({
+    method: 'POST',
+    url: '/api/v1/orgs/:orgId/devices/:deviceId/rescan',
+    access: 'admin',
+    summary: 'Ask the workstation to scan for installed products now (delivered when it next connects if offline).',
+    handler: ({ s, org, params }): RescanReply => {
+      const d = deviceOf(org.doc, params.deviceId);
+      if (d.revokedAt) throw new SeatkeeperError('DEVICE_REVOKED', 'This workstation is revoked.');
+      return { ok: true, online: requestRescan(gatewayOf(s), org.id, d.id) };
+    },
+  });
+}

@@ -146,7 +146,7 @@ function Nav() {
           </>
         )}
         {org && <Link href="/my-products">My products</Link>}
-        <Link href="/activate">Activate a device</Link>
+        <Link href="/activate">Activate</Link>
       </nav>
       <div class="who">
         {me.orgs.length > 1 ? (

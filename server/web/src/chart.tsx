@@ -41,7 +41,10 @@ export function UsageChart({ samples, codes }: { samples: UsageSampleView[]; cod
     };
     const u = new uPlot(opts, data, el);
     plot.current = u;
-    const ro = new ResizeObserver(() => u.setSize({ width: Math.max(320, el.clientWidth), height: 240 }));
+    const ro = new ResizeObserver(() => {
+      const width = Math.max(320, el.clientWidth);
+      if (width !== u.width) u.setSize({ width, height: 240 });
+    });
     ro.observe(el);
     return () => {
       ro.disconnect();
@@ -55,5 +58,9 @@ export function UsageChart({ samples, codes }: { samples: UsageSampleView[]; cod
     plot.current?.setData(data);
   });
 
-  return <div class="chart" ref={box} role="img" aria-label={`Seats in use over the last 24 hours, ${samples.length} samples`} data-samples={samples.length} />;
+  return (
+    <div class="chart-frame">
+      <div class="chart" ref={box} role="img" aria-label={`Seats in use over the last 24 hours, ${samples.length} samples`} data-samples={samples.length} />
+    </div>
+  );
 }

@@ -1,6 +1,6 @@
 // Small pieces every page uses: error notes, empty states, form fields, seat bars.
 import type { ComponentChildren, InputHTMLAttributes, SelectHTMLAttributes } from 'preact';
-import { useId } from 'preact/hooks';
+import { useId, useState } from 'preact/hooks';
 import type { ApiError } from './api.js';
 
 /** An API error where the action was taken; role=alert so screen readers announce it. */
@@ -83,5 +83,28 @@ export function PageHeader({ title, children }: { title: string; children?: Comp
       <h1>{title}</h1>
       {children && <div class="actions">{children}</div>}
     </header>
+  );
+}
+
+/** A destructive button that asks once more, inline (no modal): "Remove X? [Yes] [Keep]". */
+export function ConfirmButton({ label, question, confirmLabel, onConfirm, disabled }: { label: string; question: string; confirmLabel: string; onConfirm(): void; disabled?: boolean }) {
+  const [asking, setAsking] = useState(false);
+  if (!asking) {
+    return (
+      <button type="button" class="danger-outline" disabled={disabled} onClick={() => setAsking(true)}>
+        {label}
+      </button>
+    );
+  }
+  return (
+    <span class="confirm" role="group" aria-label={question}>
+      <span>{question}</span>{' '}
+      <button type="button" class="danger" onClick={() => (setAsking(false), onConfirm())}>
+        {confirmLabel}
+      </button>{' '}
+      <button type="button" onClick={() => setAsking(false)}>
+        Keep
+      </button>
+    </span>
   );
 }

@@ -1,0 +1,397 @@
+// The agent WebSocket (`/agent`): challenge, signed hello, welcome and reconcile, then the agent's
+// requests and the server's pushes. Nothing an unauthenticated socket sends reaches the domain.
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { SeatkeeperError } from '../../shared/errors.js';
+import {
+  closeCodes,
+  parseFrame,
+  PROTOCOL_VERSION,
+  type AgentToServer,
+  type Hello,
+  type Inventory,
+  type LeaseRequest,
+  type LoginStart,
+  type ParseResult,
+} from '../../shared/protocol/index.js';
+import { verifyHelloSignature } from '../../shared/protocol/hello-signature.js';
+import { inventoryHash } from '../../shared/protocol/inventory-hash.js';
+import { auditEvent } from '../domain/audit.js';
+import { decideLeaseRequest } from '../domain/entitlements.js';
+import type { EntitlementChange } from '../events.js';
+import type { Services } from '../services.js';
+import { AgentConnection } from './connection.js';
+import { DeviceCodeBook } from './device-codes.js';
+import type { ServerLeaseKey } from './lease-key.js';
+import { tokenOf } from './lease-signer.js';
+import { applyChange, needsSync, reconcileBody, syncOn, type DeviceChange } from './lease-sync.js';
+import { LivePresence } from './live-presence.js';
+import { applyEntitlementChange, newJti, type GatewayCore } from './operations.js';
+import { deviceKeyOf, Pusher } from './pusher.js';
+
+export interface GatewayOptions {
+  heartbeatMs: number;
+  helloTimeoutMs: number;
+  maxBadFramesPerMinute: number;
+  resendAfterMs: number;
+  maxDeviceCodeFailures: number;
+}
+
+/** Largest frame the socket accepts; ws closes a peer that sends more (1009). */
+export const AGENT_MAX_PAYLOAD = 64 * 1024;
+/** How often the sign-in code may be polled; informational over a socket. */
+const LOGIN_INTERVAL_SECONDS = 5;
+/** Policy violation: the peer kept sending frames that are not the protocol. */
+const CLOSE_POLICY = 1008;
+
+export class AgentGateway implements GatewayCore {
+  readonly s: Services;
+  readonly key: ServerLeaseKey;
+  readonly presence: LivePresence;
+  readonly codes: DeviceCodeBook;
+  readonly pusher: Pusher;
+  readonly #opts: GatewayOptions;
+  readonly #wss: WebSocketServer;
+  readonly #conns = new Set<AgentConnection>();
+  readonly #deviceOrg = new Map<string, string>();
+  readonly #timer: NodeJS.Timeout;
+  readonly #onChange: (c: EntitlementChange) => void;
+  #closing: Promise<void> | undefined;
+  #seq = 0;
+
+  constructor(s: Services, key: ServerLeaseKey, opts: GatewayOptions) {
+    this.s = s;
+    this.key = key;
+    this.#opts = opts;
+    this.presence = new LivePresence(s.store, s.clock);
+    this.codes = new DeviceCodeBook({ clock: s.clock, maxFailures: opts.maxDeviceCodeFailures });
+    this.pusher = new Pusher(s, key.privateKey);
+    this.#wss = new WebSocketServer({ noServer: true, maxPayload: AGENT_MAX_PAYLOAD, perMessageDeflate: false });
+    this.#onChange = (change) => {
+      applyEntitlementChange(this, change).catch((e: Error) => s.log.error('entitlement sync failed', { orgId: change.orgId, error: e.message }));
+    };
+    s.events.on('entitlements', this.#onChange);
+    this.#timer = setInterval(() => this.#tick(), opts.heartbeatMs);
+    this.#timer.unref();
+  }
+
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (this.#closing) {
+      socket.destroy();
+      return;
+    }
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#onConnection(ws, req));
+  }
+
+  /** Idempotent: tells every agent the server is going away and stops. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.s.events.off('entitlements', this.#onChange);
+      clearInterval(this.#timer);
+      for (const c of this.#conns) c.close(closeCodes.GOING_AWAY.code, 'server shutting down');
+      const deadline = Date.now() + 1500;
+      while (this.#conns.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      for (const c of this.#conns) c.terminate();
+      await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
+    })();
+    return this.#closing;
+  }
+
+  #onConnection(ws: WebSocket, req: IncomingMessage): void {
+    const conn = new AgentConnection(`con${++this.#seq}`, ws, req.socket.remoteAddress ?? '?', this.s.clock());
+    this.#conns.add(conn);
+    ws.on('message', (data, isBinary) => this.#onMessage(conn, data, isBinary));
+    ws.on('pong', () => {
+      conn.lastPongAt = this.s.clock();
+      conn.missedPongs = 0;
+      conn.awaitingPong = false;
+      if (conn.orgId && conn.deviceId) this.presence.seen(conn.orgId, conn.deviceId);
+    });
+    ws.on('close', () => this.#onClose(conn));
+    ws.on('error', (e) => this.s.log.debug('agent socket error', { conn: conn.id, error: e.message }));
+    conn.helloTimer = setTimeout(() => {
+      if (conn.state !== 'challenging' && conn.state !== 'authenticating') return;
+      conn.sendError('UNAUTHENTICATED', 'No valid hello in time.');
+      conn.close(closeCodes.AUTH_FAILED.code, 'hello timeout');
+    }, this.#opts.helloTimeoutMs);
+    conn.send({ type: 'challenge', nonce: conn.nonce });
+  }
+
+  #onMessage(conn: AgentConnection, data: RawData, isBinary: boolean): void {
+    if (conn.state === 'closed') return;
+    if (conn.orgId && conn.deviceId) this.presence.seen(conn.orgId, conn.deviceId);
+    const r: ParseResult<AgentToServer> = isBinary
+      ? { ok: false, code: 'FRAME_INVALID', message: 'binary frames are not accepted' }
+      : parseFrame('agent-to-server', rawText(data));
+    if (!r.ok) return this.#bad(conn, r.code, r.message, r.ref);
+    const msg = r.msg;
+    if (conn.state === 'challenging') {
+      if (msg.type !== 'hello') return this.#bad(conn, 'UNAUTHENTICATED', 'Answer the challenge with hello first.', msg.id);
+      conn.state = 'authenticating';
+      void conn.enqueue(() => this.#hello(conn, msg), (e) => this.#failed(conn, e, msg.id));
+      return;
+    }
+    if (msg.type === 'hello') return this.#bad(conn, 'FRAME_INVALID', 'hello was already said on this connection.', msg.id);
+    if (msg.type === 'ack') {
+      if (conn.deviceKey) this.pusher.outbox.ack(conn.deviceKey, msg.id);
+      return;
+    }
+    if (msg.type === 'error') {
+      this.s.log.debug('agent reported an error', { conn: conn.id, code: msg.code, ref: msg.ref });
+      return;
+    }
+    void conn.enqueue(() => this.#handle(conn, msg), (e) => this.#failed(conn, e, msg.id));
+  }
+
+  #bad(conn: AgentConnection, code: string, message: string, ref?: string): void {
+    conn.sendError(code, message, ref);
+    if (conn.badFrame(this.s.clock(), this.#opts.maxBadFramesPerMinute)) conn.close(CLOSE_POLICY, 'too many invalid frames');
+  }
+
+  #failed(conn: AgentConnection, e: unknown, ref?: string): void {
+    if (e instanceof SeatkeeperError) {
+      conn.sendError(e.code, e.message, ref);
+      if (e.code === 'DEVICE_REVOKED') conn.close(closeCodes.DEVICE_REVOKED.code, 'device revoked');
+      else if (conn.state === 'authenticating') conn.close(1011, 'hello failed');
+      return;
+    }
+    this.s.log.error('agent frame failed', { conn: conn.id, error: (e as Error).message, stack: (e as Error).stack });
+    conn.sendError('INTERNAL', 'The server could not handle that frame.', ref);
+    if (conn.state === 'authenticating') conn.close(1011, 'internal error');
+  }
+
+  #orgOfDevice(deviceId: string): string | undefined {
+    const cached = this.#deviceOrg.get(deviceId);
+    if (cached && this.s.store.org(cached)?.devices[deviceId]) return cached;
+    for (const orgId of this.s.store.orgIds()) {
+      if (this.s.store.org(orgId)!.devices[deviceId]) {
+        this.#deviceOrg.set(deviceId, orgId);
+        return orgId;
+      }
+    }
+    return undefined;
+  }
+
+  async #hello(conn: AgentConnection, hello: Hello): Promise<void> {
+    if (conn.state === 'closed') return;
+    if (hello.protocol !== PROTOCOL_VERSION) {
+      conn.sendError('PROTOCOL_UNSUPPORTED', `This server speaks protocol ${PROTOCOL_VERSION}; update the agent.`, hello.id);
+      conn.close(closeCodes.PROTOCOL_UNSUPPORTED.code, 'protocol unsupported');
+      return;
+    }
+    const orgId = this.#orgOfDevice(hello.deviceId);
+    const device = orgId ? this.s.store.org(orgId)!.devices[hello.deviceId] : undefined;
+    if (!orgId || !device || !verifyHelloSignature(device.publicKey, conn.nonce, hello.deviceId, hello.signature)) {
+      conn.sendError('UNAUTHENTICATED', 'Unknown device or a signature that does not verify. Enroll the workstation again if this persists.', hello.id);
+      conn.close(closeCodes.AUTH_FAILED.code, 'authentication failed');
+      return;
+    }
+    // Only after the signature: a stranger cannot learn which device ids exist or are revoked.
+    if (device.revokedAt) {
+      conn.sendError('DEVICE_REVOKED', 'An administrator revoked this workstation. Enroll it again to use it.', hello.id);
+      conn.close(closeCodes.DEVICE_REVOKED.code, 'device revoked');
+      return;
+    }
+    if (conn.helloTimer) clearTimeout(conn.helloTimer);
+    conn.orgId = orgId;
+    conn.deviceId = device.id;
+    this.pusher.attach(conn);
+    this.presence.connected(orgId, device.id);
+    const now = this.s.clock();
+    const changes = await this.s.store.tx((t) => {
+      const doc = t.org(orgId)!;
+      const d = doc.devices[device.id];
+      if (!d || d.revokedAt) throw new SeatkeeperError('DEVICE_REVOKED', 'An administrator revoked this workstation.');
+      d.lastSeenAt = now;
+      d.agentVersion = hello.agentVersion;
+      // Leases past half-life are renewed on connect, so an agent that was away comes back with fresh ones.
+      return syncOn(doc, [d.id], now, { renewBefore: now + (doc.org.settings.leaseTtlSeconds * 1000) / 2 }, newJti(this.s));
+    });
+    if (conn.closed) return;
+    const doc = this.s.store.org(orgId)!;
+    const key = deviceKeyOf(orgId, device.id);
+    const held = new Set(hello.leases);
+    conn.send({ type: 'welcome', serverTime: now, deviceId: device.id, settings: agentSettings(this.s, doc.org.settings.leaseTtlSeconds) });
+    conn.state = 'ready';
+    const revoked = changes.flatMap((c) => c.revoked.map((r) => ({ jti: r.lease.jti, productCode: r.lease.productCode, reason: r.reason })));
+    const survivors = this.pusher.outbox.afterReconnect(key);
+    let sends = 0;
+    this.pusher.push(
+      orgId,
+      device.id,
+      'reconcile',
+      (id) => {
+        const d = this.s.store.org(orgId);
+        if (!d) return null;
+        // The first send knows what the agent holds; a resend does not, so it grants everything live.
+        const knownHeld = sends++ === 0 ? held : null;
+        return { type: 'reconcile', id, ...reconcileBody(d, this.s.store.global().accounts, this.key.privateKey, device.id, this.s.clock(), knownHeld, revoked) };
+      },
+      { only: conn },
+    );
+    // Pushes that outlive a connection (method switches, rescans) go again; the reconcile covered the rest.
+    for (const e of survivors) {
+      const f = e.rebuild();
+      if (f) conn.send(f);
+      else this.pusher.outbox.drop(key, e.id);
+    }
+    // Another socket of the device (the daemon beside a `login`) hears about the changes too.
+    this.pusher.changes(orgId, changes, conn);
+    // A null hash is a short-lived `login`/`logout` connection (the daemon sends its inventory itself).
+    if (hello.inventoryHash !== null && hello.inventoryHash !== doc.devices[device.id]!.inventoryHash) {
+      this.pusher.push(orgId, device.id, 'inventory.request', (id) => ({ type: 'inventory.request', id }), { only: conn });
+    }
+  }
+
+  async #handle(conn: AgentConnection, msg: AgentToServer): Promise<void> {
+    if (conn.state !== 'ready') return;
+    switch (msg.type) {
+      case 'login.start':
+        return this.#loginStart(conn, msg);
+      case 'logout':
+        return this.#logout(conn);
+      case 'lease.request':
+        return this.#leaseRequest(conn, msg);
+      case 'inventory':
+        return this.#inventory(conn, msg);
+      default:
+        return;
+    }
+  }
+
+  #loginStart(conn: AgentConnection, msg: LoginStart): void {
+    const code = this.codes.issue(conn.orgId!, conn.deviceId!, conn.id);
+    conn.send({
+      type: 'login.code',
+      ...(msg.id ? { id: msg.id } : {}),
+      userCode: code.userCode,
+      verificationUri: `${this.s.publicUrl()}/activate`,
+      expiresIn: this.codes.ttlSeconds,
+      interval: LOGIN_INTERVAL_SECONDS,
+    });
+  }
+
+  async #logout(conn: AgentConnection): Promise<void> {
+    const orgId = conn.orgId!;
+    const deviceId = conn.deviceId!;
+    const now = this.s.clock();
+    const before = this.s.store.org(orgId)?.devices[deviceId]?.signedInAccountId ?? null;
+    const changes = await this.s.store.tx((t) => {
+      const doc = t.org(orgId)!;
+      const d = doc.devices[deviceId]!;
+      if (d.signedInAccountId === null) return [];
+      t.audit(auditEvent(this.s.ids, now, orgId, `device:${deviceId}`, 'device.sign-out', deviceId, { signedInAccountId: d.signedInAccountId }, { signedInAccountId: null }));
+      d.signedInAccountId = null;
+      return syncOn(doc, [deviceId], now, { reason: 'signed-out' }, newJti(this.s));
+    });
+    this.pusher.changes(orgId, changes);
+    if (before) {
+      const email = this.s.store.global().accounts[before]?.email ?? before;
+      const host = this.s.store.org(orgId)?.devices[deviceId]?.hostname ?? deviceId;
+      this.s.events.emit('feed', { orgId, at: now, kind: 'sign-in', text: `${email} signed out on ${host}`, accountId: before, deviceId });
+    }
+  }
+
+  async #leaseRequest(conn: AgentConnection, msg: LeaseRequest): Promise<void> {
+    const orgId = conn.orgId!;
+    const deviceId = conn.deviceId!;
+    const now = this.s.clock();
+    const doc = this.s.store.org(orgId)!;
+    const minRenewMs = (doc.org.settings.leaseTtlSeconds * 1000) / 10;
+    let decision = decideLeaseRequest(doc, deviceId, msg.productCode, now, minRenewMs);
+    if (decision.kind === 'change') {
+      const result = await this.s.store.tx((t) => {
+        const d = t.org(orgId)!;
+        const again = decideLeaseRequest(d, deviceId, msg.productCode, now, minRenewMs);
+        return { again, change: again.kind === 'change' ? applyChange(d, again.plan, now, newJti(this.s)) : null };
+      });
+      decision = result.again;
+      if (result.change) {
+        this.pusher.changes(orgId, [result.change]);
+        return;
+      }
+    }
+    if (decision.kind === 'current') this.pusher.grant(orgId, decision.lease);
+    else if (decision.kind === 'revoked') this.pusher.revoke(orgId, decision.lease, decision.lease.revokeReason ?? 'unassigned');
+    else if (decision.kind === 'none') conn.sendError('NOT_ENTITLED', `This workstation has no seat for ${msg.productCode}.`, msg.id);
+  }
+
+  async #inventory(conn: AgentConnection, msg: Inventory): Promise<void> {
+    const orgId = conn.orgId!;
+    const deviceId = conn.deviceId!;
+    const now = this.s.clock();
+    const hash = inventoryHash(msg.items);
+    const doc = this.s.store.org(orgId)!;
+    const d = doc.devices[deviceId]!;
+    const same = d.inventoryHash === hash && (!msg.os || JSON.stringify(d.os) === JSON.stringify(msg.os));
+    if (same && !needsSync(doc, [deviceId], now, {})) return;
+    const changes: DeviceChange[] = await this.s.store.tx((t) => {
+      const o = t.org(orgId)!;
+      const dev = o.devices[deviceId]!;
+      dev.inventory = msg.items;
+      dev.inventoryHash = hash;
+      if (msg.os) dev.os = msg.os;
+      return syncOn(o, [deviceId], now, {}, newJti(this.s));
+    });
+    this.pusher.changes(orgId, changes);
+  }
+
+  #onClose(conn: AgentConnection): void {
+    conn.state = 'closed';
+    this.#conns.delete(conn);
+    if (conn.helloTimer) clearTimeout(conn.helloTimer);
+    if (!conn.orgId || !conn.deviceId) return;
+    const { orgId, deviceId } = conn;
+    this.pusher.detach(conn);
+    const left = this.presence.disconnected(orgId, deviceId);
+    if (left > 0 || this.#closing) return;
+    const now = this.s.clock();
+    this.s.store
+      .tx((t) => {
+        const d = t.org(orgId)?.devices[deviceId];
+        if (d) d.lastSeenAt = now;
+      })
+      .catch((e: Error) => this.s.log.debug('could not record last seen', { deviceId, error: e.message }));
+  }
+
+  #tick(): void {
+    for (const c of this.#conns) {
+      if (c.state === 'closed') continue;
+      // Two intervals without a pong: the device is gone (a half-open TCP connection says nothing).
+      if (c.awaitingPong && ++c.missedPongs >= 2) {
+        c.terminate();
+        continue;
+      }
+      c.awaitingPong = true;
+      try {
+        c.ws.ping();
+      } catch {
+        c.terminate();
+      }
+    }
+    this.pusher.resendDue(this.#opts.resendAfterMs);
+  }
+
+  /** The signed token of a stored lease (for tests and the enrollment reply's examples). */
+  tokenOf(orgId: string, jti: string): string | null {
+    const l = this.s.store.org(orgId)?.leases[jti];
+    return l ? tokenOf(this.key.privateKey, orgId, l) : null;
+  }
+}
+
+/** Settings every agent gets in welcome and in the enrollment reply (bounded to what the protocol allows). */
+export function agentSettings(s: Services, leaseTtlSeconds: number) {
+  return {
+    heartbeatSeconds: Math.min(3600, Math.max(5, Math.ceil(s.config.heartbeatSeconds))),
+    leaseTtlSeconds: Math.min(90 * 24 * 3600, Math.max(60, leaseTtlSeconds)),
+    inventoryCron: '*/15 * * * *',
+  };
+}
+
+function rawText(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
+  return data.toString('utf8');
+}
+

@@ -1,0 +1,122 @@
+// What the gateway does on behalf of the rest of the server: recompute devices after an
+// entitlement change, finish a device sign-in, revoke a device, ask for a rescan. Each change is
+// made durable first, then pushed (see lease-sync.ts for why signing and sending do not yield).
+import { SeatkeeperError } from '../../shared/errors.js';
+import type { ActivateDeviceCodeReply } from '../../shared/api/device-codes.js';
+import { closeCodes, type Revocation } from '../../shared/protocol/index.js';
+import { auditEvent } from '../domain/audit.js';
+import { affectedDevices, findLine } from '../domain/entitlements.js';
+import type { EntitlementChange } from '../events.js';
+import type { Services } from '../services.js';
+import type { Account } from '../store/types.js';
+import type { DeviceCodeBook } from './device-codes.js';
+import type { ServerLeaseKey } from './lease-key.js';
+import { accountRef, needsSync, reconcileBody, revocationOf, syncOn, type DeviceChange } from './lease-sync.js';
+import type { LivePresence } from './live-presence.js';
+import { deviceKeyOf, type Pusher } from './pusher.js';
+
+export interface GatewayCore {
+  s: Services;
+  key: ServerLeaseKey;
+  pusher: Pusher;
+  presence: LivePresence;
+  codes: DeviceCodeBook;
+}
+
+export const newJti = (s: Services) => () => s.ids('lse');
+
+/** An `entitlements` event: recompute the affected devices now, revoke and grant, push. */
+export async function applyEntitlementChange(core: GatewayCore, change: EntitlementChange): Promise<DeviceChange[]> {
+  const { s, pusher } = core;
+  const doc = s.store.org(change.orgId);
+  if (!doc) return [];
+  const now = s.clock();
+  const opts = { reason: change.reason };
+  let changes: DeviceChange[] = [];
+  if (needsSync(doc, affectedDevices(doc, change, now), now, opts)) {
+    changes = await s.store.tx((t) => {
+      const d = t.org(change.orgId)!;
+      return syncOn(d, affectedDevices(d, change, now), now, opts, newJti(s));
+    });
+  }
+  if (change.reason === 'method-switched' && change.lineIds) {
+    const after = s.store.org(change.orgId)!;
+    for (const lineId of change.lineIds) {
+      const found = findLine(after, lineId);
+      if (!found) continue;
+      const { productCode, method } = found.line;
+      for (const deviceId of affectedDevices(after, { lineIds: [lineId] }, now)) pusher.methodSwitch(change.orgId, deviceId, lineId, productCode, method);
+    }
+  }
+  pusher.changes(change.orgId, changes);
+  return changes;
+}
+
+/** The person entered the code their workstation showed: sign them in there and send their leases. */
+export async function activateDeviceCode(core: GatewayCore, account: Account, typed: string): Promise<ActivateDeviceCodeReply> {
+  const { s, pusher, codes } = core;
+  const code = codes.take(typed, account.id, (c) => {
+    const doc = s.store.org(c.orgId);
+    return !!doc?.members[account.id] && !!doc.devices[c.deviceId] && !doc.devices[c.deviceId]!.revokedAt;
+  });
+  const { orgId, deviceId } = code;
+  const now = s.clock();
+  const changes = await s.store.tx((t) => {
+    const doc = t.org(orgId)!;
+    const device = doc.devices[deviceId];
+    if (!device || device.revokedAt || !doc.members[account.id]) {
+      throw new SeatkeeperError('DEVICE_CODE_INVALID', 'That code is wrong or has expired. Ask your workstation for a new one.');
+    }
+    const before = device.signedInAccountId;
+    device.signedInAccountId = account.id;
+    t.audit(auditEvent(s.ids, now, orgId, account.id, 'device.sign-in', deviceId, { signedInAccountId: before }, { signedInAccountId: account.id }));
+    return syncOn(doc, [deviceId], now, { reason: 'signed-out' }, newJti(s));
+  });
+  const doc = s.store.org(orgId)!;
+  const ref = accountRef(s.store.global().accounts, account.id)!;
+  for (const c of pusher.ready(orgId, deviceId)) if (c.id === code.connId) c.send({ type: 'login.done', account: ref });
+  // Every socket of the device gets the whole picture (the `login` command runs beside the daemon).
+  const revoked: Revocation[] = changes.flatMap((ch) => ch.revoked.map((r) => revocationOf(r.lease, r.reason)));
+  pusher.push(orgId, deviceId, 'reconcile', (id) => {
+    const d = s.store.org(orgId);
+    return d ? { type: 'reconcile', id, ...reconcileBody(d, s.store.global().accounts, core.key.privateKey, deviceId, s.clock(), null, revoked) } : null;
+  });
+  const hostname = doc.devices[deviceId]!.hostname;
+  s.events.emit('feed', { orgId, at: now, kind: 'sign-in', text: `${account.email} signed in on ${hostname}`, accountId: account.id, deviceId });
+  pusher.feed(orgId, changes);
+  return { ok: true, orgId, deviceId, hostname, account: ref };
+}
+
+/** An admin revoked the device: its leases go ('device-revoked'), it is told, then cut off for good. */
+export async function revokeDevice(core: GatewayCore, orgId: string, deviceId: string, actorId: string): Promise<{ alreadyRevoked: boolean }> {
+  const { s, pusher, codes } = core;
+  const now = s.clock();
+  const result = await s.store.tx((t) => {
+    const doc = t.org(orgId)!;
+    const device = doc.devices[deviceId];
+    if (!device) throw new SeatkeeperError('NOT_FOUND', 'No such device.');
+    if (device.revokedAt) return { already: true, changes: [] as DeviceChange[] };
+    device.revokedAt = now;
+    t.audit(auditEvent(s.ids, now, orgId, actorId, 'device.revoke', deviceId, { revokedAt: null }, { revokedAt: now, hostname: device.hostname }));
+    return { already: false, changes: syncOn(doc, [deviceId], now, { reason: 'device-revoked' }, newJti(s)) };
+  });
+  codes.forget(deviceId);
+  pusher.changes(orgId, result.changes);
+  for (const c of pusher.all(orgId, deviceId)) {
+    c.sendError('DEVICE_REVOKED', 'An administrator revoked this workstation. Enroll it again to use it.');
+    c.close(closeCodes.DEVICE_REVOKED.code, 'device revoked');
+  }
+  pusher.outbox.forgetDevice(deviceKeyOf(orgId, deviceId));
+  if (!result.already) {
+    const hostname = s.store.org(orgId)?.devices[deviceId]?.hostname ?? deviceId;
+    s.events.emit('feed', { orgId, at: now, kind: 'device', text: `Workstation ${hostname} was revoked`, deviceId });
+  }
+  return { alreadyRevoked: result.already };
+}
+
+/** Asks the device to scan for installed products now; false when it is not connected. */
+export function requestRescan(core: GatewayCore, orgId: string, deviceId: string): boolean {
+  const online = core.pusher.ready(orgId, deviceId).length > 0;
+  core.pusher.push(orgId, deviceId, 'inventory.request', (id) => ({ type: 'inventory.request', id }));
+  return online;
+}

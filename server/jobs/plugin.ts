@@ -1,0 +1,38 @@
+// Background jobs as a server plugin: scheduled method switches (checked every few seconds, so
+// they survive restarts: they are stored), and the per-minute usage sample (node-cron).
+import cron from 'node-cron';
+import type { Plugin } from '../plugin.js';
+import { runDueSwitches } from './method-switch.js';
+import { expireEndedContracts, sampleUsage } from './usage.js';
+
+export const jobsPlugin: Plugin = {
+  name: 'jobs',
+  start(s) {
+    let busy = false;
+    const checkSwitches = () => {
+      if (busy) return;
+      busy = true;
+      runDueSwitches(s)
+        .catch((e: Error) => s.log.error('switch check failed', { error: e.message }))
+        .finally(() => (busy = false));
+    };
+    const timer = setInterval(checkSwitches, s.config.agents?.switchCheckMs ?? 5000);
+    timer.unref();
+    checkSwitches();
+    const minute = cron.schedule(
+      '* * * * *',
+      async () => {
+        expireEndedContracts(s);
+        await sampleUsage(s).catch((e: Error) => s.log.warn('usage sample failed', { error: e.message }));
+      },
+      { name: 'usage-sample', noOverlap: true },
+    );
+    return {
+      async close() {
+        clearInterval(timer);
+        await minute.destroy();
+        while (busy) await new Promise((r) => setTimeout(r, 5));
+      },
+    };
+  },
+};

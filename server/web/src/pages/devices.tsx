@@ -1,0 +1,213 @@
+// Devices: enrolled workstations (online or not, last seen, who is signed in, installed products,
+// leases), revoking one; and the enrollment tokens that let new workstations join.
+import { useState } from 'preact/hooks';
+import type { DeviceList, DeviceView, RescanReply } from '../../../../shared/api/devices.js';
+import type { CreateEnrollmentTokenBody, CreatedEnrollmentToken, EnrollmentTokenList } from '../../../../shared/api/enrollment.js';
+import { api, orgPath } from '../api.js';
+import { ConfirmButton, Empty, ErrorNote, Field, Loading, PageHeader, Select } from '../components.js';
+import { ago, dateTime } from '../format.js';
+import { useAction, useApi } from '../hooks.js';
+import { useOrg } from '../session.js';
+
+export function DevicesPage() {
+  const org = useOrg();
+  const devices = useApi<DeviceList>(orgPath(org.orgId, '/devices'));
+  return (
+    <div>
+      <PageHeader title="Devices">
+        <button type="button" onClick={() => void devices.reload()} disabled={devices.loading}>
+          Refresh
+        </button>
+      </PageHeader>
+      <ErrorNote error={devices.error} />
+      {!devices.data ? (
+        !devices.error && <Loading what="devices" />
+      ) : devices.data.devices.length === 0 ? (
+        <Empty>No workstation is enrolled yet. Create an enrollment token below and run the install command on each workstation.</Empty>
+      ) : (
+        <table class="devices">
+          <thead>
+            <tr>
+              <th scope="col">Device</th>
+              <th scope="col">Status</th>
+              <th scope="col">Signed in</th>
+              <th scope="col">Installed products</th>
+              <th scope="col">Leases</th>
+              <th scope="col">
+                <span class="sr-only">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {devices.data.devices.map((d) => (
+              <DeviceRow key={d.id} d={d} reload={devices.reload} />
+            ))}
+          </tbody>
+        </table>
+      )}
+      <EnrollmentTokens />
+    </div>
+  );
+}
+
+function DeviceRow({ d, reload }: { d: DeviceView; reload(): Promise<void> }) {
+  const org = useOrg();
+  const revoke = useAction(async () => {
+    await api.post(orgPath(org.orgId, `/devices/${d.id}/revoke`));
+    await reload();
+  });
+  const [rescan, setRescan] = useState<RescanReply | undefined>(undefined);
+  const askRescan = useAction(async () => setRescan(await api.post<RescanReply>(orgPath(org.orgId, `/devices/${d.id}/rescan`))));
+  const error = revoke.error ?? askRescan.error;
+  return (
+    <>
+      <tr data-device={d.hostname}>
+        <td>
+          <strong>{d.hostname}</strong>
+          <br />
+          <small class="muted">
+            {d.os.distro || d.os.platform} {d.os.release} · agent {d.agentVersion} · enrolled {dateTime(d.enrolledAt)}
+          </small>
+        </td>
+        <td data-col="status">
+          {d.revokedAt ? (
+            <span class="badge revoke">revoked {ago(d.revokedAt)}</span>
+          ) : d.online ? (
+            <span class="badge online">online</span>
+          ) : (
+            <span class="badge offline">offline · seen {ago(d.lastSeenAt)}</span>
+          )}
+        </td>
+        <td data-col="signed-in">{d.signedInAccount ? d.signedInAccount.email : <span class="muted">nobody</span>}</td>
+        <td data-col="installed">{d.inventory.length ? d.inventory.map((i) => `${i.productCode}${i.version ? ` ${i.version}` : ''}`).join(', ') : <span class="muted">none detected</span>}</td>
+        <td data-col="leases">{d.leases.length ? d.leases.map((l) => l.productCode).join(', ') : <span class="muted">none</span>}</td>
+        <td class="actions">
+          {!d.revokedAt && (
+            <button type="button" disabled={askRescan.pending} onClick={() => void askRescan.run()}>
+              Rescan products
+            </button>
+          )}{' '}
+          {!d.revokedAt && (
+            <ConfirmButton
+              label="Revoke device"
+              question={`Revoke ${d.hostname}? Its leases end now and it must enroll again.`}
+              confirmLabel="Yes, revoke"
+              disabled={revoke.pending}
+              onConfirm={() => void revoke.run()}
+            />
+          )}
+        </td>
+      </tr>
+      {rescan && (
+        <tr>
+          <td colSpan={6} class="muted" role="status">
+            {rescan.online ? `${d.hostname} is scanning for installed products now; refresh in a moment.` : `${d.hostname} is offline; it scans when it next connects.`}
+          </td>
+        </tr>
+      )}
+      {error && (
+        <tr class="row-error">
+          <td colSpan={6}>
+            <ErrorNote error={error} />
+          </td>
+        </tr>
+      )}
+    </>
+  );
+}
+
+function EnrollmentTokens() {
+  const org = useOrg();
+  const tokens = useApi<EnrollmentTokenList>(orgPath(org.orgId, '/enrollment-tokens'));
+  const [name, setName] = useState('');
+  const [hours, setHours] = useState('168');
+  const [created, setCreated] = useState<CreatedEnrollmentToken | undefined>(undefined);
+  const [copied, setCopied] = useState(false);
+  const create = useAction(async () => {
+    setCopied(false);
+    setCreated(await api.post<CreatedEnrollmentToken>(orgPath(org.orgId, '/enrollment-tokens'), { name, expiresInHours: Number(hours) } satisfies CreateEnrollmentTokenBody));
+    setName('');
+    await tokens.reload();
+  });
+  const revoke = useAction(async (id: string) => {
+    await api.del(orgPath(org.orgId, `/enrollment-tokens/${id}`));
+    await tokens.reload();
+  });
+  const copy = useAction(async (text: string) => {
+    await navigator.clipboard.writeText(text);
+    setCopied(true);
+  });
+  return (
+    <section>
+      <h2>Enrollment tokens</h2>
+      <p class="aside">A token lets workstations enroll into {org.orgName}. Make one per rollout; it expires, and you can revoke it.</p>
+      <form
+        class="inline-form card"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void create.run();
+        }}
+      >
+        <Field label="Token name" name="token-name" required placeholder="e.g. Design office rollout" value={name} onInput={(e) => setName(e.currentTarget.value)} />
+        <Select label="Valid for" value={hours} onChange={(e) => setHours(e.currentTarget.value)}>
+          <option value="24">1 day</option>
+          <option value="168">7 days</option>
+          <option value="720">30 days</option>
+          <option value="2160">90 days</option>
+        </Select>
+        <button type="submit" class="primary" disabled={create.pending}>
+          Create token
+        </button>
+      </form>
+      <ErrorNote error={create.error} />
+      {created && (
+        <div class="card created-token" role="status">
+          <p>
+            Token <strong>{created.name}</strong> created. This is the only time it is shown: run this on each workstation, as administrator/root.
+          </p>
+          <pre class="command" data-install-command>
+            {created.installCommand}
+          </pre>
+          <button type="button" onClick={() => void copy.run(created.installCommand)}>
+            {copied ? 'Copied' : 'Copy install command'}
+          </button>
+          <ErrorNote error={copy.error} />
+        </div>
+      )}
+      <ErrorNote error={tokens.error ?? revoke.error} />
+      {tokens.data &&
+        (tokens.data.tokens.length === 0 ? (
+          <Empty>No enrollment tokens.</Empty>
+        ) : (
+          <table class="tokens">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Status</th>
+                <th scope="col">Used</th>
+                <th scope="col">Expires</th>
+                <th scope="col">
+                  <span class="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {tokens.data.tokens.map((t) => (
+                <tr key={t.id} data-token={t.name}>
+                  <td>{t.name}</td>
+                  <td data-col="status">{t.status}</td>
+                  <td>{t.uses === 1 ? '1 device' : `${t.uses} devices`}</td>
+                  <td>{dateTime(t.expiresAt)}</td>
+                  <td class="actions">
+                    {t.status === 'active' && (
+                      <ConfirmButton label="Revoke" question={`Revoke ${t.name}? Workstations can no longer enroll with it.`} confirmLabel="Yes, revoke" onConfirm={() => void revoke.run(t.id)} />
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ))}
+    </section>
+  );
+}

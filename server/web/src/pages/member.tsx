@@ -1,0 +1,99 @@
+// One member: role, teams, assigned seats (unassign here) and the devices they are signed in on.
+import type { MemberDetail } from '../../../../shared/api/members.js';
+import { api, orgPath } from '../api.js';
+import { ConfirmButton, Empty, ErrorNote, Loading, PageHeader } from '../components.js';
+import { ago, dateTime, roleLabel } from '../format.js';
+import { useAction, useApi } from '../hooks.js';
+import { Link } from '../router.js';
+import { useOrg } from '../session.js';
+
+export function MemberPage({ accountId }: { accountId: string }) {
+  const org = useOrg();
+  const member = useApi<MemberDetail>(orgPath(org.orgId, `/members/${encodeURIComponent(accountId)}`));
+  const unassign = useAction(async (assignmentId: string) => {
+    await api.del(orgPath(org.orgId, `/assignments/${assignmentId}`));
+    await member.reload();
+  });
+  if (member.error) return <ErrorNote error={member.error} />;
+  if (!member.data) return <Loading what="the member" />;
+  const m = member.data;
+  return (
+    <div>
+      <p class="crumbs">
+        <Link href="/members">Members</Link> /
+      </p>
+      <PageHeader title={m.name} />
+      <dl class="facts">
+        <dt>Email</dt>
+        <dd>{m.email}</dd>
+        <dt>Role</dt>
+        <dd>{roleLabel(m.role)}</dd>
+        <dt>Teams</dt>
+        <dd>{m.teams.length ? m.teams.map((t) => t.name + (t.admin ? ' (team admin)' : '')).join(', ') : 'none'}</dd>
+        <dt>Member since</dt>
+        <dd>{dateTime(m.joinedAt)}</dd>
+      </dl>
+
+      <section>
+        <h2>Assigned seats</h2>
+        <ErrorNote error={unassign.error} />
+        {m.assignments.length === 0 ? (
+          <Empty>No seats assigned. Assign them on <Link href="/products">Products</Link>.</Empty>
+        ) : (
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Product</th>
+                <th scope="col">Contract</th>
+                <th scope="col">Assigned</th>
+                <th scope="col">
+                  <span class="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {m.assignments.map((a) => (
+                <tr key={a.id} data-assignment={a.productCode}>
+                  <td>{a.productCode}</td>
+                  <td>{a.contractNumber}</td>
+                  <td>{dateTime(a.assignedAt)}</td>
+                  <td class="actions">
+                    <ConfirmButton label="Unassign" question={`Take ${a.productCode} from ${m.name}?`} confirmLabel="Yes, unassign" onConfirm={() => void unassign.run(a.id)} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+
+      <section>
+        <h2>Devices</h2>
+        {m.devices.length === 0 ? (
+          <Empty>Not signed in on any enrolled device.</Empty>
+        ) : (
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Device</th>
+                <th scope="col">Platform</th>
+                <th scope="col">Agent</th>
+                <th scope="col">Status</th>
+              </tr>
+            </thead>
+            <tbody>
+              {m.devices.map((d) => (
+                <tr key={d.id} data-device={d.hostname}>
+                  <td>{d.hostname}</td>
+                  <td>{d.platform}</td>
+                  <td>{d.agentVersion}</td>
+                  <td>{d.online ? <span class="badge online">online</span> : <span class="badge offline">offline, seen {ago(d.lastSeenAt)}</span>}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,200 @@
+// The daemon's link against a fake server that speaks the shared protocol: handshake, pushes,
+// acks, idempotence, reconnect; and `check` (a real child process) seeing what the link stored.
+import { promises as fs } from 'node:fs';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { AgentDaemon, type CronScheduler } from '../../agent/daemon.js';
+import { Backoff } from '../../agent/link/backoff.js';
+import { systemClock } from '../../agent/clock.js';
+import { readLeaseFile } from '../../agent/state/lease-store.js';
+import { readProducts } from '../../agent/state/products-file.js';
+import { readSession } from '../../agent/state/session.js';
+import { readDaemonStatus } from '../../agent/state/status-file.js';
+import { silentLogger } from '../../agent/log.js';
+import { agentSocketUrlFor } from '../../agent/state/config.js';
+import { generateLeaseKeyPair, peekLeaseClaims, type LeaseKeyPair } from '../../shared/lease.js';
+import type { InventoryItem } from '../../shared/protocol/inventory.js';
+import { inventoryHash } from '../../shared/protocol/inventory-hash.js';
+import { startFakeServer, TEST_SETTINGS, type FakeConnection, type FakeServer } from './helpers/fake-server.js';
+import { ensureAgentBundle, eventually, runAgent } from './helpers/run-agent.js';
+import { makeEnrolledState, type TestState } from './helpers/state.js';
+
+const ITEMS: InventoryItem[] = [{ productCode: 'ACAD', version: '2025', path: '/opt/autodesk/autocad-2025', serial: null }];
+
+let leaseKey: LeaseKeyPair;
+let server: FakeServer;
+let st: TestState;
+let daemon: AgentDaemon | null;
+let scans: number;
+let cronJobs: Array<() => void>;
+
+beforeAll(async () => {
+  leaseKey = await generateLeaseKeyPair();
+  await ensureAgentBundle();
+});
+
+beforeEach(async () => {
+  server = await startFakeServer({ leaseKey });
+  st = await makeEnrolledState({ leaseKey, server: server.url, deviceId: 'dev_link' });
+  server.registerDevice('dev_link', st.deviceKey.publicKeyX);
+  daemon = null;
+  scans = 0;
+  cronJobs = [];
+});
+
+afterEach(async () => {
+  await daemon?.close();
+  await server.close();
+  await fs.rm(st.dir, { recursive: true, force: true });
+});
+
+async function startDaemon(opts: { settings?: typeof TEST_SETTINGS } = {}): Promise<FakeConnection> {
+  const schedule: CronScheduler = (_expr, fn) => {
+    cronJobs.push(fn);
+    return { stop() {} };
+  };
+  const connected = server.nextConnection();
+  daemon = new AgentDaemon({
+    paths: st.paths,
+    config: { ...st.config, ...(opts.settings ? { settings: opts.settings } : {}) },
+    deviceKey: st.deviceKey.privateKey,
+    agentVersion: '0.0.0-test',
+    socketUrl: agentSocketUrlFor(server.url),
+    clock: systemClock,
+    logger: silentLogger,
+    scan: async () => {
+      scans++;
+      return ITEMS;
+    },
+    schedule,
+    // Reconnect at once in tests: random() = 0 gives a zero delay.
+    backoff: new Backoff({ random: () => 0 }),
+  });
+  await daemon.start();
+  return connected;
+}
+
+describe('agent link', () => {
+  it('answers the challenge with a hello the server verifies, then reports its inventory', async () => {
+    const conn = await startDaemon();
+    expect(conn.helloValid).toBe(true);
+    expect(conn.hello).toMatchObject({ protocol: 1, deviceId: 'dev_link', agentVersion: '0.0.0-test', leases: [], inventoryHash: inventoryHash(ITEMS) });
+    const inv = await conn.waitFor('inventory');
+    expect(inv.items).toEqual(ITEMS);
+    expect(inv.hash).toBe(inventoryHash(ITEMS));
+    await eventually(async () => (await readDaemonStatus(st.paths))?.connected === true);
+  });
+
+  it('stores a reconciled grant, acks it, and a revoke leaves the reason for check', async () => {
+    const token = await server.lease({ dev: 'dev_link', prod: 'SW-PREMIUM' });
+    const conn = await startDaemon();
+    conn.send({ type: 'reconcile', id: 'rec-1', grant: [token], revoke: [], signedInAccount: { id: 'acc_alice', email: 'alice@acme.test', name: 'Alice' } });
+    await conn.waitFor('ack', (a) => a.id === 'rec-1');
+    expect(await readLeaseFile(st.paths, 'SW-PREMIUM')).toMatchObject({ kind: 'held', lease: { token } });
+    expect((await readSession(st.paths))?.account?.email).toBe('alice@acme.test');
+    expect((await runAgent(['check', 'SW-PREMIUM', '--state-dir', st.dir])).code).toBe(0);
+
+    const jti = peekLeaseClaims(token)?.jti as string;
+    conn.send({ type: 'lease.revoke', id: 'rev-1', jti, productCode: 'SW-PREMIUM', reason: 'reassigned' });
+    await conn.waitFor('ack', (a) => a.id === 'rev-1');
+    const r = await runAgent(['check', 'SW-PREMIUM', '--state-dir', st.dir]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('revoked: reassigned');
+  });
+
+  it('applies a push twice harmlessly and acks both times', async () => {
+    const token = await server.lease({ dev: 'dev_link', prod: 'ACAD' });
+    const conn = await startDaemon();
+    conn.send({ type: 'lease.grant', id: 'g-1', token });
+    await conn.waitFor('ack', (a) => a.id === 'g-1');
+    const first = await fs.readFile(st.paths.lease('ACAD'), 'utf8');
+    conn.send({ type: 'lease.grant', id: 'g-1', token });
+    await eventually(() => conn.received.filter((m) => m.type === 'ack' && m.id === 'g-1').length === 2);
+    expect(await fs.readFile(st.paths.lease('ACAD'), 'utf8')).toBe(first);
+
+    const jti = peekLeaseClaims(token)?.jti as string;
+    for (const id of ['r-1', 'r-2']) conn.send({ type: 'lease.revoke', id, jti, productCode: 'ACAD', reason: 'unassigned' });
+    await conn.waitFor('ack', (a) => a.id === 'r-2');
+    // a late copy of the revoked grant does not bring the lease back
+    conn.send({ type: 'lease.grant', id: 'g-late', token });
+    await conn.waitFor('ack', (a) => a.id === 'g-late');
+    expect(await readLeaseFile(st.paths, 'ACAD')).toMatchObject({ kind: 'revoked', revoked: { jti, reason: 'unassigned' } });
+  });
+
+  it('re-verifies grants with the pinned key and refuses forged or foreign ones', async () => {
+    const impostor = await startFakeServer({ leaseKey: await generateLeaseKeyPair() });
+    const forged = await impostor.lease({ dev: 'dev_link', prod: 'REVIT' });
+    await impostor.close();
+    const otherDevice = await server.lease({ dev: 'dev_other', prod: 'REVIT' });
+    const conn = await startDaemon();
+    conn.send({ type: 'lease.grant', id: 'f-1', token: forged });
+    conn.send({ type: 'lease.grant', id: 'f-2', token: otherDevice });
+    await conn.waitFor('ack', (a) => a.id === 'f-2');
+    expect(await readLeaseFile(st.paths, 'REVIT')).toEqual({ kind: 'none' });
+  });
+
+  it('answers an invalid frame with an error frame and stays connected', async () => {
+    const conn = await startDaemon();
+    conn.ws.send('{not json');
+    conn.ws.send(JSON.stringify({ v: 1, type: 'lease.grant', id: 'bad-1', token: 42 }));
+    const e1 = await conn.waitFor('error', (e) => e.code === 'FRAME_INVALID_JSON');
+    const e2 = await conn.waitFor('error', (e) => e.code === 'FRAME_INVALID');
+    expect(e1.code).toBe('FRAME_INVALID_JSON');
+    expect(e2.ref).toBe('bad-1');
+    conn.send({ type: 'inventory.request', id: 'inv-1' });
+    await conn.waitFor('ack', (a) => a.id === 'inv-1');
+    expect(daemon?.connected).toBe(true);
+  });
+
+  it('rescans on inventory.request and on its cron schedule', async () => {
+    const conn = await startDaemon();
+    await conn.waitFor('inventory');
+    const before = scans;
+    conn.send({ type: 'inventory.request', id: 'inv-2' });
+    await conn.waitFor('ack', (a) => a.id === 'inv-2');
+    expect(scans).toBe(before + 1);
+    expect(conn.received.filter((m) => m.type === 'inventory')).toHaveLength(2);
+    expect(cronJobs).toHaveLength(1);
+    cronJobs[0]?.();
+    await eventually(() => scans === before + 2);
+  });
+
+  it('records a method switch for status', async () => {
+    const conn = await startDaemon();
+    conn.send({ type: 'method.switch', id: 'ms-1', productCode: 'SW-PRO', method: 'serial' });
+    await conn.waitFor('ack', (a) => a.id === 'ms-1');
+    expect((await readProducts(st.paths))['SW-PRO']?.method).toBe('serial');
+    const status = await runAgent(['status', '--json', '--state-dir', st.dir]);
+    expect(JSON.parse(status.stdout).products).toEqual([expect.objectContaining({ productCode: 'SW-PRO', method: 'serial', state: 'no-lease' })]);
+  });
+
+  it('reconnects after the server drops it and says which leases it holds', async () => {
+    const token = await server.lease({ dev: 'dev_link', prod: 'ACAD' });
+    const conn = await startDaemon();
+    conn.send({ type: 'lease.grant', id: 'g-2', token });
+    await conn.waitFor('ack', (a) => a.id === 'g-2');
+    const again = server.nextConnection();
+    server.dropAll(1001);
+    const conn2 = await again;
+    expect(conn2.hello?.leases).toEqual([peekLeaseClaims(token)?.jti]);
+    await eventually(() => daemon?.connected === true);
+  });
+
+  it('stops reconnecting after a final close (device revoked)', async () => {
+    const conn = await startDaemon();
+    conn.ws.close(4003, 'device revoked');
+    await eventually(async () => (await readDaemonStatus(st.paths))?.lastError?.includes('4003'));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(server.connections).toHaveLength(1);
+  });
+
+  it('asks for a new lease once a held one is past half its life', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const token = await server.lease({ dev: 'dev_link', prod: 'SW-STD', iat: now - 40, exp: now + 20 });
+    const fresh = await server.lease({ dev: 'dev_link', prod: 'SW-PRO', iat: now, exp: now + 60 });
+    const conn = await startDaemon({ settings: { ...TEST_SETTINGS, leaseTtlSeconds: 60 } });
+    conn.send({ type: 'reconcile', id: 'rec-2', grant: [token, fresh], revoke: [], signedInAccount: null });
+    const req = await conn.waitFor('lease.request', () => true, 5000);
+    expect(req.productCode).toBe('SW-STD');
+    expect(conn.received.some((m) => m.type === 'lease.request' && m.productCode === 'SW-PRO')).toBe(false);
+  });
+});

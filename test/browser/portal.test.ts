@@ -1,0 +1,482 @@
+// The admin portal in a real browser, walked as a new organization would: register with a serial,
+// claim, invite by mail, assign, a real agent signs in with the code typed on Activate, the live
+// dashboard follows without a reload; then every other action each page offers.
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureAgentBundle, exited, runAgent, spawnAgent } from '../agent/helpers/run-agent.js';
+import { registered } from '../helpers/client.js';
+import { seedOrg } from '../helpers/server.js';
+import { launchBrowser, newContext, root, screenshot, startPortal, type Portal } from './harness.js';
+
+const PASSWORD = 'correct horse battery';
+const OWNER = { name: 'Olivia Owner', email: 'olivia@acme.test' };
+const BOB = { name: 'Bob Builder', email: 'bob@acme.test' };
+const CAROL = { name: 'Carol Cad', email: 'carol@acme.test' };
+
+let portal: Portal;
+let browser: Browser;
+let org: Awaited<ReturnType<typeof seedOrg>>;
+let ownerCtx: BrowserContext;
+let owner: Page;
+let bob: Page;
+let agentHome: string;
+let detectRoot: string;
+const children: ChildProcess[] = [];
+const pageErrors: string[] = [];
+
+const nav = (page: Page, name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click();
+const productRow = (page: Page, code: string) => page.locator(`table.seats tr[data-product="${code}"]`);
+const cell = (row: Locator, col: string) => row.locator(`[data-col="${col}"]`);
+const line = (page: Page, code: string) => page.locator(`.line[data-line="${code}"]`);
+const agentEnv = () => ({ SEATKEEPER_AGENT_HOME: agentHome, SEATKEEPER_MACHINE_ID: 'browser-test-workstation-1', SEATKEEPER_DETECT_ROOT: detectRoot, SEATKEEPER_LOG_LEVEL: 'warn' });
+
+/** A working day of history, as the usage job (one sample a minute) would have recorded it, every 15 min. */
+async function seedUsageHistory(): Promise<number> {
+  const now = Date.now();
+  const seeded = Array.from({ length: 95 }, (_, k) => {
+    const at = now - (95 - k) * 15 * 60_000;
+    const hour = new Date(at).getHours();
+    const busy = hour >= 8 && hour < 18;
+    return { at, inUse: { 'SW-PREMIUM': busy ? 3 + (k % 4) : k % 7 === 0 ? 1 : 0, ACAD: busy ? 1 + (k % 3) : 0 }, devicesOnline: busy ? 6 : 1 };
+  });
+  await portal.server.services.store.tx((t) => {
+    const doc = t.org(org.orgId)!;
+    doc.usage = [...seeded, ...doc.usage].sort((a, b) => a.at - b.at);
+  });
+  return seeded.length;
+}
+
+async function watch(page: Page): Promise<Page> {
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  return page;
+}
+
+beforeAll(async () => {
+  [portal, browser] = await Promise.all([startPortal(), launchBrowser(), ensureAgentBundle()]).then(([p, b]) => [p, b] as const);
+  org = await seedOrg(portal.server);
+  ownerCtx = await newContext(browser, portal.server.url);
+  await ownerCtx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: portal.server.url });
+  owner = await watch(await ownerCtx.newPage());
+  bob = await watch(await (await newContext(browser, portal.server.url)).newPage());
+  agentHome = await mkdtemp(join(tmpdir(), 'sk-agent-'));
+  detectRoot = await mkdtemp(join(tmpdir(), 'sk-detect-'));
+  // A workstation with SOLIDWORKS Premium 2025 installed, as the catalog's Linux rule finds it.
+  const install = join(detectRoot, 'opt/dassault/solidworks-premium/2025');
+  await mkdir(join(install, 'bin'), { recursive: true });
+  await writeFile(join(install, 'bin/sldworks'), '#!/bin/sh\n');
+  await writeFile(join(install, 'VERSION'), '2025 SP2\n');
+  // …and AutoCAD 2025, activated with the contract's serial number.
+  const acad = join(detectRoot, 'opt/autodesk/autocad-2025');
+  await mkdir(join(acad, 'bin'), { recursive: true });
+  await mkdir(join(acad, 'adlm'), { recursive: true });
+  await writeFile(join(acad, 'bin/acad'), '#!/bin/sh\n');
+  await writeFile(join(acad, 'VERSION'), '2025.1\n');
+  await writeFile(join(acad, 'adlm/serial.txt'), `${org.serial}\n`);
+}, 120_000);
+
+afterAll(async () => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+  await Promise.all(children.map((c) => exited(c, 5000).catch(() => c.kill('SIGKILL'))));
+  await browser?.close();
+  await portal?.close();
+  await Promise.all([agentHome, detectRoot].filter(Boolean).map((d) => rm(d, { recursive: true, force: true })));
+});
+
+describe('a new organization walks the story', () => {
+  it('registers with the serial number, sees its organization and promotes itself to administrator', async () => {
+    await owner.goto('/');
+    await owner.waitForURL(/\/sign-in$/);
+    await owner.getByRole('link', { name: 'Create an account' }).click();
+    await owner.getByLabel('Your name').fill(OWNER.name);
+    await owner.getByLabel('Work email').fill(OWNER.email);
+    await owner.getByLabel('Password').fill(PASSWORD);
+    await owner.getByLabel('Serial number').fill(org.serial);
+    await owner.getByRole('button', { name: 'Create account' }).click();
+
+    await owner.waitForURL(/\/claim$/);
+    expect(await owner.getByRole('heading', { level: 1 }).textContent()).toBe(org.name);
+    const promote = owner.getByRole('button', { name: 'Promote me to administrator' });
+    expect(await promote.isDisabled()).toBe(true);
+    await owner.getByLabel('I accept the terms and conditions of use.').check();
+    expect(await promote.isDisabled()).toBe(true);
+    await owner.getByLabel(/I am responsible for assigning and managing/).check();
+    await promote.click();
+
+    await owner.waitForURL(/\/claim\/done$/);
+    expect(await owner.getByRole('heading', { level: 1 }).textContent()).toBe(`You are the administrator of ${org.name}`);
+    await owner.getByRole('link', { name: 'Open the admin portal' }).click();
+    await owner.waitForURL(/\/dashboard$/);
+    await owner.getByRole('status').filter({ hasText: 'Live' }).waitFor();
+    expect(await cell(productRow(owner, 'SW-PREMIUM'), 'owned').textContent()).toBe('10');
+    await owner.locator('ol.feed li[data-kind="member"]', { hasText: `${OWNER.email} claimed` }).waitFor();
+  });
+
+  it('invites a member; the mail arrives over SMTP and its link opens the acceptance page', async () => {
+    await nav(owner, 'Members');
+    await owner.getByLabel('Email', { exact: true }).fill(BOB.email);
+    await owner.getByLabel('Role').selectOption('member');
+    await owner.getByRole('button', { name: 'Send invitation' }).click();
+    await owner.getByRole('status').filter({ hasText: `Invitation sent to ${BOB.email}` }).waitFor();
+    await owner.locator(`tr[data-invitation="${BOB.email}"]`).waitFor();
+
+    const mail = await portal.smtp.waitFor((m) => m.to.includes(BOB.email) && /invite/i.test(m.subject));
+    const link = /(http:\/\/\S+\/accept\?token=\S+)/.exec(mail.text)?.[1];
+    expect(link).toMatch(new RegExp(`^${portal.server.url}/accept\\?token=`));
+    await bob.goto(link!);
+    await bob.getByRole('heading', { name: `Join ${org.name}` }).waitFor();
+    expect(await bob.locator('dl.facts').textContent()).toContain(BOB.email);
+    await bob.getByLabel('Your name').fill(BOB.name);
+    await bob.getByLabel('Choose a password').fill(PASSWORD);
+    await bob.getByRole('button', { name: 'Accept invitation' }).click();
+    await bob.getByRole('heading', { name: `Welcome to ${org.name}` }).waitFor();
+    await bob.getByRole('link', { name: 'See my products' }).click();
+    // Serial-activated products are everyone's; nothing named is assigned yet.
+    await bob.locator('tr[data-product="ACAD"]', { hasText: 'Serial number' }).waitFor();
+    expect(await bob.locator('tr[data-product="SW-PREMIUM"]').count()).toBe(0);
+
+    await owner.reload();
+    await owner.locator(`tr[data-member="${BOB.email}"]`).waitFor();
+    expect(await owner.locator(`tr[data-invitation="${BOB.email}"]`).count()).toBe(0);
+  });
+
+  it('assigns a product; the member sees it with its activation method', async () => {
+    await nav(owner, 'Products');
+    const sw = line(owner, 'SW-PREMIUM');
+    await sw.getByLabel('Assign a seat of SW-PREMIUM to').selectOption({ label: `${BOB.name} (${BOB.email})` });
+    await sw.getByRole('button', { name: 'Assign' }).click();
+    await sw.locator(`tr[data-holder="${BOB.email}"]`).waitFor();
+    expect(await sw.locator('[data-col="assigned"]').textContent()).toBe('1');
+
+    await bob.reload();
+    const mine = bob.locator('tr[data-product="SW-PREMIUM"]');
+    await mine.waitFor();
+    expect(await mine.locator('[data-col="method"]').textContent()).toBe('Named user (sign-in)');
+  });
+
+  it('a real agent enrolls with a token from Devices and signs in with the code typed on Activate; the dashboard shows the seat in use live', async () => {
+    await nav(owner, 'Devices');
+    await owner.getByText('No workstation is enrolled yet').waitFor();
+    await owner.getByLabel('Token name').fill('Design office rollout');
+    await owner.getByRole('button', { name: 'Create token' }).click();
+    const command = (await owner.locator('[data-install-command]').textContent()) ?? '';
+    expect(command).toContain(`--server ${portal.server.url}`);
+    await owner.getByRole('button', { name: 'Copy install command' }).click();
+    await owner.getByRole('button', { name: 'Copied' }).waitFor();
+    expect(await owner.evaluate(() => navigator.clipboard.readText())).toBe(command);
+    const token = /--token (\S+)/.exec(command)![1]!;
+
+    const enroll = await runAgent(['enroll', '--server', portal.server.url, '--token', token], agentEnv());
+    expect(enroll.code, enroll.stderr).toBe(0);
+    const daemon = spawnAgent(['run'], agentEnv());
+    children.push(daemon);
+
+    const history = await seedUsageHistory();
+    await nav(owner, 'Dashboard');
+    const devicesTile = owner.locator('[data-tile="devices"] .tile-value');
+    await expect.poll(() => devicesTile.textContent(), { timeout: 10_000 }).toBe('1 / 1');
+    // The workstation's AutoCAD was activated with the contract's serial: a serial seat in use.
+    await expect.poll(() => cell(productRow(owner, 'ACAD'), 'in-use').textContent(), { timeout: 10_000 }).toBe('1');
+    const swRow = productRow(owner, 'SW-PREMIUM');
+    expect(await cell(swRow, 'in-use').textContent()).toBe('0');
+
+    const login = spawnAgent(['login', '--json'], agentEnv());
+    children.push(login);
+    const lines = createInterface({ input: login.stdout! });
+    const first = await new Promise<string>((resolve, reject) => {
+      lines.once('line', resolve);
+      login.once('exit', () => reject(new Error(`agent login exited: ${login.output().stderr}`)));
+    });
+    const code = (JSON.parse(first) as { event: string; userCode: string }).userCode;
+    expect(code).toBeTruthy();
+
+    await bob.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Activate' }).click();
+    await bob.getByLabel('Code').fill(code);
+    await bob.getByRole('button', { name: 'Activate' }).click();
+    await bob.getByRole('status').filter({ hasText: `is signed in as ${BOB.email}` }).waitFor();
+    expect(await exited(login, 15_000)).toBe(0);
+
+    // No reload: the live socket moves the counters and the feed.
+    await expect.poll(() => cell(swRow, 'in-use').textContent(), { timeout: 5000, interval: 50 }).toBe('1');
+    expect(await cell(swRow, 'assigned').textContent()).toBe('1');
+    expect(await cell(swRow, 'free').textContent()).toBe('9');
+    await owner.locator('ol.feed li[data-kind="sign-in"]', { hasText: `${BOB.email} signed in` }).waitFor();
+    await owner.locator('ol.feed li[data-kind="grant"]', { hasText: 'SW-PREMIUM granted' }).waitFor();
+    // The chart drew the day's samples from GET /usage plus the live ones.
+    expect(await owner.locator('.chart canvas').count()).toBe(1);
+    expect(Number(await owner.locator('.chart').getAttribute('data-samples'))).toBeGreaterThan(history);
+    const shot = await screenshot(owner, 'dashboard.png');
+    await mkdir(join(root, 'docs'), { recursive: true });
+    await copyFile(shot, join(root, 'docs/dashboard.png'));
+  });
+
+  it('reassigns the seat; the feed shows the revocation and the counters change', async () => {
+    await registered(portal.server.url, { serial: org.serial, name: CAROL.name, email: CAROL.email });
+    const dashboard = await watch(await ownerCtx.newPage());
+    await dashboard.goto('/dashboard');
+    const swRow = productRow(dashboard, 'SW-PREMIUM');
+    await expect.poll(() => cell(swRow, 'in-use').textContent()).toBe('1');
+
+    await nav(owner, 'Products');
+    const holder = line(owner, 'SW-PREMIUM').locator(`tr[data-holder="${BOB.email}"]`);
+    await holder.getByLabel(`Reassign ${BOB.name}'s seat to`).selectOption({ label: `${CAROL.name} (${CAROL.email})` });
+    await holder.getByRole('button', { name: 'Reassign' }).click();
+    await line(owner, 'SW-PREMIUM').locator(`tr[data-holder="${CAROL.email}"]`).waitFor();
+
+    await dashboard.locator('ol.feed li[data-kind="revoke"]', { hasText: 'SW-PREMIUM revoked' }).waitFor({ timeout: 5000 });
+    await expect.poll(() => cell(swRow, 'in-use').textContent(), { timeout: 5000, interval: 50 }).toBe('0');
+    expect(await cell(swRow, 'assigned').textContent()).toBe('1');
+    expect(await dashboard.locator('ol.feed li[data-kind="assignment"]', { hasText: `reassigned` }).count()).toBe(1);
+    await dashboard.close();
+  });
+});
+
+describe('every action the pages offer', () => {
+  it('shows the API error where the action was taken, and offers the suggested email', async () => {
+    const ctx = await newContext(browser, portal.server.url);
+    const page = await watch(await ctx.newPage());
+    await page.goto('/sign-in');
+    await page.getByLabel('Email').fill(OWNER.email);
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain('Wrong email or password.');
+    expect(await alert.getAttribute('data-code')).toBe('INVALID_CREDENTIALS');
+
+    await page.getByLabel('Email').fill('olivia@acme-eng.test');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await alert.filter({ hasText: `Did you mean ${OWNER.email}?` }).waitFor();
+    await page.getByRole('button', { name: `Use ${OWNER.email}` }).click();
+    expect(await page.getByLabel('Email').inputValue()).toBe(OWNER.email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/dashboard$/);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/sign-in$/);
+    await ctx.close();
+  });
+
+  it('members: search, appoint and demote, invite with a product, resend and cancel, remove; refused sign-ins are listed', async () => {
+    await registered(portal.server.url, { serial: org.serial, name: 'Dan Drafter', email: 'dan@acme.test' });
+    await nav(owner, 'Members');
+    await owner.getByLabel('Search members').fill('carol');
+    await owner.getByRole('button', { name: 'Search', exact: true }).click();
+    await expect.poll(() => owner.locator('table.members tbody tr').count()).toBe(1);
+    expect(await owner.locator('table.members tbody tr').first().getAttribute('data-member')).toBe(CAROL.email);
+    await owner.getByRole('button', { name: 'Show all' }).click();
+    await expect.poll(() => owner.locator('table.members tbody tr').count()).toBe(4);
+
+    const carol = owner.locator(`tr[data-member="${CAROL.email}"]`);
+    await carol.getByRole('button', { name: 'Make administrator' }).click();
+    await carol.getByRole('cell', { name: 'Administrator', exact: true }).waitFor();
+    await carol.getByRole('button', { name: 'Demote to member' }).click();
+    await carol.getByRole('cell', { name: 'Member', exact: true }).waitFor();
+
+    await owner.getByLabel('Email', { exact: true }).fill('erin@acme.test');
+    await owner.getByLabel(/SOLIDWORKS Premium \(SW-PREMIUM\)/).check();
+    await owner.getByRole('button', { name: 'Send invitation' }).click();
+    const erin = owner.locator('tr[data-invitation="erin@acme.test"]');
+    expect(await erin.getByRole('cell', { name: 'SW-PREMIUM' }).count()).toBe(1);
+    await erin.getByRole('button', { name: 'Resend' }).click();
+    await erin.getByText('sent again').waitFor();
+    await expect.poll(() => portal.smtp.mails.filter((m) => m.to.includes('erin@acme.test')).length).toBe(2);
+    await erin.getByRole('button', { name: 'Cancel' }).click();
+    await erin.getByRole('button', { name: 'Yes, cancel it' }).click();
+    await erin.waitFor({ state: 'detached' });
+
+    const dan = owner.locator('tr[data-member="dan@acme.test"]');
+    await dan.getByRole('button', { name: 'Remove' }).click();
+    await dan.getByRole('button', { name: 'Keep' }).click();
+    expect(await dan.getByRole('button', { name: 'Yes, remove' }).count()).toBe(0);
+    await dan.getByRole('button', { name: 'Remove' }).click();
+    await dan.getByRole('button', { name: 'Yes, remove' }).click();
+    await dan.waitFor({ state: 'detached' });
+
+    // The server refuses to remove the last administrator; the refusal shows in that row.
+    const me = owner.locator(`tr[data-member="${OWNER.email}"]`);
+    await me.getByRole('button', { name: 'Remove' }).click();
+    await me.getByRole('button', { name: 'Yes, remove' }).click();
+    const refusal = owner.locator('tr.row-error [role="alert"]');
+    await refusal.waitFor();
+    expect(await refusal.getAttribute('data-code')).toBe('LAST_ADMIN');
+
+    await owner.locator('section', { hasText: 'Refused sign-ins' }).getByRole('cell', { name: 'olivia@acme-eng.test' }).waitFor();
+  });
+
+  it('a member's page lists their seats and devices, and unassigns', async () => {
+    await owner.getByRole('link', { name: BOB.name }).click();
+    await owner.getByRole('heading', { name: BOB.name }).waitFor();
+    const device = owner.locator('tr[data-device]');
+    expect(await device.getByText('online').count()).toBe(1);
+    await owner.getByText('No seats assigned.').waitFor();
+
+    await nav(owner, 'Members');
+    await owner.getByRole('link', { name: CAROL.name }).click();
+    const seat = owner.locator('tr[data-assignment="SW-PREMIUM"]');
+    await seat.getByRole('button', { name: 'Unassign' }).click();
+    await seat.getByRole('button', { name: 'Yes, unassign' }).click();
+    await owner.getByText('No seats assigned.').waitFor();
+  });
+
+  it('products: assign and unassign on a line; services: assign a subscription seat', async () => {
+    await nav(owner, 'Products');
+    const sw = line(owner, 'SW-PREMIUM');
+    await sw.getByLabel('Assign a seat of SW-PREMIUM to').selectOption({ label: `${CAROL.name} (${CAROL.email})` });
+    await sw.getByRole('button', { name: 'Assign' }).click();
+    const holder = sw.locator(`tr[data-holder="${CAROL.email}"]`);
+    await holder.getByRole('button', { name: 'Unassign' }).click();
+    await holder.getByRole('button', { name: 'Yes, unassign' }).click();
+    await holder.waitFor({ state: 'detached' });
+    expect(await sw.locator('[data-col="assigned"]').textContent()).toBe('0');
+
+    await nav(owner, 'Services');
+    const bim = line(owner, 'BIM-COLLAB');
+    expect(await line(owner, 'SW-PREMIUM').count()).toBe(0);
+    await bim.getByLabel('Assign a seat of BIM-COLLAB to').selectOption({ label: `${CAROL.name} (${CAROL.email})` });
+    await bim.getByRole('button', { name: 'Assign' }).click();
+    await bim.locator(`tr[data-holder="${CAROL.email}"]`).waitFor();
+  });
+
+  it('the switch planner shows who would lose access, schedules and cancels a switch, then switches now with auto-assign', async () => {
+    await nav(owner, 'Products');
+    await line(owner, 'ACAD').getByRole('link', { name: 'Switch activation method…' }).click();
+    await owner.waitForURL(/\/products\/lines\/.+\/switch$/);
+    expect(await owner.locator('[data-current-method]').textContent()).toBe('Serial number');
+    expect(await owner.getByLabel('Named user (sign-in)').isChecked()).toBe(true);
+    // The workstation uses AutoCAD by serial, signed in as Bob: switching would cut it off…
+    await owner.locator('tr[data-loses-device]').first().waitFor();
+    expect(await owner.locator('tr[data-loses-device]').first().textContent()).toContain(BOB.email);
+    // …unless Bob gets a seat, which auto-assign would do.
+    await owner.locator('[data-would-assign]', { hasText: `Seats would be assigned to: ${BOB.email}` }).waitFor();
+    await owner.getByLabel(/Assign seats to the people using the product now/).uncheck();
+    await owner.locator('[data-would-assign]', { hasText: 'No seats are assigned automatically' }).waitFor();
+    await owner.getByLabel(/Assign seats to the people using the product now/).check();
+    await owner.locator('[data-would-assign]', { hasText: BOB.email }).waitFor();
+    await screenshot(owner, 'switch-planner.png');
+
+    await owner.getByLabel('At a set time').check();
+    const tomorrow = new Date(Date.now() + 24 * 3600_000);
+    const local = new Date(tomorrow.getTime() - tomorrow.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+    await owner.getByLabel('Switch at').fill(local);
+    await owner.getByRole('button', { name: 'Schedule switch' }).click();
+    await owner.getByRole('heading', { name: 'Switch scheduled' }).waitFor();
+    await owner.getByRole('link', { name: 'Back to products' }).click();
+    const scheduled = owner.locator('section.scheduled tr[data-switch="ACAD"]');
+    await scheduled.getByRole('button', { name: 'Cancel switch' }).click();
+    await scheduled.getByRole('button', { name: 'Yes, cancel it' }).click();
+    await scheduled.waitFor({ state: 'detached' });
+
+    await line(owner, 'ACAD').getByRole('link', { name: 'Switch activation method…' }).click();
+    await owner.locator('[data-would-assign]', { hasText: BOB.email }).waitFor();
+    await owner.getByRole('button', { name: 'Switch now' }).click();
+    await owner.getByRole('heading', { name: 'Activation method switched' }).waitFor();
+    await owner.getByRole('link', { name: 'Back to products' }).click();
+    const acad = line(owner, 'ACAD');
+    expect(await acad.locator('[data-col="method"]').textContent()).toBe('Named user (sign-in)');
+    await acad.locator(`tr[data-holder="${BOB.email}"]`).waitFor();
+  });
+
+  it('teams: create, rename, members and team admins, contracts, delete', async () => {
+    await nav(owner, 'Teams');
+    await owner.getByText('No teams yet.').waitFor();
+    await owner.getByLabel('New team').fill('Plant design');
+    await owner.getByRole('button', { name: 'Create team' }).click();
+    let team = owner.locator('section.team[data-team="Plant design"]');
+    await team.getByRole('button', { name: 'Rename' }).click();
+    await team.getByRole('button', { name: 'Cancel' }).click();
+    await team.getByRole('button', { name: 'Rename' }).click();
+    await team.getByLabel('Team name').fill('Plant engineering');
+    await team.getByRole('button', { name: 'Save name' }).click();
+    team = owner.locator('section.team[data-team="Plant engineering"]');
+    await team.waitFor();
+
+    await team.getByLabel('Add to Plant engineering').selectOption({ label: `${BOB.name} (${BOB.email})` });
+    await team.getByRole('button', { name: 'Add member' }).click();
+    const member = team.locator(`tr[data-team-member="${BOB.email}"]`);
+    await member.getByRole('button', { name: 'Make team admin' }).click();
+    await member.getByText('team admin', { exact: true }).waitFor();
+    await member.getByRole('button', { name: 'Remove team admin' }).click();
+    await member.getByRole('button', { name: 'Make team admin' }).waitFor();
+
+    await team.getByLabel('Attach contract').selectOption({ label: org.contract.number });
+    await team.getByRole('button', { name: 'Attach' }).click();
+    const contract = team.locator(`li[data-team-contract="${org.contract.number}"]`);
+    await contract.getByRole('button', { name: 'Detach' }).click();
+    await contract.waitFor({ state: 'detached' });
+
+    await member.getByRole('button', { name: 'Remove from team' }).click();
+    await member.waitFor({ state: 'detached' });
+    await team.getByRole('button', { name: 'Delete team' }).click();
+    await team.getByRole('button', { name: 'Yes, delete' }).click();
+    await owner.getByText('No teams yet.').waitFor();
+  });
+
+  it('devices: rescan, revoke an enrollment token, revoke the device', async () => {
+    await nav(owner, 'Devices');
+    const device = owner.locator('tr[data-device]');
+    expect(await device.locator('[data-col="status"]').textContent()).toBe('online');
+    expect(await device.locator('[data-col="signed-in"]').textContent()).toBe(BOB.email);
+    expect(await device.locator('[data-col="installed"]').textContent()).toContain('SW-PREMIUM 2025 SP2');
+    await device.getByRole('button', { name: 'Rescan products' }).click();
+    await owner.getByRole('status').filter({ hasText: 'is scanning for installed products now' }).waitFor();
+    await owner.getByRole('button', { name: 'Refresh' }).click();
+
+    const token = owner.locator('tr[data-token="Design office rollout"]');
+    expect(await token.locator('[data-col="status"]').textContent()).toBe('active');
+    await token.getByRole('button', { name: 'Revoke' }).click();
+    await token.getByRole('button', { name: 'Yes, revoke' }).click();
+    await expect.poll(() => token.locator('[data-col="status"]').textContent()).toBe('revoked');
+
+    await device.getByRole('button', { name: 'Revoke device' }).click();
+    await device.getByRole('button', { name: 'Yes, revoke' }).click();
+    await device.locator('[data-col="status"]', { hasText: 'revoked' }).waitFor();
+    await nav(owner, 'Dashboard');
+    await owner.locator('ol.feed li[data-kind="device"]', { hasText: 'was revoked' }).waitFor();
+    await expect.poll(() => owner.locator('[data-tile="devices"] .tile-value').textContent()).toBe('0 / 0');
+  });
+
+  it('the audit log filters by action and actor', async () => {
+    await nav(owner, 'Audit log');
+    await owner.locator('tr[data-action="org.claim"]').waitFor();
+    await owner.getByLabel('Action').fill('assignment.reassign');
+    await owner.getByRole('button', { name: 'Apply filters' }).click();
+    await expect.poll(() => owner.locator('table.audit tbody tr').count()).toBe(1);
+    expect(await owner.locator('table.audit tbody tr').first().getAttribute('data-action')).toBe('assignment.reassign');
+    await owner.getByLabel('Actor').selectOption({ label: BOB.email });
+    await owner.getByRole('button', { name: 'Apply filters' }).click();
+    await owner.getByText('No event matches these filters.').waitFor();
+    await owner.getByRole('button', { name: 'Clear' }).click();
+    await expect.poll(() => owner.locator('table.audit tbody tr').count()).toBeGreaterThan(10);
+  });
+
+  it('an account without an organization links one by serial number, then switches between organizations', async () => {
+    const other = await seedOrg(portal.server, { name: 'Globex Tooling' });
+    const ctx = await newContext(browser, portal.server.url);
+    const page = await watch(await ctx.newPage());
+    await page.goto('/register');
+    await page.getByLabel('Your name').fill('Frank Free');
+    await page.getByLabel('Work email').fill('frank@elsewhere.test');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.waitForURL(/\/link-serial$/);
+    await page.getByLabel('Serial number').fill(org.serial);
+    await page.getByRole('button', { name: 'Link organization' }).click();
+    await page.waitForURL(/\/my-products$/);
+    await page.getByRole('link', { name: 'Link it with a serial number' }).click();
+    await page.getByLabel('Serial number').fill(other.serial);
+    await page.getByRole('button', { name: 'Link organization' }).click();
+    await page.getByLabel('Organization').selectOption({ label: 'Globex Tooling' });
+    await page.waitForURL(/\/claim$/);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Globex Tooling');
+    await ctx.close();
+  });
+
+  it('raised no script error in any page', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,202 @@
+// The built server as an operator runs it: every write it acknowledged survives a SIGKILL in the
+// middle of a burst, the data files stay parseable, and a plain restart keeps everything.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client, owner, registered, uniqueEmail } from '../helpers/client.js';
+
+const run = promisify(execFile);
+const root = resolve(import.meta.dirname, '../..');
+let bundleDir: string;
+let bundle: string;
+let dataDir: string;
+const children = new Set<ChildProcess>();
+
+// The same bundle `node scripts/build.mjs` makes as dist/server.mjs, built fresh into its own
+// folder under dist/ (so node_modules resolve) and so the test never runs a stale build.
+beforeAll(async () => {
+  await mkdir(join(root, 'dist'), { recursive: true });
+  bundleDir = await mkdtemp(join(root, 'dist', '.durability-'));
+  bundle = join(bundleDir, 'server.mjs');
+  await build({
+    entryPoints: { server: join(root, 'server/main.ts') },
+    outdir: bundleDir,
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    packages: 'external',
+    logLevel: 'warning',
+    define: { __SEATKEEPER_VERSION__: '"0.0.0-test"' },
+  });
+  dataDir = await mkdtemp(join(tmpdir(), 'sk-durable-'));
+}, 60_000);
+
+afterAll(async () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  if (bundleDir) await rm(bundleDir, { recursive: true, force: true });
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+interface Running {
+  child: ChildProcess;
+  url: string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+async function startServer(): Promise<Running> {
+  const child = spawn(process.execPath, [bundle, '--data', dataDir, '--port', '0'], {
+    env: { ...process.env, SEATKEEPER_LOG_LEVEL: 'error' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => child.once('exit', (code, signal) => res({ code, signal })));
+  let out = '';
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const url = await new Promise<string>((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`server did not start: ${out} ${err}`)), 20_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /Seatkeeper is running at (http:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        res(m[1]!);
+      }
+    });
+    void exited.then(({ code }) => rej(new Error(`server exited with ${code}: ${err}`)));
+  });
+  return { child, url, exited };
+}
+
+async function checkFilesParse(): Promise<void> {
+  JSON.parse(await readFile(join(dataDir, 'global.json'), 'utf8'));
+  const names = await readdir(join(dataDir, 'orgs'));
+  expect(names.filter((n) => n.endsWith('.tmp'))).toEqual([]);
+  for (const n of names.filter((x) => x.endsWith('.json'))) JSON.parse(await readFile(join(dataDir, 'orgs', n), 'utf8'));
+  for (const n of names.filter((x) => x.endsWith('.audit.jsonl'))) {
+    const lines = (await readFile(join(dataDir, 'orgs', n), 'utf8')).split('\n');
+    // Only the very last line may be torn by a kill in the middle of an append.
+    for (const line of lines.slice(0, -2)) JSON.parse(line);
+  }
+}
+
+const PASSWORD = 'correct horse battery';
+
+describe('durability of the built server', () => {
+  it('keeps every acknowledged write across a SIGKILL mid-burst and across a plain restart', async () => {
+    const serial = `DUR-${process.pid}-${Date.now() % 1e6}`;
+    const orgFile = join(dataDir, 'org.json');
+    await writeFile(
+      orgFile,
+      JSON.stringify({ name: 'Durable Works', contracts: [{ number: 'C-DUR', serials: [serial], lines: [{ productCode: 'SW-PREMIUM', seats: 100, method: 'named-user' }] }] }),
+    );
+    const added = await run(process.execPath, [bundle, 'add-org', '--file', orgFile, '--data', dataDir], { env: { ...process.env, SEATKEEPER_LOG_LEVEL: 'error' } });
+    const orgId = added.stdout.trim();
+    expect(orgId).toMatch(/^org_/);
+
+    let s = await startServer();
+    const base = `/api/v1/orgs/${orgId}`;
+    const admin = await owner(s.url, { orgId, serial, name: 'Durable Works' }, uniqueEmail('owner'));
+    const lineId = (await admin.client.get(`${base}/contracts`)).body.contracts[0].lines[0].id as string;
+    const early = await Promise.all(Array.from({ length: 12 }, () => registered(s.url, { serial, password: PASSWORD })));
+
+    // The burst: workers that keep requests in flight until the server dies under them —
+    // registrations (global and organization documents) and assignments (organization only).
+    const ackedEmails: string[] = [];
+    const ackedAssignments: string[] = [];
+    let failed = 0;
+    let killed = false;
+    const killAfter = 25;
+    const maybeKill = () => {
+      if (!killed && ackedEmails.length + ackedAssignments.length >= killAfter) {
+        killed = true;
+        s.child.kill('SIGKILL');
+      }
+    };
+    const registrations = async (w: number) => {
+      for (let i = 0; ; i++) {
+        const email = uniqueEmail(`burst${w}`);
+        try {
+          const r = await new Client(s.url).post('/api/v1/auth/register', { email, password: PASSWORD, name: `Burst ${w}.${i}`, serial });
+          expect(r.status).toBe(201);
+          ackedEmails.push(email);
+        } catch (err) {
+          if (!killed) throw err;
+          failed++;
+          return;
+        }
+        maybeKill();
+      }
+    };
+    const assignments = async (people: typeof early) => {
+      for (const p of people) {
+        try {
+          const r = await admin.client.post(`${base}/assignments`, { lineId, accountId: p.accountId });
+          expect(r.status).toBe(201);
+          ackedAssignments.push(r.body.id);
+        } catch (err) {
+          if (!killed) throw err;
+          failed++;
+          return;
+        }
+        maybeKill();
+      }
+    };
+    await Promise.all([
+      ...Array.from({ length: 6 }, (_, w) => registrations(w)),
+      assignments(early.slice(0, 6)),
+      assignments(early.slice(6)),
+    ]);
+    expect(killed).toBe(true);
+    expect(await s.exited).toMatchObject({ signal: 'SIGKILL' });
+    expect(ackedEmails.length + ackedAssignments.length).toBeGreaterThanOrEqual(killAfter);
+    expect(ackedAssignments.length).toBeGreaterThan(0);
+    expect(failed).toBeGreaterThan(0); // the kill really landed mid-burst
+    await checkFilesParse();
+
+    const verify = async (url: string) => {
+      const signIn = await new Client(url).post('/api/v1/auth/sign-in', { email: admin.email, password: PASSWORD });
+      expect(signIn.status).toBe(200);
+      const listed = await admin.client.get(`${base}/assignments?lineId=${lineId}`);
+      expect(listed.status).toBe(200);
+      const ids = new Set(listed.body.assignments.map((a: { id: string }) => a.id));
+      for (const id of ackedAssignments) expect(ids).toContain(id);
+      const global = JSON.parse(await readFile(join(dataDir, 'global.json'), 'utf8'));
+      const org = JSON.parse(await readFile(join(dataDir, 'orgs', `${orgId}.json`), 'utf8'));
+      const byEmail = new Map(Object.values(global.accounts as Record<string, { id: string; email: string }>).map((a) => [a.email, a.id]));
+      for (const email of ackedEmails) {
+        const id = byEmail.get(email);
+        expect(id, `${email} was acknowledged`).toBeDefined();
+        expect(org.members[id!], `${email} is a member`).toBeDefined();
+      }
+      // Spot-check through the API that acknowledged accounts can sign in.
+      for (const email of ackedEmails.slice(0, 3)) {
+        const me = new Client(url);
+        expect((await me.post('/api/v1/auth/sign-in', { email, password: PASSWORD })).status).toBe(200);
+        expect((await me.get('/api/v1/me')).body.orgs.map((o: { orgId: string }) => o.orgId)).toEqual([orgId]);
+      }
+    };
+
+    s = await startServer();
+    admin.client = Object.assign(new Client(s.url), { cookie: admin.client.cookie });
+    await verify(s.url);
+    const before = await admin.client.get(`${base}/assignments`);
+
+    // A plain restart (SIGTERM) loses nothing either.
+    s.child.kill('SIGTERM');
+    expect(await s.exited).toMatchObject({ code: 0 });
+    s = await startServer();
+    admin.client = Object.assign(new Client(s.url), { cookie: admin.client.cookie });
+    await verify(s.url);
+    expect((await admin.client.get(`${base}/assignments`)).body).toEqual(before.body);
+    s.child.kill('SIGTERM');
+    await s.exited;
+    await checkFilesParse();
+  });
+});

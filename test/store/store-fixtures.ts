@@ -1,0 +1,96 @@
+// Stores for the storage tests, with their persisters wrapped so a test can count flushes and
+// make writes fail on demand (a full disk, a vanished directory) without touching the real files.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Persister } from '../../server/store/committed-doc.js';
+import { DocStore, type Backend } from '../../server/store/doc-store.js';
+import { lowdbBackend, memoryBackend } from '../../server/store/lowdb-store.js';
+import { emptyOrgDoc, type OrgDoc } from '../../server/store/types.js';
+
+export interface Faults {
+  /** document writes so far */
+  writes: number;
+  /** audit appends so far */
+  appends: number;
+  failWrites: boolean;
+  failAppends: boolean;
+}
+
+function diskFull(): Error {
+  return Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+}
+
+function wrap(p: Persister, f: Faults): Persister {
+  const append = p.append?.bind(p);
+  return {
+    async write(content) {
+      f.writes++;
+      if (f.failWrites) throw diskFull();
+      await p.write(content);
+    },
+    ...(append
+      ? {
+          async append(text: string) {
+            f.appends++;
+            if (f.failAppends) throw diskFull();
+            return append(text);
+          },
+        }
+      : {}),
+  };
+}
+
+export function faultyBackend(inner: Backend, f: Faults): Backend {
+  return { ...inner, globalPersister: () => wrap(inner.globalPersister(), f), orgPersister: (id) => wrap(inner.orgPersister(id), f) };
+}
+
+export interface StoreUnderTest {
+  store: DocStore;
+  faults: Faults;
+  /** the data directory (lowdb only) */
+  dir?: string;
+  /** a new store over the same data (lowdb only) */
+  reopen?: () => DocStore;
+  cleanup(): Promise<void>;
+}
+
+export type StoreKind = 'lowdb' | 'memory';
+
+export async function makeStore(kind: StoreKind): Promise<StoreUnderTest> {
+  const faults: Faults = { writes: 0, appends: 0, failWrites: false, failAppends: false };
+  if (kind === 'memory') {
+    const store = new DocStore(faultyBackend(memoryBackend(), faults));
+    await store.open();
+    return { store, faults, cleanup: () => store.close() };
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'sk-store-'));
+  const store = new DocStore(faultyBackend(lowdbBackend(dir), faults));
+  await store.open();
+  return {
+    store,
+    faults,
+    dir,
+    reopen: () => new DocStore(lowdbBackend(dir)),
+    async cleanup() {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+let n = 0;
+
+export function newOrgDoc(id = `org_t${process.pid}_${++n}`): OrgDoc {
+  return emptyOrgDoc({
+    id,
+    name: `Org ${id}`,
+    aliasDomains: [],
+    salt: 'salt',
+    claimedBy: null,
+    claimedAt: null,
+    termsAcceptedAt: null,
+    settings: { leaseTtlSeconds: 3600 },
+    createdAt: 1,
+  });
+}
