@@ -48,6 +48,11 @@ const mainUsage = () =>
     'seatkeeper-agent <command> --help   options of a command',
     'seatkeeper-agent --version          print the version',
     '',
+    'environment:',
+    '  SEATKEEPER_AGENT_HOME    state directory (like --state-dir)',
+    '  SEATKEEPER_DETECT_ROOT   detection root for installed products (like --root)',
+    '  SEATKEEPER_LOG_LEVEL     error, warn, info (default) or debug',
+    '',
   ].join('\n');
 
 const commandUsage = (c: Command) =>

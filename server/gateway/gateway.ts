@@ -27,7 +27,7 @@ import type { ServerLeaseKey } from './lease-key.js';
 import { tokenOf } from './lease-signer.js';
 import { applyChange, needsSync, reconcileBody, syncOn, type DeviceChange } from './lease-sync.js';
 import { LivePresence } from './live-presence.js';
-import { applyEntitlementChange, newJti, type GatewayCore } from './operations.js';
+import { applyEntitlementChange, newJti, refillSerialSeats, type GatewayCore } from './operations.js';
 import { deviceKeyOf, Pusher } from './pusher.js';
 
 export interface GatewayOptions {
@@ -335,6 +335,7 @@ export class AgentGateway implements GatewayCore {
       return syncOn(o, [deviceId], now, {}, newJti(this.s));
     });
     this.pusher.changes(orgId, changes);
+    await refillSerialSeats(this, orgId, changes);
   }
 
   #onClose(conn: AgentConnection): void {

@@ -57,11 +57,14 @@ export function reconcileBody(
   const device = doc.devices[deviceId];
   const grant: string[] = [];
   const revoke = new Map<string, Revocation>();
-  for (const l of Object.values(doc.leases)) {
-    if (l.deviceId !== deviceId) continue;
+  const mine = Object.values(doc.leases).filter((l) => l.deviceId === deviceId);
+  const liveProducts = new Set(mine.filter((l) => isLive(l, now)).map((l) => l.productCode));
+  for (const l of mine) {
     if (isLive(l, now)) {
       if (!held?.has(l.jti)) grant.push(tokenOf(key, doc.org.id, l));
-    } else if (held?.has(l.jti) && l.status === 'revoked' && l.revokeReason && l.revokeReason !== 'superseded') {
+    } else if (held?.has(l.jti) && l.status === 'revoked' && l.revokeReason) {
+      // A lease replaced by a newer one for the same product needs no revocation: the grant replaces it.
+      if (l.revokeReason === 'superseded' && liveProducts.has(l.productCode)) continue;
       revoke.set(l.jti, revocationOf(l, l.revokeReason));
     }
   }

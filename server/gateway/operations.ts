@@ -31,7 +31,9 @@ export async function applyEntitlementChange(core: GatewayCore, change: Entitlem
   const doc = s.store.org(change.orgId);
   if (!doc) return [];
   const now = s.clock();
-  const opts = { reason: change.reason };
+  // 'superseded' says "the rules changed" (a line edited, a contract added): each lease that goes
+  // then gets the reason that fits it (contract-ended, unassigned…) instead of a vague one.
+  const opts = change.reason === 'superseded' ? {} : { reason: change.reason };
   let changes: DeviceChange[] = [];
   if (needsSync(doc, affectedDevices(doc, change, now), now, opts)) {
     changes = await s.store.tx((t) => {
@@ -49,7 +51,14 @@ export async function applyEntitlementChange(core: GatewayCore, change: Entitlem
     }
   }
   pusher.changes(change.orgId, changes);
+  await refillSerialSeats(core, change.orgId, changes);
   return changes;
+}
+
+/** Serial seats given up (a device revoked, a serial uninstalled) go to the devices waiting for them. */
+export async function refillSerialSeats(core: GatewayCore, orgId: string, changes: DeviceChange[]): Promise<void> {
+  const lineIds = [...new Set(changes.flatMap((c) => c.revoked.filter((r) => r.lease.method === 'serial').map((r) => r.lease.lineId)))];
+  if (lineIds.length > 0) await applyEntitlementChange(core, { orgId, reason: 'superseded', lineIds });
 }
 
 /** The person entered the code their workstation showed: sign them in there and send their leases. */
@@ -107,6 +116,7 @@ export async function revokeDevice(core: GatewayCore, orgId: string, deviceId: s
     c.close(closeCodes.DEVICE_REVOKED.code, 'device revoked');
   }
   pusher.outbox.forgetDevice(deviceKeyOf(orgId, deviceId));
+  await refillSerialSeats(core, orgId, result.changes);
   if (!result.already) {
     const hostname = s.store.org(orgId)?.devices[deviceId]?.hostname ?? deviceId;
     s.events.emit('feed', { orgId, at: now, kind: 'device', text: `Workstation ${hostname} was revoked`, deviceId });

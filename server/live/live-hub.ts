@@ -136,8 +136,10 @@ export class LiveHub {
     });
     // Anything the browser sends is ignored: the socket is one-way.
     const summary = this.#summary(c.orgId);
-    if (!summary) return void c.ws.close(LIVE_CLOSE.ACCESS_ENDED, 'organization gone');
+    if (!summary) return void c.ws.close(1011, 'summary unavailable');
     send(c, { type: 'snapshot', orgId: c.orgId, summary, feed: [...(this.#backlog.get(c.orgId) ?? [])] });
+    // The first dashboard of an org has seen this summary; the refresh tick sends only changes.
+    if (!this.#lastSent.has(c.orgId)) this.#lastSent.set(c.orgId, comparableKey(summary));
   }
 
   readonly #onFeed = (item: FeedItem): void => {
@@ -167,8 +169,7 @@ export class LiveHub {
   #sendSummary(orgId: string, onlyIfChanged: boolean): void {
     const summary = this.#summary(orgId);
     if (!summary) return;
-    const { at: _at, ...comparable } = summary;
-    const key = JSON.stringify(comparable);
+    const key = comparableKey(summary);
     if (onlyIfChanged && this.#lastSent.get(orgId) === key) return;
     this.#lastSent.set(orgId, key);
     for (const c of this.#allowed(orgId)) send(c, { type: 'summary', summary });
@@ -178,7 +179,13 @@ export class LiveHub {
     const doc = this.#s.store.org(orgId);
     if (!doc) return undefined;
     const p = this.#s.presence;
-    return liveSummary(doc, { inUseByLine: p.inUseByLine(orgId), onlineDevices: p.onlineDevices(orgId) }, this.#s.clock());
+    try {
+      return liveSummary(doc, { inUseByLine: p.inUseByLine(orgId), onlineDevices: p.onlineDevices(orgId) }, this.#s.clock());
+    } catch (err) {
+      // Called from timers and socket callbacks: a failure must not take the server down; the next tick retries.
+      this.#s.log.warn('live summary failed', { orgId, error: (err as Error).message });
+      return undefined;
+    }
   }
 
   /** The org's clients that may still watch; the others are closed. */
@@ -201,6 +208,12 @@ export class LiveHub {
       }
     }
   }
+}
+
+/** A summary without its timestamp, to tell whether anything changed. */
+function comparableKey(summary: LiveSummaryView): string {
+  const { at: _at, ...rest } = summary;
+  return JSON.stringify(rest);
 }
 
 function send(c: Client, msg: LiveMessage): void {

@@ -63,6 +63,8 @@ export const MyProduct = z.object({
   vendor: z.string(),
   kind: z.enum(['desktop', 'service']),
   needsProjectMembership: z.boolean(),
+  /** two-tier products: am I in a team attached to this contract (the project team)? null otherwise */
+  projectMember: z.boolean().nullable(),
   lineId: Id,
   contractId: Id,
   contractNumber: z.string(),

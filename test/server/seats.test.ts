@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { noPresence } from '../../server/presence.js';
 import { owner, registered } from '../helpers/client.js';
-import { addMembers } from '../helpers/fixtures.js';
+import { addMembers, addTeam } from '../helpers/fixtures.js';
 import { seedOrg, startTestServer, type TestServer } from '../helpers/server.js';
 
 let server: TestServer;
@@ -87,8 +87,13 @@ describe('my products', () => {
       active: true,
     });
     expect(byCode['SW-PREMIUM'].assignedAt).toEqual(expect.any(Number));
-    expect(byCode['BIM-COLLAB']).toMatchObject({ kind: 'service', needsProjectMembership: true });
-    expect(byCode['BIM-COLLAB'].note).toMatch(/project team/);
+    expect(byCode['BIM-COLLAB']).toMatchObject({ kind: 'service', needsProjectMembership: true, projectMember: false });
+    expect(byCode['BIM-COLLAB'].note).toMatch(/added to the project team/);
+    expect(byCode['SW-PREMIUM'].projectMember).toBeNull();
+    await addTeam(server, org.orgId, { name: 'Tower project', memberIds: [me.accountId], contractIds: [org.contract.id] });
+    const inTeam = (await me.client.get(`${base}/me/products`)).body.products.find((p: { productCode: string }) => p.productCode === 'BIM-COLLAB');
+    expect(inTeam).toMatchObject({ projectMember: true });
+    expect(inTeam.note).toMatch(/You are a member of the project team/);
     // someone else's seat is not mine
     const other = await registered(server.url, { serial: org.serial });
     expect((await other.client.get(`${base}/me/products`)).body.products).toHaveLength(1);

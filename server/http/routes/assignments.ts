@@ -218,12 +218,18 @@ export function registerAssignmentsRoutes(r: Router): void {
           if (!a && !(line.method === 'serial' && active)) continue;
           const p = doc.products[line.productCode];
           const ref = { contract: c, line };
+          const twoTier = p?.needsProjectMembership ?? false;
+          // The project team of a two-tier product is a team attached to its contract.
+          const projectMember = twoTier
+            ? Object.values(doc.teams).some((t) => t.contractIds.includes(c.id) && t.memberIds.includes(account.id))
+            : null;
           products.push({
             productCode: line.productCode,
             productName: productName(doc, ref),
             vendor: p?.vendor ?? '',
             kind: p?.kind ?? 'desktop',
-            needsProjectMembership: p?.needsProjectMembership ?? false,
+            needsProjectMembership: twoTier,
+            projectMember,
             lineId: line.id,
             contractId: c.id,
             contractNumber: c.number,
@@ -231,7 +237,7 @@ export function registerAssignmentsRoutes(r: Router): void {
             active,
             access: a ? 'assigned' : 'serial',
             assignedAt: a?.assignedAt ?? null,
-            note: myNote(a !== undefined, line.method, active, p?.needsProjectMembership ?? false),
+            note: myNote(a !== undefined, line.method, active, projectMember),
           });
         }
       }
@@ -241,13 +247,14 @@ export function registerAssignmentsRoutes(r: Router): void {
   });
 }
 
-function myNote(assigned: boolean, method: 'serial' | 'named-user', active: boolean, twoTier: boolean): string {
+function myNote(assigned: boolean, method: 'serial' | 'named-user', active: boolean, projectMember: boolean | null): string {
   if (!active) return 'The contract is not active; this seat gives no access now.';
   let note =
     method === 'serial'
       ? "Available on enrolled devices activated with the contract's serial number."
       : 'Assigned to you: sign in with your Seatkeeper account on an enrolled workstation.';
   if (method === 'serial' && assigned) note += ' A seat is also assigned to you for when the line switches to named-user.';
-  if (twoTier) note += ' You also need to be a member of the project team to collaborate.';
+  if (projectMember === false) note += ' You also need to be added to the project team to collaborate; ask an administrator.';
+  if (projectMember === true) note += ' You are a member of the project team.';
   return note;
 }

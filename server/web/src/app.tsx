@@ -159,7 +159,11 @@ function Nav() {
             </select>
           </label>
         ) : (
-          org && <span class="org-name">{org.orgName}</span>
+          org && (
+            <span class="org-name" title={org.orgName}>
+              {org.orgName}
+            </span>
+          )
         )}
         <span class="me" title={me.account.email}>
           {me.account.name}

@@ -1,0 +1,169 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { peekLeaseClaims } from '../../shared/lease.js';
+import { inventoryHash } from '../../shared/protocol/inventory-hash.js';
+import type { InventoryItem } from '../../shared/protocol/inventory.js';
+import { addMembers, addTeam, clientFor } from '../helpers/fixtures.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { enrollDevice, orgWithToken, RawAgent, waitFor } from './raw-agent.js';
+
+let server: TestServer;
+const agents: RawAgent[] = [];
+
+beforeAll(async () => {
+  server = await startTestServer({ heartbeatSeconds: 0.2, agents: { resendAfterMs: 300 } });
+});
+afterEach(() => {
+  for (const a of agents.splice(0)) a.close();
+});
+afterAll(() => server.stop());
+
+type Org = Awaited<ReturnType<typeof orgWithToken>>;
+const sw: InventoryItem = { productCode: 'SW-PREMIUM', version: '2025', path: '/opt/sw', serial: null };
+const acad = (serial: string): InventoryItem => ({ productCode: 'ACAD', version: '2025', path: '/opt/acad', serial });
+
+/** A connected device with `items` installed and `accountId` signed in (through the code flow). */
+async function workstation(org: Org, items: InventoryItem[], accountId: string | null, opts: { ack?: boolean } = {}) {
+  const dev = await enrollDevice(server.url, org.token);
+  const a = await RawAgent.connect(server.url);
+  agents.push(a);
+  await a.authenticate(dev);
+  a.send({ type: 'inventory', items, hash: inventoryHash(items) });
+  if (accountId) {
+    a.send({ type: 'login.start' });
+    const code = await a.next('login.code');
+    const r = await (await clientFor(server, accountId)).post('/api/v1/device-codes/activate', { userCode: code.userCode });
+    expect(r.status).toBe(200);
+    await a.next('login.done');
+    const rec = await a.next('reconcile');
+    if (opts.ack !== false) a.send({ type: 'ack', id: rec.id });
+  }
+  return { dev, a };
+}
+
+const jtiOf = (token: string) => peekLeaseClaims(token)!.jti;
+
+async function assign(org: Org, code: string, accountId: string) {
+  const r = await org.admin.post(`/api/v1/orgs/${org.orgId}/assignments`, { lineId: org.line(code).id, accountId });
+  expect(r.status).toBe(201);
+  return r.body.id as string;
+}
+
+describe('entitlement pushes', () => {
+  it('grants at once when a seat is assigned, and sends the push again until it is acked', async () => {
+    const org = await orgWithToken(server);
+    const [amy] = await addMembers(server, org.orgId, 1);
+    const { a } = await workstation(org, [sw], amy!.id);
+    const t0 = Date.now();
+    await assign(org, 'SW-PREMIUM', amy!.id);
+    const grant = await a.next('lease.grant', 1000);
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(peekLeaseClaims(grant.token)).toMatchObject({ sub: amy!.id, prod: 'SW-PREMIUM', meth: 'named-user' });
+    // Not acked: the same push (same id) comes again.
+    const again = await a.next('lease.grant', 2000);
+    expect(again).toEqual(grant);
+    a.send({ type: 'ack', id: grant.id });
+    await new Promise((r) => setTimeout(r, 400));
+    const count = a.all('lease.grant').length;
+    await new Promise((r) => setTimeout(r, 700));
+    expect(a.all('lease.grant').length).toBe(count);
+  });
+
+  it("revokes from the previous holder ('reassigned') and grants the new one when a seat is reassigned", async () => {
+    const org = await orgWithToken(server);
+    const [ann, ben] = await addMembers(server, org.orgId, 2);
+    const asg = await assign(org, 'SW-PREMIUM', ann!.id);
+    const A = await workstation(org, [sw], ann!.id);
+    const B = await workstation(org, [sw], ben!.id);
+    const held = A.a.all('reconcile').flatMap((r) => r.grant);
+    expect(held).toHaveLength(1);
+    const r = await org.admin.post(`/api/v1/orgs/${org.orgId}/assignments/${asg}/reassign`, { accountId: ben!.id });
+    expect(r.status).toBe(200);
+    const revoke = await A.a.next('lease.revoke', 1000);
+    expect(revoke).toMatchObject({ jti: jtiOf(held[0]!), productCode: 'SW-PREMIUM', reason: 'reassigned' });
+    const grant = await B.a.next('lease.grant', 1000);
+    expect(peekLeaseClaims(grant.token)).toMatchObject({ sub: ben!.id, prod: 'SW-PREMIUM' });
+    expect(server.services.store.org(org.orgId)!.leases[revoke.jti]).toMatchObject({ status: 'revoked', revokeReason: 'reassigned' });
+  });
+
+  it('brings a device that was offline up to date on reconnect: the revocation is in its reconcile', async () => {
+    const org = await orgWithToken(server);
+    const [cat] = await addMembers(server, org.orgId, 1);
+    const asg = await assign(org, 'SW-PREMIUM', cat!.id);
+    const { dev, a } = await workstation(org, [sw], cat!.id);
+    const token = a.all('reconcile').flatMap((r) => r.grant)[0]!;
+    a.close();
+    await waitFor('offline', () => !server.services.presence.onlineDevices(org.orgId).has(dev.deviceId));
+    expect((await org.admin.del(`/api/v1/orgs/${org.orgId}/assignments/${asg}`)).status).toBe(200);
+    await waitFor('revoked in store', () => server.services.store.org(org.orgId)!.leases[jtiOf(token)]!.status === 'revoked');
+    const back = await RawAgent.connect(server.url);
+    agents.push(back);
+    const { reconcile } = await back.authenticate(dev, { leases: [jtiOf(token)] });
+    expect(reconcile.revoke).toEqual([{ jti: jtiOf(token), productCode: 'SW-PREMIUM', reason: 'unassigned' }]);
+    expect(reconcile.grant).toEqual([]);
+  });
+
+  it("revokes every lease of a removed member ('member-removed')", async () => {
+    const org = await orgWithToken(server);
+    const [dan] = await addMembers(server, org.orgId, 1);
+    await assign(org, 'SW-PREMIUM', dan!.id);
+    const { a } = await workstation(org, [sw], dan!.id);
+    expect((await org.admin.del(`/api/v1/orgs/${org.orgId}/members/${dan!.id}`)).status).toBe(200);
+    expect(await a.next('lease.revoke', 1000)).toMatchObject({ productCode: 'SW-PREMIUM', reason: 'member-removed' });
+  });
+
+  it('gives serial seats first come, first served, and hands a freed seat to a waiting device', async () => {
+    const org = await orgWithToken(server);
+    await server.services.store.tx((t) => {
+      for (const c of Object.values(t.org(org.orgId)!.contracts)) for (const l of c.lines) if (l.productCode === 'ACAD') l.seats = 1;
+    });
+    const first = await workstation(org, [acad(org.serial.toLowerCase())], null);
+    const grant = await first.a.next('lease.grant', 1000);
+    expect(peekLeaseClaims(grant.token)).toMatchObject({ sub: `serial:${org.serial}`, prod: 'ACAD', meth: 'serial' });
+    const second = await workstation(org, [acad(org.serial)], null);
+    const wrongSerial = await workstation(org, [acad('NOT-OURS-1')], null);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(second.a.all('lease.grant')).toEqual([]);
+    expect(wrongSerial.a.all('lease.grant')).toEqual([]);
+    expect(server.services.presence.inUseByLine(org.orgId)[org.line('ACAD').id]).toBe(1);
+    await org.admin.post(`/api/v1/orgs/${org.orgId}/devices/${first.dev.deviceId}/revoke`);
+    expect(peekLeaseClaims((await second.a.next('lease.grant', 1000)).token)).toMatchObject({ dev: second.dev.deviceId, prod: 'ACAD' });
+    expect(wrongSerial.a.all('lease.grant')).toEqual([]);
+  });
+
+  it('needs both a seat and the project team for a two-tier service product', async () => {
+    const org = await orgWithToken(server);
+    const [eve] = await addMembers(server, org.orgId, 1);
+    const { a } = await workstation(org, [], eve!.id);
+    await assign(org, 'BIM-COLLAB', eve!.id);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(a.all('lease.grant')).toEqual([]);
+    await addTeam(server, org.orgId, { name: 'Tower project', memberIds: [eve!.id], contractIds: [org.contract.id] });
+    server.services.events.emit('entitlements', { orgId: org.orgId, reason: 'unassigned', accountIds: [eve!.id] });
+    expect(peekLeaseClaims((await a.next('lease.grant', 1000)).token)).toMatchObject({ prod: 'BIM-COLLAB', sub: eve!.id });
+  });
+
+  it('answers lease.request with the current lease, or NOT_ENTITLED', async () => {
+    const org = await orgWithToken(server);
+    const [fay] = await addMembers(server, org.orgId, 1);
+    await assign(org, 'SW-PREMIUM', fay!.id);
+    const { a } = await workstation(org, [sw], fay!.id);
+    const held = a.all('reconcile').flatMap((r) => r.grant)[0]!;
+    a.send({ type: 'lease.request', productCode: 'SW-PREMIUM', id: 'q1' });
+    const g = await a.next('lease.grant');
+    expect(jtiOf(g.token)).toBe(jtiOf(held));
+    a.send({ type: 'lease.request', productCode: 'REVIT', id: 'q2' });
+    expect(await a.next('error')).toMatchObject({ code: 'NOT_ENTITLED', ref: 'q2' });
+  });
+
+  it('asks an online device to rescan on request', async () => {
+    const org = await orgWithToken(server);
+    const { dev, a } = await workstation(org, [sw], null);
+    const r = await org.admin.post(`/api/v1/orgs/${org.orgId}/devices/${dev.deviceId}/rescan`);
+    expect(r.body).toEqual({ ok: true, online: true });
+    await a.next('inventory.request');
+    const list = await org.admin.get(`/api/v1/orgs/${org.orgId}/devices`);
+    expect(list.body.devices).toHaveLength(1);
+    expect(list.body.devices[0]).toMatchObject({ id: dev.deviceId, online: true, inventory: [sw] });
+  });
+});
+

@@ -1,0 +1,123 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { importLeasePublicJwk, verifyLease } from '../../shared/lease.js';
+import { inventoryHash } from '../../shared/protocol/inventory-hash.js';
+import type { FeedItem } from '../../server/events.js';
+import { registered } from '../helpers/client.js';
+import { addMembers, clientFor } from '../helpers/fixtures.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { enrollDevice, orgWithToken, RawAgent, type DeviceIdentity } from './raw-agent.js';
+
+let server: TestServer;
+const agents: RawAgent[] = [];
+const feed: FeedItem[] = [];
+
+beforeAll(async () => {
+  server = await startTestServer({ heartbeatSeconds: 0.5, agents: { maxDeviceCodeFailures: 10 } });
+  server.services.events.on('feed', (f) => feed.push(f));
+});
+afterEach(() => {
+  for (const a of agents.splice(0)) a.close();
+});
+afterAll(() => server.stop());
+
+const swItem = { productCode: 'SW-PREMIUM', version: '2025', path: '/opt/dassault/solidworks-premium/2025', serial: null };
+
+/** A device with SOLIDWORKS installed, connected, and a user code it asked for. */
+async function deviceAskingForCode(org: Awaited<ReturnType<typeof orgWithToken>>) {
+  const dev = await enrollDevice(server.url, org.token);
+  const a = await RawAgent.connect(server.url);
+  agents.push(a);
+  await a.authenticate(dev);
+  a.send({ type: 'inventory', items: [swItem], hash: inventoryHash([swItem]) });
+  a.send({ type: 'login.start', id: 'ls1' });
+  const code = await a.next('login.code');
+  return { dev, a, code };
+}
+
+async function verified(dev: DeviceIdentity, token: string) {
+  const key = await importLeasePublicJwk(dev.enrollment.leasePublicKeyJwk);
+  return verifyLease(token, key, { deviceId: dev.deviceId, now: Math.floor(Date.now() / 1000) });
+}
+
+describe('device sign-in', () => {
+  it('shows a short unambiguous code; entering it signs the person in and sends their leases', async () => {
+    const org = await orgWithToken(server);
+    const [alice] = await addMembers(server, org.orgId, 1);
+    const assigned = await org.admin.post(`/api/v1/orgs/${org.orgId}/assignments`, { lineId: org.line('SW-PREMIUM').id, accountId: alice!.id });
+    expect(assigned.status).toBe(201);
+    const { dev, a, code } = await deviceAskingForCode(org);
+    expect(code).toMatchObject({ id: 'ls1', verificationUri: `${server.url}/activate`, expiresIn: 600 });
+    expect(code.userCode).toMatch(/^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$/);
+    // A second socket of the same device (the daemon beside `login`) gets the leases too.
+    const daemon = await RawAgent.connect(server.url);
+    agents.push(daemon);
+    await daemon.authenticate(dev, { inventoryHash: inventoryHash([swItem]) });
+
+    const alic = await clientFor(server, alice!.id);
+    const typed = code.userCode.toLowerCase().replace('-', ' ');
+    const r = await alic.post('/api/v1/device-codes/activate', { userCode: typed });
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ ok: true, orgId: org.orgId, deviceId: dev.deviceId, account: { id: alice!.id, email: alice!.email } });
+
+    expect((await a.next('login.done')).account.id).toBe(alice!.id);
+    for (const sock of [a, daemon]) {
+      const rec = await sock.next('reconcile');
+      expect(rec.signedInAccount?.id).toBe(alice!.id);
+      expect(rec.grant).toHaveLength(1);
+      const v = await verified(dev, rec.grant[0]!);
+      expect(v).toMatchObject({ ok: true, claims: { sub: alice!.id, prod: 'SW-PREMIUM', meth: 'named-user', dev: dev.deviceId, org: org.orgId } });
+    }
+    expect(daemon.all('login.done')).toEqual([]);
+    expect(server.services.store.org(org.orgId)!.devices[dev.deviceId]!.signedInAccountId).toBe(alice!.id);
+    expect(feed.some((f) => f.kind === 'sign-in' && f.deviceId === dev.deviceId && f.accountId === alice!.id)).toBe(true);
+    // A code works once.
+    const again = await alic.post('/api/v1/device-codes/activate', { userCode: code.userCode });
+    expect(again.status).toBe(400);
+    expect(again.body.error.code).toBe('DEVICE_CODE_INVALID');
+  });
+
+  it("refuses a code from someone outside the device's organization", async () => {
+    const org = await orgWithToken(server);
+    const { code } = await deviceAskingForCode(org);
+    const stranger = await registered(server.url);
+    const r = await stranger.client.post('/api/v1/device-codes/activate', { userCode: code.userCode });
+    expect(r.status).toBe(400);
+    expect(r.body.error.code).toBe('DEVICE_CODE_INVALID');
+    expect((await new (await import('../helpers/client.js')).Client(server.url).post('/api/v1/device-codes/activate', { userCode: code.userCode })).status).toBe(401);
+  });
+
+  it('rate-limits guessing per account with 429 and Retry-After, even for a right code', async () => {
+    const org = await orgWithToken(server);
+    const { code, a } = await deviceAskingForCode(org);
+    const [guesser, rightful] = await addMembers(server, org.orgId, 2);
+    const g = await clientFor(server, guesser!.id);
+    const statuses: number[] = [];
+    for (let i = 0; i < 10; i++) statuses.push((await g.post('/api/v1/device-codes/activate', { userCode: `BBBB-BBB${'CDFGHJKLMN'[i]}` })).status);
+    expect(statuses).toEqual(Array(10).fill(400));
+    const blocked = await g.post('/api/v1/device-codes/activate', { userCode: code.userCode });
+    expect(blocked.status).toBe(429);
+    expect(blocked.body.error.code).toBe('RATE_LIMITED');
+    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+    // The code still works for its rightful owner.
+    const ok = await (await clientFor(server, rightful!.id)).post('/api/v1/device-codes/activate', { userCode: code.userCode });
+    expect(ok.status).toBe(200);
+    expect((await a.next('login.done')).account.id).toBe(rightful!.id);
+  });
+
+  it("signs out on logout: that person's leases are revoked ('signed-out')", async () => {
+    const org = await orgWithToken(server);
+    const [bob] = await addMembers(server, org.orgId, 1);
+    await org.admin.post(`/api/v1/orgs/${org.orgId}/assignments`, { lineId: org.line('SW-PREMIUM').id, accountId: bob!.id });
+    const { dev, a, code } = await deviceAskingForCode(org);
+    await (await clientFor(server, bob!.id)).post('/api/v1/device-codes/activate', { userCode: code.userCode });
+    await a.next('login.done');
+    const rec = await a.next('reconcile');
+    const jti = (await verified(dev, rec.grant[0]!)).ok ? ((await verified(dev, rec.grant[0]!)) as { claims: { jti: string } }).claims.jti : '';
+    a.send({ type: 'logout', id: 'bye' });
+    const revoke = await a.next('lease.revoke');
+    expect(revoke).toMatchObject({ jti, productCode: 'SW-PREMIUM', reason: 'signed-out' });
+    const doc = server.services.store.org(org.orgId)!;
+    expect(doc.devices[dev.deviceId]!.signedInAccountId).toBeNull();
+    expect(doc.leases[jti]).toMatchObject({ status: 'revoked', revokeReason: 'signed-out' });
+  });
+});
