@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DAY, NOW, orgDoc } from '../../test/helpers/org-doc.js';
-import type { Device, InventoryItem, Lease, OrgDoc } from '../store/types.js';
+import { addDevice, addLease } from '../../test/gateway/device-fixtures.js';
+import type { InventoryItem, OrgDoc } from '../store/types.js';
 import {
   affectedDevices,
   applyPlan,
@@ -13,33 +14,6 @@ import {
 
 const SW: InventoryItem = { productCode: 'SW-PREMIUM', version: '2025', path: '/opt/sw', serial: null };
 const acad = (serial: string | null): InventoryItem => ({ productCode: 'ACAD', version: '2025', path: '/opt/acad', serial });
-
-export function addDevice(doc: OrgDoc, id: string, over: Partial<Device> = {}): Device {
-  const d: Device = {
-    id,
-    machineIdHash: id,
-    hostname: id,
-    os: { platform: 'linux', distro: '', release: '', arch: 'x64' },
-    agentVersion: '1',
-    publicKey: 'x',
-    enrolledAt: NOW - DAY + Object.keys(doc.devices).length,
-    enrolledWith: 'enr',
-    lastSeenAt: null,
-    signedInAccountId: null,
-    inventory: [],
-    inventoryHash: null,
-    revokedAt: null,
-    ...over,
-  };
-  doc.devices[id] = d;
-  return d;
-}
-
-export function addLease(doc: OrgDoc, jti: string, over: Partial<Lease> & Pick<Lease, 'deviceId' | 'lineId' | 'subject' | 'productCode'>): Lease {
-  const l: Lease = { jti, method: 'named-user', issuedAt: NOW - 1000, expiresAt: NOW + DAY, status: 'active', revokedAt: null, revokeReason: null, ...over };
-  doc.leases[jti] = l;
-  return l;
-}
 
 /** Contract c1: SW-PREMIUM named-user (2 seats), ACAD serial (1 seat), BIM-COLLAB named-user (two-tier service). */
 function base() {
