@@ -318,6 +318,7 @@ describe('every action the pages offer', () => {
     expect(await refusal.getAttribute('data-code')).toBe('LAST_ADMIN');
 
     await owner.locator('section', { hasText: 'Refused sign-ins' }).getByRole('cell', { name: 'olivia@acme-eng.test' }).waitFor();
+    await screenshot(owner, 'members.png');
   });
 
   it("a member's page lists their seats and devices, and unassigns", async () => {
@@ -352,6 +353,7 @@ describe('every action the pages offer', () => {
     await bim.getByLabel('Assign a seat of BIM-COLLAB to').selectOption({ label: `${CAROL.name} (${CAROL.email})` });
     await bim.getByRole('button', { name: 'Assign' }).click();
     await bim.locator(`tr[data-holder="${CAROL.email}"]`).waitFor();
+    await screenshot(owner, 'services.png');
   });
 
   it('the switch planner shows who would lose access, schedules and cancels a switch, then switches now with auto-assign', async () => {
@@ -394,6 +396,7 @@ describe('every action the pages offer', () => {
     const acad = line(owner, 'ACAD');
     expect(await acad.locator('[data-col="method"]').textContent()).toBe('Named user (sign-in)');
     await acad.locator(`tr[data-holder="${BOB.email}"]`).waitFor();
+    await screenshot(owner, 'products.png');
   });
 
   it('teams: create, rename, members and team admins, contracts, delete', async () => {
@@ -433,6 +436,7 @@ describe('every action the pages offer', () => {
     await contract.getByRole('button', { name: 'Detach' }).click();
     await contract.waitFor({ state: 'detached' });
 
+    await screenshot(owner, 'teams.png');
     await member.getByRole('button', { name: 'Remove from team' }).click();
     await member.waitFor({ state: 'detached' });
     await team.getByRole('button', { name: 'Delete team' }).click();
@@ -449,6 +453,7 @@ describe('every action the pages offer', () => {
     await device.getByRole('button', { name: 'Rescan products' }).click();
     await owner.getByRole('status').filter({ hasText: 'is scanning for installed products now' }).waitFor();
     await owner.getByRole('button', { name: 'Refresh' }).click();
+    await screenshot(owner, 'devices.png');
 
     const token = owner.locator('tr[data-token="Design office rollout"]');
     expect(await token.locator('[data-col="status"]').textContent()).toBe('active');
@@ -477,11 +482,11 @@ describe('every action the pages offer', () => {
     await owner.getByRole('button', { name: 'Clear' }).click();
     await expect.poll(() => owner.locator('table.audit tbody tr').count()).toBeGreaterThan(10);
     const local = (ms: number) => new Date(ms - new Date(ms).getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
-    await owner.getByLabel('From').fill(local(Date.now() + 3600_000));
+    await owner.getByLabel('From', { exact: true }).fill(local(Date.now() + 3600_000));
     await owner.getByRole('button', { name: 'Apply filters' }).click();
     await owner.getByText('No event matches these filters.').waitFor();
-    await owner.getByLabel('From').fill(local(Date.now() - 3600_000));
-    await owner.getByLabel('To').fill(local(Date.now() + 3600_000));
+    await owner.getByLabel('From', { exact: true }).fill(local(Date.now() - 3600_000));
+    await owner.getByLabel('To', { exact: true }).fill(local(Date.now() + 3600_000));
     await owner.getByLabel('Target id').fill(org.orgId);
     await owner.getByLabel('Show').selectOption('50');
     await owner.getByRole('button', { name: 'Apply filters' }).click();
@@ -489,6 +494,7 @@ describe('every action the pages offer', () => {
     expect(await owner.locator('table.audit tbody tr').count()).toBe(1);
     await owner.getByText('before / after').click();
     expect(await owner.locator('table.audit pre').textContent()).toContain('claimedBy');
+    await screenshot(owner, 'audit.png');
   });
 
   it('an account without an organization links one by serial number, then switches between organizations', async () => {
@@ -510,6 +516,38 @@ describe('every action the pages offer', () => {
     await page.getByLabel('Organization').selectOption({ label: 'Globex Tooling' });
     await page.waitForURL(/\/claim$/);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Globex Tooling');
+    await ctx.close();
+  });
+
+  it("an invitation is accepted with an existing account's password, or by the account signed in", async () => {
+    const invite = async (email: string) => {
+      await nav(owner, 'Members');
+      await owner.getByLabel('Email', { exact: true }).fill(email);
+      await owner.getByRole('button', { name: 'Send invitation' }).click();
+      await owner.getByRole('status').filter({ hasText: `Invitation sent to ${email}` }).waitFor();
+      const mail = await portal.smtp.waitFor((m) => m.to.includes(email));
+      return /(http:\/\/\S+\/accept\?token=\S+)/.exec(mail.text)![1]!;
+    };
+    await registered(portal.server.url, { email: 'hank@acme.test', name: 'Hank Hatch' });
+    const hankLink = await invite('hank@acme.test');
+    const ctx = await newContext(browser, portal.server.url);
+    const page = await watch(await ctx.newPage());
+    await page.goto(hankLink);
+    await page.getByText('An account for hank@acme.test exists.').waitFor();
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Accept invitation' }).click();
+    await page.getByRole('heading', { name: `Welcome to ${org.name}` }).waitFor();
+
+    // Now signed in as Hank; another invitation to Hank (into a second organization) is accepted as him.
+    const globex = await seedOrg(portal.server, { name: 'Initech Machining' });
+    const admin = await registered(portal.server.url, { serial: globex.serial, name: 'Ian Admin', email: 'ian@initech.test' });
+    expect((await admin.client.post(`/api/v1/orgs/${globex.orgId}/claim`, { confirmOrgName: globex.name, acceptTerms: true, responsibleForLicenses: true })).status).toBe(200);
+    expect((await admin.client.post(`/api/v1/orgs/${globex.orgId}/invitations`, { email: 'hank@acme.test', role: 'member' })).status).toBe(201);
+    const mail = await portal.smtp.waitFor((m) => m.to.includes('hank@acme.test') && m.subject.includes('Initech'));
+    await page.goto(/(http:\/\/\S+\/accept\?token=\S+)/.exec(mail.text)![1]!);
+    await page.getByText('You are signed in as hank@acme.test').waitFor();
+    await page.getByRole('button', { name: 'Accept invitation' }).click();
+    await page.getByRole('heading', { name: 'Welcome to Initech Machining' }).waitFor();
     await ctx.close();
   });
 

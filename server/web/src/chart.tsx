@@ -34,8 +34,8 @@ export function UsageChart({ samples, codes }: { samples: UsageSampleView[]; cod
       axes: [{}, { label: 'seats in use', size: 50 }],
       series: [
         {},
-        { label: 'All products', stroke: '#222', width: 2, paths: uPlot.paths.stepped!({ align: 1 }), points: { show: true, size: 4 } },
-        ...codes.map((c, i) => ({ label: c, stroke: palette[i % palette.length]!, width: 1.5, paths: uPlot.paths.stepped!({ align: 1 }), points: { show: true, size: 3 } })),
+        { label: 'All products', stroke: '#222', width: 2, paths: uPlot.paths.stepped!({ align: 1 }), points: { size: 5 } },
+        ...codes.map((c, i) => ({ label: c, stroke: palette[i % palette.length]!, width: 1.5, paths: uPlot.paths.stepped!({ align: 1 }), points: { size: 4 } })),
       ],
       legend: { live: false },
     };

@@ -82,22 +82,22 @@ function LineCard({ line, product, inUse, holders, members, reload }: LineProps)
           <span class="code">{line.productCode}</span> {line.productName}
           {product?.needsProjectMembership && <span class="badge"> two-tier: needs project team</span>}
         </h3>
-        <dl class="inline-facts">
-          <dt>Seats</dt>
-          <dd data-col="seats">{line.seats}</dd>
-          <dt>Assigned</dt>
-          <dd data-col="assigned">{line.assigned}</dd>
-          <dt>In use</dt>
-          <dd data-col="in-use">{inUse}</dd>
-          <dt>Activation</dt>
-          <dd data-col="method">{methodLabel(line.method)}</dd>
-        </dl>
         {product?.kind !== 'service' && (
           <Link class="button" href={`/products/lines/${line.id}/switch`}>
             Switch activation method…
           </Link>
         )}
       </div>
+      <dl class="inline-facts">
+        <dt>Seats</dt>
+        <dd data-col="seats">{line.seats}</dd>
+        <dt>Assigned</dt>
+        <dd data-col="assigned">{line.assigned}</dd>
+        <dt>In use</dt>
+        <dd data-col="in-use">{inUse}</dd>
+        <dt>Activation</dt>
+        <dd data-col="method">{methodLabel(line.method)}</dd>
+      </dl>
       {holders.length === 0 ? (
         <Empty>{line.method === 'serial' ? 'No seats assigned: devices activated with the serial number use this line.' : 'No seats assigned yet.'}</Empty>
       ) : (

@@ -55,7 +55,7 @@ export function MembersPage() {
 
       <section>
         <h2>Refused sign-ins</h2>
-        <p class="aside">Sign-ins and acceptances with an address close to a member's ("did you mean …"). Add the address as an alias or tell the person which one to use.</p>
+        <p class="aside">Sign-ins and acceptances with an address close to a member's ("did you mean …"). Tell the person which address their account uses.</p>
         <ErrorNote error={mismatches.error} />
         {mismatches.data &&
           (mismatches.data.mismatches.length === 0 ? (
