@@ -3,7 +3,7 @@
 //   DATA/global.json            accounts, sessions, serial index
 //   DATA/orgs/<orgId>.json      one organization
 //   DATA/orgs/<orgId>.audit.jsonl
-import { mkdir, readFile, readdir } from 'node:fs/promises';
+import { mkdir, readFile, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DocStore, type Backend } from './doc-store.js';
 import { filePersister, memoryPersister } from './committed-doc.js';
@@ -43,6 +43,11 @@ async function readDoc<T extends { schema: number }>(path: string): Promise<{ da
   return { data, text };
 }
 
+/** A crash between writing a temp file and renaming it leaves the temp file: it never held an acknowledged write. */
+async function removeTempFiles(dir: string): Promise<void> {
+  for (const n of await readdir(dir)) if (n.startsWith('.') && n.endsWith('.tmp')) await unlink(join(dir, n)).catch(() => {});
+}
+
 export function createLowdbStore(dataDir: string): DocStore {
   return new DocStore(lowdbBackend(dataDir));
 }
@@ -53,6 +58,8 @@ export function lowdbBackend(dataDir: string): Backend {
   return {
     async loadGlobal() {
       await mkdir(orgDir, { recursive: true, mode: 0o700 });
+      await removeTempFiles(dataDir);
+      await removeTempFiles(orgDir);
       return readDoc<GlobalDoc>(join(dataDir, 'global.json'));
     },
     async loadOrgs() {

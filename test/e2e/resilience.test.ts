@@ -103,7 +103,7 @@ describe('a server restart', () => {
     for (const jti of Object.values(before)) expect(doc.leases[jti!]).toMatchObject({ status: 'active' });
     // And the restarted server still pushes: a reassignment reaches P at once.
     const asgP = Object.values(doc.assignments).find((x) => x.accountId === p!.id)!;
-    const [r] = await org.people(1);
+    const [r] = await org.people(1, server);
     await org.admin.post(`${org.base}/assignments/${asgP.id}/reassign`, { accountId: r!.id });
     await wsP.waitLease('SW-PREMIUM', 'revoked', 2000);
   });
@@ -135,6 +135,7 @@ describe('a network drop', () => {
     const added = await org.admin.post(`${org.base}/contracts`, {
       number: `C-REVIT-${Date.now()}`,
       serials: [`RV${Date.now()}`],
+      endsAt: Date.now() + 30 * 24 * 3600 * 1000,
       lines: [{ productCode: 'REVIT', seats: 1, method: 'named-user' }],
     });
     expect(added.status).toBe(201);

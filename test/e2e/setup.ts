@@ -25,8 +25,9 @@ export async function e2eOrg(server: TestServer, over: Partial<OrganizationInput
   const base = `/api/v1/orgs/${org.orgId}`;
   const token = await admin.client.post(`${base}/enrollment-tokens`, { name: 'e2e', expiresInHours: 1 });
   if (token.status !== 201) throw new Error(`enrollment token: ${token.status}`);
-  const people = async (n: number): Promise<Person[]> =>
-    Promise.all((await addMembers(server, org.orgId, n)).map(async (p) => ({ ...p, client: await clientFor(server, p.id) })));
+  /** `n` new members with API clients; `on` is the server to write them to (after a restart, the new one). */
+  const people = async (n: number, on: TestServer = server): Promise<Person[]> =>
+    Promise.all((await addMembers(on, org.orgId, n)).map(async (p) => ({ ...p, client: await clientFor(on, p.id) })));
   /** What a person does in the portal with the code their workstation shows. */
   const activate = (p: Person) => async (userCode: string) => {
     const r = await p.client.post('/api/v1/device-codes/activate', { userCode });
