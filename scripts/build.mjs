@@ -19,7 +19,16 @@ await Promise.all([
   }),
   build({
     ...common,
-    entryPoints: { server: 'server/main.ts', demo: 'scripts/demo.ts', 'api-doc': 'scripts/api-doc.ts', bench: 'scripts/bench/run.ts' },
+    entryPoints: {
+      server: 'server/main.ts',
+      demo: 'scripts/demo.ts',
+      'api-doc': 'scripts/api-doc.ts',
+      bench: 'scripts/bench/run.ts',
+      // Helper processes the benchmark forks: the server under test, simulated-agent swarms, the bare ws baseline.
+      'bench-server': 'scripts/bench/bench-server.ts',
+      'bench-swarm': 'scripts/bench/swarm.ts',
+      'bench-raw': 'scripts/bench/raw-server.ts',
+    },
     outExtension: { '.js': '.mjs' },
     format: 'esm',
     outdir: 'dist',

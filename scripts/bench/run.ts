@@ -2,11 +2,15 @@
 // loopback, prints one table and writes bench-results/latest.json.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { machine, table, type Row } from './report.js';
+import { benchFleet } from './fleet.js';
 import { benchStore } from './store.js';
 
 type Bench = { name: string; run(quick: boolean): Promise<Row[]> };
 
-const benches: Bench[] = [{ name: 'store', run: benchStore }];
+const benches: Bench[] = [
+  { name: 'fleet', run: benchFleet },
+  { name: 'store', run: benchStore },
+];
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');

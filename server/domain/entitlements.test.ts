@@ -162,13 +162,15 @@ describe('affectedDevices', () => {
 });
 
 describe('pruneLeases', () => {
-  it('drops leases revoked or expired more than the keep time ago, and nothing live', () => {
+  it('drops leases a day past their expiry, and keeps a revoked one an offline agent may still hold', () => {
     const b = base();
-    addLease(b.doc, 'live', { deviceId: 'd', lineId: 'sw', subject: 'amy', productCode: 'SW-PREMIUM' });
-    addLease(b.doc, 'old-revoked', { deviceId: 'd', lineId: 'sw', subject: 'amy', productCode: 'SW-PREMIUM', status: 'revoked', revokedAt: NOW - 2 * DAY });
-    addLease(b.doc, 'new-revoked', { deviceId: 'd', lineId: 'sw', subject: 'amy', productCode: 'SW-PREMIUM', status: 'revoked', revokedAt: NOW - 1000 });
-    addLease(b.doc, 'old-expired', { deviceId: 'd', lineId: 'sw', subject: 'amy', productCode: 'SW-PREMIUM', expiresAt: NOW - 2 * DAY });
+    const lease = { deviceId: 'd', lineId: 'sw', subject: 'amy', productCode: 'SW-PREMIUM' };
+    addLease(b.doc, 'live', lease);
+    addLease(b.doc, 'revoked-unexpired', { ...lease, status: 'revoked', revokedAt: NOW - 2 * DAY, revokeReason: 'unassigned' });
+    addLease(b.doc, 'revoked-long-expired', { ...lease, status: 'revoked', revokedAt: NOW - 3 * DAY, expiresAt: NOW - 2 * DAY });
+    addLease(b.doc, 'just-expired', { ...lease, expiresAt: NOW - 1000 });
+    addLease(b.doc, 'long-expired', { ...lease, expiresAt: NOW - 2 * DAY });
     expect(pruneLeases(b.doc, NOW, DAY)).toBe(2);
-    expect(Object.keys(b.doc.leases).sort()).toEqual(['live', 'new-revoked']);
+    expect(Object.keys(b.doc.leases).sort()).toEqual(['just-expired', 'live', 'revoked-unexpired']);
   });
 });

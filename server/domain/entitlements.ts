@@ -175,12 +175,15 @@ export function revokeLease(lease: Lease, reason: RevokeReason, now: number): vo
   lease.revokeReason = reason;
 }
 
-/** Leases that are revoked or expired for more than `keepMs` are dropped from the document. */
+/**
+ * Drops leases that ended (revoked or expired) and expired more than `keepMs` ago. A revoked lease
+ * is kept until its expiry has passed: an agent that was offline when it was revoked still holds
+ * a valid token until then, and only the record lets its next reconcile revoke it.
+ */
 export function pruneLeases(doc: OrgDoc, now: number, keepMs: number): number {
   let n = 0;
   for (const [jti, l] of Object.entries(doc.leases)) {
-    const endedAt = l.status === 'revoked' ? (l.revokedAt ?? l.issuedAt) : l.expiresAt;
-    if ((l.status === 'revoked' || l.expiresAt <= now) && now - endedAt > keepMs) {
+    if (now - l.expiresAt > keepMs) {
       delete doc.leases[jti];
       n++;
     }

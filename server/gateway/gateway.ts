@@ -10,24 +10,18 @@ import {
   PROTOCOL_VERSION,
   type AgentToServer,
   type Hello,
-  type Inventory,
-  type LeaseRequest,
-  type LoginStart,
   type ParseResult,
 } from '../../shared/protocol/index.js';
 import { verifyHelloSignature } from '../../shared/protocol/hello-signature.js';
-import { inventoryHash } from '../../shared/protocol/inventory-hash.js';
-import { auditEvent } from '../domain/audit.js';
-import { decideLeaseRequest } from '../domain/entitlements.js';
 import type { EntitlementChange } from '../events.js';
 import type { Services } from '../services.js';
+import { inventory, leaseRequest, loginStart, logout } from './agent-requests.js';
 import { AgentConnection } from './connection.js';
 import { DeviceCodeBook } from './device-codes.js';
 import type { ServerLeaseKey } from './lease-key.js';
-import { tokenOf } from './lease-signer.js';
-import { applyChange, needsSync, reconcileBody, syncOn, type DeviceChange } from './lease-sync.js';
+import { reconcileBody, syncOn } from './lease-sync.js';
 import { LivePresence } from './live-presence.js';
-import { applyEntitlementChange, newJti, refillSerialSeats, type GatewayCore } from './operations.js';
+import { applyEntitlementChange, newJti, type GatewayCore } from './operations.js';
 import { deviceKeyOf, Pusher } from './pusher.js';
 
 export interface GatewayOptions {
@@ -40,8 +34,6 @@ export interface GatewayOptions {
 
 /** Largest frame the socket accepts; ws closes a peer that sends more (1009). */
 export const AGENT_MAX_PAYLOAD = 64 * 1024;
-/** How often the sign-in code may be polled; informational over a socket. */
-const LOGIN_INTERVAL_SECONDS = 5;
 /** Policy violation: the peer kept sending frames that are not the protocol. */
 const CLOSE_POLICY = 1008;
 
@@ -248,94 +240,16 @@ export class AgentGateway implements GatewayCore {
     if (conn.state !== 'ready') return;
     switch (msg.type) {
       case 'login.start':
-        return this.#loginStart(conn, msg);
+        return loginStart(this, conn, msg);
       case 'logout':
-        return this.#logout(conn);
+        return logout(this, conn);
       case 'lease.request':
-        return this.#leaseRequest(conn, msg);
+        return leaseRequest(this, conn, msg);
       case 'inventory':
-        return this.#inventory(conn, msg);
+        return inventory(this, conn, msg);
       default:
         return;
     }
-  }
-
-  #loginStart(conn: AgentConnection, msg: LoginStart): void {
-    const code = this.codes.issue(conn.orgId!, conn.deviceId!, conn.id);
-    conn.send({
-      type: 'login.code',
-      ...(msg.id ? { id: msg.id } : {}),
-      userCode: code.userCode,
-      verificationUri: `${this.s.publicUrl()}/activate`,
-      expiresIn: this.codes.ttlSeconds,
-      interval: LOGIN_INTERVAL_SECONDS,
-    });
-  }
-
-  async #logout(conn: AgentConnection): Promise<void> {
-    const orgId = conn.orgId!;
-    const deviceId = conn.deviceId!;
-    const now = this.s.clock();
-    const before = this.s.store.org(orgId)?.devices[deviceId]?.signedInAccountId ?? null;
-    const changes = await this.s.store.tx((t) => {
-      const doc = t.org(orgId)!;
-      const d = doc.devices[deviceId]!;
-      if (d.signedInAccountId === null) return [];
-      t.audit(auditEvent(this.s.ids, now, orgId, `device:${deviceId}`, 'device.sign-out', deviceId, { signedInAccountId: d.signedInAccountId }, { signedInAccountId: null }));
-      d.signedInAccountId = null;
-      return syncOn(doc, [deviceId], now, { reason: 'signed-out' }, newJti(this.s));
-    });
-    this.pusher.changes(orgId, changes);
-    if (before) {
-      const email = this.s.store.global().accounts[before]?.email ?? before;
-      const host = this.s.store.org(orgId)?.devices[deviceId]?.hostname ?? deviceId;
-      this.s.events.emit('feed', { orgId, at: now, kind: 'sign-in', text: `${email} signed out on ${host}`, accountId: before, deviceId });
-    }
-  }
-
-  async #leaseRequest(conn: AgentConnection, msg: LeaseRequest): Promise<void> {
-    const orgId = conn.orgId!;
-    const deviceId = conn.deviceId!;
-    const now = this.s.clock();
-    const doc = this.s.store.org(orgId)!;
-    const minRenewMs = (doc.org.settings.leaseTtlSeconds * 1000) / 10;
-    let decision = decideLeaseRequest(doc, deviceId, msg.productCode, now, minRenewMs);
-    if (decision.kind === 'change') {
-      const result = await this.s.store.tx((t) => {
-        const d = t.org(orgId)!;
-        const again = decideLeaseRequest(d, deviceId, msg.productCode, now, minRenewMs);
-        return { again, change: again.kind === 'change' ? applyChange(d, again.plan, now, newJti(this.s)) : null };
-      });
-      decision = result.again;
-      if (result.change) {
-        this.pusher.changes(orgId, [result.change]);
-        return;
-      }
-    }
-    if (decision.kind === 'current') this.pusher.grant(orgId, decision.lease);
-    else if (decision.kind === 'revoked') this.pusher.revoke(orgId, decision.lease, decision.lease.revokeReason ?? 'unassigned');
-    else if (decision.kind === 'none') conn.sendError('NOT_ENTITLED', `This workstation has no seat for ${msg.productCode}.`, msg.id);
-  }
-
-  async #inventory(conn: AgentConnection, msg: Inventory): Promise<void> {
-    const orgId = conn.orgId!;
-    const deviceId = conn.deviceId!;
-    const now = this.s.clock();
-    const hash = inventoryHash(msg.items);
-    const doc = this.s.store.org(orgId)!;
-    const d = doc.devices[deviceId]!;
-    const same = d.inventoryHash === hash && (!msg.os || JSON.stringify(d.os) === JSON.stringify(msg.os));
-    if (same && !needsSync(doc, [deviceId], now, {})) return;
-    const changes: DeviceChange[] = await this.s.store.tx((t) => {
-      const o = t.org(orgId)!;
-      const dev = o.devices[deviceId]!;
-      dev.inventory = msg.items;
-      dev.inventoryHash = hash;
-      if (msg.os) dev.os = msg.os;
-      return syncOn(o, [deviceId], now, {}, newJti(this.s));
-    });
-    this.pusher.changes(orgId, changes);
-    await refillSerialSeats(this, orgId, changes);
   }
 
   #onClose(conn: AgentConnection): void {
@@ -372,12 +286,6 @@ export class AgentGateway implements GatewayCore {
       }
     }
     this.pusher.resendDue(this.#opts.resendAfterMs);
-  }
-
-  /** The signed token of a stored lease (for tests and the enrollment reply's examples). */
-  tokenOf(orgId: string, jti: string): string | null {
-    const l = this.s.store.org(orgId)?.leases[jti];
-    return l ? tokenOf(this.key.privateKey, orgId, l) : null;
   }
 }
 

@@ -1,8 +1,8 @@
 // Story 2: an agent that was stopped while its seat was revoked learns it on its next connect; a
 // server restart leaves every agent reconnected with its leases intact; a network drop is survived.
 import { peekLeaseClaims } from '../../shared/lease.js';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer } from '../helpers/server.js';
 import { CuttableProxy, e2eOrg, E2E_CONFIG, startE2EServer } from './setup.js';
 import { ensureAgentBundle, until, Workstation } from './workstation.js';
 

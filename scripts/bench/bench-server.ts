@@ -1,0 +1,134 @@
+// The Seatkeeper server under test, in a process of its own (dist/bench-server.mjs) so its RSS
+// and event loop are its own: the real startServer with production defaults, plus IPC commands to
+// seed a fleet straight into the store, force a GC, read event-loop stalls and CPU-profile a phase.
+//   node dist/bench-server.mjs --data DIR [--port N]
+import { Session } from 'node:inspector/promises';
+import { writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { startServer } from '../../server/app.js';
+import { hashSecret, newSecret } from '../../server/ids.js';
+import { createOrganization } from '../../server/seed.js';
+import { emit, serve } from './rpc.js';
+import { accountIdOf, assignmentIdOf, BENCH_INVENTORY, BENCH_INVENTORY_HASH, BENCH_PRODUCT, benchDeviceKey, deviceIdOf } from './fleet-identity.js';
+
+const { values } = parseArgs({ options: { data: { type: 'string' }, port: { type: 'string' } } });
+if (!values.data) throw new Error('bench-server: --data DIR is required');
+
+const server = await startServer({ dataDir: values.data, port: Number(values.port ?? 0), logLevel: 'error' });
+const s = server.services;
+const eld = monitorEventLoopDelay({ resolution: 1 });
+eld.enable();
+let profiler: Session | null = null;
+let org: { orgId: string; lineId: string; adminId: string } | null = null;
+
+const ADMIN_ID = 'acc_bench_admin';
+
+/** An organization with `n` members, each assigned a seat and signed in on a workstation of their own. */
+async function seed({ n }: { n: number }) {
+  const now = s.clock();
+  const orgId = await createOrganization(s, {
+    name: 'Bench Fleet',
+    contracts: [{ number: 'C-BENCH', serials: [`BENCH-${process.pid}-${now}`], lines: [{ productCode: BENCH_PRODUCT, seats: Math.max(1, n), method: 'named-user' }] }],
+  });
+  const lineId = Object.values(s.store.org(orgId)!.contracts)[0]!.lines[0]!.id;
+  const token = newSecret('skt');
+  const keys = Array.from({ length: n }, (_, i) => benchDeviceKey(i).publicKeyX);
+  await s.store.tx((t) => {
+    const g = t.global();
+    const doc = t.org(orgId)!;
+    g.accounts[ADMIN_ID] = { id: ADMIN_ID, email: 'admin@bench.test', aliases: [], name: 'Bench Admin', passwordHash: null, status: 'active', createdAt: now };
+    g.apiTokens[hashSecret(token)] = { id: 'tok_bench', accountId: ADMIN_ID, name: 'bench', createdAt: now, lastUsedAt: null };
+    doc.members[ADMIN_ID] = { accountId: ADMIN_ID, role: 'owner', joinedAt: now };
+    doc.org.claimedBy = ADMIN_ID;
+    doc.org.claimedAt = now;
+    doc.org.termsAcceptedAt = now;
+    for (let i = 0; i < n; i++) {
+      const acc = accountIdOf(i);
+      g.accounts[acc] = { id: acc, email: `user${i}@bench.test`, aliases: [], name: `User ${i}`, passwordHash: null, status: 'active', createdAt: now };
+      doc.members[acc] = { accountId: acc, role: 'member', joinedAt: now };
+      doc.assignments[assignmentIdOf(i)] = { id: assignmentIdOf(i), lineId, accountId: acc, assignedBy: ADMIN_ID, assignedAt: now };
+      const dev = deviceIdOf(i);
+      // The record the enrollment route writes, signed in as the member by a device code.
+      doc.devices[dev] = {
+        id: dev,
+        machineIdHash: createHash('sha256').update(`bench-machine-${i}`).digest('hex'),
+        hostname: `ws-${i}`,
+        os: { platform: 'linux', distro: 'Bench', release: '1', arch: 'x64' },
+        agentVersion: 'bench',
+        publicKey: keys[i]!,
+        enrolledAt: now - n + i,
+        enrolledWith: 'enr_bench',
+        lastSeenAt: null,
+        signedInAccountId: acc,
+        inventory: BENCH_INVENTORY,
+        inventoryHash: BENCH_INVENTORY_HASH,
+        revokedAt: null,
+      };
+    }
+  });
+  org = { orgId, lineId, adminId: ADMIN_ID };
+  return { ...org, token };
+}
+
+/** Gives the seats of `indices` back in one transaction (after a round of measured unassigns). */
+async function restore({ indices }: { indices: number[] }) {
+  const { orgId, lineId } = org!;
+  const now = s.clock();
+  await s.store.tx((t) => {
+    const doc = t.org(orgId)!;
+    for (const i of indices) doc.assignments[assignmentIdOf(i)] = { id: assignmentIdOf(i), lineId, accountId: accountIdOf(i), assignedBy: ADMIN_ID, assignedAt: now };
+  });
+  s.events.emit('entitlements', { orgId, reason: 'unassigned', accountIds: indices.map(accountIdOf) });
+}
+
+function stats() {
+  const doc = org ? s.store.org(org.orgId) : undefined;
+  return {
+    memory: process.memoryUsage(),
+    leases: doc ? Object.keys(doc.leases).length : 0,
+    online: org ? s.presence.onlineDevices(org.orgId).size : 0,
+  };
+}
+
+serve(
+  {
+    seed,
+    restore,
+    stats,
+    gc: async () => {
+      for (let i = 0; i < 3; i++) {
+        (globalThis as { gc?: () => void }).gc?.();
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return process.memoryUsage();
+    },
+    eldReset: () => eld.reset(),
+    eldRead: () => ({ maxMs: eld.max / 1e6, p99Ms: eld.percentile(99) / 1e6, meanMs: eld.mean / 1e6 }),
+    profStart: async () => {
+      profiler = new Session();
+      profiler.connect();
+      await profiler.post('Profiler.enable');
+      await profiler.post('Profiler.setSamplingInterval', { interval: 200 });
+      await profiler.post('Profiler.start');
+    },
+    profStop: async ({ file }: { file: string }) => {
+      if (!profiler) return;
+      const { profile } = await profiler.post('Profiler.stop');
+      await writeFile(file, JSON.stringify(profile));
+      profiler.disconnect();
+      profiler = null;
+    },
+  },
+  { url: server.url, port: server.port },
+);
+
+const stop = () => {
+  void server.close().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
+};
+process.once('SIGTERM', stop);
+process.once('SIGINT', stop);

@@ -1,0 +1,432 @@
+// Benches 1, 2, 3 and 7: N simulated agents against one server in its own process, at N = 1k,
+// 5k, 10k and as close to 20k as the open-file limit allows. Per N, on a fresh server and data
+// directory: RSS per agent and connect+authenticate rate; targeted revocations (admin unassign →
+// the agent's ack); org-wide method switches (→ the last agent's ack); the longest event-loop
+// stall of each phase; at the largest N a reconnect storm (server restarted under the fleet).
+// Then the same sockets and the same bytes against a bare `ws` server: the baselines.
+import { mkdtemp, mkdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { assignmentIdOf } from './fleet-identity.js';
+import { row, stats, type Row } from './report.js';
+import { Helper, monoMs, openFileLimit, rssOf } from './rpc.js';
+
+const SWARMS = 2;
+/** handshakes in flight per swarm (the server's listen backlog is 511) */
+const CONCURRENCY = 128;
+/** what the server process needs besides agent sockets: data files, stdio, IPC, epoll, listener */
+const FD_RESERVE = 200;
+
+interface ServerProc {
+  helper: Helper;
+  port: number;
+  url: string;
+}
+
+interface Plan {
+  levels: number[];
+  revocations: number;
+  revocationBudgetMs: number;
+  switchRepeats: (n: number) => number;
+}
+
+function plan(quick: boolean, maxN: number): Plan {
+  const levels = (quick ? [200, 1000] : [1000, 5000, 10_000, 20_000]).map((n) => Math.min(n, maxN));
+  return {
+    levels: [...new Set(levels)],
+    revocations: quick ? 100 : 1000,
+    // Sequential revocations on a big organization take tens of ms each: keep the run bounded.
+    revocationBudgetMs: quick ? 8_000 : 45_000,
+    switchRepeats: (n) => (quick ? 2 : n >= 10_000 ? 4 : 6),
+  };
+}
+
+const profileDir = process.env.SEATKEEPER_BENCH_PROFILE ? join('bench-results', 'profiles') : null;
+
+async function startBenchServer(dataDir: string, port = 0): Promise<ServerProc> {
+  const { helper, ready } = await Helper.start<{ port: number; url: string }>('bench-server', 'bench-server.mjs', ['--data', dataDir, '--port', String(port)], [
+    '--expose-gc',
+    '--max-old-space-size=4096',
+  ]);
+  return { helper, ...ready };
+}
+
+/** Runs `fn` with the server's CPU profiled when SEATKEEPER_BENCH_PROFILE names the phase (or is "all"). */
+async function profiled<T>(srv: ServerProc, phase: string, fn: () => Promise<T>): Promise<T> {
+  const want = process.env.SEATKEEPER_BENCH_PROFILE;
+  if (!profileDir || (want !== 'all' && !want!.split(',').includes(phase.split('@')[0]!))) return fn();
+  await mkdir(profileDir, { recursive: true });
+  await srv.helper.call('profStart');
+  try {
+    return await fn();
+  } finally {
+    await srv.helper.call('profStop', { file: join(profileDir, `${phase}.cpuprofile`) });
+  }
+}
+
+const startRaw = (port: number) => Helper.start<{ port: number }>('raw-ws', 'bench-raw.mjs', ['--port', String(port)], ['--expose-gc', '--max-old-space-size=4096']);
+
+class Fleet {
+  readonly swarms: Helper[];
+  raw: Helper;
+  readonly rawPort: number;
+  readonly #revokeWaiters = new Map<number, (e: { t: number; reason: string }) => void>();
+
+  constructor(swarms: Helper[], raw: Helper, rawPort: number) {
+    this.swarms = swarms;
+    this.raw = raw;
+    this.rawPort = rawPort;
+    for (const s of swarms) s.on('revoke', (e: { i: number; t: number; reason: string }) => this.#revokeWaiters.get(e.i)?.(e));
+  }
+
+  static async start(): Promise<Fleet> {
+    const swarms = await Promise.all(
+      Array.from({ length: SWARMS }, async (_, k) => (await Helper.start(`swarm${k}`, 'bench-swarm.mjs', [], ['--max-old-space-size=4096'])).helper),
+    );
+    const raw = await startRaw(0);
+    return new Fleet(swarms, raw.helper, raw.ready.port);
+  }
+
+  /** Restarts the bare ws server on its port (its own reconnect storm). */
+  async restartRaw(): Promise<void> {
+    await this.raw.stop();
+    this.raw = (await startRaw(this.rawPort)).helper;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.swarms, this.raw].map((h) => h.stop()));
+  }
+
+  all<T>(cmd: string, args: unknown = {}): Promise<T[]> {
+    return Promise.all(this.swarms.map((s) => s.call<T>(cmd, args)));
+  }
+
+  /** Gives each swarm its share of [0, n) against `url`. */
+  async setup(url: string, n: number, raw: boolean): Promise<void> {
+    await Promise.all(
+      this.swarms.map((s, k) => s.call('setup', { url, raw, from: Math.floor((k * n) / SWARMS), to: Math.floor(((k + 1) * n) / SWARMS) })),
+    );
+  }
+
+  /** Connects all n; returns agents per second from the first connect to the last reconcile. */
+  async connect(n: number): Promise<number> {
+    const t0 = monoMs();
+    const rs = await this.all<{ connected: number; wanted: number; tLast: number; timedOut: boolean }>('connect', { upTo: n, concurrency: CONCURRENCY, timeoutMs: 180_000 });
+    const connected = rs.reduce((a, r) => a + r.connected, 0);
+    if (connected !== n) throw new Error(`only ${connected} of ${n} agents connected: ${JSON.stringify(await this.all('status'))}`);
+    return (n / (Math.max(...rs.map((r) => r.tLast)) - t0)) * 1000;
+  }
+
+  revoked(i: number, timeoutMs = 15_000): Promise<{ t: number; reason: string }> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#revokeWaiters.delete(i);
+        reject(new Error(`agent ${i} got no lease.revoke within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.#revokeWaiters.set(i, (e) => {
+        clearTimeout(timer);
+        this.#revokeWaiters.delete(i);
+        resolve(e);
+      });
+    });
+  }
+
+  /** Arms every swarm, runs `trigger`, returns ms from the trigger to the last agent's ack. */
+  async orgWide(lease: 'lease.grant' | 'lease.revoke', trigger: () => Promise<void>): Promise<number> {
+    await this.all('armExpect', { methodSwitch: true, lease });
+    const t0 = monoMs();
+    await trigger();
+    const rs = await this.all<{ tLast: number; missing: number; timedOut: boolean }>('awaitExpect', { timeoutMs: 180_000 });
+    const missing = rs.reduce((a, r) => a + r.missing, 0);
+    if (missing > 0) throw new Error(`${missing} agents did not get every push of the org-wide change`);
+    return Math.max(...rs.map((r) => r.tLast)) - t0;
+  }
+
+  async holding(): Promise<number> {
+    return (await this.all<{ holding: number }>('status')).reduce((a, s) => a + s.holding, 0);
+  }
+}
+
+/** Deterministic, spread-out sample of distinct device indices. */
+function sample(n: number, count: number): number[] {
+  const out: number[] = [];
+  let x = 12345;
+  const seen = new Set<number>();
+  while (out.length < Math.min(count, n)) {
+    x = (x * 1103515245 + 12345) % 2 ** 31;
+    const i = x % n;
+    if (!seen.has(i)) {
+      seen.add(i);
+      out.push(i);
+    }
+  }
+  return out;
+}
+
+async function http(method: string, url: string, token: string | null, body?: unknown): Promise<unknown> {
+  const res = await fetch(url, {
+    method,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${text.slice(0, 300)}`);
+  return text ? JSON.parse(text) : null;
+}
+
+async function until(what: string, fn: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await fn())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function rssAfterGc(h: Helper): Promise<number> {
+  await h.call('gc');
+  return rssOf(h.pid);
+}
+
+const tag = (n: number) => (n % 1000 === 0 ? `${n / 1000}k` : `${(n / 1000).toFixed(1)}k`);
+
+export async function benchFleet(quick: boolean): Promise<Row[]> {
+  const limit = await openFileLimit();
+  const maxN = Math.min(20_000, Math.floor((limit - FD_RESERVE) / 100) * 100);
+  const p = plan(quick, maxN);
+  const rows: Row[] = [];
+  const fleet = await Fleet.start();
+  const top = p.levels[p.levels.length - 1]!;
+  if (maxN < 20_000) process.stderr.write(`  open-file limit ${limit}: the largest fleet is ${maxN} agents\n`);
+  try {
+    for (const n of p.levels) {
+      const at = `@${tag(n)}`;
+      process.stderr.write(`  ${n} agents…\n`);
+      const sk = await seatkeeperLevel(fleet, n, p, n === top);
+      const raw = await rawLevel(fleet, n, p, sk.frames, n === top);
+      const perAgent = (sk.rssN - sk.rss0) / n / 1024;
+      const rawPerSocket = (raw.rssN - raw.rss0) / n / 1024;
+      const isTop = n === top && !quick;
+      rows.push(
+        row({
+          bench: 'fleet',
+          figure: `server RSS per agent ${at}`,
+          value: perAgent,
+          unit: 'KB',
+          baseline: 'bare ws server, per socket',
+          baselineValue: rawPerSocket,
+          ...(isTop ? { target: '≤ 50 KB @20k', met: perAgent <= 50 } : {}),
+          note: `RSS ${(sk.rss0 / 2 ** 20).toFixed(0)} → ${(sk.rssN / 2 ** 20).toFixed(0)} MiB`,
+        }),
+        row({ bench: 'fleet', figure: `connect+authenticate rate ${at}`, value: sk.connectRate, unit: 'agents/s', baseline: 'bare ws connect', baselineValue: raw.connectRate }),
+      );
+      const rv = stats(sk.revokeMs);
+      const rb = stats(raw.sendMs);
+      const revokeTarget = n === 10_000 ? { target: '≤ 50 ms @10k', met: rv.p99 <= 50 } : {};
+      rows.push(
+        row({ bench: 'revoke', figure: `targeted revoke p50 ${at} (n=${rv.n})`, value: rv.p50, unit: 'ms', baseline: 'bare ws send to one socket', baselineValue: rb.p50 }),
+        row({ bench: 'revoke', figure: `targeted revoke p99 ${at} (n=${rv.n})`, value: rv.p99, unit: 'ms', baseline: 'bare ws send to one socket', baselineValue: rb.p99, ...revokeTarget }),
+      );
+      const sw = stats(sk.switchMs);
+      const bc = stats(raw.broadcastMs);
+      rows.push(
+        row({ bench: 'push', figure: `org-wide switch, last ack p50 ${at} (n=${sw.n})`, value: sw.p50, unit: 'ms', baseline: 'bare ws broadcast, same bytes', baselineValue: bc.p50 }),
+        row({
+          bench: 'push',
+          figure: `org-wide switch, last ack p99 ${at} (n=${sw.n})`,
+          value: sw.p99,
+          unit: 'ms',
+          baseline: 'bare ws broadcast, same bytes',
+          baselineValue: bc.p99,
+          target: '≤ 1.25× baseline',
+          met: sw.p99 <= 1.25 * bc.p99,
+        }),
+      );
+      for (const [phase, value, base] of [
+        ['connect', sk.stall.connect, raw.stall.connect],
+        ['revocations', sk.stall.revoke, raw.stall.send],
+        ['org-wide switch', sk.stall.switch, raw.stall.broadcast],
+      ] as const) {
+        rows.push(
+          row({
+            bench: 'stall',
+            figure: `longest event-loop stall, ${phase} ${at}`,
+            value,
+            unit: 'ms',
+            baseline: 'bare ws server, same phase',
+            baselineValue: base,
+            ...(n === 10_000 ? { target: '≤ 25 ms @10k', met: value <= 25 } : {}),
+          }),
+        );
+      }
+      if (sk.storm) {
+        rows.push(
+          row({
+            bench: 'storm',
+            figure: `reconnect storm: restart → all reconciled ${at}`,
+            value: sk.storm.totalMs / 1000,
+            unit: 's',
+            baseline: 'bare ws server restarted, same agents and backoff',
+            baselineValue: raw.stormMs === null ? null : raw.stormMs / 1000,
+            ...(isTop ? { target: '≤ 60 s @20k', met: sk.storm.totalMs <= 60_000 } : {}),
+            note: `server down ${(sk.storm.downMs / 1000).toFixed(1)} s; ${sk.storm.attempts} connection attempts`,
+          }),
+          row({ bench: 'storm', figure: `reconnect storm: new server up → all reconciled ${at}`, value: sk.storm.sinceUpMs / 1000, unit: 's', baseline: '—', baselineValue: null }),
+        );
+      }
+    }
+  } finally {
+    await fleet.close();
+  }
+  return rows;
+}
+
+interface SkResult {
+  rss0: number;
+  rssN: number;
+  connectRate: number;
+  revokeMs: number[];
+  switchMs: number[];
+  stall: { connect: number; revoke: number; switch: number };
+  storm: { totalMs: number; sinceUpMs: number; downMs: number; attempts: number } | null;
+  frames: Record<string, string>;
+}
+
+async function seatkeeperLevel(fleet: Fleet, n: number, p: Plan, withStorm: boolean): Promise<SkResult> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'sk-bench-fleet-'));
+  let srv = await startBenchServer(dataDir);
+  const at = `@${tag(n)}`;
+  try {
+    const seeded = await srv.helper.call<{ orgId: string; lineId: string; token: string }>('seed', { n });
+    const api = (path: string) => `${srv.url}/api/v1/orgs/${seeded.orgId}${path}`;
+    const rss0 = await rssAfterGc(srv.helper);
+
+    await fleet.setup(`ws://127.0.0.1:${srv.port}/agent`, n, false);
+    await srv.helper.call('eldReset');
+    const connectRate = await profiled(srv, `connect${at}`, () => fleet.connect(n));
+    const connectStall = (await srv.helper.call<{ maxMs: number }>('eldRead')).maxMs;
+    await until('every agent holding its lease', async () => (await fleet.holding()) === n, 60_000);
+    const rssN = await rssAfterGc(srv.helper);
+
+    // Targeted revocations, one at a time, as an admin clicks: HTTP DELETE → the agent's ack.
+    const revokeMs: number[] = [];
+    const picked = sample(n, p.revocations);
+    await fleet.all('revokeEvents', { on: true });
+    await srv.helper.call('eldReset');
+    const budgetEnd = Date.now() + p.revocationBudgetMs;
+    const done: number[] = [];
+    await profiled(srv, `revoke${at}`, async () => {
+      for (const i of picked) {
+        if (Date.now() > budgetEnd && revokeMs.length >= 50) break;
+        const got = fleet.revoked(i);
+        const t0 = monoMs();
+        await http('DELETE', api(`/assignments/${assignmentIdOf(i)}`), seeded.token);
+        const e = await got;
+        if (e.reason !== 'unassigned') throw new Error(`agent ${i} was revoked for ${e.reason}`);
+        revokeMs.push(e.t - t0);
+        done.push(i);
+      }
+    });
+    const revokeStall = (await srv.helper.call<{ maxMs: number }>('eldRead')).maxMs;
+    await fleet.all('revokeEvents', { on: false });
+    await srv.helper.call('restore', { indices: done });
+    await until('the unassigned seats given back', async () => (await fleet.holding()) === n, 60_000);
+
+    // Org-wide: switch the line to serial (every agent: method.switch + lease.revoke) and back
+    // (method.switch + lease.grant of a newly signed lease).
+    const switchMs: number[] = [];
+    await srv.helper.call('eldReset');
+    await profiled(srv, `switch${at}`, async () => {
+      for (let k = 0; k < p.switchRepeats(n); k++) {
+        const to = k % 2 === 0 ? 'serial' : 'named-user';
+        switchMs.push(
+          await fleet.orgWide(to === 'serial' ? 'lease.revoke' : 'lease.grant', async () => {
+            await http('POST', api(`/lines/${seeded.lineId}/switch/apply`), seeded.token, { to, autoAssign: false });
+          }),
+        );
+      }
+    });
+    const switchStall = (await srv.helper.call<{ maxMs: number }>('eldRead')).maxMs;
+    const frames = (await fleet.swarms[0]!.call<Record<string, string>>('samples')) ?? {};
+
+    let storm: SkResult['storm'] = null;
+    if (withStorm) {
+      await until('every agent holding its lease', async () => (await fleet.holding()) === n, 60_000);
+      await fleet.all('armStorm');
+      const t0 = monoMs();
+      await srv.helper.stop(30_000);
+      srv = await startBenchServer(dataDir, srv.port);
+      const tUp = monoMs();
+      const rs = await fleet.all<{ tLast: number; missing: number; attempts: number }>('awaitStorm', { timeoutMs: 240_000 });
+      const missing = rs.reduce((a, r) => a + r.missing, 0);
+      if (missing > 0) throw new Error(`${missing} agents did not reconnect after the restart`);
+      const tLast = Math.max(...rs.map((r) => r.tLast));
+      const attempts = rs.reduce((a, r) => a + r.attempts, 0);
+      storm = { totalMs: tLast - t0, sinceUpMs: tLast - tUp, downMs: tUp - t0, attempts };
+    }
+    return { rss0, rssN, connectRate, revokeMs, switchMs, stall: { connect: connectStall, revoke: revokeStall, switch: switchStall }, storm, frames };
+  } finally {
+    await fleet.all('closeAll');
+    await srv.helper.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+interface RawResult {
+  rss0: number;
+  rssN: number;
+  connectRate: number;
+  sendMs: number[];
+  broadcastMs: number[];
+  stall: { connect: number; send: number; broadcast: number };
+  stormMs: number | null;
+}
+
+async function rawLevel(fleet: Fleet, n: number, p: Plan, frames: Record<string, string>, withStorm: boolean): Promise<RawResult> {
+  const raw = fleet.raw;
+  const base = `http://127.0.0.1:${fleet.rawPort}`;
+  for (const t of ['lease.revoke', 'lease.grant', 'method.switch']) if (!frames[t]) throw new Error(`no ${t} frame was captured for the baseline`);
+  await raw.call('frames', { revoke: frames['lease.revoke'], grant: frames['lease.grant'], switch: frames['method.switch'] });
+  try {
+    const rss0 = await rssAfterGc(raw);
+    await fleet.setup(`ws://127.0.0.1:${fleet.rawPort}/raw`, n, true);
+    await raw.call('eldReset');
+    const connectRate = await fleet.connect(n);
+    const connectStall = (await raw.call<{ maxMs: number }>('eldRead')).maxMs;
+    const rssN = await rssAfterGc(raw);
+
+    const sendMs: number[] = [];
+    await fleet.all('revokeEvents', { on: true });
+    await raw.call('eldReset');
+    for (const i of sample(n, p.revocations)) {
+      const got = fleet.revoked(i);
+      const t0 = monoMs();
+      await http('POST', `${base}/send?i=${i}&frames=revoke`, null);
+      sendMs.push((await got).t - t0);
+    }
+    const sendStall = (await raw.call<{ maxMs: number }>('eldRead')).maxMs;
+    await fleet.all('revokeEvents', { on: false });
+
+    const broadcastMs: number[] = [];
+    await raw.call('eldReset');
+    for (let k = 0; k < p.switchRepeats(n); k++) {
+      const lease = k % 2 === 0 ? 'revoke' : 'grant';
+      broadcastMs.push(await fleet.orgWide(`lease.${lease}`, async () => void (await http('POST', `${base}/broadcast?frames=switch,${lease}`, null))));
+    }
+    const broadcastStall = (await raw.call<{ maxMs: number }>('eldRead')).maxMs;
+
+    let stormMs: number | null = null;
+    if (withStorm) {
+      await fleet.all('armStorm');
+      const t0 = monoMs();
+      await fleet.restartRaw();
+      const rs = await fleet.all<{ tLast: number; missing: number }>('awaitStorm', { timeoutMs: 240_000 });
+      if (rs.some((r) => r.missing > 0)) throw new Error('agents did not reconnect to the restarted bare ws server');
+      stormMs = Math.max(...rs.map((r) => r.tLast)) - t0;
+    }
+    return { rss0, rssN, connectRate, sendMs, broadcastMs, stall: { connect: connectStall, send: sendStall, broadcast: broadcastStall }, stormMs };
+  } finally {
+    // Agents first: closed from the server side, they would start reconnecting.
+    await fleet.all('closeAll');
+    await fleet.raw.call('closeAll');
+  }
+}

@@ -1,0 +1,96 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { peekLeaseClaims } from '../../shared/lease.js';
+import { inventoryHash } from '../../shared/protocol/inventory-hash.js';
+import { sampleUsage } from '../../server/jobs/usage.js';
+import { registered } from '../helpers/client.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { enrollDevice, orgWithToken, RawAgent, waitFor } from './raw-agent.js';
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+const config = { heartbeatSeconds: 0.2, agents: { switchCheckMs: 100 } };
+
+async function serialDevice(server: TestServer, org: Awaited<ReturnType<typeof orgWithToken>>) {
+  const dev = await enrollDevice(server.url, org.token);
+  const a = await RawAgent.connect(server.url);
+  cleanups.push(() => a.close());
+  await a.authenticate(dev);
+  const items = [{ productCode: 'ACAD', version: '2025', path: '/opt/acad', serial: org.serial }];
+  a.send({ type: 'inventory', items, hash: inventoryHash(items) });
+  const grant = await a.next('lease.grant');
+  a.send({ type: 'ack', id: grant.id });
+  return { dev, a, jti: peekLeaseClaims(grant.token)!.jti };
+}
+
+describe('method switch routes', () => {
+  it('push method.switch and the revocation to a device that loses access', async () => {
+    const server = await startTestServer(config);
+    cleanups.push(() => server.stop());
+    const org = await orgWithToken(server);
+    const { dev, a, jti } = await serialDevice(server, org);
+    const line = org.line('ACAD');
+    const plan = await org.admin.post(`/api/v1/orgs/${org.orgId}/lines/${line.id}/switch/plan`, { to: 'named-user', autoAssign: true });
+    expect(plan.body.losesAccess.devices).toEqual([{ deviceId: dev.deviceId, hostname: expect.any(String), accountId: null, email: null }]);
+    const applied = await org.admin.post(`/api/v1/orgs/${org.orgId}/lines/${line.id}/switch/apply`, { to: 'named-user', autoAssign: true });
+    expect(applied.status).toBe(200);
+    expect(await a.next('method.switch')).toMatchObject({ productCode: 'ACAD', method: 'named-user' });
+    expect(await a.next('lease.revoke')).toMatchObject({ jti, reason: 'method-switched' });
+    const order = a.frames.map((f) => f.type).filter((t) => t === 'method.switch' || t === 'lease.revoke');
+    expect(order).toEqual(['method.switch', 'lease.revoke']);
+    expect(server.services.presence.inUseByLine(org.orgId)[line.id] ?? 0).toBe(0);
+  });
+
+  it('refuse a switch to the current method, an unknown line, and non-admins', async () => {
+    const server = await startTestServer(config);
+    cleanups.push(() => server.stop());
+    const org = await orgWithToken(server);
+    const base = `/api/v1/orgs/${org.orgId}/lines`;
+    const same = await org.admin.post(`${base}/${org.line('ACAD').id}/switch/plan`, { to: 'serial' });
+    expect(same.status).toBe(409);
+    expect(same.body.error.code).toBe('CONFLICT');
+    expect((await org.admin.post(`${base}/lin_nope/switch/plan`, { to: 'serial' })).status).toBe(404);
+    const member = await registered(server.url, { serial: org.serial });
+    expect((await member.client.post(`${base}/${org.line('ACAD').id}/switch/apply`, { to: 'named-user' })).status).toBe(403);
+    expect(org.line('ACAD').method).toBe('serial');
+  });
+
+  it('apply a scheduled switch after a restart: it is stored, not held in memory', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'sk-switch-'));
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    const first = await startTestServer({ ...config, dataDir });
+    const org = await orgWithToken(first);
+    const line = org.line('ACAD');
+    const runAt = Date.now() + 700;
+    const r = await org.admin.post(`/api/v1/orgs/${org.orgId}/lines/${line.id}/switch/apply`, { to: 'named-user', runAt });
+    expect(r.body.switch).toMatchObject({ status: 'scheduled', runAt });
+    await first.stop();
+    const second = await startTestServer({ ...config, dataDir });
+    cleanups.push(() => second.stop());
+    const sw = () => second.services.store.org(org.orgId)!.switches[r.body.switch.id]!;
+    expect(sw().status).toBe('scheduled');
+    await waitFor('applied', () => sw().status === 'applied', 3000);
+    expect(sw().appliedAt).toBeGreaterThanOrEqual(runAt);
+    expect(Object.values(second.services.store.org(org.orgId)!.contracts)[0]!.lines.find((l) => l.id === line.id)!.method).toBe('named-user');
+  });
+});
+
+describe('usage sampling', () => {
+  it('records seats in use per product and devices online, keeping 24 hours', async () => {
+    const server = await startTestServer(config);
+    cleanups.push(() => server.stop());
+    const org = await orgWithToken(server);
+    await serialDevice(server, org);
+    await server.services.store.tx((t) => {
+      t.org(org.orgId)!.usage.push({ at: Date.now() - 25 * 3600_000, inUse: { ACAD: 9 }, devicesOnline: 9 });
+    });
+    await sampleUsage(server.services);
+    const usage = server.services.store.org(org.orgId)!.usage;
+    expect(usage).toEqual([{ at: expect.any(Number), inUse: { ACAD: 1 }, devicesOnline: 1 }]);
+  });
+});
