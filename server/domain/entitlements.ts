@@ -1,6 +1,9 @@
 // Who may hold which lease on which device, right now. Pure: reads an organization document and
 // says what to grant, keep, replace or revoke; the gateway carries it out inside a transaction.
 import type { ActivationMethod, Contract, ContractLine, Device, Lease, OrgDoc, RevokeReason } from '../store/types.js';
+import { OrgIndex } from './org-index.js';
+
+export { OrgIndex };
 
 /** One product a device should hold a lease for, and on whose seat. */
 export interface Entitlement {
@@ -43,57 +46,40 @@ export function isLive(lease: Lease, now: number): boolean {
   return lease.status === 'active' && lease.expiresAt > now;
 }
 
-export function liveLeasesOf(doc: OrgDoc, deviceId: string, now: number): Lease[] {
-  return Object.values(doc.leases).filter((l) => l.deviceId === deviceId && isLive(l, now));
-}
-
-function hasProject(doc: OrgDoc, accountId: string, contractId: string): boolean {
-  return Object.values(doc.teams).some((t) => t.memberIds.includes(accountId) && t.contractIds.includes(contractId));
-}
-
-function namedUserSubject(doc: OrgDoc, device: Device, contract: Contract, line: ContractLine): string | null {
+function namedUserSubject(idx: OrgIndex, device: Device, contract: Contract, line: ContractLine): string | null {
+  const doc = idx.doc;
   const accountId = device.signedInAccountId;
   if (!accountId || !doc.members[accountId]) return null;
   const product = doc.products[line.productCode];
   const installed = product?.kind === 'service' || device.inventory.some((i) => i.productCode === line.productCode);
-  if (!installed) return null;
-  const assigned = Object.values(doc.assignments).some((a) => a.lineId === line.id && a.accountId === accountId);
-  if (!assigned) return null;
-  if (product?.needsProjectMembership && !hasProject(doc, accountId, contract.id)) return null;
+  if (!installed || !idx.isAssigned(line.id, accountId)) return null;
+  if (product?.needsProjectMembership && !idx.hasProject(accountId, contract.id)) return null;
   return accountId;
 }
 
-function serialSubject(doc: OrgDoc, device: Device, contract: Contract, line: ContractLine, now: number): string | null {
+function serialSubject(idx: OrgIndex, device: Device, contract: Contract, line: ContractLine): string | null {
   const item = device.inventory.find(
     (i) => i.productCode === line.productCode && i.serial !== null && contract.serials.includes(normalizeSerial(i.serial)),
   );
   if (!item?.serial) return null;
   // First come: a device already holding a serial lease on this line keeps it; the others share
-  // what is left. Only leases of the line's current method count, so after a switch the old
-  // named-user leases do not keep serial seats from their new holders.
-  const holders = new Set<string>();
-  for (const l of Object.values(doc.leases)) {
-    if (l.lineId === line.id && l.method === 'serial' && isLive(l, now)) {
-      if (doc.devices[l.deviceId] && !doc.devices[l.deviceId]!.revokedAt) holders.add(l.deviceId);
-    }
-  }
+  // what is left. Only serial leases count, so after a switch the old named-user leases do not
+  // keep serial seats from their new holders.
+  const holders = idx.serialHolders(line.id);
   if (!holders.has(device.id) && holders.size >= line.seats) return null;
   return `${SERIAL_SUBJECT_PREFIX}${normalizeSerial(item.serial)}`;
 }
 
 /** What the device should hold now: at most one entitlement per product. */
-export function entitlementsFor(doc: OrgDoc, deviceId: string, now: number): Entitlement[] {
+export function entitlementsFor(doc: OrgDoc, deviceId: string, now: number, idx = new OrgIndex(doc, now)): Entitlement[] {
   const device = doc.devices[deviceId];
   if (!device || device.revokedAt) return [];
-  const held = liveLeasesOf(doc, deviceId, now);
+  const held = idx.liveLeasesOf(deviceId);
   const candidates: Entitlement[] = [];
-  for (const contract of Object.values(doc.contracts)) {
+  for (const { contract, line } of idx.lines) {
     if (!isContractActive(contract, now)) continue;
-    for (const line of contract.lines) {
-      const subject =
-        line.method === 'named-user' ? namedUserSubject(doc, device, contract, line) : serialSubject(doc, device, contract, line, now);
-      if (subject) candidates.push({ productCode: line.productCode, lineId: line.id, contractId: contract.id, subject, method: line.method });
-    }
+    const subject = line.method === 'named-user' ? namedUserSubject(idx, device, contract, line) : serialSubject(idx, device, contract, line);
+    if (subject) candidates.push({ productCode: line.productCode, lineId: line.id, contractId: contract.id, subject, method: line.method });
   }
   const byProduct = new Map<string, Entitlement>();
   for (const e of candidates) {
@@ -120,10 +106,10 @@ export interface PlanOptions {
 }
 
 /** Compares what the device holds with what it should hold. */
-export function planDevice(doc: OrgDoc, deviceId: string, now: number, opts: PlanOptions): LeasePlan {
+export function planDevice(doc: OrgDoc, deviceId: string, now: number, opts: PlanOptions, idx = new OrgIndex(doc, now)): LeasePlan {
   const plan: LeasePlan = { deviceId, revoke: [], supersede: [], grant: [] };
-  const entitled = entitlementsFor(doc, deviceId, now);
-  const held = liveLeasesOf(doc, deviceId, now).sort((a, b) => b.issuedAt - a.issuedAt);
+  const entitled = entitlementsFor(doc, deviceId, now, idx);
+  const held = idx.liveLeasesOf(deviceId).sort((a, b) => b.issuedAt - a.issuedAt);
   const kept = new Set<string>();
   for (const lease of held) {
     const e = entitled.find((x) => x.productCode === lease.productCode);
@@ -142,11 +128,18 @@ export function planIsEmpty(p: LeasePlan): boolean {
 
 /**
  * Carries a plan out on `doc` (inside a transaction, or on a copy for a simulation) and returns
- * the leases it created. `newJti` names each new lease; `ttlMs` is its lifetime.
+ * the leases it created. `newJti` names each new lease; `ttlMs` is its lifetime; `idx`, when the
+ * pass has one, is kept current.
  */
-export function applyPlan(doc: OrgDoc, plan: LeasePlan, now: number, ttlMs: number, newJti: () => string): Lease[] {
-  for (const { lease, reason } of plan.revoke) revokeLease(doc.leases[lease.jti]!, reason, now);
-  for (const lease of plan.supersede) revokeLease(doc.leases[lease.jti]!, 'superseded', now);
+export function applyPlan(doc: OrgDoc, plan: LeasePlan, now: number, ttlMs: number, newJti: () => string, idx?: OrgIndex): Lease[] {
+  for (const { lease, reason } of plan.revoke) {
+    idx?.ending(doc.leases[lease.jti]!);
+    revokeLease(doc.leases[lease.jti]!, reason, now);
+  }
+  for (const lease of plan.supersede) {
+    idx?.ending(doc.leases[lease.jti]!);
+    revokeLease(doc.leases[lease.jti]!, 'superseded', now);
+  }
   const created: Lease[] = [];
   for (const e of plan.grant) {
     const lease: Lease = {
@@ -164,6 +157,7 @@ export function applyPlan(doc: OrgDoc, plan: LeasePlan, now: number, ttlMs: numb
       revokeReason: null,
     };
     doc.leases[lease.jti] = lease;
+    idx?.added(lease);
     created.push(lease);
   }
   return created;
@@ -199,29 +193,27 @@ export interface ChangeScope {
 }
 
 /** The devices an entitlement change may concern, in a stable order (enrollment time). */
-export function affectedDevices(doc: OrgDoc, change: ChangeScope, now: number): string[] {
-  const out = new Set<string>();
+export function affectedDevices(doc: OrgDoc, change: ChangeScope, now: number, idx = new OrgIndex(doc, now)): string[] {
+  const out: string[] = [];
   const devices = Object.values(doc.devices).sort((a, b) => a.enrolledAt - b.enrolledAt || (a.id < b.id ? -1 : 1));
   const accounts = new Set(change.accountIds ?? []);
   const deviceIds = new Set(change.deviceIds ?? []);
-  const lines = (change.lineIds ?? []).map((id) => findLine(doc, id)).filter((x) => x !== undefined);
+  const lines = (change.lineIds ?? []).map((id) => idx.line(id)).filter((x) => x !== undefined);
   const lineIds = new Set(lines.map((x) => x.line.id));
   const products = new Set(lines.map((x) => x.line.productCode));
-  const live = Object.values(doc.leases).filter((l) => isLive(l, now));
+  const serviceLine = [...products].some((p) => doc.products[p]?.kind === 'service');
   for (const d of devices) {
-    const held = live.filter((l) => l.deviceId === d.id);
     if (
       change.all ||
       deviceIds.has(d.id) ||
-      (d.signedInAccountId !== null && accounts.has(d.signedInAccountId)) ||
-      held.some((l) => accounts.has(l.subject) || lineIds.has(l.lineId)) ||
+      (d.signedInAccountId !== null && (accounts.has(d.signedInAccountId) || serviceLine)) ||
       d.inventory.some((i) => products.has(i.productCode)) ||
-      (d.signedInAccountId !== null && [...products].some((p) => doc.products[p]?.kind === 'service'))
+      idx.liveLeasesOf(d.id).some((l) => accounts.has(l.subject) || lineIds.has(l.lineId))
     ) {
-      out.add(d.id);
+      out.push(d.id);
     }
   }
-  return [...out];
+  return out;
 }
 
 /** Why a lease that is no longer entitled goes, when no event said so (reconnect, renewal). */
@@ -249,8 +241,10 @@ export type LeaseRequestDecision =
  * sent again instead of a new one, so a chatty agent cannot grow the lease table.
  */
 export function decideLeaseRequest(doc: OrgDoc, deviceId: string, productCode: string, now: number, minRenewMs: number): LeaseRequestDecision {
-  const e = entitlementsFor(doc, deviceId, now).find((x) => x.productCode === productCode);
-  const live = liveLeasesOf(doc, deviceId, now)
+  const idx = new OrgIndex(doc, now);
+  const e = entitlementsFor(doc, deviceId, now, idx).find((x) => x.productCode === productCode);
+  const live = idx
+    .liveLeasesOf(deviceId)
     .filter((l) => l.productCode === productCode)
     .sort((a, b) => b.issuedAt - a.issuedAt);
   const plan: LeasePlan = { deviceId, revoke: [], supersede: [], grant: [] };
@@ -265,8 +259,9 @@ export function decideLeaseRequest(doc: OrgDoc, deviceId: string, productCode: s
     plan.revoke.push(...live.map((lease) => ({ lease, reason: inferRevokeReason(doc, lease, now) })));
     return { kind: 'change', plan };
   }
-  const last = Object.values(doc.leases)
-    .filter((l) => l.deviceId === deviceId && l.productCode === productCode && l.status === 'revoked' && l.revokeReason !== 'superseded')
+  const last = idx
+    .leasesOf(deviceId)
+    .filter((l) => l.productCode === productCode && l.status === 'revoked' && l.revokeReason !== 'superseded')
     .sort((a, b) => (b.revokedAt ?? 0) - (a.revokedAt ?? 0))[0];
   return last ? { kind: 'revoked', lease: last } : { kind: 'none' };
 }

@@ -3,7 +3,7 @@
 // simulates every device's leases on a copy of the organization before and after the switch.
 import { SeatkeeperError } from '../../shared/errors.js';
 import type { ActivationMethod, Assignment, MethodSwitch, OrgDoc } from '../store/types.js';
-import { affectedDevices, applyPlan, findLine, isLive, planDevice } from './entitlements.js';
+import { affectedDevices, applyPlan, findLine, isLive, OrgIndex, planDevice } from './entitlements.js';
 
 export interface PersonRef {
   accountId: string;
@@ -40,12 +40,26 @@ export interface SwitchPlan {
 
 export type AccountLookup = (accountId: string) => { email: string; name: string } | undefined;
 
+/**
+ * A copy of what a simulation changes (leases, assignments, contract lines), sharing the rest:
+ * far cheaper than a deep clone of an organization with thousands of devices.
+ */
+function simCopy(doc: OrgDoc): OrgDoc {
+  return {
+    ...doc,
+    leases: Object.fromEntries(Object.entries(doc.leases).map(([k, v]) => [k, { ...v }])),
+    assignments: { ...doc.assignments },
+    contracts: Object.fromEntries(Object.entries(doc.contracts).map(([k, c]) => [k, { ...c, lines: c.lines.map((l) => ({ ...l })) }])),
+  };
+}
+
 /** Which device holds which products (productCode → lineId) once every device is synced, on a copy. */
 export function simulateAccess(doc: OrgDoc, now: number): Map<string, Map<string, string>> {
-  const sim = structuredClone(doc);
+  const sim = simCopy(doc);
   let n = 0;
-  for (const deviceId of affectedDevices(sim, { all: true }, now)) {
-    applyPlan(sim, planDevice(sim, deviceId, now, { reason: 'method-switched' }), now, 60_000, () => `sim-${++n}`);
+  const idx = new OrgIndex(sim, now);
+  for (const deviceId of affectedDevices(sim, { all: true }, now, idx)) {
+    applyPlan(sim, planDevice(sim, deviceId, now, { reason: 'method-switched' }, idx), now, 60_000, () => `sim-${++n}`, idx);
   }
   const access = new Map<string, Map<string, string>>();
   for (const l of Object.values(sim.leases)) {
@@ -86,7 +100,7 @@ export function planSwitch(doc: OrgDoc, lineId: string, to: ActivationMethod, au
   }
 
   const before = simulateAccess(doc, now);
-  const afterDoc = structuredClone(doc);
+  const afterDoc = simCopy(doc);
   withSwitch(afterDoc, lineId, to, wouldAssign.map((p) => p.accountId), 'plan', now, (i) => `plan-${i}`);
   const after = simulateAccess(afterDoc, now);
 

@@ -17,7 +17,6 @@ export class AgentConnection {
   state: ConnState = 'challenging';
   orgId: string | null = null;
   deviceId: string | null = null;
-  lastPongAt: number;
   /** a ping is out and its pong has not come back */
   awaitingPong = false;
   /** heartbeat intervals in a row that ended without a pong */
@@ -26,11 +25,10 @@ export class AgentConnection {
   readonly #badFrames: number[] = [];
   #chain: Promise<void> = Promise.resolve();
 
-  constructor(id: string, ws: WebSocket, remote: string, now: number) {
+  constructor(id: string, ws: WebSocket, remote: string) {
     this.id = id;
     this.ws = ws;
     this.remote = remote;
-    this.lastPongAt = now;
   }
 
   get deviceKey(): string | null {

@@ -91,11 +91,10 @@ export class AgentGateway implements GatewayCore {
   }
 
   #onConnection(ws: WebSocket, req: IncomingMessage): void {
-    const conn = new AgentConnection(`con${++this.#seq}`, ws, req.socket.remoteAddress ?? '?', this.s.clock());
+    const conn = new AgentConnection(`con${++this.#seq}`, ws, req.socket.remoteAddress ?? '?');
     this.#conns.add(conn);
     ws.on('message', (data, isBinary) => this.#onMessage(conn, data, isBinary));
     ws.on('pong', () => {
-      conn.lastPongAt = this.s.clock();
       conn.missedPongs = 0;
       conn.awaitingPong = false;
       if (conn.orgId && conn.deviceId) this.presence.seen(conn.orgId, conn.deviceId);
@@ -138,7 +137,10 @@ export class AgentGateway implements GatewayCore {
 
   #bad(conn: AgentConnection, code: string, message: string, ref?: string): void {
     conn.sendError(code, message, ref);
-    if (conn.badFrame(this.s.clock(), this.#opts.maxBadFramesPerMinute)) conn.close(CLOSE_POLICY, 'too many invalid frames');
+    if (conn.badFrame(this.s.clock(), this.#opts.maxBadFramesPerMinute)) {
+      this.s.log.warn('agent socket closed: too many invalid frames', { remote: conn.remote, deviceId: conn.deviceId });
+      conn.close(CLOSE_POLICY, 'too many invalid frames');
+    }
   }
 
   #failed(conn: AgentConnection, e: unknown, ref?: string): void {
@@ -148,7 +150,7 @@ export class AgentGateway implements GatewayCore {
       else if (conn.state === 'authenticating') conn.close(1011, 'hello failed');
       return;
     }
-    this.s.log.error('agent frame failed', { conn: conn.id, error: (e as Error).message, stack: (e as Error).stack });
+    this.s.log.error('agent frame failed', { conn: conn.id, remote: conn.remote, error: (e as Error).message, stack: (e as Error).stack });
     conn.sendError('INTERNAL', 'The server could not handle that frame.', ref);
     if (conn.state === 'authenticating') conn.close(1011, 'internal error');
   }
@@ -175,6 +177,7 @@ export class AgentGateway implements GatewayCore {
     const orgId = this.#orgOfDevice(hello.deviceId);
     const device = orgId ? this.s.store.org(orgId)!.devices[hello.deviceId] : undefined;
     if (!orgId || !device || !verifyHelloSignature(device.publicKey, conn.nonce, hello.deviceId, hello.signature)) {
+      this.s.log.warn('agent hello refused', { remote: conn.remote, deviceId: hello.deviceId, known: !!device });
       conn.sendError('UNAUTHENTICATED', 'Unknown device or a signature that does not verify. Enroll the workstation again if this persists.', hello.id);
       conn.close(closeCodes.AUTH_FAILED.code, 'authentication failed');
       return;

@@ -5,7 +5,7 @@ import { SeatkeeperError } from '../../shared/errors.js';
 import type { ActivateDeviceCodeReply } from '../../shared/api/device-codes.js';
 import { closeCodes, type Revocation } from '../../shared/protocol/index.js';
 import { auditEvent } from '../domain/audit.js';
-import { affectedDevices, findLine } from '../domain/entitlements.js';
+import { affectedDevices, OrgIndex } from '../domain/entitlements.js';
 import type { EntitlementChange } from '../events.js';
 import type { Services } from '../services.js';
 import type { Account } from '../store/types.js';
@@ -35,19 +35,22 @@ export async function applyEntitlementChange(core: GatewayCore, change: Entitlem
   // then gets the reason that fits it (contract-ended, unassigned…) instead of a vague one.
   const opts = change.reason === 'superseded' ? {} : { reason: change.reason };
   let changes: DeviceChange[] = [];
-  if (needsSync(doc, affectedDevices(doc, change, now), now, opts)) {
+  const pre = new OrgIndex(doc, now);
+  if (needsSync(doc, affectedDevices(doc, change, now, pre), now, opts, pre)) {
     changes = await s.store.tx((t) => {
       const d = t.org(change.orgId)!;
-      return syncOn(d, affectedDevices(d, change, now), now, opts, newJti(s));
+      const idx = new OrgIndex(d, now);
+      return syncOn(d, affectedDevices(d, change, now, idx), now, opts, newJti(s), idx);
     });
   }
   if (change.reason === 'method-switched' && change.lineIds) {
     const after = s.store.org(change.orgId)!;
+    const idx = new OrgIndex(after, now);
     for (const lineId of change.lineIds) {
-      const found = findLine(after, lineId);
+      const found = idx.line(lineId);
       if (!found) continue;
       const { productCode, method } = found.line;
-      for (const deviceId of affectedDevices(after, { lineIds: [lineId] }, now)) pusher.methodSwitch(change.orgId, deviceId, lineId, productCode, method);
+      for (const deviceId of affectedDevices(after, { lineIds: [lineId] }, now, idx)) pusher.methodSwitch(change.orgId, deviceId, lineId, productCode, method);
     }
   }
   pusher.changes(change.orgId, changes);
