@@ -48,6 +48,23 @@ describe('seatSummary', () => {
     expect(s.products.find((p) => p.productCode === 'SW-PREMIUM')!.free).toBe(1);
   });
 
+  it('counts valid serial leases as taken seats on a serial line, online or not', () => {
+    const { doc } = world();
+    const lease = (jti: string, over: Partial<(typeof doc.leases)[string]> = {}) => {
+      doc.leases[jti] = {
+        jti, deviceId: `dev_${jti}`, subject: 'serial:SER-C1', productCode: 'ACAD', method: 'serial', lineId: 'l2',
+        issuedAt: NOW - DAY, expiresAt: NOW + DAY, status: 'active', revokedAt: null, revokeReason: null, ...over,
+      };
+    };
+    lease('j1');
+    lease('j2');
+    lease('j3', { status: 'revoked', revokedAt: NOW, revokeReason: 'device-revoked' });
+    lease('j4', { expiresAt: NOW - 1 });
+    const s = seatSummary(doc, { l2: 1 }, NOW);
+    expect(s.lines.find((l) => l.lineId === 'l2')).toMatchObject({ owned: 5, assigned: 0, inUse: 1, free: 3 });
+    expect(s.products.find((p) => p.productCode === 'ACAD')!.free).toBe(3);
+  });
+
   it('is empty for an organization without contracts', () => {
     expect(seatSummary(orgDoc().doc, {}, NOW)).toEqual({ products: [], lines: [] });
   });

@@ -36,10 +36,16 @@ export function assignedCount(doc: OrgDoc, lineId: string): number {
 /**
  * Seats per line and per product. Products aggregate the lines of active contracts only; lines
  * of contracts that have not started or have ended are listed with `active: false`.
- * `free` is owned − assigned and never negative; `inUse` comes from live presence.
+ * `free` is owned − assigned and never negative; on a serial line a seat is taken by each device
+ * holding a valid serial lease (online or not), so there free is owned − max(assigned, leases).
+ * `inUse` comes from live presence.
  */
 export function seatSummary(doc: OrgDoc, inUseByLine: Record<string, number>, now: number): SeatSummary {
   const assigned = assignedByLine(doc);
+  const serialHeld = new Map<string, number>();
+  for (const l of Object.values(doc.leases)) {
+    if (l.status === 'active' && l.method === 'serial' && l.expiresAt > now) serialHeld.set(l.lineId, (serialHeld.get(l.lineId) ?? 0) + 1);
+  }
   const lines: LineSeats[] = [];
   const products = new Map<string, ProductSeats>();
   const contracts = Object.values(doc.contracts).sort((a, b) => a.number.localeCompare(b.number));
@@ -49,6 +55,7 @@ export function seatSummary(doc: OrgDoc, inUseByLine: Record<string, number>, no
       const owned = l.seats;
       const taken = assigned.get(l.id) ?? 0;
       const inUse = inUseByLine[l.id] ?? 0;
+      const used = l.method === 'serial' ? Math.max(taken, serialHeld.get(l.id) ?? 0) : taken;
       lines.push({
         lineId: l.id,
         contractId: c.id,
@@ -59,7 +66,7 @@ export function seatSummary(doc: OrgDoc, inUseByLine: Record<string, number>, no
         owned,
         assigned: taken,
         inUse,
-        free: Math.max(0, owned - taken),
+        free: Math.max(0, owned - used),
       });
       if (!active) continue;
       const p = doc.products[l.productCode];
@@ -75,7 +82,7 @@ export function seatSummary(doc: OrgDoc, inUseByLine: Record<string, number>, no
       agg.owned += owned;
       agg.assigned += taken;
       agg.inUse += inUse;
-      agg.free += Math.max(0, owned - taken);
+      agg.free += Math.max(0, owned - used);
       products.set(l.productCode, agg);
     }
   }
