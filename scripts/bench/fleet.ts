@@ -4,24 +4,13 @@
 // the agent's ack); org-wide method switches (→ the last agent's ack); the longest event-loop
 // stall of each phase; at the largest N a reconnect storm (server restarted under the fleet).
 // Then the same sockets and the same bytes against a bare `ws` server: the baselines.
-import { mkdtemp, mkdir, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assignmentIdOf } from './fleet-identity.js';
+import { FD_RESERVE, Fleet, http, profiled, rssAfterGc, sample, startBenchServer, until } from './fleet-procs.js';
 import { row, stats, type Row } from './report.js';
-import { Helper, monoMs, openFileLimit, rssOf } from './rpc.js';
-
-const SWARMS = 2;
-/** handshakes in flight per swarm (the server's listen backlog is 511) */
-const CONCURRENCY = 128;
-/** what the server process needs besides agent sockets: data files, stdio, IPC, epoll, listener */
-const FD_RESERVE = 200;
-
-interface ServerProc {
-  helper: Helper;
-  port: number;
-  url: string;
-}
+import { monoMs, openFileLimit } from './rpc.js';
 
 interface Plan {
   levels: number[];
@@ -39,152 +28,6 @@ function plan(quick: boolean, maxN: number): Plan {
     revocationBudgetMs: quick ? 8_000 : 45_000,
     switchRepeats: (n) => (quick ? 2 : n >= 10_000 ? 4 : 6),
   };
-}
-
-const profileDir = process.env.SEATKEEPER_BENCH_PROFILE ? join('bench-results', 'profiles') : null;
-
-async function startBenchServer(dataDir: string, port = 0): Promise<ServerProc> {
-  const { helper, ready } = await Helper.start<{ port: number; url: string }>('bench-server', 'bench-server.mjs', ['--data', dataDir, '--port', String(port)], [
-    '--expose-gc',
-    '--max-old-space-size=4096',
-  ]);
-  return { helper, ...ready };
-}
-
-/** Runs `fn` with the server's CPU profiled when SEATKEEPER_BENCH_PROFILE names the phase (or is "all"). */
-async function profiled<T>(srv: ServerProc, phase: string, fn: () => Promise<T>): Promise<T> {
-  const want = process.env.SEATKEEPER_BENCH_PROFILE;
-  if (!profileDir || (want !== 'all' && !want!.split(',').includes(phase.split('@')[0]!))) return fn();
-  await mkdir(profileDir, { recursive: true });
-  await srv.helper.call('profStart');
-  try {
-    return await fn();
-  } finally {
-    await srv.helper.call('profStop', { file: join(profileDir, `${phase}.cpuprofile`) });
-  }
-}
-
-const startRaw = (port: number) => Helper.start<{ port: number }>('raw-ws', 'bench-raw.mjs', ['--port', String(port)], ['--expose-gc', '--max-old-space-size=4096']);
-
-class Fleet {
-  readonly swarms: Helper[];
-  raw: Helper;
-  readonly rawPort: number;
-  readonly #revokeWaiters = new Map<number, (e: { t: number; reason: string }) => void>();
-
-  constructor(swarms: Helper[], raw: Helper, rawPort: number) {
-    this.swarms = swarms;
-    this.raw = raw;
-    this.rawPort = rawPort;
-    for (const s of swarms) s.on('revoke', (e: { i: number; t: number; reason: string }) => this.#revokeWaiters.get(e.i)?.(e));
-  }
-
-  static async start(): Promise<Fleet> {
-    const swarms = await Promise.all(
-      Array.from({ length: SWARMS }, async (_, k) => (await Helper.start(`swarm${k}`, 'bench-swarm.mjs', [], ['--max-old-space-size=4096'])).helper),
-    );
-    const raw = await startRaw(0);
-    return new Fleet(swarms, raw.helper, raw.ready.port);
-  }
-
-  /** Restarts the bare ws server on its port (its own reconnect storm). */
-  async restartRaw(): Promise<void> {
-    await this.raw.stop();
-    this.raw = (await startRaw(this.rawPort)).helper;
-  }
-
-  async close(): Promise<void> {
-    await Promise.all([...this.swarms, this.raw].map((h) => h.stop()));
-  }
-
-  all<T>(cmd: string, args: unknown = {}): Promise<T[]> {
-    return Promise.all(this.swarms.map((s) => s.call<T>(cmd, args)));
-  }
-
-  /** Gives each swarm its share of [0, n) against `url`. */
-  async setup(url: string, n: number, raw: boolean): Promise<void> {
-    await Promise.all(
-      this.swarms.map((s, k) => s.call('setup', { url, raw, from: Math.floor((k * n) / SWARMS), to: Math.floor(((k + 1) * n) / SWARMS) })),
-    );
-  }
-
-  /** Connects all n; returns agents per second from the first connect to the last reconcile. */
-  async connect(n: number): Promise<number> {
-    const t0 = monoMs();
-    const rs = await this.all<{ connected: number; wanted: number; tLast: number; timedOut: boolean }>('connect', { upTo: n, concurrency: CONCURRENCY, timeoutMs: 180_000 });
-    const connected = rs.reduce((a, r) => a + r.connected, 0);
-    if (connected !== n) throw new Error(`only ${connected} of ${n} agents connected: ${JSON.stringify(await this.all('status'))}`);
-    return (n / (Math.max(...rs.map((r) => r.tLast)) - t0)) * 1000;
-  }
-
-  revoked(i: number, timeoutMs = 15_000): Promise<{ t: number; reason: string }> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#revokeWaiters.delete(i);
-        reject(new Error(`agent ${i} got no lease.revoke within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.#revokeWaiters.set(i, (e) => {
-        clearTimeout(timer);
-        this.#revokeWaiters.delete(i);
-        resolve(e);
-      });
-    });
-  }
-
-  /** Arms every swarm, runs `trigger`, returns ms from the trigger to the last agent's ack. */
-  async orgWide(lease: 'lease.grant' | 'lease.revoke', trigger: () => Promise<void>): Promise<number> {
-    await this.all('armExpect', { methodSwitch: true, lease });
-    const t0 = monoMs();
-    await trigger();
-    const rs = await this.all<{ tLast: number; missing: number; timedOut: boolean }>('awaitExpect', { timeoutMs: 180_000 });
-    const missing = rs.reduce((a, r) => a + r.missing, 0);
-    if (missing > 0) throw new Error(`${missing} agents did not get every push of the org-wide change`);
-    return Math.max(...rs.map((r) => r.tLast)) - t0;
-  }
-
-  async holding(): Promise<number> {
-    return (await this.all<{ holding: number }>('status')).reduce((a, s) => a + s.holding, 0);
-  }
-}
-
-/** Deterministic, spread-out sample of distinct device indices. */
-function sample(n: number, count: number): number[] {
-  const out: number[] = [];
-  let x = 12345;
-  const seen = new Set<number>();
-  while (out.length < Math.min(count, n)) {
-    x = (x * 1103515245 + 12345) % 2 ** 31;
-    const i = x % n;
-    if (!seen.has(i)) {
-      seen.add(i);
-      out.push(i);
-    }
-  }
-  return out;
-}
-
-async function http(method: string, url: string, token: string | null, body?: unknown): Promise<unknown> {
-  const res = await fetch(url, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${text.slice(0, 300)}`);
-  return text ? JSON.parse(text) : null;
-}
-
-async function until(what: string, fn: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await fn())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function rssAfterGc(h: Helper): Promise<number> {
-  await h.call('gc');
-  return rssOf(h.pid);
 }
 
 const tag = (n: number) => (n % 1000 === 0 ? `${n / 1000}k` : `${(n / 1000).toFixed(1)}k`);
