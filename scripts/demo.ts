@@ -1,7 +1,8 @@
 // `npm start`: a Seatkeeper to look at. Starts the server on the embedded store (./data unless
 // SEATKEEPER_DATA says otherwise), fills it with a demo organization the first time, enrolls a
 // local agent with a fake SOLIDWORKS and AutoCAD install, runs it, and prints where to look.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startServer } from '../server/app.js';
@@ -170,12 +171,12 @@ async function startLocalAgent(s: Services, url: string, orgId: string, adminId:
   layFakeInstall(root);
   if (!existsSync(join(stateDir, 'config.json'))) {
     const token = await createEnrollmentToken(s, orgId, adminId);
-    const r = spawnSync(process.execPath, [agentJs, 'enroll', '--server', url, '--token', token, '--state-dir', stateDir, '--detect-root', root], {
-      env,
-      encoding: 'utf8',
-    });
-    if (r.status !== 0) {
-      process.stderr.write(`The demo agent could not enroll: ${r.stderr || r.stdout}\n`);
+    // Asynchronously: the server answering the enrollment runs in this very process.
+    try {
+      await promisify(execFile)(process.execPath, [agentJs, 'enroll', '--server', url, '--token', token, '--state-dir', stateDir, '--detect-root', root], { env });
+    } catch (err) {
+      const e = err as { stderr?: string; message: string };
+      process.stderr.write(`The demo agent could not enroll: ${e.stderr || e.message}\n`);
       return undefined;
     }
   }
@@ -187,7 +188,7 @@ async function startLocalAgent(s: Services, url: string, orgId: string, adminId:
       t.org(orgId)!.devices[device.id]!.signedInAccountId = adminId;
     });
   }
-  const child = spawn(process.execPath, [agentJs, 'run', '--state-dir', stateDir, '--detect-root', root], { env, stdio: 'ignore' });
+  const child = spawn(process.execPath, [agentJs, 'run', '--state-dir', stateDir], { env, stdio: 'ignore' });
   return child;
 }
 

@@ -5,7 +5,7 @@ import { makeEnrolledState, type TestState } from '../../test/agent/helpers/stat
 import { fixedClock } from '../clock.js';
 import { readHighestSeen } from '../state/clock-guard.js';
 import { writeHeldLease, writeTombstone } from '../state/lease-store.js';
-import { checkProduct, describeCheck } from './check.js';
+import { CLOCK_RECORD_EVERY_MS, checkProduct, describeCheck } from './check.js';
 
 const NOW = Date.UTC(2025, 10, 23, 12, 0, 0);
 const nowS = Math.floor(NOW / 1000);
@@ -114,6 +114,14 @@ describe('check', () => {
       expect(await readHighestSeen(st.paths)).toBe(NOW);
       await check('SW-PREMIUM', NOW - 1000);
       expect(await readHighestSeen(st.paths)).toBe(NOW);
+    });
+
+    it('records the time at most once a minute, so a check does not wait for a disk write', async () => {
+      await check('SW-PREMIUM', NOW);
+      await check('SW-PREMIUM', NOW + CLOCK_RECORD_EVERY_MS - 1);
+      expect(await readHighestSeen(st.paths)).toBe(NOW);
+      await check('SW-PREMIUM', NOW + CLOCK_RECORD_EVERY_MS);
+      expect(await readHighestSeen(st.paths)).toBe(NOW + CLOCK_RECORD_EVERY_MS);
     });
 
     it('tolerates a clock up to 5 minutes behind the highest seen', async () => {

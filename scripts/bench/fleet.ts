@@ -20,7 +20,9 @@ interface Plan {
 }
 
 function plan(quick: boolean, maxN: number): Plan {
-  const levels = (quick ? [200, 1000] : [1000, 5000, 10_000, 20_000]).map((n) => Math.min(n, maxN));
+  // SEATKEEPER_BENCH_LEVELS=2000,8000 runs other fleet sizes (for profiling one of them).
+  const asked = process.env.SEATKEEPER_BENCH_LEVELS?.split(',').map(Number).filter((n) => n > 0);
+  const levels = (asked?.length ? asked : quick ? [200, 1000] : [1000, 5000, 10_000, 20_000]).map((n) => Math.min(n, maxN));
   return {
     levels: [...new Set(levels)],
     revocations: quick ? 100 : 1000,

@@ -2,13 +2,17 @@
 // loopback, prints one table and writes bench-results/latest.json.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { machine, table, type Row } from './report.js';
+import { benchCheck } from './check.js';
 import { benchFleet } from './fleet.js';
+import { benchLeases } from './leases.js';
 import { benchStore } from './store.js';
 
 type Bench = { name: string; run(quick: boolean): Promise<Row[]> };
 
 const benches: Bench[] = [
   { name: 'fleet', run: benchFleet },
+  { name: 'lease', run: benchLeases },
+  { name: 'check', run: benchCheck },
   { name: 'store', run: benchStore },
 ];
 
