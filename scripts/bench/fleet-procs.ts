@@ -83,13 +83,13 @@ export class Fleet {
     );
   }
 
-  /** Connects all n; returns agents per second from the first connect to the last reconcile. */
-  async connect(n: number): Promise<number> {
+  /** Connects all n (or as many as connect within `timeoutMs`); rate from the first connect to the last reconcile. */
+  async connect(n: number, timeoutMs: number): Promise<{ connected: number; rate: number }> {
     const t0 = monoMs();
-    const rs = await this.all<{ connected: number; wanted: number; tLast: number; timedOut: boolean }>('connect', { upTo: n, concurrency: CONCURRENCY, timeoutMs: 180_000 });
+    const rs = await this.all<{ connected: number; tLast: number }>('connect', { upTo: n, concurrency: CONCURRENCY, timeoutMs });
     const connected = rs.reduce((a, r) => a + r.connected, 0);
-    if (connected !== n) throw new Error(`only ${connected} of ${n} agents connected: ${JSON.stringify(await this.all('status'))}`);
-    return (n / (Math.max(...rs.map((r) => r.tLast)) - t0)) * 1000;
+    if (connected < n) process.stderr.write(`  only ${connected} of ${n} agents connected: ${JSON.stringify(await this.all('status'))}\n`);
+    return { connected, rate: (connected / (Math.max(...rs.map((r) => r.tLast)) - t0)) * 1000 };
   }
 
   revoked(i: number, timeoutMs = 15_000): Promise<{ t: number; reason: string }> {

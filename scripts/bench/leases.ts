@@ -58,7 +58,8 @@ async function overTheSocket(n: number, ms: number): Promise<{ perSecond: number
   try {
     await srv.helper.call('seed', { n });
     await fleet.setup(`ws://127.0.0.1:${srv.port}/agent`, n, false);
-    await fleet.connect(n);
+    const c = await fleet.connect(n, 120_000);
+    if (c.connected < n) throw new Error(`only ${c.connected} of ${n} agents connected`);
     await until('every agent holding its lease', async () => (await fleet.holding()) === n, 60_000);
     const rs = await profiled(srv, 'lease', () => fleet.all<{ grants: number; errors: number; elapsedMs: number }>('leaseLoop', { durationMs: ms }));
     const grants = rs.reduce((a, r) => a + r.grants, 0);

@@ -1,7 +1,7 @@
 // Devices as admins see them, and the small rules about enrolled machines and sign-in codes.
 import { createHash } from 'node:crypto';
 import type { DeviceView } from '../../shared/api/devices.js';
-import type { Account, Device, OrgDoc } from '../store/types.js';
+import type { Account, Device, Lease, OrgDoc } from '../store/types.js';
 import { isLive } from './entitlements.js';
 
 /** The org-salted machine id: two organizations never see the same id for one machine. */
@@ -19,7 +19,25 @@ export interface LiveInfo {
   lastSeen: number | null;
 }
 
-export function deviceView(doc: OrgDoc, device: Device, accounts: Record<string, Account>, live: LiveInfo, now: number): DeviceView {
+/** Leases per device in one sweep (a list of N devices must not scan the leases N times). */
+export function leasesByDevice(doc: OrgDoc): Map<string, Lease[]> {
+  const out = new Map<string, Lease[]>();
+  for (const l of Object.values(doc.leases)) {
+    const list = out.get(l.deviceId);
+    if (list) list.push(l);
+    else out.set(l.deviceId, [l]);
+  }
+  return out;
+}
+
+export function deviceView(
+  doc: OrgDoc,
+  device: Device,
+  accounts: Record<string, Account>,
+  live: LiveInfo,
+  now: number,
+  leases: readonly Lease[] = Object.values(doc.leases).filter((l) => l.deviceId === device.id),
+): DeviceView {
   const acc = device.signedInAccountId ? accounts[device.signedInAccountId] : undefined;
   return {
     id: device.id,
@@ -32,8 +50,8 @@ export function deviceView(doc: OrgDoc, device: Device, accounts: Record<string,
     revokedAt: device.revokedAt,
     signedInAccount: acc ? { id: acc.id, email: acc.email, name: acc.name } : null,
     inventory: device.inventory,
-    leases: Object.values(doc.leases)
-      .filter((l) => l.deviceId === device.id && isLive(l, now))
+    leases: leases
+      .filter((l) => isLive(l, now))
       .sort((a, b) => (a.productCode < b.productCode ? -1 : 1))
       .map((l) => ({ jti: l.jti, productCode: l.productCode, lineId: l.lineId, method: l.method, subject: l.subject, issuedAt: l.issuedAt, expiresAt: l.expiresAt })),
   };

@@ -65,8 +65,7 @@ function serialSubject(idx: OrgIndex, device: Device, contract: Contract, line: 
   // First come: a device already holding a serial lease on this line keeps it; the others share
   // what is left. Only serial leases count, so after a switch the old named-user leases do not
   // keep serial seats from their new holders.
-  const holders = idx.serialHolders(line.id);
-  if (!holders.has(device.id) && holders.size >= line.seats) return null;
+  if (!idx.holdsSerialSeat(line.id, device.id) && idx.serialSeatsTaken(line.id) >= line.seats) return null;
   return `${SERIAL_SUBJECT_PREFIX}${normalizeSerial(item.serial)}`;
 }
 
@@ -74,7 +73,7 @@ function serialSubject(idx: OrgIndex, device: Device, contract: Contract, line: 
 export function entitlementsFor(doc: OrgDoc, deviceId: string, now: number, idx = new OrgIndex(doc, now)): Entitlement[] {
   const device = doc.devices[deviceId];
   if (!device || device.revokedAt) return [];
-  const held = idx.liveLeasesOf(deviceId);
+  const held = idx.liveLeasesOf(deviceId, now);
   const candidates: Entitlement[] = [];
   for (const { contract, line } of idx.lines) {
     if (!isContractActive(contract, now)) continue;
@@ -109,7 +108,7 @@ export interface PlanOptions {
 export function planDevice(doc: OrgDoc, deviceId: string, now: number, opts: PlanOptions, idx = new OrgIndex(doc, now)): LeasePlan {
   const plan: LeasePlan = { deviceId, revoke: [], supersede: [], grant: [] };
   const entitled = entitlementsFor(doc, deviceId, now, idx);
-  const held = idx.liveLeasesOf(deviceId).sort((a, b) => b.issuedAt - a.issuedAt);
+  const held = idx.liveLeasesOf(deviceId, now).sort((a, b) => b.issuedAt - a.issuedAt);
   const kept = new Set<string>();
   for (const lease of held) {
     const e = entitled.find((x) => x.productCode === lease.productCode);
@@ -157,7 +156,7 @@ export function applyPlan(doc: OrgDoc, plan: LeasePlan, now: number, ttlMs: numb
       revokeReason: null,
     };
     doc.leases[lease.jti] = lease;
-    idx?.added(lease);
+    idx?.added(lease, now);
     created.push(lease);
   }
   return created;
@@ -192,28 +191,29 @@ export interface ChangeScope {
   all?: boolean;
 }
 
-/** The devices an entitlement change may concern, in a stable order (enrollment time). */
+/** The devices an entitlement change may concern, in a stable order (enrollment time: first come). */
 export function affectedDevices(doc: OrgDoc, change: ChangeScope, now: number, idx = new OrgIndex(doc, now)): string[] {
-  const out: string[] = [];
-  const devices = Object.values(doc.devices).sort((a, b) => a.enrolledAt - b.enrolledAt || (a.id < b.id ? -1 : 1));
+  const out: Device[] = [];
   const accounts = new Set(change.accountIds ?? []);
   const deviceIds = new Set(change.deviceIds ?? []);
   const lines = (change.lineIds ?? []).map((id) => idx.line(id)).filter((x) => x !== undefined);
-  const lineIds = new Set(lines.map((x) => x.line.id));
   const products = new Set(lines.map((x) => x.line.productCode));
   const serviceLine = [...products].some((p) => doc.products[p]?.kind === 'service');
-  for (const d of devices) {
+  // Devices holding a live lease of one of the accounts or on one of the lines, from the index.
+  for (const l of [...[...accounts].flatMap((a) => idx.leasesOfSubject(a)), ...lines.flatMap((x) => idx.leasesOnLine(x.line.id))]) {
+    if (isLive(l, now)) deviceIds.add(l.deviceId);
+  }
+  for (const d of Object.values(doc.devices)) {
     if (
       change.all ||
       deviceIds.has(d.id) ||
       (d.signedInAccountId !== null && (accounts.has(d.signedInAccountId) || serviceLine)) ||
-      d.inventory.some((i) => products.has(i.productCode)) ||
-      idx.liveLeasesOf(d.id).some((l) => accounts.has(l.subject) || lineIds.has(l.lineId))
+      (products.size > 0 && d.inventory.some((i) => products.has(i.productCode)))
     ) {
-      out.push(d.id);
+      out.push(d);
     }
   }
-  return out;
+  return out.sort((a, b) => a.enrolledAt - b.enrolledAt || (a.id < b.id ? -1 : 1)).map((d) => d.id);
 }
 
 /** Why a lease that is no longer entitled goes, when no event said so (reconnect, renewal). */
@@ -240,11 +240,17 @@ export type LeaseRequestDecision =
  * An agent asks for (or renews) its lease for one product. A lease younger than `minRenewMs` is
  * sent again instead of a new one, so a chatty agent cannot grow the lease table.
  */
-export function decideLeaseRequest(doc: OrgDoc, deviceId: string, productCode: string, now: number, minRenewMs: number): LeaseRequestDecision {
-  const idx = new OrgIndex(doc, now);
+export function decideLeaseRequest(
+  doc: OrgDoc,
+  deviceId: string,
+  productCode: string,
+  now: number,
+  minRenewMs: number,
+  idx = new OrgIndex(doc, now),
+): LeaseRequestDecision {
   const e = entitlementsFor(doc, deviceId, now, idx).find((x) => x.productCode === productCode);
   const live = idx
-    .liveLeasesOf(deviceId)
+    .liveLeasesOf(deviceId, now)
     .filter((l) => l.productCode === productCode)
     .sort((a, b) => b.issuedAt - a.issuedAt);
   const plan: LeasePlan = { deviceId, revoke: [], supersede: [], grant: [] };

@@ -1,32 +1,48 @@
-// Lookups over one organization document for a pass of entitlement work: leases by device, serial
-// seats taken per line, who is assigned where, who is on which project. Built in one sweep
-// (O(leases + assignments + teams)) and kept current by the pass's own lease changes, so a pass
-// over N devices costs O(N), not O(N × leases). Built fresh per pass: nothing here can go stale.
+// Lookups over one organization document for entitlement work: leases by device, serial seats
+// taken per line, who is assigned where, who is on which project.
+//
+// Why: the documents are plain records, and enumerating a record of 40 000 leases costs V8 tens
+// of milliseconds, so "scan every lease for every device" is quadratic in practice. Two parts:
+//   - leases, kept current by the code that writes leases (applyPlan, revokeLease callers pass
+//     the index); only the gateway writes leases, so the gateway may keep one index per document;
+//   - rights (assignments, teams, contract lines), which other parts of the server change: they
+//     announce every such change with an `entitlements` event, and the gateway calls
+//     refreshRights() before acting on one.
+// A fresh `new OrgIndex(doc)` is always exact.
 import type { Contract, ContractLine, Lease, OrgDoc } from '../store/types.js';
 
 export class OrgIndex {
   readonly doc: OrgDoc;
-  readonly now: number;
-  readonly lines: ReadonlyArray<{ contract: Contract; line: ContractLine }>;
+  #lines: Array<{ contract: Contract; line: ContractLine }> = [];
+  #lineById = new Map<string, { contract: Contract; line: ContractLine }>();
+  #assigned = new Set<string>();
+  #projects = new Map<string, Set<string>>();
   readonly #byDevice = new Map<string, Lease[]>();
-  readonly #serialHolders = new Map<string, Map<string, number>>();
-  readonly #assigned = new Set<string>();
-  readonly #projects = new Map<string, Set<string>>();
-  readonly #lineById = new Map<string, { contract: Contract; line: ContractLine }>();
+  readonly #bySubject = new Map<string, Lease[]>();
+  readonly #byLine = new Map<string, Lease[]>();
+  /** line → device → jtis of its serial leases counted as holding a seat there */
+  readonly #serialHolders = new Map<string, Map<string, Set<string>>>();
 
   constructor(doc: OrgDoc, now: number) {
     this.doc = doc;
-    this.now = now;
-    const lines: Array<{ contract: Contract; line: ContractLine }> = [];
+    for (const l of Object.values(doc.leases)) this.added(l, now);
+    this.refreshRights();
+  }
+
+  /** Re-reads assignments, teams and contract lines (after an `entitlements` event). */
+  refreshRights(): void {
+    const doc = this.doc;
+    this.#lines = [];
+    this.#lineById = new Map();
     for (const contract of Object.values(doc.contracts)) {
       for (const line of contract.lines) {
-        lines.push({ contract, line });
+        this.#lines.push({ contract, line });
         this.#lineById.set(line.id, { contract, line });
       }
     }
-    this.lines = lines;
-    for (const l of Object.values(doc.leases)) this.added(l);
+    this.#assigned = new Set();
     for (const a of Object.values(doc.assignments)) this.#assigned.add(`${a.lineId}\n${a.accountId}`);
+    this.#projects = new Map();
     for (const t of Object.values(doc.teams)) {
       for (const m of t.memberIds) {
         let set = this.#projects.get(m);
@@ -34,6 +50,10 @@ export class OrgIndex {
         for (const c of t.contractIds) set.add(c);
       }
     }
+  }
+
+  get lines(): ReadonlyArray<{ contract: Contract; line: ContractLine }> {
+    return this.#lines;
   }
 
   line(lineId: string): { contract: Contract; line: ContractLine } | undefined {
@@ -45,16 +65,30 @@ export class OrgIndex {
     return this.#byDevice.get(deviceId) ?? [];
   }
 
-  liveLeasesOf(deviceId: string): Lease[] {
-    return this.leasesOf(deviceId).filter((l) => l.status === 'active' && l.expiresAt > this.now);
+  liveLeasesOf(deviceId: string, now: number): Lease[] {
+    return this.leasesOf(deviceId).filter((l) => l.status === 'active' && l.expiresAt > now);
   }
 
-  /** Devices (not revoked) holding a live serial lease on the line. */
-  serialHolders(lineId: string): Set<string> {
-    const held = this.#serialHolders.get(lineId);
-    const out = new Set<string>();
-    if (held) for (const [deviceId, n] of held) if (n > 0 && !this.doc.devices[deviceId]?.revokedAt) out.add(deviceId);
-    return out;
+  /** Leases (any status) whose subject is the account, or "serial:<no>". */
+  leasesOfSubject(subject: string): readonly Lease[] {
+    return this.#bySubject.get(subject) ?? [];
+  }
+
+  /** Leases (any status) on the contract line. */
+  leasesOnLine(lineId: string): readonly Lease[] {
+    return this.#byLine.get(lineId) ?? [];
+  }
+
+  /**
+   * How many devices hold a serial seat on the line. A lease that expires unrenewed keeps counting
+   * until the index is rebuilt (the gateway does that every minute), never longer.
+   */
+  serialSeatsTaken(lineId: string): number {
+    return this.#serialHolders.get(lineId)?.size ?? 0;
+  }
+
+  holdsSerialSeat(lineId: string, deviceId: string): boolean {
+    return this.#serialHolders.get(lineId)?.has(deviceId) ?? false;
   }
 
   isAssigned(lineId: string, accountId: string): boolean {
@@ -66,25 +100,30 @@ export class OrgIndex {
   }
 
   /** A lease was created (or found while building). */
-  added(lease: Lease): void {
-    let list = this.#byDevice.get(lease.deviceId);
-    if (!list) this.#byDevice.set(lease.deviceId, (list = []));
-    list.push(lease);
-    if (this.#countsAsSerial(lease)) this.#bump(lease, 1);
+  added(lease: Lease, now: number): void {
+    push(this.#byDevice, lease.deviceId, lease);
+    push(this.#bySubject, lease.subject, lease);
+    push(this.#byLine, lease.lineId, lease);
+    if (lease.method === 'serial' && lease.status === 'active' && lease.expiresAt > now && !this.doc.devices[lease.deviceId]?.revokedAt) {
+      let byDevice = this.#serialHolders.get(lease.lineId);
+      if (!byDevice) this.#serialHolders.set(lease.lineId, (byDevice = new Map()));
+      let jtis = byDevice.get(lease.deviceId);
+      if (!jtis) byDevice.set(lease.deviceId, (jtis = new Set()));
+      jtis.add(lease.jti);
+    }
   }
 
-  /** A live lease is about to stop being live (call before changing its status). */
+  /** A lease stops being live (revoked or superseded). */
   ending(lease: Lease): void {
-    if (this.#countsAsSerial(lease)) this.#bump(lease, -1);
+    const byDevice = this.#serialHolders.get(lease.lineId);
+    const jtis = byDevice?.get(lease.deviceId);
+    if (!jtis?.delete(lease.jti)) return;
+    if (jtis.size === 0) byDevice!.delete(lease.deviceId);
   }
+}
 
-  #countsAsSerial(l: Lease): boolean {
-    return l.method === 'serial' && l.status === 'active' && l.expiresAt > this.now;
-  }
-
-  #bump(l: Lease, by: number): void {
-    let m = this.#serialHolders.get(l.lineId);
-    if (!m) this.#serialHolders.set(l.lineId, (m = new Map()));
-    m.set(l.deviceId, (m.get(l.deviceId) ?? 0) + by);
-  }
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const list = m.get(k);
+  if (list) list.push(v);
+  else m.set(k, [v]);
 }

@@ -91,9 +91,11 @@ export function planSwitch(doc: OrgDoc, lineId: string, to: ActivationMethod, au
       .sort((a, b) => a.issuedAt - b.issuedAt || (a.jti < b.jti ? -1 : 1))
       .map((l) => doc.devices[l.deviceId]?.signedInAccountId)
       .filter((id): id is string => !!id && !!doc.members[id]);
+    const chosen = new Set<string>();
     for (const id of users) {
       if (free === 0) break;
-      if (assignedIds.has(id) || wouldAssign.some((p) => p.accountId === id)) continue;
+      if (assignedIds.has(id) || chosen.has(id)) continue;
+      chosen.add(id);
       wouldAssign.push(person(accountOf, id));
       free--;
     }

@@ -18,6 +18,7 @@ import type { Services } from '../services.js';
 import { inventory, leaseRequest, loginStart, logout } from './agent-requests.js';
 import { AgentConnection } from './connection.js';
 import { DeviceCodeBook } from './device-codes.js';
+import { IndexCache } from './index-cache.js';
 import type { ServerLeaseKey } from './lease-key.js';
 import { reconcileBody, syncOn } from './lease-sync.js';
 import { LivePresence } from './live-presence.js';
@@ -43,6 +44,7 @@ export class AgentGateway implements GatewayCore {
   readonly presence: LivePresence;
   readonly codes: DeviceCodeBook;
   readonly pusher: Pusher;
+  readonly indexes: IndexCache;
   readonly #opts: GatewayOptions;
   readonly #wss: WebSocketServer;
   readonly #conns = new Set<AgentConnection>();
@@ -56,7 +58,8 @@ export class AgentGateway implements GatewayCore {
     this.s = s;
     this.key = key;
     this.#opts = opts;
-    this.presence = new LivePresence(s.store, s.clock);
+    this.indexes = new IndexCache(s.store, s.clock);
+    this.presence = new LivePresence(s.clock, (orgId) => this.indexes.get(orgId));
     this.codes = new DeviceCodeBook({ clock: s.clock, maxFailures: opts.maxDeviceCodeFailures });
     this.pusher = new Pusher(s, key.privateKey);
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: AGENT_MAX_PAYLOAD, perMessageDeflate: false });
@@ -201,7 +204,8 @@ export class AgentGateway implements GatewayCore {
       d.lastSeenAt = now;
       d.agentVersion = hello.agentVersion;
       // Leases past half-life are renewed on connect, so an agent that was away comes back with fresh ones.
-      return syncOn(doc, [d.id], now, { renewBefore: now + (doc.org.settings.leaseTtlSeconds * 1000) / 2 }, newJti(this.s));
+      const renewBefore = now + (doc.org.settings.leaseTtlSeconds * 1000) / 2;
+      return syncOn(doc, [d.id], now, { renewBefore }, newJti(this.s), this.indexes.get(orgId));
     });
     if (conn.closed) return;
     const doc = this.s.store.org(orgId)!;
@@ -221,7 +225,8 @@ export class AgentGateway implements GatewayCore {
         if (!d) return null;
         // The first send knows what the agent holds; a resend does not, so it grants everything live.
         const knownHeld = sends++ === 0 ? held : null;
-        return { type: 'reconcile', id, ...reconcileBody(d, this.s.store.global().accounts, this.key.privateKey, device.id, this.s.clock(), knownHeld, revoked) };
+        const body = reconcileBody(d, this.s.store.global().accounts, this.key.privateKey, device.id, this.s.clock(), knownHeld, revoked, this.indexes.get(orgId));
+        return { type: 'reconcile', id, ...body };
       },
       { only: conn },
     );

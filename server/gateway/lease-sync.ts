@@ -53,11 +53,12 @@ export function reconcileBody(
   now: number,
   held: ReadonlySet<string> | null,
   alsoRevoke: Revocation[] = [],
+  idx?: OrgIndex,
 ): Omit<Reconcile, 'v' | 'type' | 'id'> {
   const device = doc.devices[deviceId];
   const grant: string[] = [];
   const revoke = new Map<string, Revocation>();
-  const mine = Object.values(doc.leases).filter((l) => l.deviceId === deviceId);
+  const mine = idx ? idx.leasesOf(deviceId) : Object.values(doc.leases).filter((l) => l.deviceId === deviceId);
   const liveProducts = new Set(mine.filter((l) => isLive(l, now)).map((l) => l.productCode));
   for (const l of mine) {
     if (isLive(l, now)) {

@@ -1,18 +1,17 @@
 // The in-memory Presence: which devices have an authenticated socket, and when each was last
 // heard from. Never stored; device.lastSeenAt is written only on connect and disconnect.
-import { isLive } from '../domain/entitlements.js';
+import type { OrgIndex } from '../domain/org-index.js';
 import type { Presence } from '../presence.js';
-import type { Store } from '../store/store.js';
 
 export class LivePresence implements Presence {
   readonly #sockets = new Map<string, Map<string, number>>();
   readonly #lastSeen = new Map<string, number>();
-  readonly #store: Store;
   readonly #clock: () => number;
+  readonly #indexOf: (orgId: string) => OrgIndex | undefined;
 
-  constructor(store: Store, clock: () => number) {
-    this.#store = store;
+  constructor(clock: () => number, indexOf: (orgId: string) => OrgIndex | undefined) {
     this.#clock = clock;
+    this.#indexOf = indexOf;
   }
 
   /** A socket of the device authenticated. */
@@ -47,13 +46,11 @@ export class LivePresence implements Presence {
 
   inUseByLine(orgId: string): Record<string, number> {
     const online = this.#sockets.get(orgId);
-    const doc = this.#store.org(orgId);
     const out: Record<string, number> = {};
-    if (!online || online.size === 0 || !doc) return out;
+    const idx = online && online.size > 0 ? this.#indexOf(orgId) : undefined;
+    if (!online || !idx) return out;
     const now = this.#clock();
-    for (const l of Object.values(doc.leases)) {
-      if (online.has(l.deviceId) && isLive(l, now)) out[l.lineId] = (out[l.lineId] ?? 0) + 1;
-    }
+    for (const deviceId of online.keys()) for (const l of idx.liveLeasesOf(deviceId, now)) out[l.lineId] = (out[l.lineId] ?? 0) + 1;
     return out;
   }
 

@@ -5,11 +5,12 @@ import { SeatkeeperError } from '../../shared/errors.js';
 import type { ActivateDeviceCodeReply } from '../../shared/api/device-codes.js';
 import { closeCodes, type Revocation } from '../../shared/protocol/index.js';
 import { auditEvent } from '../domain/audit.js';
-import { affectedDevices, OrgIndex } from '../domain/entitlements.js';
+import { affectedDevices } from '../domain/entitlements.js';
 import type { EntitlementChange } from '../events.js';
 import type { Services } from '../services.js';
 import type { Account } from '../store/types.js';
 import type { DeviceCodeBook } from './device-codes.js';
+import type { IndexCache } from './index-cache.js';
 import type { ServerLeaseKey } from './lease-key.js';
 import { accountRef, needsSync, reconcileBody, revocationOf, syncOn, type DeviceChange } from './lease-sync.js';
 import type { LivePresence } from './live-presence.js';
@@ -21,6 +22,7 @@ export interface GatewayCore {
   pusher: Pusher;
   presence: LivePresence;
   codes: DeviceCodeBook;
+  indexes: IndexCache;
 }
 
 export const newJti = (s: Services) => () => s.ids('lse');
@@ -35,17 +37,19 @@ export async function applyEntitlementChange(core: GatewayCore, change: Entitlem
   // then gets the reason that fits it (contract-ended, unassigned…) instead of a vague one.
   const opts = change.reason === 'superseded' ? {} : { reason: change.reason };
   let changes: DeviceChange[] = [];
-  const pre = new OrgIndex(doc, now);
+  // Rights changed (that is what the event says): re-read them; the leases part stays current.
+  const pre = core.indexes.get(change.orgId)!;
+  pre.refreshRights();
   if (needsSync(doc, affectedDevices(doc, change, now, pre), now, opts, pre)) {
     changes = await s.store.tx((t) => {
       const d = t.org(change.orgId)!;
-      const idx = new OrgIndex(d, now);
+      const idx = core.indexes.get(change.orgId)!;
       return syncOn(d, affectedDevices(d, change, now, idx), now, opts, newJti(s), idx);
     });
   }
   if (change.reason === 'method-switched' && change.lineIds) {
     const after = s.store.org(change.orgId)!;
-    const idx = new OrgIndex(after, now);
+    const idx = core.indexes.get(change.orgId)!;
     for (const lineId of change.lineIds) {
       const found = idx.line(lineId);
       if (!found) continue;
@@ -82,7 +86,7 @@ export async function activateDeviceCode(core: GatewayCore, account: Account, ty
     const before = device.signedInAccountId;
     device.signedInAccountId = account.id;
     t.audit(auditEvent(s.ids, now, orgId, account.id, 'device.sign-in', deviceId, { signedInAccountId: before }, { signedInAccountId: account.id }));
-    return syncOn(doc, [deviceId], now, { reason: 'signed-out' }, newJti(s));
+    return syncOn(doc, [deviceId], now, { reason: 'signed-out' }, newJti(s), core.indexes.get(orgId));
   });
   const doc = s.store.org(orgId)!;
   const ref = accountRef(s.store.global().accounts, account.id)!;
@@ -91,7 +95,7 @@ export async function activateDeviceCode(core: GatewayCore, account: Account, ty
   const revoked: Revocation[] = changes.flatMap((ch) => ch.revoked.map((r) => revocationOf(r.lease, r.reason)));
   pusher.push(orgId, deviceId, 'reconcile', (id) => {
     const d = s.store.org(orgId);
-    return d ? { type: 'reconcile', id, ...reconcileBody(d, s.store.global().accounts, core.key.privateKey, deviceId, s.clock(), null, revoked) } : null;
+    return d ? { type: 'reconcile', id, ...reconcileBody(d, s.store.global().accounts, core.key.privateKey, deviceId, s.clock(), null, revoked, core.indexes.get(orgId)) } : null;
   });
   const hostname = doc.devices[deviceId]!.hostname;
   s.events.emit('feed', { orgId, at: now, kind: 'sign-in', text: `${account.email} signed in on ${hostname}`, accountId: account.id, deviceId });
@@ -110,7 +114,7 @@ export async function revokeDevice(core: GatewayCore, orgId: string, deviceId: s
     if (device.revokedAt) return { already: true, changes: [] as DeviceChange[] };
     device.revokedAt = now;
     t.audit(auditEvent(s.ids, now, orgId, actorId, 'device.revoke', deviceId, { revokedAt: null }, { revokedAt: now, hostname: device.hostname }));
-    return { already: false, changes: syncOn(doc, [deviceId], now, { reason: 'device-revoked' }, newJti(s)) };
+    return { already: false, changes: syncOn(doc, [deviceId], now, { reason: 'device-revoked' }, newJti(s), core.indexes.get(orgId)) };
   });
   codes.forget(deviceId);
   pusher.changes(orgId, result.changes);

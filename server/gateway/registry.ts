@@ -14,6 +14,10 @@ export function unregisterGateway(s: Services, g: AgentGateway): void {
   if (gateways.get(s) === g) gateways.delete(s);
 }
 
+export function gatewayIfRunning(s: Services): AgentGateway | undefined {
+  return gateways.get(s);
+}
+
 export function gatewayOf(s: Services): AgentGateway {
   const g = gateways.get(s);
   if (!g) throw new SeatkeeperError('STORAGE_UNAVAILABLE', 'The agent gateway is not running.');

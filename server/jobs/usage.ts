@@ -1,6 +1,7 @@
 // Once a minute: seats in use per product and devices online into doc.usage (24 h kept) for the
 // dashboard chart, old leases pruned, and contracts that ran out by themselves acted on.
 import { findLine, isContractActive, isLive, pruneLeases } from '../domain/entitlements.js';
+import { gatewayIfRunning } from '../gateway/registry.js';
 import type { Services } from '../services.js';
 
 export const USAGE_KEEP_MS = 24 * 3600 * 1000;
@@ -28,6 +29,8 @@ export async function sampleUsage(s: Services): Promise<void> {
       pruneLeases(doc, now, LEASE_KEEP_MS);
     }
   });
+  // Pruned leases, and serial seats held by leases that ran out meanwhile: the gateway's index starts over.
+  gatewayIfRunning(s)?.indexes.invalidate();
 }
 
 /** Lines of contracts that ended by the calendar while leases on them are still live. */

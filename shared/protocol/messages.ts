@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { Ack } from './ack.js';
 import { Challenge } from './challenge.js';
+import { MessageId } from './common.js';
 import { ErrorFrame, type FrameErrorCode } from './error.js';
 import { Hello } from './hello.js';
 import { Inventory, InventoryRequest } from './inventory.js';
@@ -80,7 +81,8 @@ export function parseFrame<D extends Direction>(direction: D, text: string): Par
     return { ok: false, code: 'FRAME_INVALID', message: 'frame is not a JSON object' };
   }
   const rec = raw as Record<string, unknown>;
-  const ref = typeof rec.id === 'string' && rec.id.length <= 64 ? rec.id : undefined;
+  // Only an id the error frame can carry back: a bad one would make the answer invalid too.
+  const ref = MessageId.safeParse(rec.id).success ? (rec.id as string) : undefined;
   const type = typeof rec.type === 'string' ? rec.type.slice(0, 64) : undefined;
   const base = { ...(ref !== undefined ? { ref } : {}), ...(type !== undefined ? { type } : {}) };
   if (type === undefined) {

@@ -11,7 +11,7 @@ export function addDevice(doc: OrgDoc, id: string, over: Partial<Device> = {}): 
     os: { platform: 'linux', distro: '', release: '', arch: 'x64' },
     agentVersion: '1',
     publicKey: 'x',
-    enrolledAt: NOW - DAY + Object.keys(doc.devices).length,
+    enrolledAt: NOW - DAY,
     enrolledWith: 'enr',
     lastSeenAt: null,
     signedInAccountId: null,

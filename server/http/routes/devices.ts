@@ -1,16 +1,16 @@
 // Workstations as admins manage them: list with live status, details, revoke, ask for a rescan.
 import { SeatkeeperError } from '../../../shared/errors.js';
 import type { DeviceList, DeviceView, RescanReply } from '../../../shared/api/devices.js';
-import { deviceView } from '../../domain/devices.js';
+import { deviceView, leasesByDevice } from '../../domain/devices.js';
 import { requestRescan, revokeDevice } from '../../gateway/operations.js';
 import { gatewayOf } from '../../gateway/registry.js';
 import type { Services } from '../../services.js';
-import type { Device, OrgDoc } from '../../store/types.js';
+import type { Device, Lease, OrgDoc } from '../../store/types.js';
 import type { Router } from '../router.js';
 
-function view(s: Services, doc: OrgDoc, d: Device): DeviceView {
-  const online = s.presence.onlineDevices(doc.org.id).has(d.id);
-  return deviceView(doc, d, s.store.global().accounts, { online, lastSeen: s.presence.lastSeen(doc.org.id, d.id) }, s.clock());
+function view(s: Services, doc: OrgDoc, d: Device, online = s.presence.onlineDevices(doc.org.id), leases?: Lease[]): DeviceView {
+  const live = { online: online.has(d.id), lastSeen: s.presence.lastSeen(doc.org.id, d.id) };
+  return deviceView(doc, d, s.store.global().accounts, live, s.clock(), ...(leases ? [leases] : []));
 }
 
 function deviceOf(doc: OrgDoc, deviceId: string | undefined): Device {
@@ -25,11 +25,15 @@ export function registerDevicesRoutes(r: Router): void {
     url: '/api/v1/orgs/:orgId/devices',
     access: 'admin',
     summary: 'Enrolled workstations: online or not, last seen, host, OS, signed-in user, inventory, leases.',
-    handler: ({ s, org }): DeviceList => ({
-      devices: Object.values(org.doc.devices)
-        .sort((a, b) => a.hostname.localeCompare(b.hostname) || a.enrolledAt - b.enrolledAt)
-        .map((d) => view(s, org.doc, d)),
-    }),
+    handler: ({ s, org }): DeviceList => {
+      const online = s.presence.onlineDevices(org.id);
+      const leases = leasesByDevice(org.doc);
+      return {
+        devices: Object.values(org.doc.devices)
+          .sort((a, b) => a.hostname.localeCompare(b.hostname) || a.enrolledAt - b.enrolledAt)
+          .map((d) => view(s, org.doc, d, online, leases.get(d.id) ?? [])),
+      };
+    },
   });
 
   r.add({

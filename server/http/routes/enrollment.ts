@@ -145,8 +145,11 @@ export function registerEnrollmentRoutes(r: Router): void {
         t.audit(auditEvent(s.ids, now, orgId, `device:${d.id}`, 'device.enroll', d.id, null, { hostname: d.hostname, os: d.os, token: token.id }));
         return { device: { ...d }, created: true };
       });
-      // A re-enrolled machine's old sockets belong to the previous key.
-      if (!created) for (const c of gateway.pusher.all(orgId, device.id)) c.close(4009, 'device re-enrolled');
+      if (!created) {
+        // Its leases were ended above, outside the gateway's index; and its old sockets belong to the previous key.
+        gateway.indexes.invalidate(orgId);
+        for (const c of gateway.pusher.all(orgId, device.id)) c.close(4009, 'device re-enrolled');
+      }
       s.events.emit('feed', { orgId, at: now, kind: 'device', text: `Workstation ${device.hostname} ${created ? 'enrolled' : 'enrolled again'}`, deviceId: device.id });
       return {
         deviceId: device.id,

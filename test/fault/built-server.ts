@@ -1,0 +1,81 @@
+// The server as an operator runs it, for the fault tests: the same bundle scripts/build.mjs makes
+// (built fresh into its own folder under dist/, so node_modules resolve and nothing is stale),
+// started as a child process that can be killed, and a check that its data files still parse.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { build } from 'esbuild';
+
+const root = resolve(import.meta.dirname, '../..');
+
+export interface BuiltServer {
+  bundle: string;
+  /** removes the bundle folder */
+  dispose(): Promise<void>;
+}
+
+export async function buildServerBundle(): Promise<BuiltServer> {
+  await mkdir(join(root, 'dist'), { recursive: true });
+  const dir = await mkdtemp(join(root, 'dist', '.fault-'));
+  await build({
+    entryPoints: { server: join(root, 'server/main.ts') },
+    outdir: dir,
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    packages: 'external',
+    logLevel: 'warning',
+    define: { __SEATKEEPER_VERSION__: '"0.0.0-test"' },
+  });
+  return { bundle: join(dir, 'server.mjs'), dispose: () => rm(dir, { recursive: true, force: true }) };
+}
+
+export interface RunningServer {
+  child: ChildProcess;
+  url: string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+const quiet = { ...process.env, SEATKEEPER_LOG_LEVEL: 'error' };
+
+/** `seatkeeper-server add-org --file F --data D`; returns the organization id. */
+export async function addOrg(bundle: string, dataDir: string, file: string): Promise<string> {
+  const { stdout } = await promisify(execFile)(process.execPath, [bundle, 'add-org', '--file', file, '--data', dataDir], { env: quiet });
+  return stdout.trim();
+}
+
+export async function startBuiltServer(bundle: string, dataDir: string, children: Set<ChildProcess>): Promise<RunningServer> {
+  const child = spawn(process.execPath, [bundle, '--data', dataDir, '--port', '0'], { env: quiet, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => child.once('exit', (code, signal) => res({ code, signal })));
+  let out = '';
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const url = await new Promise<string>((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`server did not start: ${out} ${err}`)), 20_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /Seatkeeper is running at (http:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        res(m[1]!);
+      }
+    });
+    void exited.then(({ code }) => rej(new Error(`server exited with ${code}: ${err}`)));
+  });
+  return { child, url, exited };
+}
+
+/** Every data file parses; only the last line of an audit log may be torn by a kill mid-append. */
+export async function expectFilesParse(dataDir: string): Promise<void> {
+  JSON.parse(await readFile(join(dataDir, 'global.json'), 'utf8'));
+  const names = await readdir(join(dataDir, 'orgs'));
+  for (const n of names.filter((x) => x.endsWith('.json') && !x.startsWith('.'))) JSON.parse(await readFile(join(dataDir, 'orgs', n), 'utf8'));
+  for (const n of names.filter((x) => x.endsWith('.audit.jsonl'))) {
+    const lines = (await readFile(join(dataDir, 'orgs', n), 'utf8')).split('\n');
+    for (const line of lines.slice(0, -2)) JSON.parse(line);
+  }
+}
