@@ -83,6 +83,19 @@ async function restore({ indices }: { indices: number[] }) {
   s.events.emit('entitlements', { orgId, reason: 'unassigned', accountIds: indices.map(accountIdOf) });
 }
 
+/** How long one small change to the organization takes to become durable (median of `times`). */
+async function commitProbe({ times }: { times: number }) {
+  const ms: number[] = [];
+  for (let k = 0; k < times; k++) {
+    const t0 = performance.now();
+    await s.store.tx((t) => {
+      t.org(org!.orgId)!.org.termsAcceptedAt = Date.now();
+    });
+    ms.push(performance.now() - t0);
+  }
+  return ms.sort((a, b) => a - b)[Math.floor(ms.length / 2)]!;
+}
+
 function stats() {
   const doc = org ? s.store.org(org.orgId) : undefined;
   return {
@@ -96,6 +109,7 @@ serve(
   {
     seed,
     restore,
+    commitProbe,
     stats,
     gc: async () => {
       for (let i = 0; i < 3; i++) {

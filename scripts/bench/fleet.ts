@@ -113,6 +113,15 @@ function levelRows(n: number, sk: SkResult, raw: RawResult, quick: boolean, maxN
       note: `server RSS ${(sk.rss0 / 2 ** 20).toFixed(0)} MiB with the organization loaded, ${(sk.rssN / 2 ** 20).toFixed(0)} MiB with ${n} agents`,
     }),
     row({ bench: 'fleet', figure: `connect+authenticate rate ${at}`, value: sk.connectRate, unit: 'agents/s', baseline: 'bare ws connect', baselineValue: raw.connectRate }),
+    row({
+      bench: 'revoke',
+      figure: `one store commit (organization document rewritten) ${at}`,
+      value: sk.commitMs,
+      unit: 'ms',
+      baseline: '—',
+      baselineValue: null,
+      note: 'an unassign waits for two: the assignment, then the lease revocation',
+    }),
     row({ bench: 'revoke', figure: `targeted revoke p50 ${at} (n=${rv.n})`, value: rv.p50, unit: 'ms', baseline: 'bare ws send to one socket', baselineValue: rb.p50 }),
     row({
       bench: 'revoke',
@@ -173,6 +182,8 @@ function levelRows(n: number, sk: SkResult, raw: RawResult, quick: boolean, maxN
 
 interface SkResult {
   connected: number;
+  /** median time for one small change to the organization document to be durable */
+  commitMs: number;
   rss0: number;
   rssN: number;
   connectRate: number;
@@ -193,12 +204,14 @@ async function seatkeeperLevel(fleet: Fleet, n: number, p: Plan, deadline: numbe
     const seeded = await srv.helper.call<{ orgId: string; lineId: string; token: string }>('seed', { n });
     const api = (path: string) => `${srv.url}/api/v1/orgs/${seeded.orgId}${path}`;
     const rss0 = await rssAfterGc(srv.helper);
+    // What every durable change costs on a document this size (lowdb rewrites the whole file).
+    const commitMs = await srv.helper.call<number>('commitProbe', { times: 5 });
 
     await fleet.setup(`ws://127.0.0.1:${srv.port}/agent`, n, false);
     await srv.helper.call('eldReset');
     const c = await profiled(srv, `connect${at}`, () => fleet.connect(n, Math.max(10_000, deadline - Date.now())));
     const connectStall = await eldMax(srv);
-    const empty = { rss0, rssN: 0, revokeMs: [], switchMs: [], stall: { connect: connectStall, revoke: 0, switch: 0 }, storm: null, frames: {} };
+    const empty = { commitMs, rss0, rssN: 0, revokeMs: [], switchMs: [], stall: { connect: connectStall, revoke: 0, switch: 0 }, storm: null, frames: {} };
     if (c.connected < n) return { ...empty, connected: c.connected, connectRate: c.rate };
     await until('every agent holding its lease', async () => (await fleet.holding()) === n, 60_000);
     const rssN = await rssAfterGc(srv.helper);
@@ -260,7 +273,7 @@ async function seatkeeperLevel(fleet: Fleet, n: number, p: Plan, deadline: numbe
       const tLast = missing > 0 ? monoMs() : Math.max(...rs.map((r) => r.tLast));
       storm = { totalMs: tLast - t0, sinceUpMs: tLast - tUp, downMs: tUp - t0, attempts: rs.reduce((a, r) => a + r.attempts, 0), missing };
     }
-    return { connected: n, rss0, rssN, connectRate: c.rate, revokeMs, switchMs, stall: { connect: connectStall, revoke: revokeStall, switch: switchStall }, storm, frames };
+    return { connected: n, commitMs, rss0, rssN, connectRate: c.rate, revokeMs, switchMs, stall: { connect: connectStall, revoke: revokeStall, switch: switchStall }, storm, frames };
   } finally {
     await fleet.all('closeAll');
     await srv.helper.stop();

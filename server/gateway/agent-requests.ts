@@ -34,7 +34,7 @@ export async function logout(core: GatewayCore, conn: AgentConnection): Promise<
     if (d.signedInAccountId === null) return [];
     t.audit(auditEvent(core.s.ids, now, orgId, `device:${deviceId}`, 'device.sign-out', deviceId, { signedInAccountId: d.signedInAccountId }, { signedInAccountId: null }));
     d.signedInAccountId = null;
-    return syncOn(doc, [deviceId], now, { reason: 'signed-out' }, newJti(core.s));
+    return syncOn(doc, [deviceId], now, { reason: 'signed-out' }, newJti(core.s), core.indexes.get(orgId)!);
   });
   core.pusher.changes(orgId, changes);
   if (before) {
@@ -50,12 +50,13 @@ export async function leaseRequest(core: GatewayCore, conn: AgentConnection, msg
   const now = core.s.clock();
   const doc = core.s.store.org(orgId)!;
   const minRenewMs = (doc.org.settings.leaseTtlSeconds * 1000) / 10;
-  let decision = decideLeaseRequest(doc, deviceId, msg.productCode, now, minRenewMs);
+  let decision = decideLeaseRequest(doc, deviceId, msg.productCode, now, minRenewMs, core.indexes.get(orgId));
   if (decision.kind === 'change') {
     const result = await core.s.store.tx((t) => {
       const d = t.org(orgId)!;
-      const again = decideLeaseRequest(d, deviceId, msg.productCode, now, minRenewMs);
-      return { again, change: again.kind === 'change' ? applyChange(d, again.plan, now, newJti(core.s)) : null };
+      const idx = core.indexes.get(orgId)!;
+      const again = decideLeaseRequest(d, deviceId, msg.productCode, now, minRenewMs, idx);
+      return { again, change: again.kind === 'change' ? applyChange(d, again.plan, now, newJti(core.s), idx) : null };
     });
     decision = result.again;
     if (result.change) {
@@ -76,14 +77,14 @@ export async function inventory(core: GatewayCore, conn: AgentConnection, msg: I
   const doc = core.s.store.org(orgId)!;
   const d = doc.devices[deviceId]!;
   const same = d.inventoryHash === hash && (!msg.os || JSON.stringify(d.os) === JSON.stringify(msg.os));
-  if (same && !needsSync(doc, [deviceId], now, {})) return;
+  if (same && !needsSync(doc, [deviceId], now, {}, core.indexes.get(orgId)!)) return;
   const changes: DeviceChange[] = await core.s.store.tx((t) => {
     const o = t.org(orgId)!;
     const dev = o.devices[deviceId]!;
     dev.inventory = msg.items;
     dev.inventoryHash = hash;
     if (msg.os) dev.os = msg.os;
-    return syncOn(o, [deviceId], now, {}, newJti(core.s));
+    return syncOn(o, [deviceId], now, {}, newJti(core.s), core.indexes.get(orgId)!);
   });
   core.pusher.changes(orgId, changes);
   await refillSerialSeats(core, orgId, changes);

@@ -205,7 +205,7 @@ export class AgentGateway implements GatewayCore {
       d.agentVersion = hello.agentVersion;
       // Leases past half-life are renewed on connect, so an agent that was away comes back with fresh ones.
       const renewBefore = now + (doc.org.settings.leaseTtlSeconds * 1000) / 2;
-      return syncOn(doc, [d.id], now, { renewBefore }, newJti(this.s), this.indexes.get(orgId));
+      return syncOn(doc, [d.id], now, { renewBefore }, newJti(this.s), this.indexes.get(orgId)!);
     });
     if (conn.closed) return;
     const doc = this.s.store.org(orgId)!;

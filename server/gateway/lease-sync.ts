@@ -3,7 +3,8 @@
 // yielding in between, so pushes leave in the order their transactions ran.
 import type { KeyObject } from 'node:crypto';
 import type { AccountRef, Reconcile, Revocation } from '../../shared/protocol/index.js';
-import { applyPlan, isLive, OrgIndex, planDevice, planIsEmpty, type LeasePlan, type PlanOptions } from '../domain/entitlements.js';
+import { applyPlan, isLive, planDevice, planIsEmpty, type LeasePlan, type PlanOptions } from '../domain/entitlements.js';
+import type { OrgIndex } from '../domain/org-index.js';
 import type { Account, Lease, OrgDoc, RevokeReason } from '../store/types.js';
 import { tokenOf } from './lease-signer.js';
 
@@ -14,12 +15,15 @@ export interface DeviceChange {
 }
 
 /** Would syncing these devices change anything? (If no plan changes the unmodified doc, none will.) */
-export function needsSync(doc: OrgDoc, deviceIds: string[], now: number, opts: PlanOptions, idx = new OrgIndex(doc, now)): boolean {
+export function needsSync(doc: OrgDoc, deviceIds: string[], now: number, opts: PlanOptions, idx: OrgIndex): boolean {
   return deviceIds.some((id) => !planIsEmpty(planDevice(doc, id, now, opts, idx)));
 }
 
-/** Plans and applies, one device after another, so seats taken by one are seen by the next. */
-export function syncOn(doc: OrgDoc, deviceIds: string[], now: number, opts: PlanOptions, newJti: () => string, idx = new OrgIndex(doc, now)): DeviceChange[] {
+/**
+ * Plans and applies, one device after another, so seats taken by one are seen by the next. `idx`
+ * is required: it must be the gateway's index of this document, which every lease write keeps current.
+ */
+export function syncOn(doc: OrgDoc, deviceIds: string[], now: number, opts: PlanOptions, newJti: () => string, idx: OrgIndex): DeviceChange[] {
   const out: DeviceChange[] = [];
   for (const id of deviceIds) {
     const plan = planDevice(doc, id, now, opts, idx);
@@ -29,7 +33,7 @@ export function syncOn(doc: OrgDoc, deviceIds: string[], now: number, opts: Plan
   return out;
 }
 
-export function applyChange(doc: OrgDoc, plan: LeasePlan, now: number, newJti: () => string, idx?: OrgIndex): DeviceChange {
+export function applyChange(doc: OrgDoc, plan: LeasePlan, now: number, newJti: () => string, idx: OrgIndex): DeviceChange {
   const granted = applyPlan(doc, plan, now, doc.org.settings.leaseTtlSeconds * 1000, newJti, idx);
   return { deviceId: plan.deviceId, revoked: plan.revoke.map((r) => ({ lease: doc.leases[r.lease.jti]!, reason: r.reason })), granted };
 }

@@ -86,7 +86,7 @@ export async function activateDeviceCode(core: GatewayCore, account: Account, ty
     const before = device.signedInAccountId;
     device.signedInAccountId = account.id;
     t.audit(auditEvent(s.ids, now, orgId, account.id, 'device.sign-in', deviceId, { signedInAccountId: before }, { signedInAccountId: account.id }));
-    return syncOn(doc, [deviceId], now, { reason: 'signed-out' }, newJti(s), core.indexes.get(orgId));
+    return syncOn(doc, [deviceId], now, { reason: 'signed-out' }, newJti(s), core.indexes.get(orgId)!);
   });
   const doc = s.store.org(orgId)!;
   const ref = accountRef(s.store.global().accounts, account.id)!;
@@ -114,7 +114,7 @@ export async function revokeDevice(core: GatewayCore, orgId: string, deviceId: s
     if (device.revokedAt) return { already: true, changes: [] as DeviceChange[] };
     device.revokedAt = now;
     t.audit(auditEvent(s.ids, now, orgId, actorId, 'device.revoke', deviceId, { revokedAt: null }, { revokedAt: now, hostname: device.hostname }));
-    return { already: false, changes: syncOn(doc, [deviceId], now, { reason: 'device-revoked' }, newJti(s), core.indexes.get(orgId)) };
+    return { already: false, changes: syncOn(doc, [deviceId], now, { reason: 'device-revoked' }, newJti(s), core.indexes.get(orgId)!) };
   });
   codes.forget(deviceId);
   pusher.changes(orgId, result.changes);

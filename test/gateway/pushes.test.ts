@@ -4,7 +4,21 @@ import { inventoryHash } from '../../shared/protocol/inventory-hash.js';
 import type { InventoryItem } from '../../shared/protocol/inventory.js';
 import { addMembers, addTeam, clientFor } from '../helpers/fixtures.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { OrgIndex } from '../../server/domain/org-index.js';
+import { gatewayOf } from '../../server/gateway/registry.js';
 import { enrollDevice, orgWithToken, RawAgent, waitFor } from './raw-agent.js';
+
+/** The gateway's long-lived index says what an index built fresh from the document says. */
+function expectIndexCurrent(orgId: string) {
+  const doc = server.services.store.org(orgId)!;
+  const now = Date.now();
+  const kept = gatewayOf(server.services).indexes.get(orgId)!;
+  const fresh = new OrgIndex(doc, now);
+  for (const id of Object.keys(doc.devices)) {
+    expect(kept.liveLeasesOf(id, now).map((l) => l.jti).sort()).toEqual(fresh.liveLeasesOf(id, now).map((l) => l.jti).sort());
+  }
+  for (const { line } of fresh.lines) expect(kept.serialSeatsTaken(line.id)).toBe(fresh.serialSeatsTaken(line.id));
+}
 
 let server: TestServer;
 const agents: RawAgent[] = [];
@@ -83,6 +97,7 @@ describe('entitlement pushes', () => {
     const grant = await B.a.next('lease.grant', 1000);
     expect(peekLeaseClaims(grant.token)).toMatchObject({ sub: ben!.id, prod: 'SW-PREMIUM' });
     expect(server.services.store.org(org.orgId)!.leases[revoke.jti]).toMatchObject({ status: 'revoked', revokeReason: 'reassigned' });
+    expectIndexCurrent(org.orgId);
   });
 
   it('brings a device that was offline up to date on reconnect: the revocation is in its reconcile', async () => {
@@ -128,6 +143,7 @@ describe('entitlement pushes', () => {
     await org.admin.post(`/api/v1/orgs/${org.orgId}/devices/${first.dev.deviceId}/revoke`);
     expect(peekLeaseClaims((await second.a.next('lease.grant', 1000)).token)).toMatchObject({ dev: second.dev.deviceId, prod: 'ACAD' });
     expect(wrongSerial.a.all('lease.grant')).toEqual([]);
+    expectIndexCurrent(org.orgId);
   });
 
   it('needs both a seat and the project team for a two-tier service product', async () => {
