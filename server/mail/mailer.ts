@@ -45,17 +45,39 @@ export function createMailer(config: MailConfig, log: Logger): Mailer {
     port: config.port,
     secure: config.secure ?? false,
     ignoreTLS: !config.secure,
+    // An SMTP server that does not answer must not hold anything up for long.
+    connectionTimeout: 10_000,
+    greetingTimeout: 10_000,
+    socketTimeout: 20_000,
     ...(config.user ? { auth: { user: config.user, pass: config.pass ?? '' } } : {}),
   });
-  return {
-    async send(msg) {
+  // Delivery runs in the background: the admin's request is answered once the change is durable,
+  // not when a remote mail server has said yes. A failed send is retried twice, then logged.
+  const pending = new Set<Promise<void>>();
+  const deliver = async (msg: MailMessage) => {
+    for (let attempt = 1; ; attempt++) {
       try {
         await transport.sendMail({ from, ...msg });
         log.info('mail sent', { to: msg.to, subject: msg.subject });
+        return;
       } catch (err) {
-        log.error('mail could not be sent', { to: msg.to, subject: msg.subject, error: (err as Error).message });
+        if (attempt >= 3 || closed) {
+          log.error('mail could not be sent', { to: msg.to, subject: msg.subject, error: (err as Error).message });
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 500 * attempt));
       }
+    }
+  };
+  let closed = false;
+  return {
+    async send(msg) {
+      const p = deliver(msg).finally(() => pending.delete(p));
+      pending.add(p);
     },
-    close: () => transport.close(),
+    close: () => {
+      closed = true;
+      void Promise.allSettled([...pending]).then(() => transport.close());
+    },
   };
 }
