@@ -1,26 +1,13 @@
 // `login`: device sign-in over the agent's own connection. Sends login.start, surfaces the code,
 // and once the server says done, stores the user's leases as they arrive and returns.
-import type { KeyObject } from 'node:crypto';
-import { importLeasePublicJwk } from '../shared/lease.js';
 import type { AccountRef } from '../shared/protocol/common.js';
 import type { LoginCode } from '../shared/protocol/login.js';
-import type { Clock } from './clock.js';
-import { applyGrant, applyReconcile, applyRevoke, heldJtis, type ApplyContext } from './link/apply.js';
-import { AgentLink } from './link/connection.js';
-import type { AgentLogger } from './log.js';
-import type { AgentConfig } from './state/config.js';
-import type { StatePaths } from './state/paths.js';
+import { applyGrant, applyReconcile, applyRevoke } from './link/apply.js';
+import { shortLink, shortLinkContext, type ShortLinkOptions } from './link/short-link.js';
 import { recordMethod } from './state/products-file.js';
 import { writeSession } from './state/session.js';
 
-export interface LoginOptions {
-  paths: StatePaths;
-  config: AgentConfig;
-  deviceKey: KeyObject;
-  socketUrl: string;
-  agentVersion: string;
-  clock: Clock;
-  logger: AgentLogger;
+export interface LoginOptions extends ShortLinkOptions {
   /** called once the code to show arrives */
   onCode: (code: LoginCode) => void;
   /** overall limit (default: the code's lifetime + 5 s, and 30 s to get a code) */
@@ -36,14 +23,8 @@ export type LoginResult =
 const LOGIN_START_ID = 'login-start';
 
 export async function runLogin(opts: LoginOptions): Promise<LoginResult> {
-  const { paths, config, clock, logger } = opts;
-  const ctx: ApplyContext = {
-    paths,
-    deviceId: config.deviceId,
-    leaseKey: await importLeasePublicJwk(config.leasePublicKeyJwk),
-    clock,
-    logger,
-  };
+  const { paths, clock, logger } = opts;
+  const ctx = await shortLinkContext(opts);
   const settleMs = opts.settleMs ?? 300;
   const granted = new Set<string>();
   let account: AccountRef | null = null;
@@ -67,15 +48,7 @@ export async function runLogin(opts: LoginOptions): Promise<LoginResult> {
   };
   armOverall(opts.timeoutMs ?? 30_000);
 
-  const link = new AgentLink({
-    url: opts.socketUrl,
-    deviceId: config.deviceId,
-    deviceKey: opts.deviceKey,
-    agentVersion: opts.agentVersion,
-    reconnect: false,
-    logger,
-    now: () => clock.now(),
-    describe: async () => ({ leases: await heldJtis(paths), inventoryHash: null }),
+  const link = shortLink(opts, {
     onWelcome: () => {
       link.send({ type: 'login.start', id: LOGIN_START_ID });
     },

@@ -1,24 +1,11 @@
 // `logout`: drops the signed-in user's leases here at once, then tells the server, which revokes
 // them ('signed-out') for good. Works offline too; the server is told next time if it cannot be now.
-import type { KeyObject } from 'node:crypto';
-import { importLeasePublicJwk } from '../shared/lease.js';
 import type { AccountRef } from '../shared/protocol/common.js';
-import type { Clock } from './clock.js';
-import { applyGrant, applyReconcile, applyRevoke, dropLeasesOf, heldJtis, type ApplyContext } from './link/apply.js';
-import { AgentLink } from './link/connection.js';
-import type { AgentLogger } from './log.js';
-import type { AgentConfig } from './state/config.js';
-import type { StatePaths } from './state/paths.js';
+import { applyGrant, applyReconcile, applyRevoke, dropLeasesOf } from './link/apply.js';
+import { shortLink, shortLinkContext, type ShortLinkOptions } from './link/short-link.js';
 import { readSession, writeSession } from './state/session.js';
 
-export interface LogoutOptions {
-  paths: StatePaths;
-  config: AgentConfig;
-  deviceKey: KeyObject;
-  socketUrl: string;
-  agentVersion: string;
-  clock: Clock;
-  logger: AgentLogger;
+export interface LogoutOptions extends ShortLinkOptions {
   /** how long to try to reach the server (default 10 s) */
   timeoutMs?: number;
   /** after sending logout, stop once revocations have been quiet this long (default 300 ms) */
@@ -33,14 +20,8 @@ export interface LogoutResult {
 }
 
 export async function runLogout(opts: LogoutOptions): Promise<LogoutResult> {
-  const { paths, config, clock, logger } = opts;
-  const ctx: ApplyContext = {
-    paths,
-    deviceId: config.deviceId,
-    leaseKey: await importLeasePublicJwk(config.leasePublicKeyJwk),
-    clock,
-    logger,
-  };
+  const { paths, clock } = opts;
+  const ctx = await shortLinkContext(opts);
   const account = (await readSession(paths))?.account ?? null;
   const dropped = account ? await dropLeasesOf(ctx, account) : [];
   await writeSession(paths, null, clock.now());
@@ -54,15 +35,7 @@ export async function runLogout(opts: LogoutOptions): Promise<LogoutResult> {
     settleTimer = setTimeout(finish, opts.settleMs ?? 300);
   };
   const overall = setTimeout(finish, opts.timeoutMs ?? 10_000);
-  const link = new AgentLink({
-    url: opts.socketUrl,
-    deviceId: config.deviceId,
-    deviceKey: opts.deviceKey,
-    agentVersion: opts.agentVersion,
-    reconnect: false,
-    logger,
-    now: () => clock.now(),
-    describe: async () => ({ leases: await heldJtis(paths), inventoryHash: null }),
+  const link = shortLink(opts, {
     onWelcome: () => {
       notified = link.send({ type: 'logout', id: 'logout' });
       settle();

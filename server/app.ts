@@ -61,7 +61,13 @@ export async function startServer(partial: Partial<ServerConfig> & { dataDir: st
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    handler(req, socket, head);
+    try {
+      handler(req, socket, head);
+    } catch (e) {
+      // A throw here would be an uncaught exception in the HTTP server: the whole process would go.
+      log.error('websocket upgrade failed', { path, error: (e as Error).message });
+      socket.destroy();
+    }
   });
 
   const started: Array<{ name: string; close(): Promise<void> }> = [];

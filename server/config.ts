@@ -34,6 +34,8 @@ export interface AgentTuning {
   switchCheckMs?: number;
   /** wrong device codes per account per minute before RATE_LIMITED (default 10) */
   maxDeviceCodeFailures?: number;
+  /** how long a sign-in code shown by an agent stays valid (default 600) */
+  deviceCodeTtlSeconds?: number;
 }
 
 export function withDefaults(partial: Partial<ServerConfig> & { dataDir: string }): ServerConfig {
@@ -52,5 +54,10 @@ export function withDefaults(partial: Partial<ServerConfig> & { dataDir: string 
   if (!Number.isInteger(cfg.port) || cfg.port < 0 || cfg.port > 65535) throw new Error(`config.port: ${cfg.port} is not a port`);
   if (!(cfg.leaseTtlSeconds > 0)) throw new Error('config.leaseTtlSeconds must be positive');
   if (!(cfg.heartbeatSeconds > 0)) throw new Error('config.heartbeatSeconds must be positive');
+  // Mails, agent settings and enrollment replies are built from it: a bad one must stop the start,
+  // not fail every enrollment later.
+  if (cfg.publicUrl !== undefined && !(URL.canParse(cfg.publicUrl) && /^https?:$/.test(new URL(cfg.publicUrl).protocol))) {
+    throw new Error(`config.publicUrl: ${cfg.publicUrl} is not an http(s) URL`);
+  }
   return cfg;
 }

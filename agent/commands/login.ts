@@ -1,7 +1,6 @@
 // `login`: sign the workstation user in with a short code entered in the portal.
 import { runLogin } from '../login.js';
-import { AGENT_VERSION } from '../version.js';
-import { fileLogger, loadEnrolled } from './shared.js';
+import { fileLogger, loadEnrolled, shortLinkOptions } from './shared.js';
 import { EXIT_FAIL, EXIT_OK, JSON_HELP, STATE_DIR_HELP, UsageError, jsonOption, stateDirOption, writeJson, type Command } from './types.js';
 
 export const loginCommand: Command = {
@@ -25,13 +24,7 @@ export const loginCommand: Command = {
     const json = Boolean(ctx.values.json);
     try {
       const r = await runLogin({
-        paths: ctx.paths,
-        config: enrolled.config,
-        deviceKey: enrolled.deviceKey,
-        socketUrl: enrolled.socketUrl,
-        agentVersion: AGENT_VERSION,
-        clock: ctx.env.clock,
-        logger,
+        ...shortLinkOptions(ctx, enrolled, logger),
         ...(timeoutMs !== undefined ? { timeoutMs } : {}),
         onCode: (c) => {
           if (json) writeJson(ctx.io, { event: 'code', userCode: c.userCode, verificationUri: c.verificationUri, expiresIn: c.expiresIn });

@@ -1,7 +1,6 @@
 // `logout`: sign the user out here; their leases are dropped at once.
 import { runLogout } from '../logout.js';
-import { AGENT_VERSION } from '../version.js';
-import { fileLogger, loadEnrolled } from './shared.js';
+import { fileLogger, loadEnrolled, shortLinkOptions } from './shared.js';
 import { EXIT_FAIL, EXIT_OK, JSON_HELP, STATE_DIR_HELP, jsonOption, stateDirOption, writeJson, type Command } from './types.js';
 
 export const logoutCommand: Command = {
@@ -16,15 +15,7 @@ export const logoutCommand: Command = {
     if (typeof enrolled === 'number') return enrolled;
     const logger = fileLogger(ctx);
     try {
-      const r = await runLogout({
-        paths: ctx.paths,
-        config: enrolled.config,
-        deviceKey: enrolled.deviceKey,
-        socketUrl: enrolled.socketUrl,
-        agentVersion: AGENT_VERSION,
-        clock: ctx.env.clock,
-        logger,
-      });
+      const r = await runLogout(shortLinkOptions(ctx, enrolled, logger));
       if (ctx.values.json) writeJson(ctx.io, r);
       else {
         ctx.io.out(`${r.account ? `Signed out ${r.account.email}.` : 'Nobody was signed in.'} Dropped: ${r.dropped.length > 0 ? r.dropped.join(', ') : 'none'}\n`);

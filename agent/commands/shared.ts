@@ -1,8 +1,10 @@
 // Helpers the commands share: loading what enrollment left, and the logger each command uses.
 import type { KeyObject } from 'node:crypto';
+import type { ShortLinkOptions } from '../link/short-link.js';
 import { createLogger, silentLogger, type AgentLogger, type ClosableLogger } from '../log.js';
 import { agentSocketUrlFor, readConfig, type AgentConfig } from '../state/config.js';
 import { loadDeviceKey } from '../state/device-key.js';
+import { AGENT_VERSION } from '../version.js';
 import { EXIT_USAGE, type CommandContext } from './types.js';
 
 export interface Enrolled {
@@ -30,6 +32,11 @@ export async function loadEnrolled(ctx: CommandContext): Promise<Enrolled | numb
     return EXIT_USAGE;
   }
   return { config, deviceKey: key.privateKey, socketUrl: agentSocketUrlFor(config.server) };
+}
+
+/** What `login` and `logout` give the connection they open. */
+export function shortLinkOptions(ctx: CommandContext, enrolled: Enrolled, logger: AgentLogger): ShortLinkOptions {
+  return { paths: ctx.paths, config: enrolled.config, deviceKey: enrolled.deviceKey, socketUrl: enrolled.socketUrl, agentVersion: AGENT_VERSION, clock: ctx.env.clock, logger };
 }
 
 /** A file logger in the state dir; falls back to none when the directory cannot be written. */

@@ -4,9 +4,9 @@ import { importLeasePublicJwk, verifyLease, type LeaseKey } from '../../shared/l
 import { ProductCode, type ActivationMethod } from '../../shared/protocol/common.js';
 import type { RevokeReason } from '../../shared/protocol/lease.js';
 import type { Clock } from '../clock.js';
-import { judgeClock, raiseHighestSeen, readHighestSeen } from '../state/clock-guard.js';
+import { judgeClock, raiseHighestSeen, readHighestSeenSync } from '../state/clock-guard.js';
 import type { AgentConfig } from '../state/config.js';
-import { readLeaseFile } from '../state/lease-store.js';
+import { readLeaseFileSync } from '../state/lease-store.js';
 import type { StatePaths } from '../state/paths.js';
 
 export type DenyReason = 'no-lease' | 'revoked' | 'expired' | 'tampered' | 'wrong-device' | 'clock-rolled-back';
@@ -49,17 +49,29 @@ export interface CheckOptions {
  */
 export const CLOCK_RECORD_EVERY_MS = 60_000;
 
+/** The pinned key, imported once per process (an import is a thread-pool job of its own). */
+const imported = new Map<string, Promise<LeaseKey>>();
+function pinnedKey(config: AgentConfig): Promise<LeaseKey> {
+  const x = config.leasePublicKeyJwk.x;
+  let key = imported.get(x);
+  if (!key) {
+    key = importLeasePublicJwk(config.leasePublicKeyJwk);
+    key.catch(() => imported.delete(x));
+    imported.set(x, key);
+  }
+  return key;
+}
+
 export async function checkProduct(opts: CheckOptions): Promise<CheckResult> {
   const { paths, config, productCode, clock } = opts;
   if (!ProductCode.safeParse(productCode).success) throw new TypeError(`not a product code: ${productCode}`);
   const now = clock.now();
 
-  // The reads and the key import overlap (each waits on the thread pool); the order of the
-  // verdicts below is what counts.
-  const keyImport = opts.leaseKey ? Promise.resolve(opts.leaseKey) : importLeasePublicJwk(config.leasePublicKeyJwk);
-  keyImport.catch(() => {});
-  const [highestSeen, file] = await Promise.all([readHighestSeen(paths), readLeaseFile(paths, productCode)]);
-  const verdict = judgeClock(now, highestSeen);
+  // Two small local files, read synchronously: check answers in well under a millisecond, and
+  // an async read would add a thread-pool round trip (and its tail) per file.
+  const keyImport = opts.leaseKey ? Promise.resolve(opts.leaseKey) : pinnedKey(config);
+  const file = readLeaseFileSync(paths, productCode);
+  const verdict = judgeClock(now, readHighestSeenSync(paths));
   if (!verdict.ok) return { ok: false, productCode, reason: 'clock-rolled-back' };
   if (opts.raiseClock !== false && now - verdict.highestSeen >= CLOCK_RECORD_EVERY_MS) {
     // An unprivileged caller may not be able to write the state dir; the check still stands.

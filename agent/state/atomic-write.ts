@@ -1,7 +1,7 @@
 // Crash-safe file replacement: write a temp file beside the target, fsync it, rename it over the
 // target, fsync the directory. A reader sees the old file or the new one, never half of either.
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 export interface AtomicWriteOptions {
@@ -41,6 +41,21 @@ export async function readJson(file: string): Promise<unknown> {
   let text: string;
   try {
     text = await fs.readFile(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
+  return JSON.parse(text);
+}
+
+/**
+ * readJson without the thread pool, for `check`: a local file of a few hundred bytes reads in
+ * microseconds, while an async read costs a thread-pool round trip (and its tail) each time.
+ */
+export function readJsonSync(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw e;

@@ -1,7 +1,7 @@
 // clock.json: the highest time this device has seen. Leases are bounded by `exp`, so turning the
 // clock back would stretch them; a clock more than the tolerance behind the highest is refused.
 import { z } from 'zod';
-import { readJson, writeJsonAtomic } from './atomic-write.js';
+import { readJson, readJsonSync, writeJsonAtomic } from './atomic-write.js';
 import type { StatePaths } from './paths.js';
 
 /** NTP steps and VM snapshot resumes move clocks by seconds; five minutes back is not an accident. */
@@ -14,6 +14,16 @@ export type ClockVerdict = { ok: true; highestSeen: number } | { ok: false; high
 export async function readHighestSeen(paths: StatePaths): Promise<number> {
   try {
     const parsed = ClockFile.safeParse(await readJson(paths.clock));
+    return parsed.success ? parsed.data.highestSeen : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** readHighestSeen without the thread pool (for `check`). */
+export function readHighestSeenSync(paths: StatePaths): number {
+  try {
+    const parsed = ClockFile.safeParse(readJsonSync(paths.clock));
     return parsed.success ? parsed.data.highestSeen : 0;
   } catch {
     return 0;

@@ -4,7 +4,7 @@ import { promises as fs } from 'node:fs';
 import { z } from 'zod';
 import { EntityId, LeaseToken, ProductCode } from '../../shared/protocol/common.js';
 import { RevokeReason } from '../../shared/protocol/lease.js';
-import { readJson, writeJsonAtomic } from './atomic-write.js';
+import { readJson, readJsonSync, writeJsonAtomic } from './atomic-write.js';
 import type { StatePaths } from './paths.js';
 
 export const HeldLease = z.strictObject({
@@ -38,6 +38,22 @@ export async function readLeaseFile(paths: StatePaths, productCode: string): Pro
   } catch {
     return { kind: 'corrupt' };
   }
+  return leaseFileOf(raw);
+}
+
+/** readLeaseFile without the thread pool (for `check`). */
+export function readLeaseFileSync(paths: StatePaths, productCode: string): LeaseFile {
+  if (!ProductCode.safeParse(productCode).success) return { kind: 'none' };
+  let raw: unknown;
+  try {
+    raw = readJsonSync(paths.lease(productCode));
+  } catch {
+    return { kind: 'corrupt' };
+  }
+  return leaseFileOf(raw);
+}
+
+function leaseFileOf(raw: unknown): LeaseFile {
   if (raw === null) return { kind: 'none' };
   const held = HeldLease.safeParse(raw);
   if (held.success) return { kind: 'held', lease: held.data };

@@ -19,7 +19,9 @@ export interface ServerProc {
 const profileDir = process.env.SEATKEEPER_BENCH_PROFILE ? join('bench-results', 'profiles') : null;
 
 export async function startBenchServer(dataDir: string, port = 0): Promise<ServerProc> {
-  const { helper, ready } = await Helper.start<{ port: number; url: string }>('bench-server', 'bench-server.mjs', ['--data', dataDir, '--port', String(port)], [
+  // SEATKEEPER_BENCH_SERVER=other.mjs (in dist/) runs an experimental build of the server helper.
+  const file = process.env.SEATKEEPER_BENCH_SERVER ?? 'bench-server.mjs';
+  const { helper, ready } = await Helper.start<{ port: number; url: string }>('bench-server', file, ['--data', dataDir, '--port', String(port)], [
     '--expose-gc',
     '--max-old-space-size=4096',
   ]);

@@ -16,30 +16,53 @@ import { monoMs, openFileLimit } from './rpc.js';
 interface Plan {
   levels: number[];
   revocations: number;
-  /** sequential revocations stop after this long (with at least 50 samples) */
+  /** sequential revocations stop after this long, once `minRevocations` are in */
   revocationBudgetMs: number;
+  minRevocations: number;
   switchRepeats: (n: number) => number;
-  /** the whole fleet bench */
+  /** the whole fleet bench; a size whose connect would not fit is not started */
   budgetMs: number;
+  /** the reconnect storm gives up after this long (and says how many came back) */
+  stormTimeoutMs: number;
 }
 
 function plan(quick: boolean, maxN: number): Plan {
   // SEATKEEPER_BENCH_LEVELS=2000,8000 runs other fleet sizes (for profiling one of them).
   const asked = process.env.SEATKEEPER_BENCH_LEVELS?.split(',').map(Number).filter((n) => n > 0);
   const levels = (asked?.length ? asked : quick ? [500] : [1000, 5000, 10_000, 20_000]).map((n) => Math.min(n, maxN));
+  // Sized so the full `npm run bench` stays under ten minutes on two cores.
   return {
     levels: [...new Set(levels)],
     revocations: quick ? 100 : 1000,
-    revocationBudgetMs: quick ? 5_000 : 40_000,
-    switchRepeats: (n) => (quick ? 2 : n >= 10_000 ? 4 : 6),
-    budgetMs: quick ? 40_000 : 400_000,
+    revocationBudgetMs: quick ? 5_000 : 12_000,
+    minRevocations: quick ? 20 : 30,
+    switchRepeats: (n) => (quick ? 2 : n >= 10_000 ? 2 : 4),
+    budgetMs: quick ? 40_000 : 530_000,
+    stormTimeoutMs: quick ? 30_000 : 120_000,
   };
 }
 
 const tag = (n: number) => (n % 1000 === 0 ? `${n / 1000}k` : `${(n / 1000).toFixed(1)}k`);
 
-/** Connect time of `n` agents from a smaller run, assuming each hello costs time in proportion to the fleet. */
-const predictConnectMs = (prev: { n: number; rate: number }, n: number) => (n / prev.rate) * 1000 * (n / prev.n);
+interface Measured {
+  n: number;
+  /** agents per second */
+  rate: number;
+}
+
+/**
+ * Connect time of `m` agents from the runs so far: per-agent time grows as n^k, k fitted on the
+ * last two sizes (0 ≤ k ≤ 1: a hello that scans the organization makes the whole connect quadratic).
+ */
+function predictConnectMs(done: Measured[], m: number): number {
+  const last = done[done.length - 1]!;
+  const prev = done[done.length - 2];
+  const k = prev ? Math.min(1, Math.max(0, Math.log(prev.rate / last.rate) / Math.log(last.n / prev.n))) : 1;
+  return (m / last.rate) * 1000 * (m / last.n) ** k;
+}
+
+/** What a size costs after its connect: revocations, switches, the baseline, and the storm at the top. */
+const tailMs = (p: Plan, m: number, top: boolean) => p.revocationBudgetMs + (m / 10_000) * 30_000 + 30_000 + (top ? p.stormTimeoutMs : 0);
 
 export async function benchFleet(quick: boolean): Promise<Row[]> {
   const limit = await openFileLimit();
@@ -51,13 +74,19 @@ export async function benchFleet(quick: boolean): Promise<Row[]> {
   if (maxN < 20_000) process.stderr.write(`  open-file limit ${limit}: the largest fleet is ${maxN} agents\n`);
   let reached = 0;
   let stopped = '';
+  const done: Measured[] = [];
   try {
     for (let li = 0; li < p.levels.length; li++) {
       const n = p.levels[li]!;
       const next = p.levels[li + 1];
-      const fits = (from: { n: number; rate: number }, m: number) => predictConnectMs(from, m) < (deadline - Date.now()) / 3;
+      const fits = (m: number) => predictConnectMs(done, m) + tailMs(p, m, m === p.levels[p.levels.length - 1]) < deadline - Date.now();
       process.stderr.write(`  ${n} agents…\n`);
-      const sk = await seatkeeperLevel(fleet, n, p, deadline, (rate) => next === undefined || !fits({ n, rate }, next));
+      // The storm runs once, at the largest size this run reaches (decided once this size is connected).
+      const stormHere = (rate: number) => {
+        done.push({ n, rate });
+        return next === undefined || !fits(next);
+      };
+      const sk = await seatkeeperLevel(fleet, n, p, deadline, stormHere);
       const at = `@${tag(n)}`;
       if (sk.connected < n) {
         stopped = `${sk.connected} of ${n} agents connected within the time budget`;
@@ -67,9 +96,9 @@ export async function benchFleet(quick: boolean): Promise<Row[]> {
       const raw = await rawLevel(fleet, n, p, sk.frames, sk.storm !== null);
       reached = n;
       rows.push(...levelRows(n, sk, raw, quick, maxN));
-      if (next !== undefined && !fits({ n, rate: sk.connectRate }, next)) {
-        const s = predictConnectMs({ n, rate: sk.connectRate }, next) / 1000;
-        stopped = `${next} agents not started: connecting them would take about ${s.toFixed(0)} s at the rate measured at ${n} (time budget ${p.budgetMs / 1000} s)`;
+      if (next !== undefined && !fits(next)) {
+        const s = predictConnectMs(done, next) / 1000;
+        stopped = `${next} agents not started: connecting them would take about ${s.toFixed(0)} s at the rates measured so far, more than the ${p.budgetMs / 1000} s budget leaves`;
         process.stderr.write(`  ${stopped}\n`);
         break;
       }
@@ -120,7 +149,7 @@ function levelRows(n: number, sk: SkResult, raw: RawResult, quick: boolean, maxN
       unit: 'ms',
       baseline: '—',
       baselineValue: null,
-      note: 'an unassign waits for two: the assignment, then the lease revocation',
+      ...(n === 1000 ? { note: 'lowdb rewrites the whole organization file per commit; an unassign waits for two commits: the assignment, then the lease revocation' } : {}),
     }),
     row({ bench: 'revoke', figure: `targeted revoke p50 ${at} (n=${rv.n})`, value: rv.p50, unit: 'ms', baseline: 'bare ws send to one socket', baselineValue: rb.p50 }),
     row({
@@ -172,7 +201,7 @@ function levelRows(n: number, sk: SkResult, raw: RawResult, quick: boolean, maxN
         baseline: 'bare ws server restarted, same agents and backoff',
         baselineValue: raw.stormMs === null ? null : raw.stormMs / 1000,
         ...(isTop ? { target: '≤ 60 s @20k', met: s.missing === 0 && s.totalMs <= 60_000 } : {}),
-        note: `server down ${(s.downMs / 1000).toFixed(1)} s; ${s.attempts} connection attempts`,
+        note: `server down ${(s.downMs / 1000).toFixed(1)} s; ${s.attempts} connection attempts; failed ones by cause ${JSON.stringify(s.failures)}`,
       }),
       row({ bench: 'storm', figure: `reconnect storm: new server listening → all reconciled ${at}`, value: s.sinceUpMs / 1000, unit: 's', baseline: '—', baselineValue: null }),
     );
@@ -190,7 +219,7 @@ interface SkResult {
   revokeMs: number[];
   switchMs: number[];
   stall: { connect: number; revoke: number; switch: number };
-  storm: { totalMs: number; sinceUpMs: number; downMs: number; attempts: number; missing: number } | null;
+  storm: { totalMs: number; sinceUpMs: number; downMs: number; attempts: number; missing: number; failures: Record<string, number> } | null;
   frames: Record<string, string>;
 }
 
@@ -224,7 +253,7 @@ async function seatkeeperLevel(fleet: Fleet, n: number, p: Plan, deadline: numbe
     const done: number[] = [];
     await profiled(srv, `revoke${at}`, async () => {
       for (const i of sample(n, p.revocations)) {
-        if (Date.now() > budgetEnd && revokeMs.length >= 50) break;
+        if (Date.now() > budgetEnd && revokeMs.length >= p.minRevocations) break;
         const got = fleet.revoked(i);
         const t0 = monoMs();
         await http('DELETE', api(`/assignments/${assignmentIdOf(i)}`), seeded.token);
@@ -267,11 +296,13 @@ async function seatkeeperLevel(fleet: Fleet, n: number, p: Plan, deadline: numbe
       srv = await startBenchServer(dataDir, srv.port);
       const tUp = monoMs();
       const rs = await profiled(srv, `storm${at}`, () =>
-        fleet.all<{ tLast: number; missing: number; attempts: number }>('awaitStorm', { timeoutMs: Math.max(60_000, Math.min(240_000, deadline - Date.now())) }),
+        fleet.all<{ tLast: number; missing: number; attempts: number; failures: Record<string, number> }>('awaitStorm', { timeoutMs: p.stormTimeoutMs }),
       );
       const missing = rs.reduce((a, r) => a + r.missing, 0);
+      const failures: Record<string, number> = {};
+      for (const r of rs) for (const [k, v] of Object.entries(r.failures)) failures[k] = (failures[k] ?? 0) + v;
       const tLast = missing > 0 ? monoMs() : Math.max(...rs.map((r) => r.tLast));
-      storm = { totalMs: tLast - t0, sinceUpMs: tLast - tUp, downMs: tUp - t0, attempts: rs.reduce((a, r) => a + r.attempts, 0), missing };
+      storm = { totalMs: tLast - t0, sinceUpMs: tLast - tUp, downMs: tUp - t0, attempts: rs.reduce((a, r) => a + r.attempts, 0), missing, failures };
     }
     return { connected: n, commitMs, rss0, rssN, connectRate: c.rate, revokeMs, switchMs, stall: { connect: connectStall, revoke: revokeStall, switch: switchStall }, storm, frames };
   } finally {

@@ -74,9 +74,9 @@ async function overTheSocket(n: number, ms: number): Promise<{ perSecond: number
 
 export async function benchLeases(quick: boolean): Promise<Row[]> {
   const n = quick ? 200 : 1000;
-  const socket = await overTheSocket(n, quick ? 3000 : 8000);
+  const socket = await overTheSocket(n, quick ? 3000 : 5000);
   if (socket.errors > 0) throw new Error(`${socket.errors} lease requests were answered with an error`);
-  const ms = quick ? 1000 : 3000;
+  const ms = quick ? 1000 : 2000;
   const base = await joseBaseline(ms);
   const signer = await signerInProcess(ms);
   const baseline = 'bare jose EdDSA CompactSign loop';

@@ -36,6 +36,7 @@ for (const b of benches) {
   process.stderr.write(`bench ${b.name} done in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
 }
 const header = `Seatkeeper benchmarks — ${new Date().toISOString().slice(0, 10)} — ${machine()}${quick ? ' — quick' : ''} — ${((Date.now() - started) / 1000).toFixed(0)} s`;
-process.stdout.write(`\n${header}\n\n${table(rows)}\n`);
+const notes = rows.filter((r) => r.note).map((r) => `- ${r.bench} / ${r.figure}: ${r.note}`);
+process.stdout.write(`\n${header}\n\n${table(rows)}\n${notes.length ? `\nNotes:\n${notes.join('\n')}\n` : ''}`);
 await mkdir('bench-results', { recursive: true });
 await writeFile(`bench-results/${quick ? 'quick' : 'latest'}.json`, JSON.stringify({ header, rows }, null, 2));

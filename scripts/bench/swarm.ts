@@ -52,9 +52,18 @@ class SimAgent {
     this.state = 'connecting';
     this.attempts++;
     stats.attempts++;
-    const ws = new WebSocket(this.raw ? `${this.url}?i=${this.i}` : this.url, { maxPayload: MAX_FRAME_BYTES, handshakeTimeout: HANDSHAKE_TIMEOUT_MS });
+    const ws = new WebSocket(this.raw ? `${this.url}?i=${this.i}` : this.url, {
+      maxPayload: MAX_FRAME_BYTES,
+      handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
+      // One machine plays 20k workstations: spread them over loopback addresses, or the ~28k
+      // ephemeral ports of one address run out while a storm leaves thousands in TIME_WAIT.
+      localAddress: `127.0.0.${2 + (this.i % 32)}`,
+    });
     this.ws = ws;
-    this.#setTimer(() => ws.terminate(), HANDSHAKE_TIMEOUT_MS);
+    this.#setTimer(() => {
+      failures.set('handshake timeout', (failures.get('handshake timeout') ?? 0) + 1);
+      ws.terminate();
+    }, HANDSHAKE_TIMEOUT_MS);
     if (this.raw) {
       ws.on('open', () => {
         this.#clearTimer();
@@ -67,7 +76,10 @@ class SimAgent {
       if (isBinary) return this.#send({ type: 'error', code: 'FRAME_INVALID', message: 'binary frames are not part of the protocol' });
       this.#onFrame((data as Buffer).toString());
     });
-    ws.on('error', () => {});
+    ws.on('error', (e) => {
+      const kind = e.message.replace(/\d+\.\d+\.\d+\.\d+:\d+/, '').slice(0, 60);
+      failures.set(kind, (failures.get(kind) ?? 0) + 1);
+    });
     ws.on('close', (code) => this.#onClose(ws, code));
   }
 
@@ -189,6 +201,8 @@ class SimAgent {
   }
 }
 
+/** why connection attempts failed (socket errors, handshake timeouts), for the storm's report */
+const failures = new Map<string, number>();
 const stats = { attempts: 0, invalid: 0, errors: 0, finalCloses: 0, lastError: '' };
 /** The last text received of each frame type: the raw baseline sends exactly these bytes. */
 const samples: Record<string, string> = {};
@@ -337,6 +351,7 @@ serve({
   },
   /** Arms the reconnect-storm tracker: every agent ready now must reconcile again. */
   armStorm() {
+    failures.clear();
     storm = { pending: new Set(agents.filter((a) => a.state === 'ready')), tLast: 0, attempts0: stats.attempts, done: () => {} };
     return { armed: storm.pending.size };
   },
@@ -349,7 +364,7 @@ serve({
       },
       () => {
         storm = null;
-        return { tLast: s.tLast, missing: s.pending.size, attempts: stats.attempts - s.attempts0 };
+        return { tLast: s.tLast, missing: s.pending.size, attempts: stats.attempts - s.attempts0, failures: Object.fromEntries(failures) };
       },
       timeoutMs,
     );

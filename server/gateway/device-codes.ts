@@ -20,6 +20,8 @@ export interface DeviceCodeOptions {
   maxFailures?: number;
   windowSeconds?: number;
   random?: () => number;
+  /** told of each code that expired unused, when it expires (its agent is waiting for an answer) */
+  onExpire?: (code: PendingCode) => void;
 }
 
 export class DeviceCodeBook {
@@ -30,9 +32,13 @@ export class DeviceCodeBook {
   readonly #maxFailures: number;
   readonly #windowMs: number;
   readonly #randomByte: () => number;
+  readonly #onExpire: (code: PendingCode) => void;
+  /** fires at the next expiry; one for the whole book, however many codes are pending */
+  #timer: NodeJS.Timeout | null = null;
 
   constructor(opts: DeviceCodeOptions) {
     this.#clock = opts.clock;
+    this.#onExpire = opts.onExpire ?? (() => {});
     this.ttlSeconds = opts.ttlSeconds ?? 600;
     this.#maxFailures = opts.maxFailures ?? 10;
     this.#windowMs = (opts.windowSeconds ?? 60) * 1000;
@@ -41,13 +47,14 @@ export class DeviceCodeBook {
 
   /** A new code for the device; an earlier pending code of the same device stops working. */
   issue(orgId: string, deviceId: string, connId: string): PendingCode {
-    this.#sweep();
+    this.sweep();
     for (const [k, c] of this.#codes) if (c.deviceId === deviceId && c.orgId === orgId) this.#codes.delete(k);
     let userCode: string;
     do userCode = userCodeFrom(this.#randomByte);
     while (this.#codes.has(userCode));
     const code: PendingCode = { userCode, orgId, deviceId, connId, expiresAt: this.#clock() + this.ttlSeconds * 1000 };
     this.#codes.set(userCode, code);
+    this.#arm();
     return code;
   }
 
@@ -79,9 +86,34 @@ export class DeviceCodeBook {
     for (const [k, c] of this.#codes) if (c.deviceId === deviceId) this.#codes.delete(k);
   }
 
-  #sweep(): void {
+  /** Stops the expiry timer; pending codes are forgotten. Safe to call twice. */
+  close(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#codes.clear();
+  }
+
+  /** Sets the timer for the earliest pending expiry, unless one is set. */
+  #arm(): void {
+    if (this.#timer || this.#codes.size === 0) return;
+    let next = Infinity;
+    for (const c of this.#codes.values()) next = Math.min(next, c.expiresAt);
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      this.sweep();
+      this.#arm();
+    }, Math.max(0, next - this.#clock()) + 5);
+    this.#timer.unref();
+  }
+
+  /** Drops expired codes (telling `onExpire` of each) and finished failure windows. */
+  sweep(): void {
     const now = this.#clock();
-    for (const [k, c] of this.#codes) if (c.expiresAt <= now) this.#codes.delete(k);
+    for (const [k, c] of this.#codes) {
+      if (c.expiresAt > now) continue;
+      this.#codes.delete(k);
+      this.#onExpire(c);
+    }
     for (const [k, f] of this.#failures) if (now - f.start >= this.#windowMs) this.#failures.delete(k);
   }
 }

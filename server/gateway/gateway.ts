@@ -20,7 +20,7 @@ import { AgentConnection } from './connection.js';
 import { DeviceCodeBook } from './device-codes.js';
 import { IndexCache } from './index-cache.js';
 import type { ServerLeaseKey } from './lease-key.js';
-import { reconcileBody, syncOn } from './lease-sync.js';
+import { needsSync, reconcileBody, syncOn } from './lease-sync.js';
 import { LivePresence } from './live-presence.js';
 import { applyEntitlementChange, newJti, type GatewayCore } from './operations.js';
 import { deviceKeyOf, Pusher } from './pusher.js';
@@ -31,10 +31,13 @@ export interface GatewayOptions {
   maxBadFramesPerMinute: number;
   resendAfterMs: number;
   maxDeviceCodeFailures: number;
+  deviceCodeTtlSeconds: number;
 }
 
 /** Largest frame the socket accepts; ws closes a peer that sends more (1009). */
 export const AGENT_MAX_PAYLOAD = 64 * 1024;
+/** A device back within this long, with nothing to sync, is not written to the store on connect. */
+const QUIET_RECONNECT_MS = 60 * 60 * 1000;
 /** Policy violation: the peer kept sending frames that are not the protocol. */
 const CLOSE_POLICY = 1008;
 
@@ -60,7 +63,15 @@ export class AgentGateway implements GatewayCore {
     this.#opts = opts;
     this.indexes = new IndexCache(s.store, s.clock);
     this.presence = new LivePresence(s.clock, (orgId) => this.indexes.get(orgId));
-    this.codes = new DeviceCodeBook({ clock: s.clock, maxFailures: opts.maxDeviceCodeFailures });
+    this.codes = new DeviceCodeBook({
+      clock: s.clock,
+      maxFailures: opts.maxDeviceCodeFailures,
+      ttlSeconds: opts.deviceCodeTtlSeconds,
+      // The agent that asked waits for an answer: tell it, rather than let it time out.
+      onExpire: (code) => {
+        for (const c of this.pusher.ready(code.orgId, code.deviceId)) if (c.id === code.connId) c.send({ type: 'login.failed', reason: 'expired' });
+      },
+    });
     this.pusher = new Pusher(s, key.privateKey);
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: AGENT_MAX_PAYLOAD, perMessageDeflate: false });
     this.#onChange = (change) => {
@@ -84,6 +95,7 @@ export class AgentGateway implements GatewayCore {
     this.#closing ??= (async () => {
       this.s.events.off('entitlements', this.#onChange);
       clearInterval(this.#timer);
+      this.codes.close();
       for (const c of this.#conns) c.close(closeCodes.GOING_AWAY.code, 'server shutting down');
       const deadline = Date.now() + 1500;
       while (this.#conns.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
@@ -197,16 +209,27 @@ export class AgentGateway implements GatewayCore {
     this.pusher.attach(conn);
     this.presence.connected(orgId, device.id);
     const now = this.s.clock();
-    const changes = await this.s.store.tx((t) => {
-      const doc = t.org(orgId)!;
-      const d = doc.devices[device.id];
-      if (!d || d.revokedAt) throw new SeatkeeperError('DEVICE_REVOKED', 'An administrator revoked this workstation.');
-      d.lastSeenAt = now;
-      d.agentVersion = hello.agentVersion;
-      // Leases past half-life are renewed on connect, so an agent that was away comes back with fresh ones.
-      const renewBefore = now + (doc.org.settings.leaseTtlSeconds * 1000) / 2;
-      return syncOn(doc, [d.id], now, { renewBefore }, newJti(this.s), this.indexes.get(orgId)!);
-    });
+    const before = this.s.store.org(orgId)!;
+    // Leases past half-life are renewed on connect, so an agent that was away comes back with fresh ones.
+    const renewBefore = now + (before.org.settings.leaseTtlSeconds * 1000) / 2;
+    // A reconnect that changes nothing writes nothing: each commit rewrites the organization's
+    // file, and 20k agents coming back after a restart would otherwise spend the server on
+    // rewriting it for lastSeenAt (presence is live in memory; a disconnect records lastSeenAt).
+    const unchanged =
+      device.agentVersion === hello.agentVersion &&
+      device.lastSeenAt !== null &&
+      now - device.lastSeenAt < QUIET_RECONNECT_MS &&
+      !needsSync(before, [device.id], now, { renewBefore }, this.indexes.get(orgId)!);
+    const changes = unchanged
+      ? []
+      : await this.s.store.tx((t) => {
+          const doc = t.org(orgId)!;
+          const d = doc.devices[device.id];
+          if (!d || d.revokedAt) throw new SeatkeeperError('DEVICE_REVOKED', 'An administrator revoked this workstation.');
+          d.lastSeenAt = now;
+          d.agentVersion = hello.agentVersion;
+          return syncOn(doc, [d.id], now, { renewBefore }, newJti(this.s), this.indexes.get(orgId)!);
+        });
     if (conn.closed) return;
     const doc = this.s.store.org(orgId)!;
     const key = deviceKeyOf(orgId, device.id);

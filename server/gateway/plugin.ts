@@ -19,6 +19,7 @@ export const gatewayPlugin: Plugin = {
       maxBadFramesPerMinute: t.maxBadFramesPerMinute ?? 20,
       resendAfterMs: t.resendAfterMs ?? Math.max(1000, 2 * heartbeatMs),
       maxDeviceCodeFailures: t.maxDeviceCodeFailures ?? 10,
+      deviceCodeTtlSeconds: t.deviceCodeTtlSeconds ?? 600,
     });
     s.presence = gateway.presence;
     registerGateway(s, gateway);

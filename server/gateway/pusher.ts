@@ -60,14 +60,14 @@ export class Pusher {
     meta: { productCode?: string; jti?: string; except?: AgentConnection; only?: AgentConnection } = {},
   ): void {
     const id = this.#s.ids('psh');
-    const frame = build(id);
-    if (!frame) return;
     const targets = this.ready(orgId, deviceId).filter((c) => c !== meta.except && (!meta.only || c === meta.only));
     const keep = targets.length > 0 || kind === 'method.switch' || kind === 'inventory.request';
-    if (keep) {
-      const entry = { id, kind, sentAt: this.#s.clock(), rebuild: () => build(id) };
-      this.outbox.add(deviceKeyOf(orgId, deviceId), { ...entry, ...(meta.productCode ? { productCode: meta.productCode } : {}), ...(meta.jti ? { jti: meta.jti } : {}) });
-    }
+    // Nobody to tell and nothing to keep: do not build it (a lease frame costs a signature).
+    if (!keep) return;
+    const frame = build(id);
+    if (!frame) return;
+    const entry = { id, kind, sentAt: this.#s.clock(), rebuild: () => build(id) };
+    this.outbox.add(deviceKeyOf(orgId, deviceId), { ...entry, ...(meta.productCode ? { productCode: meta.productCode } : {}), ...(meta.jti ? { jti: meta.jti } : {}) });
     for (const c of targets) c.send(frame);
   }
 

@@ -13,11 +13,20 @@ export interface Caller {
   credentialHash: string;
 }
 
+/** The cookie's value; undefined when absent or not a valid %-encoding (it then names no session). */
 export function readCookie(header: string | undefined, name: string): string | undefined {
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const i = part.indexOf('=');
-    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
+    if (i > 0 && part.slice(0, i).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(i + 1).trim());
+      } catch {
+        // A malformed escape comes from no cookie this server set: treat it as no cookie at all,
+        // never as an error (it reaches every route and the live socket's upgrade).
+        return undefined;
+      }
+    }
   }
   return undefined;
 }

@@ -1,5 +1,5 @@
 // The one place any error becomes an HTTP reply: `{ error: { code, message } }`, never a stack.
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ZodError } from 'zod';
 import { SeatkeeperError } from '../../shared/errors.js';
 import type { Logger } from '../log.js';
@@ -18,6 +18,19 @@ const fastifyCodes: Record<string, SeatkeeperError['code']> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'VALIDATION_FAILED',
 };
+
+/**
+ * Errors Fastify raises before any route runs (a URL with a malformed %-escape, a path segment
+ * longer than the router allows), in the same `{ error: { code, message } }` shape as the rest.
+ */
+export function frameworkError(error: FastifyError, _req: FastifyRequest, reply: FastifyReply): void {
+  // A segment too long to be an id names nothing, as a malformed id does (router.ts).
+  const e =
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? new SeatkeeperError('NOT_FOUND', 'Not found.')
+      : new SeatkeeperError('VALIDATION_FAILED', 'The URL is not valid (a malformed %-escape or header).');
+  void reply.status(e.status).send(e.toBody());
+}
 
 export function installErrorHandler(app: FastifyInstance, log: Logger): void {
   app.setErrorHandler((error: FastifyError | Error, req, reply) => {

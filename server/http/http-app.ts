@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 import type { Services } from '../services.js';
-import { installErrorHandler } from './error-handler.js';
+import { frameworkError, installErrorHandler } from './error-handler.js';
 import { Router, type RouteInfo } from './router.js';
 import { registerAllRoutes } from './routes/index.js';
 
@@ -22,7 +22,7 @@ const mime: Record<string, string> = {
 };
 
 export function buildHttp(s: Services): { app: FastifyInstance; routes: RouteInfo[] } {
-  const app = Fastify({ bodyLimit: BODY_LIMIT, logger: false, trustProxy: false, routerOptions: { maxParamLength: 200 } });
+  const app = Fastify({ bodyLimit: BODY_LIMIT, logger: false, trustProxy: false, routerOptions: { maxParamLength: 200 }, frameworkErrors: frameworkError });
   installErrorHandler(app, s.log);
   app.addHook('onSend', async (_req, reply, payload) => {
     reply.header('x-content-type-options', 'nosniff');

@@ -4,6 +4,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodType } from 'zod';
 import { SeatkeeperError } from '../../shared/errors.js';
+import { isObjectMemberName } from '../../shared/protocol/common.js';
 import type { Services } from '../services.js';
 import type { Account, Membership, OrgDoc } from '../store/types.js';
 import { zodMessage } from './error-handler.js';
@@ -73,8 +74,9 @@ export class Router {
       handler: async (req, reply) => {
         const params = req.params as Record<string, string>;
         for (const v of Object.values(params)) {
-          // A malformed id names nothing, exactly as an unknown one does.
-          if (!idParam.test(v)) throw new SeatkeeperError('NOT_FOUND', 'Not found.');
+          // A malformed id names nothing, exactly as an unknown one does; `__proto__` and the like
+          // are malformed (looked up in a record they would name Object.prototype).
+          if (!idParam.test(v) || isObjectMemberName(v)) throw new SeatkeeperError('NOT_FOUND', 'Not found.');
         }
         const caller = resolveCaller(s, req);
         if (!caller && def.access !== 'public') throw new SeatkeeperError('UNAUTHENTICATED', 'Sign in first.');

@@ -5,6 +5,7 @@ import type { MethodSwitchView, SwitchPlanView } from '../../shared/api/switches
 import { auditEvent } from '../domain/audit.js';
 import { findLine } from '../domain/entitlements.js';
 import { applySwitch, planSwitch, type AccountLookup, type SwitchPlan } from '../domain/switch-plan.js';
+import { mailPermissionsChanged, seatGiven } from '../mail/permissions-mail.js';
 import type { Services } from '../services.js';
 import type { ActivationMethod, MethodSwitch, OrgDoc } from '../store/types.js';
 
@@ -61,6 +62,13 @@ export async function applyLineSwitch(
   });
   for (const p of plan.wouldAssign) {
     s.events.emit('feed', { orgId, at: now, kind: 'assignment', text: `${p.email} was given a ${plan.productCode} seat (method switch)`, productCode: plan.productCode, accountId: p.accountId });
+  }
+  if (plan.wouldAssign.length > 0) {
+    const doc = s.store.org(orgId)!;
+    const what = `${doc.products[plan.productCode]?.name ?? plan.productCode} (contract ${plan.contractNumber})`;
+    // Auto-assign only ever gives seats on a switch to named-user (sign-in) activation.
+    const change = `${what} switched to sign-in activation. ${seatGiven(what, plan.to)}`;
+    await Promise.all(plan.wouldAssign.map((p) => mailPermissionsChanged(s, p.accountId, doc.org.name, [change])));
   }
   return result;
 }

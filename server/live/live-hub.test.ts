@@ -66,6 +66,22 @@ describe('live socket access', () => {
     expect(await upgradeStatus(org.orgId, { cookie: admin.client.cookie!, origin: server.url })).toBe(101);
   });
 
+  it('refuses a malformed session cookie with 401, and the server keeps serving', async () => {
+    const admin = await owner(server.url, org);
+    expect(await upgradeStatus(org.orgId, { cookie: 'sk_session=%E0%A4%A' })).toBe(401);
+    expect(await upgradeStatus(org.orgId, { cookie: admin.client.cookie! })).toBe(101);
+  });
+
+  it('closes with ACCESS_ENDED soon after the admin signs out, even when nothing else happens', async () => {
+    const admin = await owner(server.url, org);
+    const live = connect(org.orgId, { cookie: admin.client.cookie! });
+    await live.next('snapshot');
+    const closed = new Promise<number>((resolve) => live.ws.once('close', (code) => resolve(code)));
+    expect((await admin.client.post('/api/v1/auth/sign-out')).status).toBe(200);
+    const timeout = new Promise<string>((resolve) => setTimeout(() => resolve('still open after 3 s'), 3000));
+    expect(await Promise.race([closed, timeout])).toBe(LIVE_CLOSE.ACCESS_ENDED);
+  });
+
   it('closes with ACCESS_ENDED once the admin is demoted', async () => {
     const admin = await owner(server.url, org);
     const second = await registered(server.url, { serial: org.serial });

@@ -61,7 +61,11 @@ export class LiveHub {
     s.events.on('feed', this.#onFeed);
     s.events.on('entitlements', this.#onEntitlements);
     this.#refresh = setInterval(() => {
-      for (const orgId of this.#clients.keys()) this.#sendSummary(orgId, true);
+      for (const orgId of this.#clients.keys()) {
+        // A dashboard whose session ended (signed out, expired) is closed even when nothing is sent.
+        for (const _ of this.#allowed(orgId));
+        this.#sendSummary(orgId, true);
+      }
     }, this.#o.refreshMs);
     this.#ping = setInterval(() => this.#pingAll(), this.#o.pingMs);
     this.#refresh.unref();

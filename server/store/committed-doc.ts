@@ -91,6 +91,16 @@ export class CommittedDoc<T> {
     this.#audit.push(line);
   }
 
+  /** How many audit lines wait for the next flush (a mark for `dropAuditFrom`). */
+  get auditQueued(): number {
+    return this.#audit.length;
+  }
+
+  /** Forgets the audit lines queued after `mark` (their transaction was refused). */
+  dropAuditFrom(mark: number): void {
+    this.#audit.length = Math.min(this.#audit.length, mark);
+  }
+
   commit(): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.#waiters.push({ resolve, reject });

@@ -58,35 +58,47 @@ export class DocStore implements Store {
     if (this.#closed) throw new SeatkeeperError('STORAGE_UNAVAILABLE', 'The store is closed.');
     // While a document is being serialized, changes wait (a few ms) so the snapshot stays whole.
     while (this.#gate.closed) await this.#gate.wait();
-    const touched = new Set<CommittedDoc<unknown>>();
+    // Each touched document, with how many audit lines it had queued when first touched.
+    const touched = new Map<CommittedDoc<unknown>, number>();
+    const touch = <D>(d: CommittedDoc<D>): D => {
+      const doc = d as CommittedDoc<unknown>;
+      if (!touched.has(doc)) touched.set(doc, doc.auditQueued);
+      return d.data;
+    };
+    const created: string[] = [];
     const ctx: TxContext = {
-      global: () => {
-        touched.add(this.#global as CommittedDoc<unknown>);
-        return this.#global.data;
-      },
+      global: () => touch(this.#global),
       org: (orgId) => {
         const d = this.#orgs.get(orgId);
-        if (!d) return undefined;
-        touched.add(d as CommittedDoc<unknown>);
-        return d.data;
+        return d ? touch(d) : undefined;
       },
       createOrg: (doc) => {
         if (this.#orgs.has(doc.org.id)) throw new Error(`organization ${doc.org.id} exists`);
         const d = new CommittedDoc(this.#backend.orgPersister(doc.org.id), doc, 'null', this.#gate);
         this.#orgs.set(doc.org.id, d);
-        touched.add(d as CommittedDoc<unknown>);
-        return d.data;
+        created.push(doc.org.id);
+        return touch(d);
       },
       audit: (event) => {
         const d = this.#orgs.get(event.orgId);
         if (!d) throw new Error(`audit for unknown organization ${event.orgId}`);
+        touch(d);
         d.queueAudit(JSON.stringify(event) + '\n');
-        touched.add(d as CommittedDoc<unknown>);
       },
     };
-    const result = fn(ctx);
+    let result: T;
     try {
-      await Promise.all([...touched].map((d) => d.commit()));
+      result = fn(ctx);
+    } catch (err) {
+      // A refused transaction leaves no audit event and no new organization behind (the function
+      // runs synchronously, so nothing else queued lines meanwhile). Changes to existing documents
+      // are the function's to avoid: domain code validates before it mutates.
+      for (const [d, mark] of touched) d.dropAuditFrom(mark);
+      for (const id of created) this.#orgs.delete(id);
+      throw err;
+    }
+    try {
+      await Promise.all([...touched.keys()].map((d) => d.commit()));
     } catch (err) {
       this.#dropUnwrittenOrgs();
       throw new SeatkeeperError('STORAGE_UNAVAILABLE', 'The change could not be saved; nothing was changed. Try again shortly.', {

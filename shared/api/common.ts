@@ -1,7 +1,13 @@
 // Building blocks of the HTTP API schemas.
 import { z } from 'zod';
+import { isObjectMemberName } from '../protocol/common.js';
 
-export const Id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'not an id');
+export const Id = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/, 'not an id')
+  .refine((s) => !isObjectMemberName(s), 'not an id');
 export const Email = z.string().trim().toLowerCase().max(254).email();
 export const Password = z.string().min(8, 'at least 8 characters').max(256);
 export const Name = z.string().trim().min(1).max(120);

@@ -8,8 +8,20 @@ export const FrameVersion = z.literal(1);
 /** Ids of pushes and requests (acked by id). Opaque to the receiver. */
 export const MessageId = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/);
 
+/**
+ * Names every plain object answers to (`__proto__`, `constructor`, `toString`…). Records are keyed
+ * by id, so such an "id" would reach Object.prototype through a lookup (and a write through it would
+ * change every object in the process): no id is ever one of these.
+ */
+export const isObjectMemberName = (s: string): boolean => s in Object.prototype;
+
 /** Server-side entity ids (devices, organizations, accounts, contract lines, lease jtis). */
-export const EntityId = z.string().min(1).max(128).regex(/^[A-Za-z0-9_.:-]+$/);
+export const EntityId = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9_.:-]+$/)
+  .refine((s) => !isObjectMemberName(s), 'not an id');
 export type EntityId = z.infer<typeof EntityId>;
 
 /** Product codes as in the catalog: `SW-PREMIUM`, `ACAD`, `BIM-COLLAB`. */

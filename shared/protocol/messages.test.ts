@@ -50,6 +50,8 @@ describe('protocol frames', () => {
     ['{"v":2,"type":"ack","id":"a"}', 'FRAME_INVALID'],
     ['{"v":1,"type":"ack","id":"a","extra":1}', 'FRAME_INVALID'],
     ['{"v":1,"type":"lease.request","productCode":"acad"}', 'FRAME_INVALID'],
+    [`{"v":1,"type":"hello","protocol":1,"deviceId":"__proto__","agentVersion":"1","signature":"${sig}","leases":[],"inventoryHash":null}`, 'FRAME_INVALID'],
+    [`{"v":1,"type":"hello","protocol":1,"deviceId":"dev_1","agentVersion":"1","signature":"${sig}","leases":["constructor"],"inventoryHash":null}`, 'FRAME_INVALID'],
   ])('rejects %s from an agent with %s', (text, code) => {
     const r = parseFrame('agent-to-server', text);
     expect(r.ok).toBe(false);

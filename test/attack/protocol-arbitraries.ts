@@ -9,7 +9,8 @@ import type { AgentToServerType, ServerToAgentType } from '../../shared/protocol
 type Msg = Record<string, unknown>;
 
 const messageId = fc.stringMatching(/^[A-Za-z0-9_.:-]{1,64}$/);
-const entityId = fc.stringMatching(/^[A-Za-z0-9_.:-]{1,40}$/);
+// Never a name every object answers to (`valueOf`, `__proto__`…): EntityId refuses those.
+const entityId = fc.stringMatching(/^[A-Za-z0-9_.:-]{1,40}$/).filter((s) => !(s in Object.prototype));
 const productCode = fc.stringMatching(/^[A-Z0-9][A-Z0-9_-]{0,31}$/);
 const b64url = (min: number, max: number) => fc.stringMatching(new RegExp(`^[A-Za-z0-9_-]{${min},${max}}$`));
 const leaseToken = fc.tuple(b64url(8, 60), b64url(8, 200), b64url(0, 86)).map(([h, p, s]) => `${h}.${p}.${s}`);
@@ -94,7 +95,7 @@ export const serverToAgent: Record<ServerToAgentType, fc.Arbitrary<Msg>> = {
 
 const anyValue = fc.oneof(
   fc.anything({ maxDepth: 2 }),
-  fc.constantFrom(null, true, 0, -1, 1.5, 2 ** 53, '', 'x'.repeat(5000), [], {}, { __proto__: null }, 'NaN'),
+  fc.constantFrom(null, true, 0, -1, 1.5, 2 ** 53, '', 'x'.repeat(5000), [], {}, { __proto__: null }, 'NaN', '__proto__', 'constructor', 'valueOf'),
   fc.string({ maxLength: 300 }),
 );
 

@@ -10,7 +10,7 @@ import { createInterface } from 'node:readline';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureAgentBundle, exited, runAgent, spawnAgent } from '../agent/helpers/run-agent.js';
-import { registered } from '../helpers/client.js';
+import { Client, registered } from '../helpers/client.js';
 import { seedOrg } from '../helpers/server.js';
 import { launchBrowser, newContext, root, screenshot, startPortal, type Portal } from './harness.js';
 
@@ -34,6 +34,19 @@ const nav = (page: Page, name: string) => page.getByRole('navigation', { name: '
 const productRow = (page: Page, code: string) => page.locator(`table.seats tr[data-product="${code}"]`);
 const cell = (row: Locator, col: string) => row.locator(`[data-col="${col}"]`);
 const line = (page: Page, code: string) => page.locator(`.line[data-line="${code}"]`);
+/** Chooses `option` in the select labelled `select` within `scope`, then presses `submit`. */
+async function pick(scope: Locator, select: string, option: string, submit: string): Promise<void> {
+  await scope.getByLabel(select).selectOption({ label: option });
+  await scope.getByRole('button', { name: submit, exact: true }).click();
+}
+/** Presses a confirm button, then its answer ("Remove" → "Yes, remove"). */
+async function confirm(scope: Locator, button: string, yes: string): Promise<void> {
+  await scope.getByRole('button', { name: button, exact: true }).click();
+  await scope.getByRole('button', { name: yes }).click();
+}
+const member = (m: { name: string; email: string }) => `${m.name} (${m.email})`;
+const navLinks = (page: Page) => page.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents();
+const contract = (page: Page, number: string) => page.locator(`section.contract[data-contract="${number}"]`);
 const agentEnv = () => ({ SEATKEEPER_AGENT_HOME: agentHome, SEATKEEPER_MACHINE_ID: 'browser-test-workstation-1', SEATKEEPER_DETECT_ROOT: detectRoot, SEATKEEPER_LOG_LEVEL: 'warn' });
 
 /** A working day of history, as the usage job (one sample a minute) would have recorded it, every 15 min. */
@@ -170,7 +183,7 @@ describe('a new organization walks the story', () => {
     await owner.getByText('No workstation is enrolled yet').waitFor();
     await owner.getByLabel('Token name').fill('Design office rollout');
     await owner.getByRole('button', { name: 'Create token' }).click();
-    const command = (await owner.locator('[data-install-command]').textContent()) ?? '';
+    const command = (await owner.locator('[data-secret]').textContent()) ?? '';
     expect(command).toContain(`--server ${portal.server.url}`);
     await owner.getByRole('button', { name: 'Copy install command' }).click();
     await owner.getByRole('button', { name: 'Copied' }).waitFor();
@@ -343,11 +356,9 @@ describe('every action the pages offer', () => {
   it('products: assign and unassign on a line; services: assign a subscription seat', async () => {
     await nav(owner, 'Products');
     const sw = line(owner, 'SW-PREMIUM');
-    await sw.getByLabel('Assign a seat of SW-PREMIUM to').selectOption({ label: `${CAROL.name} (${CAROL.email})` });
-    await sw.getByRole('button', { name: 'Assign' }).click();
+    await pick(sw, 'Assign a seat of SW-PREMIUM to', member(CAROL), 'Assign');
     const holder = sw.locator(`tr[data-holder="${CAROL.email}"]`);
-    await holder.getByRole('button', { name: 'Unassign' }).click();
-    await holder.getByRole('button', { name: 'Yes, unassign' }).click();
+    await confirm(holder, 'Unassign', 'Yes, unassign');
     await holder.waitFor({ state: 'detached' });
     expect(await sw.locator('[data-col="assigned"]').textContent()).toBe('0');
 
@@ -517,7 +528,7 @@ describe('every action the pages offer', () => {
     await page.getByRole('link', { name: 'Link it with a serial number' }).click();
     await page.getByLabel('Serial number').fill(other.serial);
     await page.getByRole('button', { name: 'Link organization' }).click();
-    await page.getByLabel('Organization').selectOption({ label: 'Globex Tooling' });
+    await page.getByLabel('Organization', { exact: true }).selectOption({ label: 'Globex Tooling' });
     await page.waitForURL(/\/claim$/);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Globex Tooling');
     await ctx.close();
@@ -553,6 +564,182 @@ describe('every action the pages offer', () => {
     await page.getByRole('button', { name: 'Accept invitation' }).click();
     await page.getByRole('heading', { name: 'Welcome to Initech Machining' }).waitFor();
     await ctx.close();
+  });
+
+  it('a team admin sees only their team: adds and removes its members, invites into it, assigns, reassigns and unassigns its seats', async () => {
+    // Olivia makes a team with Bob as its admin and Carol in it, drawing seats from the contract.
+    const admin = new Client(portal.server.url);
+    expect((await admin.post('/api/v1/auth/sign-in', { email: OWNER.email, password: PASSWORD })).status).toBe(200);
+    const api = (rest: string) => `/api/v1/orgs/${org.orgId}${rest}`;
+    const team = (await admin.post(api('/teams'), { name: 'Site crew' })).body as { id: string };
+    const ids = Object.fromEntries(((await admin.get(api('/members'))).body.members as Array<{ email: string; accountId: string }>).map((m) => [m.email, m.accountId]));
+    for (const who of [BOB.email, CAROL.email]) expect((await admin.put(api(`/teams/${team.id}/members/${ids[who]}`))).status).toBe(200);
+    expect((await admin.put(api(`/teams/${team.id}/admins/${ids[BOB.email]}`))).status).toBe(200);
+    expect((await admin.put(api(`/teams/${team.id}/contracts/${org.contract.id}`))).status).toBe(200);
+
+    const FRANK = 'Frank Free (frank@elsewhere.test)';
+    // Bob lands on his team's members; the organization-wide pages are not offered.
+    await bob.goto('/');
+    await bob.waitForURL(/\/members$/);
+    expect(await navLinks(bob)).toEqual(['Team members', 'Products', 'Services', 'My products', 'Activate']);
+    await expect.poll(() => bob.locator('table.members tbody tr').count()).toBe(2);
+    expect(await bob.locator('table.members tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-member')).sort())).toEqual([BOB.email, CAROL.email]);
+    for (const name of ['Make administrator', 'Demote to member', 'Remove']) expect(await bob.getByRole('button', { name, exact: true }).count()).toBe(0);
+    expect(await bob.getByRole('heading', { name: 'Refused sign-ins' }).count()).toBe(0);
+
+    await pick(bob.locator('section.add-to-team'), 'Add to Site crew', FRANK, 'Add member');
+    const frank = bob.locator('tr[data-member="frank@elsewhere.test"]');
+    await frank.getByRole('cell', { name: 'Site crew', exact: true }).waitFor();
+    const carol = bob.locator(`tr[data-member="${CAROL.email}"]`);
+    await confirm(carol, 'Remove from Site crew', 'Yes, remove');
+    await carol.waitFor({ state: 'detached' });
+
+    // Invitations: members only, into his team.
+    expect(await bob.getByLabel('Role').count()).toBe(0);
+    expect(await bob.getByLabel('Team', { exact: true }).locator('option').allTextContents()).toEqual(['Site crew']);
+    await bob.getByLabel('Email', { exact: true }).fill('ivy@acme.test');
+    await bob.getByLabel(/SOLIDWORKS Premium \(SW-PREMIUM\)/).check();
+    await bob.getByRole('button', { name: 'Send invitation' }).click();
+    await bob.locator('tr[data-invitation="ivy@acme.test"]').getByRole('cell', { name: 'SW-PREMIUM' }).waitFor();
+    const ivy = await portal.smtp.waitFor((m) => m.to.includes('ivy@acme.test'));
+    expect(ivy.text).toContain('You will join the team Site crew.');
+    await screenshot(bob, 'team-members.png');
+
+    // Products: the team's contract; seats go to the team's members only; no org-admin controls.
+    await nav(bob, 'Products');
+    const sw = line(bob, 'SW-PREMIUM');
+    await sw.waitFor();
+    const assignTo = sw.getByLabel('Assign a seat of SW-PREMIUM to');
+    expect(await assignTo.locator('option').allTextContents()).toEqual(['Choose a member…', member(BOB), FRANK]);
+    expect(await bob.getByRole('link', { name: 'Switch activation method…' }).count()).toBe(0);
+    expect(await bob.getByRole('button', { name: 'New contract…' }).count()).toBe(0);
+    expect(await bob.getByLabel('Seats of SW-PREMIUM').count()).toBe(0);
+    await pick(sw, 'Assign a seat of SW-PREMIUM to', FRANK, 'Assign');
+    await pick(sw.locator('tr[data-holder="frank@elsewhere.test"]'), "Reassign Frank Free's seat to", member(BOB), 'Reassign');
+    const bobSeat = sw.locator(`tr[data-holder="${BOB.email}"]`);
+    await confirm(bobSeat, 'Unassign', 'Yes, unassign');
+    await bobSeat.waitFor({ state: 'detached' });
+    expect(await sw.locator('[data-col="assigned"]').textContent()).toBe('0');
+    // Nothing on the page asked for what a team admin may not see (seat summary, switches).
+    expect(await bob.getByRole('alert').count()).toBe(0);
+    const log = (await admin.get(api('/audit?action=assignment.reassign'))).body.events as Array<{ actor: string }>;
+    expect(log[0]?.actor).toBe(ids[BOB.email]);
+    await screenshot(bob, 'team-products.png');
+
+    await bob.goto('/dashboard');
+    await bob.getByRole('heading', { name: 'For administrators' }).waitFor();
+  });
+
+  it('contracts: create with lines, refuse a taken serial, add a line, refuse seats below those assigned, change seats, end', async () => {
+    await nav(owner, 'Products');
+    const createContract = async (number: string, serial: string) => {
+      await owner.getByRole('button', { name: 'New contract…' }).click();
+      await owner.getByLabel('Contract number').fill(number);
+      await owner.getByLabel('Serial numbers').fill(serial);
+      await owner.getByLabel('Ends on').fill('2031-12-31');
+      await owner.getByLabel('Product (line 1)').selectOption('REVIT');
+      await owner.getByLabel('Seats (line 1)').fill('2');
+      await owner.getByRole('button', { name: 'Add another line' }).click();
+      await owner.getByLabel('Product (line 2)').selectOption('SW-PRO');
+      await owner.getByLabel('Seats (line 2)').fill('1');
+      await owner.getByLabel('Activation (line 2)').selectOption('serial');
+      await owner.getByRole('button', { name: 'Create contract' }).click();
+    };
+    await createContract('C-2031', 'NEWSERIAL-2031');
+    await owner.getByRole('status').filter({ hasText: 'Contract C-2031 created.' }).waitFor();
+    const c = contract(owner, 'C-2031');
+    expect(await c.locator('.badge').first().textContent()).toBe('in force');
+    const revit = c.locator('.line[data-line="REVIT"]');
+    expect(await revit.locator('[data-col="seats"]').textContent()).toBe('2');
+    expect(await c.locator('.line[data-line="SW-PRO"] [data-col="method"]').textContent()).toBe('Serial number');
+
+    // The same serial again: refused in the form, which stays open.
+    await createContract('C-2032', 'newserial-2031');
+    const refused = owner.getByRole('form', { name: 'New contract' }).getByRole('alert');
+    await refused.waitFor();
+    expect(await refused.getAttribute('data-code')).toBe('CONFLICT');
+    await owner.getByRole('button', { name: 'New contract…' }).click();
+
+    await c.getByRole('button', { name: 'Add a line to C-2031…' }).click();
+    await c.getByLabel('Product', { exact: true }).selectOption('SW-STD');
+    await c.getByLabel('Seats', { exact: true }).fill('3');
+    await c.getByRole('button', { name: 'Add line' }).click();
+    await expect.poll(() => c.locator('.line[data-line="SW-STD"] [data-col="seats"]').textContent()).toBe('3');
+
+    for (const who of [BOB, CAROL]) {
+      await pick(revit, 'Assign a seat of REVIT to', member(who), 'Assign');
+      await revit.locator(`tr[data-holder="${who.email}"]`).waitFor();
+    }
+    await revit.getByLabel('Seats of REVIT').fill('1');
+    await revit.getByRole('button', { name: 'Change seats' }).click();
+    const tooFew = revit.getByRole('alert');
+    await tooFew.waitFor();
+    expect(await tooFew.getAttribute('data-code')).toBe('SEAT_LIMIT_REACHED');
+    expect(await tooFew.textContent()).toContain('2 seats of');
+    expect(await revit.locator('[data-col="seats"]').textContent()).toBe('2');
+    await revit.getByLabel('Seats of REVIT').fill('4');
+    await revit.getByRole('button', { name: 'Change seats' }).click();
+    await expect.poll(() => revit.locator('[data-col="seats"]').textContent()).toBe('4');
+    expect(await revit.getByRole('alert').count()).toBe(0);
+
+    await confirm(c, 'End contract', 'Yes, end it');
+    await c.locator('.badge', { hasText: 'not in force' }).waitFor();
+    // Ended: its seats can no longer be given, and the holders' products say so.
+    expect(await revit.getByLabel('Assign a seat of REVIT to').count()).toBe(0);
+    await bob.goto('/my-products');
+    await bob.locator('tr[data-product="REVIT"]', { hasText: 'not in force' }).waitFor();
+    await screenshot(owner, 'contracts.png');
+  });
+
+  it('my account: creates an API token shown once (copied; it works), lists and revokes it; links another organization', async () => {
+    // The signed-in person's name in the header leads to their account.
+    await owner.getByRole('link', { name: `My account (${OWNER.name})` }).click();
+    await owner.getByRole('heading', { name: 'My account' }).waitFor();
+    await owner.getByText('No API tokens.').waitFor();
+    await owner.getByLabel('Token name').fill('Seat report');
+    await owner.getByRole('button', { name: 'Create token' }).click();
+    const secret = (await owner.locator('[data-secret]').textContent()) ?? '';
+    expect(secret).toMatch(/^skt_/);
+    await owner.getByRole('button', { name: 'Copy token' }).click();
+    await owner.getByRole('button', { name: 'Copied' }).waitFor();
+    expect(await owner.evaluate(() => navigator.clipboard.readText())).toBe(secret);
+    const asScript = () => fetch(`${portal.server.url}/api/v1/me`, { headers: { authorization: `Bearer ${secret}` } });
+    const ok = await asScript();
+    expect(ok.status).toBe(200);
+    expect(((await ok.json()) as { account: { email: string } }).account.email).toBe(OWNER.email);
+
+    // Listed without its secret; after a reload the secret is gone for good.
+    await owner.reload();
+    const row = owner.locator('tr[data-api-token="Seat report"]');
+    await row.waitFor();
+    expect(await owner.locator('[data-secret]').count()).toBe(0);
+    // Keyboard only: the question's focus starts on Keep, the safe answer; Shift+Tab reaches Yes.
+    const focused = () => owner.evaluate(() => document.activeElement?.textContent ?? '');
+    await row.getByRole('button', { name: 'Revoke' }).focus();
+    await owner.keyboard.press('Enter');
+    await expect.poll(focused).toBe('Keep');
+    await owner.keyboard.press('Enter');
+    await expect.poll(focused).toBe('Revoke');
+    await owner.keyboard.press('Enter');
+    await expect.poll(focused).toBe('Keep');
+    await owner.keyboard.press('Shift+Tab');
+    expect(await focused()).toBe('Yes, revoke');
+    await owner.keyboard.press('Enter');
+    await row.waitFor({ state: 'detached' });
+    expect((await asScript()).status).toBe(401);
+
+    await owner.getByLabel('Serial number').fill('NO-SUCH-SERIAL');
+    await owner.getByRole('button', { name: 'Link organization' }).click();
+    const unknown = owner.getByRole('form', { name: 'Link an organization' }).getByRole('alert');
+    await unknown.waitFor();
+    expect(await unknown.getAttribute('data-code')).toBe('UNKNOWN_SERIAL');
+    const umbrella = await seedOrg(portal.server, { name: 'Umbrella Castings' });
+    await owner.getByLabel('Serial number').fill(umbrella.serial);
+    await owner.getByRole('button', { name: 'Link organization' }).click();
+    await owner.getByRole('status').filter({ hasText: 'Linked to Umbrella Castings.' }).waitFor();
+    await owner.locator('li[data-org="Umbrella Castings"]', { hasText: 'Member' }).waitFor();
+    expect(await owner.getByLabel('Organization', { exact: true }).locator('option').allTextContents()).toContain('Umbrella Castings');
+    await screenshot(owner, 'account.png');
   });
 
   it('raised no script error in any page', () => {

@@ -1,29 +1,19 @@
 // Story 3: switching a product from serial to named-user activation. The plan names exactly the
 // workstation that would lose access; with auto-assign every current user keeps working; without
 // it, the person with no seat is refused with the reason.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readProducts } from '../../agent/state/products-file.js';
-import type { TestServer } from '../helpers/server.js';
-import { e2eOrg, startE2EServer, type Person } from './setup.js';
-import { ensureAgentBundle, until, Workstation } from './workstation.js';
+import { e2eOrg, e2eSuite, type Person } from './setup.js';
+import { until } from './workstation.js';
 
-let server: TestServer;
-const stations: Workstation[] = [];
-
-beforeAll(async () => {
-  await ensureAgentBundle();
-  server = await startE2EServer();
-});
-afterAll(async () => {
-  for (const w of stations) await w.dispose();
-  await server?.stop();
-});
+const suite = e2eSuite();
 
 /**
  * ACAD on serial activation, used on two workstations under the contract's serial: Ana (who
  * also holds a named seat on the line already) and Ben (who does not).
  */
 async function serialInUse(label: string) {
+  const server = suite.server;
   const org = await e2eOrg(server);
   const [ana, ben] = (await org.people(2)) as [Person, Person];
   const line = org.line('ACAD');
@@ -31,9 +21,8 @@ async function serialInUse(label: string) {
   await server.services.store.tx((t) => {
     t.org(org.orgId)!.assignments.pre = { id: 'pre', lineId: line.id, accountId: ana.id, assignedBy: 'test', assignedAt: Date.now() };
   });
-  const wsAna = await Workstation.create(`${label}-ana`);
-  const wsBen = await Workstation.create(`${label}-ben`);
-  stations.push(wsAna, wsBen);
+  const wsAna = await suite.station(`${label}-ana`);
+  const wsBen = await suite.station(`${label}-ben`);
   for (const [ws, person] of [[wsAna, ana], [wsBen, ben]] as const) {
     await ws.install('ACAD', { serial: org.serial });
     await ws.enroll(server.url, org.token);
@@ -69,7 +58,7 @@ describe('switching serial → named-user', () => {
     }
     const assignments = await org.admin.get(`${org.base}/assignments?lineId=${line.id}`);
     expect(assignments.body.assignments.map((a: { accountId: string }) => a.accountId).sort()).toEqual([ana.id, ben.id].sort());
-    const audit = await server.services.store.queryAudit(org.orgId, { action: 'line.method-switch' });
+    const audit = await suite.server.services.store.queryAudit(org.orgId, { action: 'line.method-switch' });
     expect(audit).toHaveLength(1);
   });
 
@@ -86,6 +75,7 @@ describe('switching serial → named-user', () => {
   });
 
   it('a scheduled switch waits for its time, survives in the store, and can be cancelled', async () => {
+    const server = suite.server;
     const org = await e2eOrg(server);
     const line = org.line('ACAD');
     const later = await org.admin.post(`${org.base}/lines/${line.id}/switch/apply`, { to: 'named-user', autoAssign: true, runAt: Date.now() + 600 });

@@ -1,29 +1,18 @@
 // Story 1: two workstations; a seat assigned to A, who signs in with the device code; the seat
 // reassigned to B takes the product away from A within a second and B signs in and gets it.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestServer } from '../helpers/server.js';
-import { e2eOrg, startE2EServer } from './setup.js';
-import { ensureAgentBundle, until, Workstation } from './workstation.js';
+import { describe, expect, it } from 'vitest';
+import { e2eOrg, e2eSuite } from './setup.js';
+import { until } from './workstation.js';
 
-let server: TestServer;
-const stations: Workstation[] = [];
-
-beforeAll(async () => {
-  await ensureAgentBundle();
-  server = await startE2EServer();
-});
-afterAll(async () => {
-  for (const w of stations) await w.dispose();
-  await server?.stop();
-});
+const suite = e2eSuite();
 
 describe('reassigning a seat between two workstations', () => {
   it("moves the product from A's workstation to B's: A may not run it within a second, B signs in and may", async () => {
+    const server = suite.server;
     const org = await e2eOrg(server);
     const [a, b] = await org.people(2);
-    const wsA = await Workstation.create('a');
-    const wsB = await Workstation.create('b');
-    stations.push(wsA, wsB);
+    const wsA = await suite.station('a');
+    const wsB = await suite.station('b');
     for (const ws of [wsA, wsB]) {
       await ws.install('SW-PREMIUM');
       await ws.enroll(server.url, org.token);

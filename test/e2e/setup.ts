@@ -1,16 +1,46 @@
 // The server side of the end-to-end stories: a real server (small heartbeat) with an
 // organization, its owner, members that can sign in on workstations, and an enrollment token.
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { afterAll, beforeAll } from 'vitest';
 import type { ServerConfig } from '../../server/config.js';
 import { owner, type Client } from '../helpers/client.js';
 import { addMembers, clientFor } from '../helpers/fixtures.js';
 import { seedOrg, startTestServer, type TestServer } from '../helpers/server.js';
 import type { OrganizationInput } from '../../server/seed.js';
+import { ensureAgentBundle, Workstation } from './workstation.js';
 
 export const E2E_CONFIG: Partial<ServerConfig> = { heartbeatSeconds: 0.5, agents: { resendAfterMs: 500, switchCheckMs: 200 } };
 
 export function startE2EServer(over: Partial<ServerConfig> = {}): Promise<TestServer> {
   return startTestServer({ ...E2E_CONFIG, ...over });
+}
+
+/**
+ * A story file's server and workstations: the agent bundle is built and the server started before
+ * its tests; every workstation made with `station` and then the server are disposed after them.
+ */
+export function e2eSuite(): { readonly server: TestServer; station(name: string): Promise<Workstation> } {
+  let server: TestServer | undefined;
+  const stations: Workstation[] = [];
+  beforeAll(async () => {
+    await ensureAgentBundle();
+    server = await startE2EServer();
+  });
+  afterAll(async () => {
+    for (const w of stations) await w.dispose();
+    await server?.stop();
+  });
+  return {
+    get server() {
+      if (!server) throw new Error('the e2e server is not started yet (use it inside a test)');
+      return server;
+    },
+    async station(name) {
+      const ws = await Workstation.create(name);
+      stations.push(ws);
+      return ws;
+    },
+  };
 }
 
 export interface Person {

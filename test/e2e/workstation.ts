@@ -10,15 +10,9 @@ import { readDaemonStatus } from '../../agent/state/status-file.js';
 import { readLeaseFile, type LeaseFile } from '../../agent/state/lease-store.js';
 import { statePaths, type StatePaths } from '../../agent/state/paths.js';
 import { demoCatalog } from '../../shared/catalog.js';
-import { AGENT_BUNDLE } from '../agent/helpers/run-agent.js';
+import { AGENT_BUNDLE, runAgent, type AgentRun } from '../agent/helpers/run-agent.js';
 
 export { ensureAgentBundle } from '../agent/helpers/run-agent.js';
-
-export interface AgentRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 export interface CheckResult {
   code: number | null;
@@ -88,18 +82,7 @@ export class Workstation {
   }
 
   run(args: string[], extraEnv: Record<string, string> = {}, timeoutMs = 20_000): Promise<AgentRun> {
-    return new Promise((resolve) => {
-      const child = spawn(process.execPath, [AGENT_BUNDLE, ...args], { env: this.env(extraEnv), stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => (stdout += d));
-      child.stderr.on('data', (d) => (stderr += d));
-      const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-      child.on('close', (code) => {
-        clearTimeout(t);
-        resolve({ code, stdout, stderr });
-      });
-    });
+    return runAgent(args, this.env(extraEnv), timeoutMs);
   }
 
   async enroll(serverUrl: string, token: string): Promise<string> {

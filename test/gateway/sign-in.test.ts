@@ -23,9 +23,9 @@ afterAll(() => server.stop());
 const swItem = { productCode: 'SW-PREMIUM', version: '2025', path: '/opt/dassault/solidworks-premium/2025', serial: null };
 
 /** A device with SOLIDWORKS installed, connected, and a user code it asked for. */
-async function deviceAskingForCode(org: Awaited<ReturnType<typeof orgWithToken>>) {
-  const dev = await enrollDevice(server.url, org.token);
-  const a = await RawAgent.connect(server.url);
+async function deviceAskingForCode(org: Awaited<ReturnType<typeof orgWithToken>>, srv: TestServer = server) {
+  const dev = await enrollDevice(srv.url, org.token);
+  const a = await RawAgent.connect(srv.url);
   agents.push(a);
   await a.authenticate(dev);
   a.send({ type: 'inventory', items: [swItem], hash: inventoryHash([swItem]) });
@@ -86,6 +86,19 @@ describe('device sign-in', () => {
     expect((await new (await import('../helpers/client.js')).Client(server.url).post('/api/v1/device-codes/activate', { userCode: code.userCode })).status).toBe(401);
   });
 
+  it("answers another organization's administrator exactly as for an unknown code, and the code still works at home", async () => {
+    const org = await orgWithToken(server);
+    const other = await orgWithToken(server);
+    const { code, a } = await deviceAskingForCode(org);
+    const foreign = await other.admin.post('/api/v1/device-codes/activate', { userCode: code.userCode });
+    const unknown = await other.admin.post('/api/v1/device-codes/activate', { userCode: 'BBBB-CCCC' });
+    expect({ status: foreign.status, body: foreign.body }).toEqual({ status: unknown.status, body: unknown.body });
+    expect(foreign.body.error.code).toBe('DEVICE_CODE_INVALID');
+    const [member] = await addMembers(server, org.orgId, 1);
+    expect((await (await clientFor(server, member!.id)).post('/api/v1/device-codes/activate', { userCode: code.userCode })).status).toBe(200);
+    expect((await a.next('login.done')).account.id).toBe(member!.id);
+  });
+
   it('rate-limits guessing per account with 429 and Retry-After, even for a right code', async () => {
     const org = await orgWithToken(server);
     const { code, a } = await deviceAskingForCode(org);
@@ -102,6 +115,28 @@ describe('device sign-in', () => {
     const ok = await (await clientFor(server, rightful!.id)).post('/api/v1/device-codes/activate', { userCode: code.userCode });
     expect(ok.status).toBe(200);
     expect((await a.next('login.done')).account.id).toBe(rightful!.id);
+  });
+
+  it("tells the socket that asked when its code expires unused (login.failed 'expired'), and only that one", async () => {
+    // A long heartbeat: the notice comes when the code expires, not at some later tick.
+    const short = await startTestServer({ heartbeatSeconds: 30, agents: { deviceCodeTtlSeconds: 1 } });
+    try {
+      const org = await orgWithToken(short);
+      const { dev, a, code } = await deviceAskingForCode(org, short);
+      expect(code.expiresIn).toBe(1);
+      const daemon = await RawAgent.connect(short.url);
+      agents.push(daemon);
+      await daemon.authenticate(dev, { inventoryHash: inventoryHash([swItem]) });
+      expect(await a.next('login.failed', 2500)).toMatchObject({ reason: 'expired' });
+      expect(daemon.all('login.failed')).toEqual([]);
+      const [late] = await addMembers(short, org.orgId, 1);
+      const r = await (await clientFor(short, late!.id)).post('/api/v1/device-codes/activate', { userCode: code.userCode });
+      expect(r.status).toBe(400);
+      expect(r.body.error.code).toBe('DEVICE_CODE_INVALID');
+    } finally {
+      for (const x of agents.splice(0)) x.close();
+      await short.stop();
+    }
   });
 
   it("signs out on logout: that person's leases are revoked ('signed-out')", async () => {

@@ -5,8 +5,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { peekLeaseClaims } from '../../shared/lease.js';
 import { inventoryHash } from '../../shared/protocol/inventory-hash.js';
 import { sampleUsage } from '../../server/jobs/usage.js';
+import { PERMISSIONS_SUBJECT } from '../../server/mail/permissions-mail.js';
 import { registered } from '../helpers/client.js';
+import { addMembers, clientFor } from '../helpers/fixtures.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { startSmtp } from '../helpers/smtp.js';
 import { enrollDevice, orgWithToken, RawAgent, waitFor } from './raw-agent.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -44,6 +47,25 @@ describe('method switch routes', () => {
     const order = a.frames.map((f) => f.type).filter((t) => t === 'method.switch' || t === 'lease.revoke');
     expect(order).toEqual(['method.switch', 'lease.revoke']);
     expect(server.services.presence.inUseByLine(org.orgId)[line.id] ?? 0).toBe(0);
+  });
+
+  it('mail each person auto-assign gives a seat that their permissions changed', async () => {
+    const smtp = await startSmtp();
+    cleanups.push(() => smtp.close());
+    const server = await startTestServer({ ...config, mail: { kind: 'smtp', host: '127.0.0.1', port: smtp.port } });
+    cleanups.push(() => server.stop());
+    const org = await orgWithToken(server);
+    const { a } = await serialDevice(server, org);
+    const [alice] = await addMembers(server, org.orgId, 1);
+    a.send({ type: 'login.start', id: 'ls' });
+    const code = await a.next('login.code');
+    expect((await (await clientFor(server, alice!.id)).post('/api/v1/device-codes/activate', { userCode: code.userCode })).status).toBe(200);
+    const line = org.line('ACAD');
+    const applied = await org.admin.post(`/api/v1/orgs/${org.orgId}/lines/${line.id}/switch/apply`, { to: 'named-user', autoAssign: true });
+    expect(applied.body.plan.wouldAssign).toEqual([expect.objectContaining({ accountId: alice!.id })]);
+    const mail = await smtp.waitFor((m) => m.to.includes(alice!.email) && m.subject === PERMISSIONS_SUBJECT);
+    expect(mail.text).toContain(`AutoCAD (contract ${org.contract.number})`);
+    expect(mail.text).toContain('sign in with your Seatkeeper account');
   });
 
   it('refuse a switch to the current method, an unknown line, and non-admins', async () => {

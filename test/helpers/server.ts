@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { startServer, type ServerHandle, type StartOptions } from '../../server/app.js';
 import type { ServerConfig } from '../../server/config.js';
 import { createLogger } from '../../server/log.js';
+import { owner } from './client.js';
 import { createOrganization, type OrganizationInput } from '../../server/seed.js';
 
 export interface TestServer extends ServerHandle {
@@ -57,4 +58,11 @@ export async function seedOrg(server: ServerHandle, over: Partial<OrganizationIn
   const contract = Object.values(doc.contracts)[0]!;
   const line = (code: string) => contract.lines.find((l) => l.productCode === code)!;
   return { orgId, serial: contract.serials[0]!, name: input.name, contract, line };
+}
+
+/** A seeded organization claimed by its owner (`o`), and the organization's API path. */
+export async function ownedOrg(server: TestServer) {
+  const org = await seedOrg(server);
+  const o = await owner(server.url, org);
+  return { org, o, base: `/api/v1/orgs/${org.orgId}` };
 }

@@ -137,6 +137,27 @@ describe('bad input', () => {
     expect(typeof r.body.error.message).toBe('string');
   });
 
+  it('treats a malformed session cookie as no session: 401 on a signed-in route, a normal answer on a public one', async () => {
+    const c = new Client(server.url);
+    c.cookie = 'sk_session=%E0%A4%A';
+    const me = await c.get('/api/v1/me');
+    expect(me.status).toBe(401);
+    expect(me.body.error.code).toBe('UNAUTHENTICATED');
+    const signIn = await c.post('/api/v1/auth/sign-in', { email: uniqueEmail('nobody'), password: 'whatever it is' });
+    expect(signIn.status).toBe(401);
+    expect(signIn.body.error.code).toBe('INVALID_CREDENTIALS');
+  });
+
+  it.each([
+    ['a malformed %-escape', '/api/v1/orgs/%E0%A4%A/members', 400, 'VALIDATION_FAILED'],
+    ['an id longer than any id', `/api/v1/orgs/${'x'.repeat(300)}/members`, 404, 'NOT_FOUND'],
+  ])('answers a URL with %s in the documented error shape', async (_label, path, status, code) => {
+    const r = await new Client(server.url).get(path);
+    expect(r.status).toBe(status);
+    expect(r.body.error.code).toBe(code);
+    expect(typeof r.body.error.message).toBe('string');
+  });
+
   it('answers an unknown route with 404 ROUTE_NOT_FOUND', async () => {
     const r = await new Client(server.url).get('/api/v1/nothing-here');
     expect(r.status).toBe(404);

@@ -1,25 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { EntitlementChange, FeedItem } from '../../server/events.js';
-import { owner, registered } from '../helpers/client.js';
+import { registered } from '../helpers/client.js';
 import { addMembers, addTeam, clientFor } from '../helpers/fixtures.js';
-import { seedOrg, startTestServer, type TestServer } from '../helpers/server.js';
-import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
+import { PERMISSIONS, serverWithSmtp } from '../helpers/mail-suite.js';
+import { ownedOrg, seedOrg, type TestServer } from '../helpers/server.js';
+import type { TestSmtp } from '../helpers/smtp.js';
 
 let server: TestServer;
 let smtp: TestSmtp;
-beforeAll(async () => {
-  smtp = await startSmtp();
-  server = await startTestServer({ mail: { kind: 'smtp', host: '127.0.0.1', port: smtp.port } });
-});
-afterAll(async () => {
-  await server.stop();
-  await smtp.close();
-});
+serverWithSmtp((started) => ({ server, smtp } = started));
 
 async function setup() {
-  const org = await seedOrg(server);
-  const admin = await owner(server.url, org);
-  const base = `/api/v1/orgs/${org.orgId}`;
+  const { org, o: admin, base } = await ownedOrg(server);
   const entitlements: EntitlementChange[] = [];
   const feed: FeedItem[] = [];
   server.services.events.on('entitlements', (e) => e.orgId === org.orgId && entitlements.push(e));
@@ -48,7 +40,7 @@ describe('assign', () => {
     expect(entitlements).toEqual([{ orgId: org.orgId, reason: 'unassigned', accountIds: [alice.accountId] }]);
     expect(feed).toContainEqual(expect.objectContaining({ kind: 'assignment', productCode: 'SW-PREMIUM', accountId: alice.accountId }));
     const mail = await smtp.waitFor((m) => m.to.includes(alice.email));
-    expect(mail.subject).toBe('Your Seatkeeper permissions have changed');
+    expect(mail.subject).toBe(PERMISSIONS);
     expect(mail.text).toContain('SOLIDWORKS Premium');
     expect(mail.text).toContain(org.contract.number);
     const [event] = await server.services.store.queryAudit(org.orgId, { action: 'assignment.create', target: r.body.id });

@@ -1,30 +1,24 @@
 // A near-miss email on invitation acceptance is refused with "did you mean" and shown to admins.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FeedItem } from '../../server/events.js';
-import { Client, owner, registered } from '../helpers/client.js';
-import { seedOrg, startTestServer, type TestServer } from '../helpers/server.js';
-import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
+import { Client, registered } from '../helpers/client.js';
+import { serverWithSmtp } from '../helpers/mail-suite.js';
+import { ownedOrg, type TestServer } from '../helpers/server.js';
+import type { TestSmtp } from '../helpers/smtp.js';
 
 let smtp: TestSmtp;
 let server: TestServer;
 const feed: FeedItem[] = [];
-beforeAll(async () => {
-  smtp = await startSmtp();
-  server = await startTestServer({ mail: { kind: 'smtp', host: '127.0.0.1', port: smtp.port } });
+serverWithSmtp((started) => {
+  ({ server, smtp } = started);
   server.services.events.on('feed', (f) => feed.push(f));
-});
-afterAll(async () => {
-  await server?.stop();
-  await smtp?.close();
 });
 
 let n = 0;
 const tag = () => `${process.pid}x${++n}x${Date.now() % 100000}`;
 
 async function invite(email: string) {
-  const org = await seedOrg(server);
-  const o = await owner(server.url, org);
-  const base = `/api/v1/orgs/${org.orgId}`;
+  const { org, o, base } = await ownedOrg(server);
   const inv = await o.client.post(`${base}/invitations`, { email, role: 'member' });
   expect(inv.status).toBe(201);
   const mail = await smtp.waitFor((m) => m.to.includes(email) && /invited/.test(m.subject));

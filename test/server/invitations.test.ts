@@ -1,28 +1,17 @@
 // Invitations end to end: the mail goes through a real SMTP server, its link's token is accepted.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, owner, registered, uniqueEmail } from '../helpers/client.js';
-import { seedOrg, startTestServer, type TestServer } from '../helpers/server.js';
-import { startSmtp, type ReceivedMail, type TestSmtp } from '../helpers/smtp.js';
+import { describe, expect, it } from 'vitest';
+import { Client, registered, uniqueEmail } from '../helpers/client.js';
+import { PERMISSIONS, serverWithSmtp } from '../helpers/mail-suite.js';
+import { ownedOrg, startTestServer, type TestServer } from '../helpers/server.js';
+import type { ReceivedMail, TestSmtp } from '../helpers/smtp.js';
 
 const DAY = 24 * 3600 * 1000;
-const PERMISSIONS = 'Your Seatkeeper permissions have changed';
 
 let smtp: TestSmtp;
 let server: TestServer;
-beforeAll(async () => {
-  smtp = await startSmtp();
-  server = await startTestServer({ mail: { kind: 'smtp', host: '127.0.0.1', port: smtp.port } });
-});
-afterAll(async () => {
-  await server?.stop();
-  await smtp?.close();
-});
+serverWithSmtp((started) => ({ server, smtp } = started));
 
-async function setup(srv: TestServer = server) {
-  const org = await seedOrg(srv);
-  const o = await owner(srv.url, org);
-  return { org, o, base: `/api/v1/orgs/${org.orgId}` };
-}
+const setup = (srv: TestServer = server) => ownedOrg(srv);
 
 function tokenOf(mail: ReceivedMail): string {
   const m = mail.text.match(/\/accept\?token=(\S+)/);

@@ -1,30 +1,22 @@
 // Members: listing and search, one member in detail, removal (assignments end, teams left,
 // agents told, mail sent), and the last administrator who can never be removed.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { EntitlementChange } from '../../server/events.js';
-import { owner, registered } from '../helpers/client.js';
-import { seedOrg, startTestServer, type TestServer } from '../helpers/server.js';
-import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
-
-const PERMISSIONS = 'Your Seatkeeper permissions have changed';
+import { registered } from '../helpers/client.js';
+import { PERMISSIONS, serverWithSmtp } from '../helpers/mail-suite.js';
+import { ownedOrg, type TestServer } from '../helpers/server.js';
+import type { TestSmtp } from '../helpers/smtp.js';
 
 let smtp: TestSmtp;
 let server: TestServer;
 const entitlements: EntitlementChange[] = [];
-beforeAll(async () => {
-  smtp = await startSmtp();
-  server = await startTestServer({ mail: { kind: 'smtp', host: '127.0.0.1', port: smtp.port } });
+serverWithSmtp((started) => {
+  ({ server, smtp } = started);
   server.services.events.on('entitlements', (e) => entitlements.push(e));
-});
-afterAll(async () => {
-  await server?.stop();
-  await smtp?.close();
 });
 
 async function setup() {
-  const org = await seedOrg(server);
-  const o = await owner(server.url, org);
-  const base = `/api/v1/orgs/${org.orgId}`;
+  const { org, o, base } = await ownedOrg(server);
   const ann = await registered(server.url, { serial: org.serial, name: 'Ann Archer' });
   const bob = await registered(server.url, { serial: org.serial, name: 'Bob Builder' });
   return { org, o, base, ann, bob };

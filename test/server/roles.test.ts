@@ -1,27 +1,17 @@
 // Roles: owners and admins appoint and demote; only owners touch owners; the last
 // administrator is never demoted, even by themselves, even when two demote each other at once.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { owner, registered } from '../helpers/client.js';
-import { seedOrg, startTestServer, type TestServer } from '../helpers/server.js';
-import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
-
-const PERMISSIONS = 'Your Seatkeeper permissions have changed';
+import { describe, expect, it } from 'vitest';
+import { registered } from '../helpers/client.js';
+import { PERMISSIONS, serverWithSmtp } from '../helpers/mail-suite.js';
+import { ownedOrg, type TestServer } from '../helpers/server.js';
+import type { TestSmtp } from '../helpers/smtp.js';
 
 let smtp: TestSmtp;
 let server: TestServer;
-beforeAll(async () => {
-  smtp = await startSmtp();
-  server = await startTestServer({ mail: { kind: 'smtp', host: '127.0.0.1', port: smtp.port } });
-});
-afterAll(async () => {
-  await server?.stop();
-  await smtp?.close();
-});
+serverWithSmtp((started) => ({ server, smtp } = started));
 
 async function setup() {
-  const org = await seedOrg(server);
-  const o = await owner(server.url, org);
-  const base = `/api/v1/orgs/${org.orgId}`;
+  const { org, o, base } = await ownedOrg(server);
   const ann = await registered(server.url, { serial: org.serial, name: 'Ann Archer' });
   const bob = await registered(server.url, { serial: org.serial, name: 'Bob Builder' });
   const role = (id: string) => server.services.store.org(org.orgId)!.members[id]?.role;

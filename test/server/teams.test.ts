@@ -1,31 +1,23 @@
 // Teams: create, rename, delete; members and team admins; contracts. Team admins manage the
 // members of their own team and nothing else. A team attached to a two-tier product's contract
 // is its project team: leaving it takes the product away.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { EntitlementChange } from '../../server/events.js';
-import { Client, owner, registered, uniqueEmail } from '../helpers/client.js';
-import { seedOrg, startTestServer, type TestServer } from '../helpers/server.js';
-import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
-
-const PERMISSIONS = 'Your Seatkeeper permissions have changed';
+import { Client, registered, uniqueEmail } from '../helpers/client.js';
+import { PERMISSIONS, serverWithSmtp } from '../helpers/mail-suite.js';
+import { ownedOrg, type TestServer } from '../helpers/server.js';
+import type { TestSmtp } from '../helpers/smtp.js';
 
 let smtp: TestSmtp;
 let server: TestServer;
 const entitlements: EntitlementChange[] = [];
-beforeAll(async () => {
-  smtp = await startSmtp();
-  server = await startTestServer({ mail: { kind: 'smtp', host: '127.0.0.1', port: smtp.port } });
+serverWithSmtp((started) => {
+  ({ server, smtp } = started);
   server.services.events.on('entitlements', (e) => entitlements.push(e));
-});
-afterAll(async () => {
-  await server?.stop();
-  await smtp?.close();
 });
 
 async function setup() {
-  const org = await seedOrg(server);
-  const o = await owner(server.url, org);
-  const base = `/api/v1/orgs/${org.orgId}`;
+  const { org, o, base } = await ownedOrg(server);
   const people = async (...names: string[]) => Promise.all(names.map((name) => registered(server.url, { serial: org.serial, name })));
   return { org, o, base, people };
 }

@@ -41,6 +41,19 @@ describe.each<StoreKind>(['lowdb', 'memory'])('%s store', (kind) => {
     expect(await t.store.queryAudit(orgId, {})).toEqual([]);
   });
 
+  it('drops the audit events and the organization a transaction made before it threw', async () => {
+    const stray = newOrgDoc();
+    const refused = t.store.tx((c) => {
+      c.audit(auditEvent(randomId, 1, orgId, 'acc_x', 'member.add', 'acc_refused'));
+      c.createOrg(stray);
+      throw new SeatkeeperError('CONFLICT', 'refused after auditing');
+    });
+    await expect(refused).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect(t.store.org(stray.org.id)).toBeUndefined();
+    await t.store.tx((c) => c.audit(auditEvent(randomId, 2, orgId, 'acc_x', 'member.add', 'acc_kept')));
+    expect((await t.store.queryAudit(orgId, {})).map((e) => e.target)).toEqual(['acc_kept']);
+  });
+
   it('answers undefined for an unknown organization', async () => {
     expect(t.store.org('org_nope')).toBeUndefined();
     expect(await t.store.tx((c) => c.org('org_nope'))).toBeUndefined();

@@ -13,12 +13,12 @@ import {
   visibleAssignments,
 } from '../../domain/assignments.js';
 import { findLine, isContractActive, seatSummary, type LineRef } from '../../domain/seats.js';
+import { mailPermissionsChanged, seatGiven } from '../../mail/permissions-mail.js';
 import type { Services } from '../../services.js';
-import type { Assignment, OrgDoc } from '../../store/types.js';
+import type { Assignment, OrgDoc, RevokeReason } from '../../store/types.js';
 import type { Router } from '../router.js';
 
 const base = '/api/v1/orgs/:orgId';
-export const PERMISSIONS_CHANGED_SUBJECT = 'Your Seatkeeper permissions have changed';
 
 function view(s: Services, doc: OrgDoc, a: Assignment): AssignmentView {
   const ref = findLine(doc, a.lineId);
@@ -48,29 +48,18 @@ function seatWords(doc: OrgDoc, ref: LineRef): string {
   return `${productName(doc, ref)} (contract ${ref.contract.number})`;
 }
 
-function howToUse(method: 'serial' | 'named-user'): string {
-  return method === 'named-user'
-    ? 'sign in with your Seatkeeper account on an enrolled workstation to use it'
-    : "it is available on enrolled devices activated with the contract's serial number";
-}
-
-/** Mail goes out after the change is durable; the mailer logs a failed send and never throws. */
-async function mailChange(s: Services, doc: OrgDoc, accountId: string, lines: string[]): Promise<void> {
-  const acc = s.store.global().accounts[accountId];
-  if (!acc) return;
-  const url = s.publicUrl();
-  await s.mailer.send({
-    to: acc.email,
-    subject: PERMISSIONS_CHANGED_SUBJECT,
-    text:
-      `Hello ${acc.name},\n\nAn administrator of ${doc.org.name} changed what you may use:\n\n` +
-      lines.map((l) => `  ${l}\n`).join('') +
-      `\nSee your products at ${url}/ (My products).\n`,
-  });
-}
-
 function emailOf(s: Services, accountId: string): string {
   return s.store.global().accounts[accountId]?.email ?? accountId;
+}
+
+/**
+ * After a seat changed: the gateway recomputes the devices of `accountIds` (a grant revokes
+ * nothing, so `reason` only ever applies to what is taken away), and the dashboard's feed hears of
+ * it, about `accountId`.
+ */
+function seatChanged(s: Services, orgId: string, at: number, ref: LineRef, change: { reason: RevokeReason; accountIds: string[]; accountId: string; text: string }): void {
+  s.events.emit('entitlements', { orgId, reason: change.reason, accountIds: change.accountIds });
+  s.events.emit('feed', { orgId, at, kind: 'assignment', text: change.text, productCode: ref.line.productCode, accountId: change.accountId });
 }
 
 export function registerAssignmentsRoutes(r: Router): void {
@@ -109,17 +98,9 @@ export function registerAssignmentsRoutes(r: Router): void {
       });
       const doc = s.store.org(org.id)!;
       const what = seatWords(doc, plan.ref);
-      // A grant revokes nothing; the reason is required by the event and unused for grants.
-      s.events.emit('entitlements', { orgId: org.id, reason: 'unassigned', accountIds: [plan.added.accountId] });
-      s.events.emit('feed', {
-        orgId: org.id,
-        at: now,
-        kind: 'assignment',
-        text: `${account.email} assigned ${what} to ${emailOf(s, plan.added.accountId)}.`,
-        productCode: plan.ref.line.productCode,
-        accountId: plan.added.accountId,
-      });
-      await mailChange(s, doc, plan.added.accountId, [`+ You were given a seat of ${what}: ${howToUse(plan.ref.line.method)}.`]);
+      const to = plan.added.accountId;
+      seatChanged(s, org.id, now, plan.ref, { reason: 'unassigned', accountIds: [to], accountId: to, text: `${account.email} assigned ${what} to ${emailOf(s, to)}.` });
+      await mailPermissionsChanged(s, to, doc.org.name, [seatGiven(what, plan.ref.line.method)]);
       return view(s, doc, plan.added);
     },
   });
@@ -140,16 +121,9 @@ export function registerAssignmentsRoutes(r: Router): void {
       });
       const doc = s.store.org(org.id)!;
       const what = seatWords(doc, plan.ref);
-      s.events.emit('entitlements', { orgId: org.id, reason: 'unassigned', accountIds: [plan.removed.accountId] });
-      s.events.emit('feed', {
-        orgId: org.id,
-        at: now,
-        kind: 'assignment',
-        text: `${account.email} unassigned ${what} from ${emailOf(s, plan.removed.accountId)}.`,
-        productCode: plan.ref.line.productCode,
-        accountId: plan.removed.accountId,
-      });
-      await mailChange(s, doc, plan.removed.accountId, [`- Your seat of ${what} was removed.`]);
+      const from = plan.removed.accountId;
+      seatChanged(s, org.id, now, plan.ref, { reason: 'unassigned', accountIds: [from], accountId: from, text: `${account.email} unassigned ${what} from ${emailOf(s, from)}.` });
+      await mailPermissionsChanged(s, from, doc.org.name, [`Your seat of ${what} was removed.`]);
       return { ok: true };
     },
   });
@@ -175,18 +149,10 @@ export function registerAssignmentsRoutes(r: Router): void {
       const what = seatWords(doc, plan.ref);
       const from = plan.removed.accountId;
       const to = plan.added.accountId;
-      s.events.emit('entitlements', { orgId: org.id, reason: 'reassigned', accountIds: [from, to] });
-      s.events.emit('feed', {
-        orgId: org.id,
-        at: now,
-        kind: 'assignment',
-        text: `${account.email} reassigned ${what} from ${emailOf(s, from)} to ${emailOf(s, to)}.`,
-        productCode: plan.ref.line.productCode,
-        accountId: to,
-      });
+      seatChanged(s, org.id, now, plan.ref, { reason: 'reassigned', accountIds: [from, to], accountId: to, text: `${account.email} reassigned ${what} from ${emailOf(s, from)} to ${emailOf(s, to)}.` });
       await Promise.all([
-        mailChange(s, doc, from, [`- Your seat of ${what} was reassigned to someone else.`]),
-        mailChange(s, doc, to, [`+ You were given a seat of ${what}: ${howToUse(plan.ref.line.method)}.`]),
+        mailPermissionsChanged(s, from, doc.org.name, [`Your seat of ${what} was reassigned to someone else.`]),
+        mailPermissionsChanged(s, to, doc.org.name, [seatGiven(what, plan.ref.line.method)]),
       ]);
       return view(s, doc, plan.added);
     },

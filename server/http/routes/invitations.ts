@@ -21,11 +21,11 @@ import { findLine } from '../../domain/seats.js';
 import { projectLineIds } from '../../domain/teams.js';
 import { hashSecret, newSecret } from '../../ids.js';
 import { DUMMY_HASH, hashPassword, verifyPassword } from '../../password.js';
+import { mailPermissionsChanged } from '../../mail/permissions-mail.js';
 import type { Services } from '../../services.js';
 import type { Account, Invitation, OrgDoc } from '../../store/types.js';
 import type { Router } from '../router.js';
 import { findAccountByEmail, startSession } from './auth.js';
-import { mailPermissionsChanged } from './members.js';
 
 function view(inv: Invitation, now: number): InvitationView {
   return {

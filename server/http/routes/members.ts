@@ -1,6 +1,5 @@
 // Members: list and search, one member in detail, role changes, removal, and the email
-// mismatches recorded for admins. Also the "your permissions have changed" mail every
-// permission change sends (invitations and teams use it too).
+// mismatches recorded for admins.
 import { SeatkeeperError } from '../../../shared/errors.js';
 import {
   ChangeRoleBody,
@@ -16,25 +15,9 @@ import { findLine } from '../../domain/seats.js';
 import { applyRemoval, memberDetail, planRemoval, searchMembers } from '../../domain/members.js';
 import { canManageMember, isOrgAdmin, isTeamAdmin } from '../../domain/permissions.js';
 import { assertRoleChange } from '../../domain/roles.js';
+import { mailPermissionsChanged } from '../../mail/permissions-mail.js';
 import type { Services } from '../../services.js';
 import type { Router } from '../router.js';
-
-export const PERMISSIONS_SUBJECT = 'Your Seatkeeper permissions have changed';
-
-/** Mails `accountId` what changed; sent after the change is durable, never throws. */
-export async function mailPermissionsChanged(s: Services, accountId: string, orgName: string, changes: string[]): Promise<void> {
-  const account = s.store.global().accounts[accountId];
-  if (!account || changes.length === 0) return;
-  const text = [
-    `Hello ${account.name},`,
-    '',
-    `your permissions in ${orgName} have changed:`,
-    ...changes.map((c) => `  - ${c}`),
-    '',
-    `Sign in at ${s.publicUrl()} to see what you may use now.`,
-  ].join('\n');
-  await s.mailer.send({ to: account.email, subject: PERMISSIONS_SUBJECT, text });
-}
 
 function accountOf(s: Services, accountId: string) {
   const a = s.store.global().accounts[accountId];

@@ -5,12 +5,11 @@
 import { SeatkeeperError } from '../../../shared/errors.js';
 import { TeamBody, type TeamList, type TeamView } from '../../../shared/api/teams.js';
 import { auditEvent } from '../../domain/audit.js';
-import { isOrgAdmin } from '../../domain/permissions.js';
 import { assertTeamNameFree, canManageTeamMembers, canSeeTeam, projectLineIds, teamView } from '../../domain/teams.js';
+import { mailPermissionsChanged } from '../../mail/permissions-mail.js';
 import type { Services } from '../../services.js';
 import type { OrgDoc, Team } from '../../store/types.js';
 import type { OrgContext, Router } from '../router.js';
-import { mailPermissionsChanged } from './members.js';
 
 function requireTeam(doc: OrgDoc, teamId: string): Team {
   const team = doc.teams[teamId];
@@ -18,8 +17,11 @@ function requireTeam(doc: OrgDoc, teamId: string): Team {
   return team;
 }
 
-function requireOrgAdmin(doc: OrgDoc, actorId: string): void {
-  if (!isOrgAdmin(doc, actorId)) throw new SeatkeeperError('FORBIDDEN', 'Only administrators of this organization may do that.');
+/** The team, when `actorId` may add and remove its members. */
+function requireManagedTeam(doc: OrgDoc, actorId: string, teamId: string): Team {
+  const team = requireTeam(doc, teamId);
+  if (!canManageTeamMembers(doc, actorId, team)) throw new SeatkeeperError('FORBIDDEN', 'You may manage the members of teams you administer only.');
+  return team;
 }
 
 function requireMember(doc: OrgDoc, accountId: string): void {
@@ -42,6 +44,21 @@ function projectMembershipChanged(s: Services, orgId: string, lineIds: string[],
 
 function emailOf(s: Services, accountId: string): string {
   return s.store.global().accounts[accountId]?.email ?? accountId;
+}
+
+/** After someone joined or left a team: the agents (for a project team), the dashboard, and their mail. */
+async function membershipChanged(
+  s: Services,
+  org: OrgContext,
+  by: { email: string; at: number },
+  accountId: string,
+  team: { name: string; projectLines: string[] },
+  joined: boolean,
+): Promise<void> {
+  projectMembershipChanged(s, org.id, team.projectLines, [accountId]);
+  const did = joined ? `added ${emailOf(s, accountId)} to` : `removed ${emailOf(s, accountId)} from`;
+  s.events.emit('feed', { orgId: org.id, at: by.at, kind: 'member', text: `${by.email} ${did} the team ${team.name}.`, accountId });
+  await mailPermissionsChanged(s, accountId, org.doc.org.name, [`You were ${joined ? 'added to' : 'removed from'} the team ${team.name}.`]);
 }
 
 export function registerTeamsRoutes(r: Router): void {
@@ -148,19 +165,14 @@ export function registerTeamsRoutes(r: Router): void {
       const now = s.clock();
       const change = await s.store.tx((t) => {
         const doc = t.org(org.id)!;
-        const team = requireTeam(doc, teamId);
-        if (!canManageTeamMembers(doc, account.id, team)) throw new SeatkeeperError('FORBIDDEN', 'You may manage the members of teams you administer only.');
+        const team = requireManagedTeam(doc, account.id, teamId);
         requireMember(doc, accountId);
         if (team.memberIds.includes(accountId)) return undefined;
         team.memberIds.push(accountId);
         t.audit(auditEvent(s.ids, now, org.id, account.id, 'team.member.add', teamId, null, { accountId }));
         return { name: team.name, projectLines: projectLineIds(doc, team.contractIds) };
       });
-      if (change) {
-        projectMembershipChanged(s, org.id, change.projectLines, [accountId]);
-        s.events.emit('feed', { orgId: org.id, at: now, kind: 'member', text: `${account.email} added ${emailOf(s, accountId)} to the team ${change.name}.`, accountId });
-        await mailPermissionsChanged(s, accountId, org.doc.org.name, [`You were added to the team ${change.name}.`]);
-      }
+      if (change) await membershipChanged(s, org, { email: account.email, at: now }, accountId, change, true);
       return viewOf(s, org.id, teamId);
     },
   });
@@ -175,8 +187,7 @@ export function registerTeamsRoutes(r: Router): void {
       const now = s.clock();
       const change = await s.store.tx((t) => {
         const doc = t.org(org.id)!;
-        const team = requireTeam(doc, teamId);
-        if (!canManageTeamMembers(doc, account.id, team)) throw new SeatkeeperError('FORBIDDEN', 'You may manage the members of teams you administer only.');
+        const team = requireManagedTeam(doc, account.id, teamId);
         if (!team.memberIds.includes(accountId)) throw new SeatkeeperError('NOT_FOUND', 'That account is not a member of this team.');
         const wasAdmin = team.adminIds.includes(accountId);
         team.memberIds = team.memberIds.filter((x) => x !== accountId);
@@ -184,9 +195,7 @@ export function registerTeamsRoutes(r: Router): void {
         t.audit(auditEvent(s.ids, now, org.id, account.id, 'team.member.remove', teamId, { accountId, admin: wasAdmin }, null));
         return { name: team.name, projectLines: projectLineIds(doc, team.contractIds) };
       });
-      projectMembershipChanged(s, org.id, change.projectLines, [accountId]);
-      s.events.emit('feed', { orgId: org.id, at: now, kind: 'member', text: `${account.email} removed ${emailOf(s, accountId)} from the team ${change.name}.`, accountId });
-      await mailPermissionsChanged(s, accountId, org.doc.org.name, [`You were removed from the team ${change.name}.`]);
+      await membershipChanged(s, org, { email: account.email, at: now }, accountId, change, false);
       return viewOf(s, org.id, teamId);
     },
   });

@@ -1,11 +1,12 @@
 // The shell: who is signed in decides which pages exist; the header carries the navigation.
 import type { ComponentChildren } from 'preact';
-import { useEffect } from 'preact/hooks';
+import { useEffect, useId } from 'preact/hooks';
 import { Loading } from './components.js';
 import { useAction } from './hooks.js';
 import { Link, match, navigate, useLocation } from './router.js';
 import { SessionProvider, useSession } from './session.js';
 import { AcceptPage } from './pages/accept.js';
+import { AccountPage } from './pages/account.js';
 import { ActivatePage } from './pages/activate.js';
 import { AuditPage } from './pages/audit.js';
 import { ClaimDonePage, ClaimPage } from './pages/claim.js';
@@ -30,14 +31,13 @@ export function App() {
   );
 }
 
-
 function Redirect({ to }: { to: string }) {
   useEffect(() => navigate(to, { replace: true }), [to]);
   return null;
 }
 
 function Shell() {
-  const { me, org, isAdmin } = useSession();
+  const { me, org, isAdmin, isTeamAdmin, adminTeams } = useSession();
   const { path, query } = useLocation();
   if (me === undefined) return <Loading what="Seatkeeper" />;
   // Same place in the tree signed in or out, so accepting (which signs in) keeps the page's state.
@@ -51,7 +51,9 @@ function Shell() {
   }
   if (path === '/sign-in' || path === '/register') return <Redirect to={safeNext(query.get('next'))} />;
 
-  const page = route(path, { hasOrg: !!org, claimed: !!org?.claimed, isAdmin });
+  // Which pages exist depends on the teams this member administers: wait for them.
+  if (adminTeams === undefined) return <Frame nav>{<Loading what="your teams" />}</Frame>;
+  const page = route(path, { hasOrg: !!org, claimed: !!org?.claimed, isAdmin, isTeamAdmin });
   return <Frame nav>{page}</Frame>;
 }
 
@@ -60,29 +62,41 @@ function safeNext(next: string | null): string {
   return next && next.startsWith('/') && !next.startsWith('//') ? next : '/';
 }
 
-function route(path: string, who: { hasOrg: boolean; claimed: boolean; isAdmin: boolean }): ComponentChildren {
+interface Who {
+  hasOrg: boolean;
+  claimed: boolean;
+  isAdmin: boolean;
+  isTeamAdmin: boolean;
+}
+
+type Render = (p: Record<string, string>) => ComponentChildren;
+
+/** Pages for administrators; `teams: true` ones also serve team admins, scoped to their teams. */
+const managed: Array<{ pattern: string; render: Render; teams?: boolean }> = [
+  { pattern: '/dashboard', render: () => <DashboardPage /> },
+  { pattern: '/members', render: () => <MembersPage />, teams: true },
+  { pattern: '/members/:accountId', render: (p) => <MemberPage accountId={p.accountId!} />, teams: true },
+  { pattern: '/products', render: () => <ProductsPage />, teams: true },
+  { pattern: '/products/lines/:lineId/switch', render: (p) => <SwitchPlannerPage lineId={p.lineId!} /> },
+  { pattern: '/services', render: () => <ServicesPage />, teams: true },
+  { pattern: '/teams', render: () => <TeamsPage /> },
+  { pattern: '/devices', render: () => <DevicesPage /> },
+  { pattern: '/audit', render: () => <AuditPage /> },
+];
+
+function route(path: string, who: Who): ComponentChildren {
   if (path === '/activate') return <ActivatePage />;
   if (path === '/link-serial') return <LinkSerialPage />;
+  if (path === '/account') return <AccountPage />;
   if (!who.hasOrg) return path === '/' ? <Redirect to="/link-serial" /> : <NotFound />;
   if (path === '/claim') return <ClaimPage />;
   if (path === '/claim/done') return <ClaimDonePage />;
-  if (path === '/') return <Redirect to={who.isAdmin ? '/dashboard' : who.claimed ? '/my-products' : '/claim'} />;
+  if (path === '/') return <Redirect to={who.isAdmin ? '/dashboard' : who.isTeamAdmin ? '/members' : who.claimed ? '/my-products' : '/claim'} />;
   if (path === '/my-products') return <MyProductsPage />;
-  const admin: Array<[string, (p: Record<string, string>) => ComponentChildren]> = [
-    ['/dashboard', () => <DashboardPage />],
-    ['/members', () => <MembersPage />],
-    ['/members/:accountId', (p) => <MemberPage accountId={p.accountId!} />],
-    ['/products', () => <ProductsPage />],
-    ['/products/lines/:lineId/switch', (p) => <SwitchPlannerPage lineId={p.lineId!} />],
-    ['/services', () => <ServicesPage />],
-    ['/teams', () => <TeamsPage />],
-    ['/devices', () => <DevicesPage />],
-    ['/audit', () => <AuditPage />],
-  ];
-  for (const [pattern, render] of admin) {
+  for (const { pattern, render, teams } of managed) {
     const params = match(pattern, path);
     if (!params) continue;
-    if (!who.isAdmin) return <AdminsOnly />;
+    if (!who.isAdmin && !(teams && who.isTeamAdmin)) return <AdminsOnly />;
     return render(params);
   }
   return <NotFound />;
@@ -125,7 +139,8 @@ function Frame({ nav, children }: { nav?: boolean; children: ComponentChildren }
 }
 
 function Nav() {
-  const { me, org, isAdmin, chooseOrg, signOut } = useSession();
+  const { me, org, isAdmin, isTeamAdmin, chooseOrg, signOut } = useSession();
+  const orgSelect = useId();
   const out = useAction(async () => {
     await signOut();
     navigate('/sign-in');
@@ -145,19 +160,28 @@ function Nav() {
             <Link href="/audit">Audit log</Link>
           </>
         )}
+        {org && isTeamAdmin && (
+          <>
+            <Link href="/members">Team members</Link>
+            <Link href="/products">Products</Link>
+            <Link href="/services">Services</Link>
+          </>
+        )}
         {org && <Link href="/my-products">My products</Link>}
         <Link href="/activate">Activate</Link>
       </nav>
       <div class="who">
         {me.orgs.length > 1 ? (
-          <label>
-            <span class="sr-only">Organization</span>
-            <select value={org?.orgId} onChange={(e) => (chooseOrg(e.currentTarget.value), navigate('/'))}>
+          <>
+            <label for={orgSelect} class="sr-only">
+              Organization
+            </label>
+            <select id={orgSelect} value={org?.orgId} onChange={(e) => (chooseOrg(e.currentTarget.value), navigate('/'))}>
               {me.orgs.map((o) => (
                 <option value={o.orgId}>{o.orgName}</option>
               ))}
             </select>
-          </label>
+          </>
         ) : (
           org && (
             <span class="org-name" title={org.orgName}>
@@ -165,9 +189,9 @@ function Nav() {
             </span>
           )
         )}
-        <span class="me" title={me.account.email}>
+        <Link href="/account" class="me" title={me.account.email} aria-label={`My account (${me.account.name})`}>
           {me.account.name}
-        </span>
+        </Link>
         <button type="button" class="link" onClick={() => void out.run()} disabled={out.pending}>
           Sign out
         </button>

@@ -1,7 +1,9 @@
-// Small pieces every page uses: error notes, empty states, form fields, seat bars.
+// Small pieces every page uses: error notes, empty states, forms and their fields, table heads,
+// seat bars, confirm buttons, a secret shown once with its copy button.
 import type { ComponentChildren, InputHTMLAttributes, SelectHTMLAttributes } from 'preact';
-import { useId, useState } from 'preact/hooks';
+import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import type { ApiError } from './api.js';
+import { useAction } from './hooks.js';
 
 /** An API error where the action was taken; role=alert so screen readers announce it. */
 export function ErrorNote({ error, children }: { error: ApiError | undefined; children?: ComponentChildren }) {
@@ -36,6 +38,23 @@ export function Field({ label, hint, ...input }: InputProps) {
         </small>
       )}
     </div>
+  );
+}
+
+/** The new-password field of registering and of accepting an invitation. */
+export function NewPasswordField({ label, value, onInput }: { label: string; value: string; onInput(v: string): void }) {
+  return (
+    <Field
+      label={label}
+      type="password"
+      name="password"
+      autocomplete="new-password"
+      required
+      minLength={8}
+      hint="At least 8 characters."
+      value={value}
+      onInput={(e) => onInput(e.currentTarget.value)}
+    />
   );
 }
 
@@ -89,9 +108,17 @@ export function PageHeader({ title, children }: { title: string; children?: Comp
 /** A destructive button that asks once more, inline (no modal): "Remove X? [Yes] [Keep]". */
 export function ConfirmButton({ label, question, confirmLabel, onConfirm, disabled }: { label: string; question: string; confirmLabel: string; onConfirm(): void; disabled?: boolean }) {
   const [asking, setAsking] = useState(false);
+  // Keyboard users land on the safe answer (Keep), and back on the button when they choose it.
+  const keep = useRef<HTMLButtonElement>(null);
+  const again = useRef<HTMLButtonElement>(null);
+  const answered = useRef(false);
+  useEffect(() => {
+    if (asking) keep.current?.focus();
+    else if (answered.current) again.current?.focus();
+  }, [asking]);
   if (!asking) {
     return (
-      <button type="button" class="danger-outline" disabled={disabled} onClick={() => setAsking(true)}>
+      <button ref={again} type="button" class="danger-outline" disabled={disabled} onClick={() => setAsking(true)}>
         {label}
       </button>
     );
@@ -102,9 +129,157 @@ export function ConfirmButton({ label, question, confirmLabel, onConfirm, disabl
       <button type="button" class="danger" onClick={() => (setAsking(false), onConfirm())}>
         {confirmLabel}
       </button>{' '}
-      <button type="button" onClick={() => setAsking(false)}>
+      <button ref={keep} type="button" onClick={() => ((answered.current = true), setAsking(false))}>
         Keep
       </button>
     </span>
+  );
+}
+
+/** A form that stays on the page: submitting runs `onSubmit` (an action that shows its own error). */
+export function Form({ onSubmit, class: cls, children, label }: { onSubmit(): unknown; class?: string; children: ComponentChildren; label?: string }) {
+  return (
+    <form
+      class={cls}
+      aria-label={label}
+      onSubmit={(e) => {
+        e.preventDefault();
+        void onSubmit();
+      }}
+    >
+      {children}
+    </form>
+  );
+}
+
+interface ActionState {
+  pending: boolean;
+  error: ApiError | undefined;
+}
+
+/** The end of a form: the error of its last try, then its primary button. */
+export function Submit({ action, disabled, children }: { action: ActionState; disabled?: boolean; children: ComponentChildren }) {
+  return (
+    <>
+      <ErrorNote error={action.error} />
+      <button type="submit" class="primary" disabled={disabled || action.pending}>
+        {children}
+      </button>
+    </>
+  );
+}
+
+/** "Name [____] [Create …]": the one-line form that creates something, its error below it. */
+export function CreateForm({ label, submit, action, onSubmit, children }: { label: string; submit: string; action: ActionState; onSubmit(): unknown; children: ComponentChildren }) {
+  return (
+    <>
+      <Form class="inline-form card" onSubmit={onSubmit} label={label}>
+        {children}
+        <button type="submit" class="primary" disabled={action.pending}>
+          {submit}
+        </button>
+      </Form>
+      <ErrorNote error={action.error} />
+    </>
+  );
+}
+
+/** A button that shows (and hides) what it is about, e.g. a form: "New contract…". */
+export function Disclosure({ label, children }: { label: string; children(close: () => void): ComponentChildren }) {
+  const [open, setOpen] = useState(false);
+  const id = useId();
+  return (
+    <div class="disclosure">
+      <button type="button" aria-expanded={open} aria-controls={id} onClick={() => setOpen(!open)}>
+        {label}
+      </button>
+      {open && <div id={id}>{children(() => setOpen(false))}</div>}
+    </div>
+  );
+}
+
+/** Column headings; `actions` adds the last, unlabelled-to-the-eye column of row buttons. */
+export function TableHead({ cols, actions }: { cols: string[]; actions?: boolean }) {
+  return (
+    <thead>
+      <tr>
+        {cols.map((c) => (
+          <th scope="col" key={c}>
+            {c}
+          </th>
+        ))}
+        {actions && (
+          <th scope="col">
+            <span class="sr-only">Actions</span>
+          </th>
+        )}
+      </tr>
+    </thead>
+  );
+}
+
+/** The error of a row's action, as a row of its own right below it. */
+export function RowError({ error, cols }: { error: ApiError | undefined; cols: number }) {
+  if (!error) return null;
+  return (
+    <tr class="row-error">
+      <td colSpan={cols}>
+        <ErrorNote error={error} />
+      </td>
+    </tr>
+  );
+}
+
+export interface Choice {
+  value: string;
+  label: string;
+}
+
+export const memberChoices = (members: Array<{ accountId: string; name: string; email: string }>): Choice[] =>
+  members.map((m) => ({ value: m.accountId, label: `${m.name} (${m.email})` }));
+
+/**
+ * Choose one thing and act on it: "Assign a seat to [member ▾] [Assign]". `onPick` resolves
+ * truthy on success, which clears the choice; on failure the choice stays for another try.
+ */
+export function PickForm({ label, placeholder, choices, submit, pending, onPick }: { label: string; placeholder: string; choices: Choice[]; submit: string; pending?: boolean; onPick(value: string): Promise<unknown> }) {
+  const [value, setValue] = useState('');
+  return (
+    <Form class="inline-form" onSubmit={async () => (await onPick(value)) && setValue('')}>
+      <Select label={label} value={value} onChange={(e) => setValue(e.currentTarget.value)}>
+        <option value="">{placeholder}</option>
+        {choices.map((c) => (
+          <option value={c.value}>{c.label}</option>
+        ))}
+      </Select>
+      <button type="submit" disabled={pending || !value}>
+        {submit}
+      </button>
+    </Form>
+  );
+}
+
+/** A secret the server shows once (a token, an install command), with a button that copies it. */
+export function ShownOnce({ name, note, secret, copyLabel }: { name: string; note: string; secret: string; copyLabel: string }) {
+  // Remembers what was copied, so a newly created secret starts out not copied.
+  const [copiedText, setCopiedText] = useState<string | undefined>(undefined);
+  const copy = useAction(async () => {
+    await navigator.clipboard.writeText(secret);
+    setCopiedText(secret);
+  });
+  const copied = copiedText === secret;
+  return (
+    <div class="card created-token" role="status">
+      <p>
+        Token <strong>{name}</strong> created. {note}
+      </p>
+      <pre class="command" data-secret>
+        {secret}
+      </pre>
+      <button type="button" onClick={() => void copy.run()}>
+        {copied ? 'Copied' : copyLabel}
+      </button>
+      <ErrorNote error={copy.error} />
+    </div>
   );
 }

@@ -1,14 +1,20 @@
-// Who is signed in and which organization the portal is looking at.
+// Who is signed in, which organization the portal is looking at, and what they manage there:
+// the whole organization (owner, admin), the teams they administer (team admin), or nothing.
 import { createContext, type ComponentChildren } from 'preact';
 import { useCallback, useContext, useEffect, useMemo, useState } from 'preact/hooks';
 import type { Me, OrgMembershipView } from '../../../shared/api/auth.js';
-import { ApiError, SESSION_ENDED, api } from './api.js';
+import type { TeamList, TeamView } from '../../../shared/api/teams.js';
+import { ApiError, SESSION_ENDED, api, orgPath } from './api.js';
 
 export interface Session {
   /** undefined while loading, null when signed out */
   me: Me | null | undefined;
   org: OrgMembershipView | undefined;
   isAdmin: boolean;
+  /** the teams of `org` this account administers; [] for org admins (they manage all); undefined while loading */
+  adminTeams: TeamView[] | undefined;
+  /** administers at least one team (and is not an org admin) */
+  isTeamAdmin: boolean;
   setMe(me: Me | null): void;
   chooseOrg(orgId: string): void;
   refresh(): Promise<Me | null>;
@@ -33,11 +39,35 @@ export function useOrg(): OrgMembershipView {
 
 export const isAdminRole = (role: string | undefined) => role === 'owner' || role === 'admin';
 
+const NONE: TeamView[] = [];
+
+/**
+ * The teams `me` administers in `org`. Me carries roles but not team admin rights, so a member
+ * asks for their teams (GET /teams lists a member's own teams) and keeps those they administer.
+ */
+function useAdminTeams(me: Me | null | undefined, org: OrgMembershipView | undefined, tick: number): TeamView[] | undefined {
+  const key = me && org && !isAdminRole(org.role) ? `${org.orgId}|${me.account.id}` : null;
+  const [found, setFound] = useState<{ key: string; teams: TeamView[] } | undefined>(undefined);
+  useEffect(() => {
+    if (!key || !me || !org) return;
+    let current = true;
+    api.get<TeamList>(orgPath(org.orgId, '/teams')).then(
+      (r) => current && setFound({ key, teams: r.teams.filter((t) => t.adminIds.includes(me.account.id)) }),
+      () => current && setFound({ key, teams: [] }),
+    );
+    return () => void (current = false);
+  }, [key, tick]);
+  if (!key) return NONE;
+  return found?.key === key ? found.teams : undefined;
+}
+
 export function SessionProvider({ children }: { children: ComponentChildren }) {
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   const [orgId, setOrgId] = useState<string | null>(() => localStorage.getItem(ORG_KEY));
+  const [tick, setTick] = useState(0);
 
   const refresh = useCallback(async () => {
+    setTick((n) => n + 1);
     try {
       const m = await api.get<Me>('/api/v1/me');
       setMe(m);
@@ -58,14 +88,20 @@ export function SessionProvider({ children }: { children: ComponentChildren }) {
     return () => window.removeEventListener(SESSION_ENDED, ended);
   }, [refresh]);
 
-  const value = useMemo<Session>(() => {
+  // Prefer the remembered organization, then one this account administers, then any.
+  const org = useMemo(() => {
     const orgs = me?.orgs ?? [];
-    // Prefer the remembered organization, then one this account administers, then any.
-    const org = orgs.find((o) => o.orgId === orgId) ?? orgs.find((o) => isAdminRole(o.role)) ?? orgs[0];
-    return {
+    return orgs.find((o) => o.orgId === orgId) ?? orgs.find((o) => isAdminRole(o.role)) ?? orgs[0];
+  }, [me, orgId]);
+  const adminTeams = useAdminTeams(me, org, tick);
+
+  const value = useMemo<Session>(
+    () => ({
       me,
       org,
       isAdmin: isAdminRole(org?.role),
+      adminTeams,
+      isTeamAdmin: !isAdminRole(org?.role) && (adminTeams?.length ?? 0) > 0,
       setMe,
       chooseOrg(id: string) {
         localStorage.setItem(ORG_KEY, id);
@@ -79,8 +115,9 @@ export function SessionProvider({ children }: { children: ComponentChildren }) {
           setMe(null);
         }
       },
-    };
-  }, [me, orgId, refresh]);
+    }),
+    [me, org, adminTeams, refresh],
+  );
 
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
 }

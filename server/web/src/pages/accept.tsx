@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { AcceptInvitationBody, AcceptInvitationReply, InvitationPreview } from '../../../../shared/api/invitations.js';
 import { api } from '../api.js';
-import { ErrorNote, Field, Loading } from '../components.js';
+import { ErrorNote, Field, Form, Loading, NewPasswordField, Submit } from '../components.js';
 import { dateTime, roleLabel } from '../format.js';
 import { useAction } from '../hooks.js';
 import { Link } from '../router.js';
@@ -90,12 +90,7 @@ export function AcceptPage() {
         <dt>Expires</dt>
         <dd>{dateTime(preview.expiresAt)}</dd>
       </dl>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void accept.run();
-        }}
-      >
+      <Form onSubmit={accept.run} label="Accept the invitation">
         {me ? (
           <p>
             You are signed in as <strong>{me.account.email}</strong>.
@@ -109,24 +104,11 @@ export function AcceptPage() {
           <>
             <p>Create your account for {preview.email}.</p>
             <Field label="Your name" name="name" autocomplete="name" required value={name} onInput={(e) => setName(e.currentTarget.value)} />
-            <Field
-              label="Choose a password"
-              type="password"
-              name="password"
-              autocomplete="new-password"
-              required
-              minLength={8}
-              hint="At least 8 characters."
-              value={password}
-              onInput={(e) => setPassword(e.currentTarget.value)}
-            />
+            <NewPasswordField label="Choose a password" value={password} onInput={setPassword} />
           </>
         )}
-        <ErrorNote error={accept.error} />
-        <button type="submit" class="primary" disabled={accept.pending}>
-          Accept invitation
-        </button>
-      </form>
+        <Submit action={accept}>Accept invitation</Submit>
+      </Form>
     </section>
   );
 }

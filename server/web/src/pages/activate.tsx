@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks';
 import { DEVICE_CODE_ACTIVATE_PATH, type ActivateDeviceCodeBody, type ActivateDeviceCodeReply } from '../../../../shared/api/device-codes.js';
 import { api } from '../api.js';
-import { ErrorNote, Field } from '../components.js';
+import { Field, Form, Submit } from '../components.js';
 import { useAction } from '../hooks.js';
 import { Link } from '../router.js';
 import { useSession } from '../session.js';
@@ -22,12 +22,7 @@ export function ActivatePage() {
       <p>
         Enter the code your workstation's Seatkeeper agent shows. It signs the workstation in as <strong>{me?.account.email}</strong>.
       </p>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void activate.run();
-        }}
-      >
+      <Form onSubmit={activate.run}>
         <Field
           label="Code"
           name="user-code"
@@ -40,11 +35,8 @@ export function ActivatePage() {
           value={code}
           onInput={(e) => setCode(e.currentTarget.value)}
         />
-        <ErrorNote error={activate.error} />
-        <button type="submit" class="primary" disabled={activate.pending}>
-          Activate
-        </button>
-      </form>
+        <Submit action={activate}>Activate</Submit>
+      </Form>
       {done && (
         <p class="success" role="status">
           {done.hostname} is signed in as {done.account.email}. The products assigned to you are on their way to it. <Link href="/my-products">See my products</Link>.

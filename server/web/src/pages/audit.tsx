@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import type { AuditPage as AuditReply } from '../../../../shared/api/audit.js';
 import type { MemberList } from '../../../../shared/api/members.js';
 import { orgPath, qs } from '../api.js';
-import { Empty, ErrorNote, Field, Loading, PageHeader, Select } from '../components.js';
+import { Empty, ErrorNote, Field, Form, Loading, PageHeader, Select, TableHead } from '../components.js';
 import { dateTime } from '../format.js';
 import { useApi } from '../hooks.js';
 import { useOrg } from '../session.js';
@@ -39,13 +39,7 @@ export function AuditPage() {
   return (
     <div>
       <PageHeader title="Audit log" />
-      <form
-        class="filters card"
-        onSubmit={(e) => {
-          e.preventDefault();
-          setApplied(draft);
-        }}
-      >
+      <Form class="filters card" onSubmit={() => setApplied(draft)} label="Filters">
         <Field label="From" type="datetime-local" name="from" value={draft.from} onInput={set('from')} />
         <Field label="To" type="datetime-local" name="to" value={draft.to} onInput={set('to')} />
         <Select label="Actor" name="actor" value={draft.actor} onChange={set('actor')}>
@@ -75,7 +69,7 @@ export function AuditPage() {
             Clear
           </button>
         </div>
-      </form>
+      </Form>
       <ErrorNote error={log.error} />
       {!log.data ? (
         !log.error && <Loading what="the audit log" />
@@ -83,15 +77,7 @@ export function AuditPage() {
         <Empty>No event matches these filters.</Empty>
       ) : (
         <table class="audit">
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">Who</th>
-              <th scope="col">Action</th>
-              <th scope="col">Target</th>
-              <th scope="col">Change</th>
-            </tr>
-          </thead>
+          <TableHead cols={['When', 'Who', 'Action', 'Target', 'Change']} />
           <tbody>
             {log.data.events.map((e) => (
               <tr key={e.id} data-action={e.action}>

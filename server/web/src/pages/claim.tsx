@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks';
 import type { ClaimBody, ClaimInfo } from '../../../../shared/api/claim.js';
 import { api, orgPath } from '../api.js';
-import { Check, ErrorNote, Loading } from '../components.js';
+import { Check, ErrorNote, Form, Loading, Submit } from '../components.js';
 import { useAction, useApi } from '../hooks.js';
 import { Link, navigate } from '../router.js';
 import { useOrg, useSession } from '../session.js';
@@ -46,19 +46,13 @@ export function ClaimPage() {
         Nobody administers <strong>{orgName}</strong>'s licenses in Seatkeeper yet. If this is your organization and you are the one who
         looks after its licenses, promote yourself to administrator. You can appoint other administrators afterwards.
       </p>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void claim.run(orgName);
-        }}
-      >
+      <Form onSubmit={() => claim.run(orgName)}>
         <Check label="I accept the terms and conditions of use." checked={terms} onChange={setTerms} />
         <Check label={`I am responsible for assigning and managing ${orgName}'s products.`} checked={responsible} onChange={setResponsible} />
-        <ErrorNote error={claim.error} />
-        <button type="submit" class="primary" disabled={!terms || !responsible || claim.pending}>
+        <Submit action={claim} disabled={!terms || !responsible}>
           Promote me to administrator
-        </button>
-      </form>
+        </Submit>
+      </Form>
     </section>
   );
 }

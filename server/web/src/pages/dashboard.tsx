@@ -99,18 +99,11 @@ export function DashboardPage() {
                           · {p.kind === 'service' ? 'service' : methods(p.productCode).map((m) => (m === 'serial' ? 'serial' : 'named user')).join(', ')}
                         </small>
                       </th>
-                      <td class="num" data-col="owned">
-                        {p.owned}
-                      </td>
-                      <td class="num" data-col="assigned">
-                        {p.assigned}
-                      </td>
-                      <td class="num" data-col="in-use">
-                        {p.inUse}
-                      </td>
-                      <td class="num" data-col="free">
-                        {p.free}
-                      </td>
+                      {([['owned', p.owned], ['assigned', p.assigned], ['in-use', p.inUse], ['free', p.free]] as const).map(([col, n]) => (
+                        <td class="num" data-col={col} key={col}>
+                          {n}
+                        </td>
+                      ))}
                       <td class="bar-col">
                         <SeatBar label={p.productName} owned={p.owned} assigned={p.assigned} inUse={p.inUse} />
                       </td>

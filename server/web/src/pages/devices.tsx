@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import type { DeviceList, DeviceView, RescanReply } from '../../../../shared/api/devices.js';
 import type { CreateEnrollmentTokenBody, CreatedEnrollmentToken, EnrollmentTokenList } from '../../../../shared/api/enrollment.js';
 import { api, orgPath } from '../api.js';
-import { ConfirmButton, Empty, ErrorNote, Field, Loading, PageHeader, Select } from '../components.js';
+import { ConfirmButton, CreateForm, Empty, ErrorNote, Field, Loading, PageHeader, RowError, Select, ShownOnce, TableHead } from '../components.js';
 import { ago, dateTime } from '../format.js';
 import { useAction, useApi } from '../hooks.js';
 import { useOrg } from '../session.js';
@@ -26,18 +26,7 @@ export function DevicesPage() {
         <Empty>No workstation is enrolled yet. Create an enrollment token below and run the install command on each workstation.</Empty>
       ) : (
         <table class="devices">
-          <thead>
-            <tr>
-              <th scope="col">Device</th>
-              <th scope="col">Status</th>
-              <th scope="col">Signed in</th>
-              <th scope="col">Installed products</th>
-              <th scope="col">Leases</th>
-              <th scope="col">
-                <span class="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead cols={['Device', 'Status', 'Signed in', 'Installed products', 'Leases']} actions />
           <tbody>
             {devices.data.devices.map((d) => (
               <DeviceRow key={d.id} d={d} reload={devices.reload} />
@@ -105,13 +94,7 @@ function DeviceRow({ d, reload }: { d: DeviceView; reload(): Promise<void> }) {
           </td>
         </tr>
       )}
-      {error && (
-        <tr class="row-error">
-          <td colSpan={6}>
-            <ErrorNote error={error} />
-          </td>
-        </tr>
-      )}
+      <RowError error={error} cols={6} />
     </>
   );
 }
@@ -122,9 +105,7 @@ function EnrollmentTokens() {
   const [name, setName] = useState('');
   const [hours, setHours] = useState('168');
   const [created, setCreated] = useState<CreatedEnrollmentToken | undefined>(undefined);
-  const [copied, setCopied] = useState(false);
   const create = useAction(async () => {
-    setCopied(false);
     setCreated(await api.post<CreatedEnrollmentToken>(orgPath(org.orgId, '/enrollment-tokens'), { name, expiresInHours: Number(hours) } satisfies CreateEnrollmentTokenBody));
     setName('');
     await tokens.reload();
@@ -133,21 +114,11 @@ function EnrollmentTokens() {
     await api.del(orgPath(org.orgId, `/enrollment-tokens/${id}`));
     await tokens.reload();
   });
-  const copy = useAction(async (text: string) => {
-    await navigator.clipboard.writeText(text);
-    setCopied(true);
-  });
   return (
     <section>
       <h2>Enrollment tokens</h2>
       <p class="aside">A token lets workstations enroll into {org.orgName}. Make one per rollout; it expires, and you can revoke it.</p>
-      <form
-        class="inline-form card"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void create.run();
-        }}
-      >
+      <CreateForm label="Create an enrollment token" submit="Create token" action={create} onSubmit={create.run}>
         <Field label="Token name" name="token-name" required placeholder="e.g. Design office rollout" value={name} onInput={(e) => setName(e.currentTarget.value)} />
         <Select label="Valid for" value={hours} onChange={(e) => setHours(e.currentTarget.value)}>
           <option value="24">1 day</option>
@@ -155,24 +126,14 @@ function EnrollmentTokens() {
           <option value="720">30 days</option>
           <option value="2160">90 days</option>
         </Select>
-        <button type="submit" class="primary" disabled={create.pending}>
-          Create token
-        </button>
-      </form>
-      <ErrorNote error={create.error} />
+      </CreateForm>
       {created && (
-        <div class="card created-token" role="status">
-          <p>
-            Token <strong>{created.name}</strong> created. This is the only time it is shown: run this on each workstation, as administrator/root.
-          </p>
-          <pre class="command" data-install-command>
-            {created.installCommand}
-          </pre>
-          <button type="button" onClick={() => void copy.run(created.installCommand)}>
-            {copied ? 'Copied' : 'Copy install command'}
-          </button>
-          <ErrorNote error={copy.error} />
-        </div>
+        <ShownOnce
+          name={created.name}
+          note="This is the only time it is shown: run this on each workstation, as administrator/root."
+          secret={created.installCommand}
+          copyLabel="Copy install command"
+        />
       )}
       <ErrorNote error={tokens.error ?? revoke.error} />
       {tokens.data &&
@@ -180,17 +141,7 @@ function EnrollmentTokens() {
           <Empty>No enrollment tokens.</Empty>
         ) : (
           <table class="tokens">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Status</th>
-                <th scope="col">Used</th>
-                <th scope="col">Expires</th>
-                <th scope="col">
-                  <span class="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
+            <TableHead cols={['Name', 'Status', 'Used', 'Expires']} actions />
             <tbody>
               {tokens.data.tokens.map((t) => (
                 <tr key={t.id} data-token={t.name}>

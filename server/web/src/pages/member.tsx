@@ -1,15 +1,21 @@
 // One member: role, teams, assigned seats (unassign here) and the devices they are signed in on.
+// A team admin unassigns only seats of the contracts attached to their teams.
+import type { ContractView } from '../../../../shared/api/contracts.js';
 import type { MemberDetail } from '../../../../shared/api/members.js';
 import { api, orgPath } from '../api.js';
-import { ConfirmButton, Empty, ErrorNote, Loading, PageHeader } from '../components.js';
+import { ConfirmButton, Empty, ErrorNote, Loading, PageHeader, TableHead } from '../components.js';
 import { ago, dateTime, roleLabel } from '../format.js';
 import { useAction, useApi } from '../hooks.js';
 import { Link } from '../router.js';
-import { useOrg } from '../session.js';
+import { useOrg, useSession } from '../session.js';
 
 export function MemberPage({ accountId }: { accountId: string }) {
   const org = useOrg();
+  const { isAdmin } = useSession();
   const member = useApi<MemberDetail>(orgPath(org.orgId, `/members/${encodeURIComponent(accountId)}`));
+  // GET /contracts answers a team admin with their teams' contracts: the seats they may unassign.
+  const mine = useApi<{ contracts: ContractView[] }>(isAdmin ? null : orgPath(org.orgId, '/contracts'));
+  const mayUnassign = (contractId: string) => isAdmin || !!mine.data?.contracts.some((c) => c.id === contractId);
   const unassign = useAction(async (assignmentId: string) => {
     await api.del(orgPath(org.orgId, `/assignments/${assignmentId}`));
     await member.reload();
@@ -20,7 +26,7 @@ export function MemberPage({ accountId }: { accountId: string }) {
   return (
     <div>
       <p class="crumbs">
-        <Link href="/members">Members</Link> /
+        <Link href="/members">{isAdmin ? 'Members' : 'Team members'}</Link> /
       </p>
       <PageHeader title={m.name} />
       <dl class="facts">
@@ -36,21 +42,12 @@ export function MemberPage({ accountId }: { accountId: string }) {
 
       <section>
         <h2>Assigned seats</h2>
-        <ErrorNote error={unassign.error} />
+        <ErrorNote error={unassign.error ?? mine.error} />
         {m.assignments.length === 0 ? (
           <Empty>No seats assigned. Assign them on <Link href="/products">Products</Link>.</Empty>
         ) : (
           <table>
-            <thead>
-              <tr>
-                <th scope="col">Product</th>
-                <th scope="col">Contract</th>
-                <th scope="col">Assigned</th>
-                <th scope="col">
-                  <span class="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
+            <TableHead cols={['Product', 'Contract', 'Assigned']} actions />
             <tbody>
               {m.assignments.map((a) => (
                 <tr key={a.id} data-assignment={a.productCode}>
@@ -58,7 +55,9 @@ export function MemberPage({ accountId }: { accountId: string }) {
                   <td>{a.contractNumber}</td>
                   <td>{dateTime(a.assignedAt)}</td>
                   <td class="actions">
-                    <ConfirmButton label="Unassign" question={`Take ${a.productCode} from ${m.name}?`} confirmLabel="Yes, unassign" onConfirm={() => void unassign.run(a.id)} />
+                    {mayUnassign(a.contractId) && (
+                      <ConfirmButton label="Unassign" question={`Take ${a.productCode} from ${m.name}?`} confirmLabel="Yes, unassign" onConfirm={() => void unassign.run(a.id)} />
+                    )}
                   </td>
                 </tr>
               ))}
@@ -73,14 +72,7 @@ export function MemberPage({ accountId }: { accountId: string }) {
           <Empty>Not signed in on any enrolled device.</Empty>
         ) : (
           <table>
-            <thead>
-              <tr>
-                <th scope="col">Device</th>
-                <th scope="col">Platform</th>
-                <th scope="col">Agent</th>
-                <th scope="col">Status</th>
-              </tr>
-            </thead>
+            <TableHead cols={['Device', 'Platform', 'Agent', 'Status']} />
             <tbody>
               {m.devices.map((d) => (
                 <tr key={d.id} data-device={d.hostname}>

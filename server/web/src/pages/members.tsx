@@ -1,31 +1,43 @@
 // Members: search, invite (email, role, products, team), pending invitations (resend, cancel),
 // appoint and demote administrators, remove members, and sign-ins refused for a near-miss email.
+// A team admin sees the members of the teams they administer: adds people to those teams, removes
+// them, and invites members into them; the organization-wide actions are not offered.
 import { useState } from 'preact/hooks';
 import type { ContractView } from '../../../../shared/api/contracts.js';
-import type { CreateInvitationBody, InvitationList, InvitationView } from '../../../../shared/api/invitations.js';
+import type { InvitationList } from '../../../../shared/api/invitations.js';
 import type { ChangeRoleBody, MemberList, MemberView, MismatchList } from '../../../../shared/api/members.js';
-import type { TeamList } from '../../../../shared/api/teams.js';
-import { api, orgPath, qs } from '../api.js';
-import { Check, ConfirmButton, Empty, ErrorNote, Field, Loading, PageHeader, Select } from '../components.js';
-import { ago, dateTime, roleLabel } from '../format.js';
+import type { TeamView } from '../../../../shared/api/teams.js';
+import { type ApiError, api, orgPath, qs } from '../api.js';
+import { ConfirmButton, Empty, ErrorNote, Field, Loading, PageHeader, PickForm, RowError, TableHead, memberChoices } from '../components.js';
+import { dateTime, roleLabel } from '../format.js';
 import { useAction, useApi } from '../hooks.js';
 import { Link } from '../router.js';
 import { useOrg, useSession } from '../session.js';
+import { InvitationTable, InviteForm } from './invitations.js';
 
 type Role = MemberView['role'];
 
 export function MembersPage() {
   const org = useOrg();
+  const { isAdmin, adminTeams = [] } = useSession();
   const [q, setQ] = useState('');
   const [search, setSearch] = useState('');
   const members = useApi<MemberList>(orgPath(org.orgId, `/members${qs({ q: search })}`));
+  // A team admin adds people to a team from the whole organization, whatever the search shows.
+  const everyone = useApi<MemberList>(isAdmin ? null : orgPath(org.orgId, '/members'));
   const invitations = useApi<InvitationList>(orgPath(org.orgId, '/invitations'));
   const contracts = useApi<{ contracts: ContractView[] }>(orgPath(org.orgId, '/contracts'));
-  const mismatches = useApi<MismatchList>(orgPath(org.orgId, '/mismatches'));
+  const mismatches = useApi<MismatchList>(isAdmin ? orgPath(org.orgId, '/mismatches') : null);
+  const mine = new Set(adminTeams.map((t) => t.id));
+  const shown = isAdmin ? members.data?.members : members.data?.members.filter((m) => m.teams.some((t) => mine.has(t.id)));
+  const reload = async () => {
+    await Promise.all([members.reload(), everyone.reload()]);
+  };
 
   return (
     <div>
-      <PageHeader title="Members" />
+      <PageHeader title={isAdmin ? 'Members' : 'Team members'} />
+      {!isAdmin && <p class="aside">The members of the teams you administer: {adminTeams.map((t) => t.name).join(', ')}. Assign their seats on Products and Services.</p>}
       <form
         class="search"
         role="search"
@@ -42,7 +54,8 @@ export function MembersPage() {
           </button>
         )}
       </form>
-      <MemberTable members={members.data?.members} error={members.error} search={search} reload={members.reload} />
+      <MemberTable members={shown} error={members.error} search={search} reload={reload} />
+      {!isAdmin && <AddToTeams teams={adminTeams} everyone={everyone.data?.members} error={everyone.error} reload={reload} />}
 
       <div class="two-col">
         <InviteForm contracts={contracts.data?.contracts ?? []} onInvited={() => void invitations.reload()} />
@@ -53,58 +66,46 @@ export function MembersPage() {
         </section>
       </div>
 
-      <section>
-        <h2>Refused sign-ins</h2>
-        <p class="aside">Sign-ins and acceptances with an address close to a member's ("did you mean …"). Tell the person which address their account uses.</p>
-        <ErrorNote error={mismatches.error} />
-        {mismatches.data &&
-          (mismatches.data.mismatches.length === 0 ? (
-            <Empty>No refused sign-ins.</Empty>
-          ) : (
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">Tried</th>
-                  <th scope="col">Did they mean</th>
-                  <th scope="col">Where</th>
-                </tr>
-              </thead>
-              <tbody>
-                {mismatches.data.mismatches.map((m) => (
-                  <tr key={m.id}>
-                    <td>{dateTime(m.at)}</td>
-                    <td>{m.attempted}</td>
-                    <td>{m.suggestion}</td>
-                    <td>{m.context === 'sign-in' ? 'Sign-in' : 'Invitation'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          ))}
-      </section>
+      {isAdmin && (
+        <section>
+          <h2>Refused sign-ins</h2>
+          <p class="aside">Sign-ins and acceptances with an address close to a member's ("did you mean …"). Tell the person which address their account uses.</p>
+          <ErrorNote error={mismatches.error} />
+          {mismatches.data &&
+            (mismatches.data.mismatches.length === 0 ? (
+              <Empty>No refused sign-ins.</Empty>
+            ) : (
+              <table>
+                <TableHead cols={['When', 'Tried', 'Did they mean', 'Where']} />
+                <tbody>
+                  {mismatches.data.mismatches.map((m) => (
+                    <tr key={m.id}>
+                      <td>{dateTime(m.at)}</td>
+                      <td>{m.attempted}</td>
+                      <td>{m.suggestion}</td>
+                      <td>{m.context === 'sign-in' ? 'Sign-in' : 'Invitation'}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            ))}
+        </section>
+      )}
     </div>
   );
 }
 
-function MemberTable({ members, error, search, reload }: { members: MemberView[] | undefined; error: ReturnType<typeof useApi>['error']; search: string; reload(): Promise<void> }) {
+function MemberTable({ members, error, search, reload }: { members: MemberView[] | undefined; error: ApiError | undefined; search: string; reload(): Promise<void> }) {
+  const { isAdmin } = useSession();
   if (error) return <ErrorNote error={error} />;
   if (!members) return <Loading what="members" />;
-  if (members.length === 0) return <Empty>{search ? `No member matches “${search}”.` : 'No members yet: invite the people who use your products.'}</Empty>;
+  if (members.length === 0) {
+    if (search) return <Empty>No member matches “{search}”.</Empty>;
+    return <Empty>{isAdmin ? 'No members yet: invite the people who use your products.' : 'Your teams have no members yet: add or invite them below.'}</Empty>;
+  }
   return (
     <table class="members">
-      <thead>
-        <tr>
-          <th scope="col">Name</th>
-          <th scope="col">Email</th>
-          <th scope="col">Role</th>
-          <th scope="col">Products</th>
-          <th scope="col">Teams</th>
-          <th scope="col">
-            <span class="sr-only">Actions</span>
-          </th>
-        </tr>
-      </thead>
+      <TableHead cols={['Name', 'Email', 'Role', 'Products', 'Teams']} actions />
       <tbody>
         {members.map((m) => (
           <MemberRow key={m.accountId} m={m} reload={reload} />
@@ -116,17 +117,24 @@ function MemberTable({ members, error, search, reload }: { members: MemberView[]
 
 function MemberRow({ m, reload }: { m: MemberView; reload(): Promise<void> }) {
   const org = useOrg();
-  const { me, refresh } = useSession();
+  const { me, refresh, isAdmin, adminTeams = [] } = useSession();
+  const self = m.accountId === me?.account.id;
   const setRole = useAction(async (role: Role) => {
     await api.put(orgPath(org.orgId, `/members/${m.accountId}/role`), { role } satisfies ChangeRoleBody);
     await reload();
-    if (m.accountId === me?.account.id) await refresh();
+    if (self) await refresh();
   });
   const remove = useAction(async () => {
     await api.del(orgPath(org.orgId, `/members/${m.accountId}`));
     await reload();
   });
-  const error = setRole.error ?? remove.error;
+  const leave = useAction(async (teamId: string) => {
+    await api.del(orgPath(org.orgId, `/teams/${teamId}/members/${m.accountId}`));
+    await reload();
+    // Leaving a team one administers ends administering it.
+    if (self) await refresh();
+  });
+  const managedTeams = isAdmin ? [] : m.teams.filter((t) => adminTeams.some((a) => a.id === t.id));
   return (
     <>
       <tr data-member={m.email}>
@@ -138,164 +146,63 @@ function MemberRow({ m, reload }: { m: MemberView; reload(): Promise<void> }) {
         <td>{m.assignments.length ? m.assignments.map((a) => a.productCode).join(', ') : <span class="muted">none</span>}</td>
         <td>{m.teams.length ? m.teams.map((t) => t.name + (t.admin ? ' (admin)' : '')).join(', ') : <span class="muted">—</span>}</td>
         <td class="actions">
-          {m.role === 'member' ? (
-            <button type="button" disabled={setRole.pending} onClick={() => void setRole.run('admin')}>
-              Make administrator
-            </button>
-          ) : m.role === 'admin' ? (
-            <button type="button" disabled={setRole.pending} onClick={() => void setRole.run('member')}>
-              Demote to member
-            </button>
-          ) : null}{' '}
-          <ConfirmButton label="Remove" question={`Remove ${m.email}? Their seats are freed.`} confirmLabel="Yes, remove" disabled={remove.pending} onConfirm={() => void remove.run()} />
+          {isAdmin ? (
+            <>
+              {m.role === 'member' ? (
+                <button type="button" disabled={setRole.pending} onClick={() => void setRole.run('admin')}>
+                  Make administrator
+                </button>
+              ) : m.role === 'admin' ? (
+                <button type="button" disabled={setRole.pending} onClick={() => void setRole.run('member')}>
+                  Demote to member
+                </button>
+              ) : null}{' '}
+              <ConfirmButton label="Remove" question={`Remove ${m.email}? Their seats are freed.`} confirmLabel="Yes, remove" disabled={remove.pending} onConfirm={() => void remove.run()} />
+            </>
+          ) : (
+            managedTeams.map((t) => (
+              <ConfirmButton
+                key={t.id}
+                label={`Remove from ${t.name}`}
+                question={`Remove ${m.email} from ${t.name}?`}
+                confirmLabel="Yes, remove"
+                disabled={leave.pending}
+                onConfirm={() => void leave.run(t.id)}
+              />
+            ))
+          )}
         </td>
       </tr>
-      {error && (
-        <tr class="row-error">
-          <td colSpan={6}>
-            <ErrorNote error={error} />
-          </td>
-        </tr>
-      )}
+      <RowError error={setRole.error ?? remove.error ?? leave.error} cols={6} />
     </>
   );
 }
 
-/** Every line of every contract in force, labelled for a person choosing products. */
-export function lineChoices(contracts: ContractView[]) {
-  return contracts
-    .filter((c) => c.active)
-    .flatMap((c) => c.lines.map((l) => ({ id: l.id, label: `${l.productName} (${l.productCode}), contract ${c.number}`, free: Math.max(0, l.seats - l.assigned), line: l, contract: c })));
-}
-
-function InviteForm({ contracts, onInvited }: { contracts: ContractView[]; onInvited(): void }) {
+/** A team admin's "add a member of the organization to my team", one form per team. */
+function AddToTeams({ teams, everyone, error, reload }: { teams: TeamView[]; everyone: MemberView[] | undefined; error: ApiError | undefined; reload(): Promise<void> }) {
   const org = useOrg();
-  const teams = useApi<TeamList>(orgPath(org.orgId, '/teams'));
-  const [email, setEmail] = useState('');
-  const [role, setRole] = useState<Role>('member');
-  const [lineIds, setLineIds] = useState<string[]>([]);
-  const [teamId, setTeamId] = useState('');
-  const [sent, setSent] = useState<string | undefined>(undefined);
-  const invite = useAction(async () => {
-    const body: CreateInvitationBody = { email, role, lineIds, ...(teamId ? { teamId } : {}) };
-    const inv = await api.post<InvitationView>(orgPath(org.orgId, '/invitations'), body);
-    setSent(inv.email);
-    setEmail('');
-    setLineIds([]);
-    onInvited();
+  const add = useAction(async (teamId: string, accountId: string) => {
+    await api.put(orgPath(org.orgId, `/teams/${teamId}/members/${accountId}`));
+    await reload();
+    return true;
   });
   return (
-    <section>
-      <h2>Invite a member</h2>
-      <form
-        class="card"
-        onSubmit={(e) => {
-          e.preventDefault();
-          setSent(undefined);
-          void invite.run();
-        }}
-      >
-        <Field label="Email" type="email" name="invite-email" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
-        <Select label="Role" value={role} onChange={(e) => setRole(e.currentTarget.value as Role)}>
-          <option value="member">Member</option>
-          <option value="admin">Administrator</option>
-        </Select>
-        <fieldset>
-          <legend>Products to assign on acceptance</legend>
-          {lineChoices(contracts).length === 0 && <p class="muted">No contract in force.</p>}
-          {lineChoices(contracts).map((c) => (
-            <Check
-              key={c.id}
-              label={`${c.label} — ${c.free} free`}
-              checked={lineIds.includes(c.id)}
-              onChange={(on) => setLineIds((ids) => (on ? [...ids, c.id] : ids.filter((x) => x !== c.id)))}
-            />
-          ))}
-        </fieldset>
-        {teams.data && teams.data.teams.length > 0 && (
-          <Select label="Team (optional)" value={teamId} onChange={(e) => setTeamId(e.currentTarget.value)}>
-            <option value="">No team</option>
-            {teams.data.teams.map((t) => (
-              <option value={t.id}>{t.name}</option>
-            ))}
-          </Select>
-        )}
-        <ErrorNote error={invite.error ?? teams.error} />
-        {sent && (
-          <p class="success" role="status">
-            Invitation sent to {sent}.
-          </p>
-        )}
-        <button type="submit" class="primary" disabled={invite.pending}>
-          Send invitation
-        </button>
-      </form>
-    </section>
-  );
-}
-
-function InvitationTable({ invitations, contracts, reload }: { invitations: InvitationView[]; contracts: ContractView[]; reload(): Promise<void> }) {
-  if (invitations.length === 0) return <Empty>No pending invitations.</Empty>;
-  const productOf = (lineId: string) => contracts.flatMap((c) => c.lines).find((l) => l.id === lineId)?.productCode ?? lineId;
-  return (
-    <table class="invitations">
-      <thead>
-        <tr>
-          <th scope="col">Email</th>
-          <th scope="col">Role</th>
-          <th scope="col">Products</th>
-          <th scope="col">Sent</th>
-          <th scope="col">
-            <span class="sr-only">Actions</span>
-          </th>
-        </tr>
-      </thead>
-      <tbody>
-        {invitations.map((i) => (
-          <InvitationRow key={i.id} i={i} products={i.lineIds.map(productOf).join(', ')} reload={reload} />
+    <section class="card add-to-team">
+      <h2>Add to a team</h2>
+      <ErrorNote error={error} />
+      {everyone &&
+        teams.map((t) => (
+          <PickForm
+            key={t.id}
+            label={`Add to ${t.name}`}
+            placeholder="Choose a member…"
+            choices={memberChoices(everyone.filter((m) => !m.teams.some((x) => x.id === t.id)))}
+            submit="Add member"
+            pending={add.pending}
+            onPick={(accountId) => add.run(t.id, accountId)}
+          />
         ))}
-      </tbody>
-    </table>
-  );
-}
-
-function InvitationRow({ i, products, reload }: { i: InvitationView; products: string; reload(): Promise<void> }) {
-  const org = useOrg();
-  const [resent, setResent] = useState(false);
-  const resend = useAction(async () => {
-    await api.post(orgPath(org.orgId, `/invitations/${i.id}/resend`));
-    setResent(true);
-    await reload();
-  });
-  const cancel = useAction(async () => {
-    await api.del(orgPath(org.orgId, `/invitations/${i.id}`));
-    await reload();
-  });
-  const error = resend.error ?? cancel.error;
-  return (
-    <>
-      <tr data-invitation={i.email}>
-        <td>{i.email}</td>
-        <td>{roleLabel(i.role)}</td>
-        <td>{products || <span class="muted">none</span>}</td>
-        <td>
-          {ago(i.sentAt)}
-          {i.expired ? <span class="badge revoke"> expired</span> : resent ? <span class="muted"> · sent again</span> : null}
-        </td>
-        <td class="actions">
-          <button type="button" disabled={resend.pending} onClick={() => void resend.run()}>
-            Resend
-          </button>{' '}
-          <ConfirmButton label="Cancel" question={`Cancel the invitation to ${i.email}?`} confirmLabel="Yes, cancel it" disabled={cancel.pending} onConfirm={() => void cancel.run()} />
-        </td>
-      </tr>
-      {error && (
-        <tr class="row-error">
-          <td colSpan={5}>
-            <ErrorNote error={error} />
-          </td>
-        </tr>
-      )}
-    </>
+      <ErrorNote error={add.error} />
+    </section>
   );
 }

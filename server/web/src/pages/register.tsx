@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import type { Me, RegisterBody } from '../../../../shared/api/auth.js';
 import { api } from '../api.js';
-import { ErrorNote, Field } from '../components.js';
+import { Field, Form, NewPasswordField, Submit } from '../components.js';
 import { useAction } from '../hooks.js';
 import { Link } from '../router.js';
 import { useSession } from '../session.js';
@@ -20,25 +20,10 @@ export function RegisterPage() {
   return (
     <section class="narrow card">
       <h1>Create your account</h1>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void register.run();
-        }}
-      >
+      <Form onSubmit={register.run} label="Create your account">
         <Field label="Your name" name="name" autocomplete="name" required value={name} onInput={(e) => setName(e.currentTarget.value)} />
         <Field label="Work email" type="email" name="email" autocomplete="email" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
-        <Field
-          label="Password"
-          type="password"
-          name="password"
-          autocomplete="new-password"
-          required
-          minLength={8}
-          hint="At least 8 characters."
-          value={password}
-          onInput={(e) => setPassword(e.currentTarget.value)}
-        />
+        <NewPasswordField label="Password" value={password} onInput={setPassword} />
         <Field
           label="Serial number"
           name="serial"
@@ -46,11 +31,8 @@ export function RegisterPage() {
           value={serial}
           onInput={(e) => setSerial(e.currentTarget.value)}
         />
-        <ErrorNote error={register.error} />
-        <button type="submit" class="primary" disabled={register.pending}>
-          {register.pending ? 'Creating…' : 'Create account'}
-        </button>
-      </form>
+        <Submit action={register}>{register.pending ? 'Creating…' : 'Create account'}</Submit>
+      </Form>
       <p class="aside">
         Have an account? <Link href="/sign-in">Sign in</Link>.
       </p>

@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import type { Me, SignInBody } from '../../../../shared/api/auth.js';
 import { api } from '../api.js';
-import { ErrorNote, Field } from '../components.js';
+import { ErrorNote, Field, Form } from '../components.js';
 import { useAction } from '../hooks.js';
 import { Link } from '../router.js';
 import { useSession } from '../session.js';
@@ -17,12 +17,7 @@ export function SignInPage() {
   return (
     <section class="narrow card">
       <h1>Sign in</h1>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void signIn.run();
-        }}
-      >
+      <Form onSubmit={signIn.run}>
         <Field label="Email" type="email" name="email" autocomplete="username" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
         <Field label="Password" type="password" name="password" autocomplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
         <ErrorNote error={signIn.error}>
@@ -35,7 +30,7 @@ export function SignInPage() {
         <button type="submit" class="primary" disabled={signIn.pending}>
           {signIn.pending ? 'Signing in…' : 'Sign in'}
         </button>
-      </form>
+      </Form>
       <p class="aside">
         New here? <Link href={`/register${next ? `?next=${encodeURIComponent(next)}` : ''}`}>Create an account</Link> with the serial number of your organization's contract.
       </p>

@@ -4,7 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { ContractView } from '../../../../shared/api/contracts.js';
 import type { MethodSwitchView, SwitchApplyBody, SwitchApplyReply, SwitchPlanBody, SwitchPlanView } from '../../../../shared/api/switches.js';
 import { api, orgPath } from '../api.js';
-import { Check, ConfirmButton, Empty, ErrorNote, Field, Loading, PageHeader } from '../components.js';
+import { Check, ConfirmButton, Empty, ErrorNote, Field, Form, Loading, PageHeader } from '../components.js';
 import { dateTime, methodLabel } from '../format.js';
 import { useAction, useApi } from '../hooks.js';
 import { Link } from '../router.js';
@@ -76,13 +76,7 @@ export function SwitchPlannerPage({ lineId }: { lineId: string }) {
       <p>
         {l.productName}, contract {c.number}: {l.seats} seats, {l.assigned} assigned. Now: <strong data-current-method>{methodLabel(l.method)}</strong>.
       </p>
-      <form
-        class="card"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void apply.run();
-        }}
-      >
+      <Form class="card" onSubmit={apply.run} label="Switch">
         <fieldset>
           <legend>Switch to</legend>
           {(['named-user', 'serial'] as const).map((m) => (
@@ -118,7 +112,7 @@ export function SwitchPlannerPage({ lineId }: { lineId: string }) {
         <button type="submit" class="primary" disabled={apply.pending || !plan}>
           {when === 'now' ? 'Switch now' : 'Schedule switch'}
         </button>
-      </form>
+      </Form>
     </div>
   );
 }

@@ -5,7 +5,7 @@ import type { ContractView } from '../../../../shared/api/contracts.js';
 import type { MemberList, MemberView } from '../../../../shared/api/members.js';
 import type { TeamBody, TeamList, TeamView } from '../../../../shared/api/teams.js';
 import { api, orgPath } from '../api.js';
-import { ConfirmButton, Empty, ErrorNote, Field, Loading, PageHeader, Select } from '../components.js';
+import { ConfirmButton, CreateForm, Empty, ErrorNote, Field, Form, Loading, PageHeader, PickForm, memberChoices } from '../components.js';
 import { useAction, useApi } from '../hooks.js';
 import { useOrg } from '../session.js';
 
@@ -24,19 +24,9 @@ export function TeamsPage() {
   return (
     <div>
       <PageHeader title="Teams" />
-      <form
-        class="inline-form card"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void create.run();
-        }}
-      >
+      <CreateForm label="Create a team" submit="Create team" action={create} onSubmit={create.run}>
         <Field label="New team" name="team-name" required placeholder="e.g. Plant design" value={name} onInput={(e) => setName(e.currentTarget.value)} />
-        <button type="submit" class="primary" disabled={create.pending}>
-          Create team
-        </button>
-      </form>
-      <ErrorNote error={create.error} />
+      </CreateForm>
       <ErrorNote error={error} />
       {!teams.data || !members.data || !contracts.data ? (
         !error && <Loading what="teams" />
@@ -54,13 +44,12 @@ function TeamCard({ team, members, contracts, reload }: { team: TeamView; member
   const base = `/teams/${team.id}`;
   const [renaming, setRenaming] = useState(false);
   const [newName, setNewName] = useState(team.name);
-  const [addWho, setAddWho] = useState('');
-  const [attach, setAttach] = useState('');
   // One action runner for the card: the error shows on the card, whichever button caused it.
   const act = useAction(async (method: 'put' | 'del' | 'patch', path: string, body?: unknown) => {
     if (method === 'del') await api.del(orgPath(org.orgId, path));
     else await api[method](orgPath(org.orgId, path), body ?? {});
     await reload();
+    return true;
   });
   const outside = members.filter((m) => !team.members.some((x) => x.accountId === m.accountId));
   const detached = contracts.filter((c) => !team.contracts.some((x) => x.id === c.id));
@@ -68,13 +57,7 @@ function TeamCard({ team, members, contracts, reload }: { team: TeamView; member
     <section class="team card" data-team={team.name}>
       <div class="line-head">
         {renaming ? (
-          <form
-            class="inline-form"
-            onSubmit={(e) => {
-              e.preventDefault();
-              void act.run('patch', base, { name: newName } satisfies TeamBody).then(() => setRenaming(false));
-            }}
-          >
+          <Form class="inline-form" onSubmit={() => act.run('patch', base, { name: newName } satisfies TeamBody).then((ok) => ok && setRenaming(false))}>
             <Field label="Team name" name="rename" required value={newName} onInput={(e) => setNewName(e.currentTarget.value)} />
             <button type="submit" class="primary">
               Save name
@@ -82,7 +65,7 @@ function TeamCard({ team, members, contracts, reload }: { team: TeamView; member
             <button type="button" onClick={() => setRenaming(false)}>
               Cancel
             </button>
-          </form>
+          </Form>
         ) : (
           <h2>{team.name}</h2>
         )}
@@ -128,25 +111,14 @@ function TeamCard({ team, members, contracts, reload }: { team: TeamView; member
               </tbody>
             </table>
           )}
-          <form
-            class="inline-form"
-            onSubmit={(e) => {
-              e.preventDefault();
-              void act.run('put', `${base}/members/${addWho}`).then(() => setAddWho(''));
-            }}
-          >
-            <Select label={`Add to ${team.name}`} value={addWho} onChange={(e) => setAddWho(e.currentTarget.value)}>
-              <option value="">Choose a member…</option>
-              {outside.map((m) => (
-                <option value={m.accountId}>
-                  {m.name} ({m.email})
-                </option>
-              ))}
-            </Select>
-            <button type="submit" disabled={!addWho}>
-              Add member
-            </button>
-          </form>
+          <PickForm
+            label={`Add to ${team.name}`}
+            placeholder="Choose a member…"
+            choices={memberChoices(outside)}
+            submit="Add member"
+            pending={act.pending}
+            onPick={(accountId) => act.run('put', `${base}/members/${accountId}`)}
+          />
         </div>
         <div>
           <h3>Contracts</h3>
@@ -164,23 +136,14 @@ function TeamCard({ team, members, contracts, reload }: { team: TeamView; member
               ))}
             </ul>
           )}
-          <form
-            class="inline-form"
-            onSubmit={(e) => {
-              e.preventDefault();
-              void act.run('put', `${base}/contracts/${attach}`).then(() => setAttach(''));
-            }}
-          >
-            <Select label="Attach contract" value={attach} onChange={(e) => setAttach(e.currentTarget.value)}>
-              <option value="">Choose a contract…</option>
-              {detached.map((c) => (
-                <option value={c.id}>{c.number}</option>
-              ))}
-            </Select>
-            <button type="submit" disabled={!attach}>
-              Attach
-            </button>
-          </form>
+          <PickForm
+            label="Attach contract"
+            placeholder="Choose a contract…"
+            choices={detached.map((c) => ({ value: c.id, label: c.number }))}
+            submit="Attach"
+            pending={act.pending}
+            onPick={(contractId) => act.run('put', `${base}/contracts/${contractId}`)}
+          />
         </div>
       </div>
     </section>
