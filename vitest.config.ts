@@ -7,6 +7,8 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 30_000,
+    // Every journal line is checked against memory: a write that escaped the store's tracker fails loudly.
+    env: { SEATKEEPER_STORE_VERIFY: '1' },
     hookTimeout: 60_000,
   },
 });

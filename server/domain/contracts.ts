@@ -135,7 +135,7 @@ export function planUpdateContract(doc: OrgDoc, g: GlobalDoc, contractId: string
   };
   const wasActive = isContractActive(before, now);
   const isActive = isContractActive(after, now);
-  return { before: structuredClone(before), after, addedSerials, ended: wasActive && !isActive, started: !wasActive && isActive };
+  return { before: JSON.parse(JSON.stringify(before)) as Contract, after, addedSerials, ended: wasActive && !isActive, started: !wasActive && isActive };
 }
 
 export function applyUpdateContract(doc: OrgDoc, g: GlobalDoc, plan: ContractUpdatePlan): void {

@@ -1,16 +1,32 @@
 // One JSON document kept in memory and group-committed to disk through lowdb. Every `commit()`
-// made while a flush is running waits for the next flush, so a burst of N writes costs about two
-// serializations, not N. A failed flush puts memory back to what is on disk and fails every
-// waiter whose change was discarded, so memory and disk always agree.
+// made while a flush is running waits for the next flush, so a burst of N writes costs one flush.
+//
+// A flush normally appends one line to the document's journal: the records the batch wrote, as
+// they stand now (see change-tracker.ts). That costs what the change costs, not what the whole
+// organization costs, so a revocation in a 10k-device organization is not a 10 MB rewrite. When the
+// journal has grown to about the size of the document, the next flush writes a snapshot (temp file,
+// fsync, rename) stamped with the journal's sequence number, then empties the journal; loading
+// replays the lines after the snapshot's number. A failed flush puts memory back to what is on disk
+// and fails every waiter whose change was discarded, so memory and disk always agree.
 import { Low, type Adapter } from 'lowdb';
-import { appendDurable, writeFileDurable } from './durable-file.js';
+import { appendDurable, emptyDurable, writeFileDurable } from './durable-file.js';
 import { stat, truncate } from 'node:fs/promises';
 import { stringifyChunked } from './chunked-json.js';
+import { ChangeSet, applyChanges, track, type Change } from './change-tracker.js';
 
 export interface Persister {
   /** the document's JSON, as consecutive pieces */
   write(parts: string[]): Promise<void>;
   append?(text: string): Promise<{ undo(): Promise<void> }>;
+  /** the document's journal; without one every flush writes the whole document */
+  journal?: Journal;
+}
+
+export interface Journal {
+  /** appends one line durably; on failure the file is as it was */
+  append(line: string): Promise<void>;
+  /** empties the journal once a snapshot holds everything in it */
+  reset(): Promise<void>;
 }
 
 /**
@@ -53,6 +69,12 @@ class TextAdapter<T> implements Adapter<T> {
   get lastText(): string {
     return this.#lastParts.join('');
   }
+  /** the length of what is on disk, without joining it */
+  get lastLength(): number {
+    let n = 0;
+    for (const p of this.#lastParts) n += p.length;
+    return n;
+  }
   async read(): Promise<T | null> {
     return JSON.parse(this.lastText) as T;
   }
@@ -69,22 +91,52 @@ class TextAdapter<T> implements Adapter<T> {
   }
 }
 
-export class CommittedDoc<T> {
+/** What is on disk for a document: the snapshot's text and the journal lines after it. */
+export interface OnDisk {
+  text: string;
+  journal: string[];
+  /** the highest journal sequence number on disk */
+  seq: number;
+  /** no snapshot file exists yet: the first flush writes one */
+  unwritten?: boolean;
+}
+
+const VERIFY = process.env.SEATKEEPER_STORE_VERIFY === '1';
+const MIN_JOURNAL_BYTES = 256 * 1024;
+
+export class CommittedDoc<T extends object> {
   readonly #db: Low<T>;
   readonly #adapter: TextAdapter<T>;
   readonly #persister: Persister;
   #waiters: Waiter[] = [];
   #audit: string[] = [];
   #running = false;
+  #pending = new ChangeSet();
+  /** journal lines on disk after the snapshot, kept to rebuild memory when a flush fails */
+  #journal: string[];
+  #journalBytes: number;
+  #seq: number;
+  #needsSnapshot: boolean;
 
-  constructor(persister: Persister, data: T, onDiskText: string, gate: SerializeGate = new SerializeGate()) {
+  constructor(persister: Persister, data: T, onDisk: OnDisk | string, gate: SerializeGate = new SerializeGate()) {
+    const disk: OnDisk = typeof onDisk === 'string' ? { text: onDisk, journal: [], seq: 0 } : onDisk;
     this.#persister = persister;
-    this.#adapter = new TextAdapter<T>(persister, gate, onDiskText);
+    this.#adapter = new TextAdapter<T>(persister, gate, disk.text);
     this.#db = new Low<T>(this.#adapter, data);
+    this.#journal = [...disk.journal];
+    this.#journalBytes = this.#journal.reduce((n, l) => n + l.length, 0);
+    this.#seq = disk.seq;
+    // A document that was never written (or has no journal to append to) is written whole.
+    this.#needsSnapshot = disk.unwritten === true || disk.text === 'null' || !persister.journal;
   }
 
   get data(): T {
     return this.#db.data;
+  }
+
+  /** The document for a transaction: writes made through it are recorded in `changes`. */
+  tracked(changes: ChangeSet): T {
+    return track(this.#db.data, changes);
   }
 
   queueAudit(line: string): void {
@@ -101,7 +153,13 @@ export class CommittedDoc<T> {
     this.#audit.length = Math.min(this.#audit.length, mark);
   }
 
-  commit(): Promise<void> {
+  /** Records changes to be written with the next flush, without waiting for it. */
+  note(changes: ChangeSet): void {
+    changes.mergeInto(this.#pending);
+  }
+
+  commit(changes?: ChangeSet): Promise<void> {
+    if (changes) this.note(changes);
     return new Promise<void>((resolve, reject) => {
       this.#waiters.push({ resolve, reject });
       if (!this.#running) {
@@ -116,14 +174,20 @@ export class CommittedDoc<T> {
     while (this.#waiters.length > 0) {
       const batch = this.#waiters;
       const audit = this.#audit;
+      const changes = this.#pending;
       this.#waiters = [];
       this.#audit = [];
+      this.#pending = new ChangeSet();
       let undoAudit: (() => Promise<void>) | undefined;
       try {
+        // The journal line is taken now, before anything awaits: it is this batch's state, and
+        // transactions that run while it is written belong to the next one.
+        const line = this.#needsSnapshot || changes.empty ? null : this.#journalLine(changes);
         if (audit.length > 0 && this.#persister.append) {
           undoAudit = (await this.#persister.append(audit.join(''))).undo;
         }
-        await this.#db.write();
+        if (this.#needsSnapshot) await this.#snapshot();
+        else if (line) await this.#appendJournal(line);
         for (const w of batch) w.resolve();
       } catch (err) {
         await undoAudit?.().catch(() => {});
@@ -132,11 +196,62 @@ export class CommittedDoc<T> {
         const discarded = this.#waiters;
         this.#waiters = [];
         this.#audit = [];
-        this.#db.data = JSON.parse(this.#adapter.lastText) as T;
+        this.#pending = new ChangeSet();
+        this.#db.data = this.#rebuild(this.#journal);
         for (const w of [...batch, ...discarded]) w.reject(err);
       }
     }
     this.#running = false;
+  }
+
+  #journalLine(changes: ChangeSet): { seq: number; text: string } {
+    const seq = this.#seq + 1;
+    const text = JSON.stringify({ s: seq, c: changes.collect(this.#db.data) }) + '\n';
+    if (VERIFY) this.#verify(text);
+    return { seq, text };
+  }
+
+  async #appendJournal({ seq, text: line }: { seq: number; text: string }): Promise<void> {
+    await this.#persister.journal!.append(line);
+    this.#seq = seq;
+    this.#journal.push(line);
+    this.#journalBytes += line.length;
+    if (this.#journalBytes > Math.max(MIN_JOURNAL_BYTES, this.#adapter.lastLength)) this.#needsSnapshot = true;
+  }
+
+  async #snapshot(): Promise<void> {
+    const data = this.#db.data as T & { walSeq?: number };
+    const before = data.walSeq;
+    data.walSeq = this.#seq;
+    try {
+      await this.#db.write();
+    } catch (err) {
+      data.walSeq = before;
+      throw err;
+    }
+    this.#needsSnapshot = !this.#persister.journal;
+    this.#journal = [];
+    this.#journalBytes = 0;
+    // Lines left behind if this fails are at or below the snapshot's number: loading skips them.
+    await this.#persister.journal?.reset().catch(() => {});
+  }
+
+  /** The document as the snapshot text and these journal lines make it. */
+  #rebuild(journal: string[]): T {
+    const data = JSON.parse(this.#adapter.lastText) as T;
+    for (const line of journal) applyChanges(data as object, (JSON.parse(line) as JournalLine).c);
+    return data;
+  }
+
+  /** Test aid: the journal must reproduce memory exactly, or some write escaped the tracker. */
+  #verify(line: string): void {
+    const rebuilt = canonical(this.#rebuild([...this.#journal, line]));
+    const now = canonical(this.#db.data);
+    if (rebuilt !== now) {
+      let i = 0;
+      while (i < now.length && now[i] === rebuilt[i]) i++;
+      throw new Error(`store journal does not reproduce memory near: ${now.slice(Math.max(0, i - 120), i + 120)}`);
+    }
   }
 
   /** Resolves when no flush is running or queued. */
@@ -145,9 +260,52 @@ export class CommittedDoc<T> {
   }
 }
 
-export function filePersister(path: string, auditPath?: string): Persister {
+export interface JournalLine {
+  s: number;
+  c: Change[];
+}
+
+/** Journal text as read from disk: the lines after `afterSeq`, and where a torn tail begins. */
+export function parseJournal(text: string, afterSeq: number): { lines: string[]; seq: number; goodBytes: number; corruptAt: number | null } {
+  const lines: string[] = [];
+  let seq = afterSeq;
+  let pos = 0;
+  let lineNo = 0;
+  while (pos < text.length) {
+    const nl = text.indexOf('\n', pos);
+    lineNo++;
+    if (nl < 0) break; // a line without its newline was never acknowledged
+    const raw = text.slice(pos, nl + 1);
+    let parsed: JournalLine;
+    try {
+      parsed = JSON.parse(raw) as JournalLine;
+      if (typeof parsed.s !== 'number' || !Array.isArray(parsed.c)) throw new Error('not a journal line');
+    } catch {
+      // Only the last line can be torn by a crash; garbage with lines after it is damage.
+      if (nl + 1 < text.length) return { lines, seq, goodBytes: pos, corruptAt: lineNo };
+      break;
+    }
+    if (parsed.s > afterSeq) {
+      lines.push(raw);
+      seq = Math.max(seq, parsed.s);
+    }
+    pos = nl + 1;
+  }
+  return { lines, seq, goodBytes: pos, corruptAt: null };
+}
+
+function canonical(v: unknown): string {
+  return JSON.stringify(v, (_k, val: unknown) =>
+    val && typeof val === 'object' && !Array.isArray(val)
+      ? Object.fromEntries(Object.keys(val).sort().map((k) => [k, (val as Record<string, unknown>)[k]]))
+      : val,
+  );
+}
+
+export function filePersister(path: string, auditPath?: string, journalPath?: string): Persister {
   return {
     write: (parts) => writeFileDurable(path, parts),
+    ...(journalPath ? { journal: { append: (line: string) => appendDurable(journalPath, line), reset: () => emptyDurable(journalPath) } } : {}),
     ...(auditPath
       ? {
           append: async (text: string) => {

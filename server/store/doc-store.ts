@@ -2,12 +2,13 @@
 // transaction context, and commit of every document a transaction touched.
 import { SeatkeeperError } from '../../shared/errors.js';
 import type { AuditQuery, Store, TxContext } from './store.js';
-import { CommittedDoc, SerializeGate, type Persister } from './committed-doc.js';
+import { CommittedDoc, SerializeGate, type OnDisk, type Persister } from './committed-doc.js';
+import { ChangeSet } from './change-tracker.js';
 import { emptyGlobalDoc, type AuditEvent, type GlobalDoc, type OrgDoc } from './types.js';
 
 export interface Backend {
-  loadGlobal(): Promise<{ data: GlobalDoc; text: string } | null>;
-  loadOrgs(): Promise<Array<{ data: OrgDoc; text: string }>>;
+  loadGlobal(): Promise<{ data: GlobalDoc; disk: OnDisk } | null>;
+  loadOrgs(): Promise<Array<{ data: OrgDoc; disk: OnDisk }>>;
   globalPersister(): Persister;
   orgPersister(orgId: string): Persister;
   readAudit(orgId: string): Promise<AuditEvent[]>;
@@ -28,9 +29,9 @@ export class DocStore implements Store {
   async open(): Promise<void> {
     const g = await this.#backend.loadGlobal();
     const data = g?.data ?? emptyGlobalDoc();
-    this.#global = new CommittedDoc(this.#backend.globalPersister(), data, g?.text ?? JSON.stringify(data), this.#gate);
+    this.#global = new CommittedDoc(this.#backend.globalPersister(), data, g?.disk ?? { text: JSON.stringify(data), journal: [], seq: 0, unwritten: true }, this.#gate);
     for (const o of await this.#backend.loadOrgs()) {
-      this.#orgs.set(o.data.org.id, new CommittedDoc(this.#backend.orgPersister(o.data.org.id), o.data, o.text, this.#gate));
+      this.#orgs.set(o.data.org.id, new CommittedDoc(this.#backend.orgPersister(o.data.org.id), o.data, o.disk, this.#gate));
     }
   }
 
@@ -58,12 +59,17 @@ export class DocStore implements Store {
     if (this.#closed) throw new SeatkeeperError('STORAGE_UNAVAILABLE', 'The store is closed.');
     // While a document is being serialized, changes wait (a few ms) so the snapshot stays whole.
     while (this.#gate.closed) await this.#gate.wait();
-    // Each touched document, with how many audit lines it had queued when first touched.
-    const touched = new Map<CommittedDoc<unknown>, number>();
-    const touch = <D>(d: CommittedDoc<D>): D => {
-      const doc = d as CommittedDoc<unknown>;
-      if (!touched.has(doc)) touched.set(doc, doc.auditQueued);
-      return d.data;
+    // Each touched document, with how many audit lines it had queued when first touched, and the
+    // records the transaction writes through it (only those are journaled).
+    const touched = new Map<CommittedDoc<object>, { mark: number; changes: ChangeSet; view: object }>();
+    const touch = <D extends object>(d: CommittedDoc<D>): D => {
+      const doc = d as unknown as CommittedDoc<object>;
+      let t = touched.get(doc);
+      if (!t) {
+        const changes = new ChangeSet();
+        touched.set(doc, (t = { mark: doc.auditQueued, changes, view: doc.tracked(changes) }));
+      }
+      return t.view as D;
     };
     const created: string[] = [];
     const ctx: TxContext = {
@@ -93,12 +99,16 @@ export class DocStore implements Store {
       // A refused transaction leaves no audit event and no new organization behind (the function
       // runs synchronously, so nothing else queued lines meanwhile). Changes to existing documents
       // are the function's to avoid: domain code validates before it mutates.
-      for (const [d, mark] of touched) d.dropAuditFrom(mark);
+      for (const [d, t] of touched) {
+        d.dropAuditFrom(t.mark);
+        // Whatever it did write stays in memory, so it goes to disk with the next flush.
+        d.note(t.changes);
+      }
       for (const id of created) this.#orgs.delete(id);
       throw err;
     }
     try {
-      await Promise.all([...touched.keys()].map((d) => d.commit()));
+      await Promise.all([...touched].map(([d, t]) => d.commit(t.changes)));
     } catch (err) {
       this.#dropUnwrittenOrgs();
       throw new SeatkeeperError('STORAGE_UNAVAILABLE', 'The change could not be saved; nothing was changed. Try again shortly.', {

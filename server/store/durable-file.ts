@@ -65,3 +65,20 @@ export async function appendDurable(path: string, text: string): Promise<void> {
   }
   if (before < 0) await fsyncDir(dirname(path));
 }
+
+/** Cuts a file to nothing and makes that durable (a missing file is already empty). */
+export async function emptyDurable(path: string): Promise<void> {
+  let fh;
+  try {
+    fh = await open(path, 'r+');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  try {
+    await fh.truncate(0);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}

@@ -3,10 +3,12 @@
 //   DATA/global.json            accounts, sessions, serial index
 //   DATA/orgs/<orgId>.json      one organization
 //   DATA/orgs/<orgId>.audit.jsonl
-import { mkdir, readFile, readdir, unlink } from 'node:fs/promises';
+//   DATA/global.journal.jsonl, DATA/orgs/<orgId>.journal.jsonl   changes since the last snapshot
+import { mkdir, readFile, readdir, truncate, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DocStore, type Backend } from './doc-store.js';
-import { filePersister, memoryPersister } from './committed-doc.js';
+import { filePersister, memoryPersister, parseJournal, type JournalLine, type OnDisk } from './committed-doc.js';
+import { applyChanges } from './change-tracker.js';
 import type { AuditEvent, GlobalDoc, OrgDoc } from './types.js';
 
 /** The data directory holds a file that cannot be read: the server must not start over it. */
@@ -23,7 +25,42 @@ export class StoreCorruptError extends Error {
   }
 }
 
-async function readDoc<T extends { schema: number }>(path: string): Promise<{ data: T; text: string } | null> {
+/**
+ * A stored document as the server would load it (snapshot plus journal), read without changing
+ * anything: for tools and tests that look at a data directory, even one a server is writing.
+ */
+export async function readStoredDoc<T extends { schema: number }>(path: string): Promise<T | null> {
+  return (await readDoc<T>(path, false))?.data ?? null;
+}
+
+/** A document: its snapshot with the journal lines after it replayed. */
+async function readDoc<T extends { schema: number; walSeq?: number }>(path: string, repair = true): Promise<{ data: T; disk: OnDisk } | null> {
+  const snap = await readSnapshot<T>(path);
+  const journalPath = journalOf(path);
+  let text: string;
+  try {
+    text = await readFile(journalPath, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new StoreCorruptError(journalPath, (err as Error).message);
+    text = '';
+  }
+  if (!snap) {
+    if (text.trim()) throw new StoreCorruptError(path, `missing, while its journal ${journalPath} holds changes`);
+    return null;
+  }
+  const j = parseJournal(text, snap.data.walSeq ?? 0);
+  if (j.corruptAt !== null) throw new StoreCorruptError(journalPath, `line ${j.corruptAt} is damaged`);
+  // A line cut short by a crash was never acknowledged: cut it off, so the next append starts clean.
+  if (repair && j.goodBytes < text.length) await truncate(journalPath, Buffer.byteLength(text.slice(0, j.goodBytes)));
+  for (const line of j.lines) applyChanges(snap.data, (JSON.parse(line) as JournalLine).c);
+  return { data: snap.data, disk: { text: snap.text, journal: j.lines, seq: Math.max(j.seq, snap.data.walSeq ?? 0) } };
+}
+
+function journalOf(docPath: string): string {
+  return docPath.replace(/\.json$/, '.journal.jsonl');
+}
+
+async function readSnapshot<T extends { schema: number }>(path: string): Promise<{ data: T; text: string } | null> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -71,8 +108,9 @@ export function lowdbBackend(dataDir: string): Backend {
       }
       return docs;
     },
-    globalPersister: () => filePersister(join(dataDir, 'global.json')),
-    orgPersister: (orgId) => filePersister(join(orgDir, `${orgId}.json`), join(orgDir, `${orgId}.audit.jsonl`)),
+    globalPersister: () => filePersister(join(dataDir, 'global.json'), undefined, journalOf(join(dataDir, 'global.json'))),
+    orgPersister: (orgId) =>
+      filePersister(join(orgDir, `${orgId}.json`), join(orgDir, `${orgId}.audit.jsonl`), journalOf(join(orgDir, `${orgId}.json`))),
     async readAudit(orgId) {
       const path = join(orgDir, `${orgId}.audit.jsonl`);
       const text = await readFile(path, 'utf8').catch(() => '');

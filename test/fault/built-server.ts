@@ -72,9 +72,10 @@ export async function startBuiltServer(bundle: string, dataDir: string, children
 /** Every data file parses; only the last line of an audit log may be torn by a kill mid-append. */
 export async function expectFilesParse(dataDir: string): Promise<void> {
   JSON.parse(await readFile(join(dataDir, 'global.json'), 'utf8'));
+  for (const line of (await readFile(join(dataDir, 'global.journal.jsonl'), 'utf8').catch(() => '')).split('\n').slice(0, -2)) JSON.parse(line);
   const names = await readdir(join(dataDir, 'orgs'));
   for (const n of names.filter((x) => x.endsWith('.json') && !x.startsWith('.'))) JSON.parse(await readFile(join(dataDir, 'orgs', n), 'utf8'));
-  for (const n of names.filter((x) => x.endsWith('.audit.jsonl'))) {
+  for (const n of names.filter((x) => x.endsWith('.audit.jsonl') || x.endsWith('.journal.jsonl'))) {
     const lines = (await readFile(join(dataDir, 'orgs', n), 'utf8')).split('\n');
     for (const line of lines.slice(0, -2)) JSON.parse(line);
   }

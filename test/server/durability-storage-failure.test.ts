@@ -1,5 +1,6 @@
 // A write the disk refuses answers 503 STORAGE_UNAVAILABLE, changes nothing, and the next
 // request after the disk comes back succeeds.
+import { readStoredDoc } from '../../server/store/lowdb-store.js';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,7 +40,7 @@ describe('storage failure over HTTP', () => {
     }
     const doc = server.services.store.org(org.orgId)!;
     expect(Object.keys(doc.assignments)).toEqual([first.body.id]);
-    expect(JSON.parse(await readFile(join(orgs, `${org.orgId}.json`), 'utf8'))).toEqual(doc);
+    expect(await readStoredDoc(join(orgs, `${org.orgId}.json`))).toEqual(doc);
 
     const again = await admin.client.post(`${base}/assignments`, { lineId, accountId: people[1]!.id });
     expect(again.status).toBe(201);

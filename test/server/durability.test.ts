@@ -1,5 +1,7 @@
 // The built server as an operator runs it: every write it acknowledged survives a SIGKILL in the
 // middle of a burst, the data files stay parseable, and a plain restart keeps everything.
+import { readStoredDoc } from '../../server/store/lowdb-store.js';
+import type { GlobalDoc, OrgDoc } from '../../server/store/types.js';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -80,10 +82,11 @@ async function startServer(): Promise<Running> {
  */
 async function checkFilesParse(): Promise<string[]> {
   JSON.parse(await readFile(join(dataDir, 'global.json'), 'utf8'));
+  for (const line of (await readFile(join(dataDir, 'global.journal.jsonl'), 'utf8').catch(() => '')).split('\n').slice(0, -2)) JSON.parse(line);
   const names = await readdir(join(dataDir, 'orgs'));
   const temps = [...names, ...(await readdir(dataDir))].filter((n) => n.endsWith('.tmp'));
   for (const n of names.filter((x) => x.endsWith('.json'))) JSON.parse(await readFile(join(dataDir, 'orgs', n), 'utf8'));
-  for (const n of names.filter((x) => x.endsWith('.audit.jsonl'))) {
+  for (const n of names.filter((x) => x.endsWith('.audit.jsonl') || x.endsWith('.journal.jsonl'))) {
     const lines = (await readFile(join(dataDir, 'orgs', n), 'utf8')).split('\n');
     // Only the very last line may be torn by a kill in the middle of an append.
     for (const line of lines.slice(0, -2)) JSON.parse(line);
@@ -172,8 +175,9 @@ describe('durability of the built server', () => {
       expect(listed.status).toBe(200);
       const ids = new Set(listed.body.assignments.map((a: { id: string }) => a.id));
       for (const id of ackedAssignments) expect(ids).toContain(id);
-      const global = JSON.parse(await readFile(join(dataDir, 'global.json'), 'utf8'));
-      const org = JSON.parse(await readFile(join(dataDir, 'orgs', `${orgId}.json`), 'utf8'));
+      // What a server starting here would load: the snapshot with its journal replayed.
+      const global = (await readStoredDoc<GlobalDoc>(join(dataDir, 'global.json')))!;
+      const org = (await readStoredDoc<OrgDoc>(join(dataDir, 'orgs', `${orgId}.json`)))!;
       const byEmail = new Map(Object.values(global.accounts as Record<string, { id: string; email: string }>).map((a) => [a.email, a.id]));
       for (const email of ackedEmails) {
         const id = byEmail.get(email);

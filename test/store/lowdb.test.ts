@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { auditEvent } from '../../server/domain/audit.js';
 import { randomId } from '../../server/ids.js';
-import { createLowdbStore, StoreCorruptError } from '../../server/store/lowdb-store.js';
+import { createLowdbStore, readStoredDoc, StoreCorruptError } from '../../server/store/lowdb-store.js';
 import type { DocStore } from '../../server/store/doc-store.js';
 import { newOrgDoc } from './store-fixtures.js';
 
@@ -33,7 +33,8 @@ afterEach(async () => {
 });
 
 const orgFile = () => join(dir, 'orgs', `${orgId}.json`);
-const readJson = async (path: string) => JSON.parse(await readFile(path, 'utf8')) as unknown;
+// What a server starting on the directory would load (snapshot plus journal).
+const readJson = (path: string) => readStoredDoc<{ schema: number }>(path) as Promise<unknown>;
 
 describe('lowdb store', () => {
   it('keeps every document and the audit log across close and reopen', async () => {

@@ -9,7 +9,7 @@ import { lowdbBackend, memoryBackend } from '../../server/store/lowdb-store.js';
 import { emptyOrgDoc, type OrgDoc } from '../../server/store/types.js';
 
 export interface Faults {
-  /** document writes so far */
+  /** document writes so far (whole snapshots and journal appends) */
   writes: number;
   /** audit appends so far */
   appends: number;
@@ -23,7 +23,20 @@ function diskFull(): Error {
 
 function wrap(p: Persister, f: Faults): Persister {
   const append = p.append?.bind(p);
+  const journal = p.journal;
   return {
+    ...(journal
+      ? {
+          journal: {
+            async append(line: string) {
+              f.writes++;
+              if (f.failWrites) throw diskFull();
+              await journal.append(line);
+            },
+            reset: () => journal.reset(),
+          },
+        }
+      : {}),
     async write(content) {
       f.writes++;
       if (f.failWrites) throw diskFull();
