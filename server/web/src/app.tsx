@@ -1,7 +1,7 @@
 // The shell: who is signed in decides which pages exist; the header carries the navigation.
 import type { ComponentChildren } from 'preact';
 import { useEffect, useId } from 'preact/hooks';
-import { Loading } from './components.js';
+import { ErrorNote, Loading } from './components.js';
 import { useAction } from './hooks.js';
 import { Link, match, navigate, useLocation } from './router.js';
 import { SessionProvider, useSession } from './session.js';
@@ -37,9 +37,9 @@ function Redirect({ to }: { to: string }) {
 }
 
 function Shell() {
-  const { me, org, isAdmin, isTeamAdmin, adminTeams } = useSession();
+  const { me, loadError, org, isAdmin, isTeamAdmin, adminTeams } = useSession();
   const { path, query } = useLocation();
-  if (me === undefined) return <Loading what="Seatkeeper" />;
+  if (me === undefined) return loadError ? <Frame>{<LoadFailed />}</Frame> : <Loading what="Seatkeeper" />;
   // Same place in the tree signed in or out, so accepting (which signs in) keeps the page's state.
   if (path === '/accept') return <Frame nav={!!me}>{<AcceptPage />}</Frame>;
 
@@ -100,6 +100,21 @@ function route(path: string, who: Who): ComponentChildren {
     return render(params);
   }
   return <NotFound />;
+}
+
+/** Who is signed in could not be found out (server error, no network): not the same as signed out. */
+function LoadFailed() {
+  const { loadError, retry } = useSession();
+  return (
+    <section class="narrow card">
+      <h1>Seatkeeper could not load</h1>
+      <ErrorNote error={loadError}>
+        <button type="button" onClick={retry}>
+          Try again
+        </button>
+      </ErrorNote>
+    </section>
+  );
 }
 
 function NotFound() {

@@ -5,10 +5,14 @@ import { useCallback, useContext, useEffect, useMemo, useState } from 'preact/ho
 import type { Me, OrgMembershipView } from '../../../shared/api/auth.js';
 import type { TeamList, TeamView } from '../../../shared/api/teams.js';
 import { ApiError, SESSION_ENDED, api, orgPath } from './api.js';
+import { toApiError } from './hooks.js';
 
 export interface Session {
-  /** undefined while loading, null when signed out */
+  /** undefined while loading (or when loading failed: see `loadError`), null when signed out */
   me: Me | null | undefined;
+  /** why the first GET /me failed, other than 401 (server error, no network); `retry` tries again */
+  loadError: ApiError | undefined;
+  retry(): void;
   org: OrgMembershipView | undefined;
   isAdmin: boolean;
   /** the teams of `org` this account administers; [] for org admins (they manage all); undefined while loading */
@@ -65,6 +69,7 @@ export function SessionProvider({ children }: { children: ComponentChildren }) {
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   const [orgId, setOrgId] = useState<string | null>(() => localStorage.getItem(ORG_KEY));
   const [tick, setTick] = useState(0);
+  const [loadError, setLoadError] = useState<ApiError | undefined>(undefined);
 
   const refresh = useCallback(async () => {
     setTick((n) => n + 1);
@@ -81,12 +86,18 @@ export function SessionProvider({ children }: { children: ComponentChildren }) {
     }
   }, []);
 
+  // Only a 401 means signed out; any other failure is shown with a retry, not as a sign-in page.
+  const load = useCallback(() => {
+    setLoadError(undefined);
+    refresh().catch((e: unknown) => setLoadError(toApiError(e)));
+  }, [refresh]);
+
   useEffect(() => {
-    refresh().catch(() => setMe(null));
+    load();
     const ended = () => setMe(null);
     window.addEventListener(SESSION_ENDED, ended);
     return () => window.removeEventListener(SESSION_ENDED, ended);
-  }, [refresh]);
+  }, [load]);
 
   // Prefer the remembered organization, then one this account administers, then any.
   const org = useMemo(() => {
@@ -98,6 +109,8 @@ export function SessionProvider({ children }: { children: ComponentChildren }) {
   const value = useMemo<Session>(
     () => ({
       me,
+      loadError,
+      retry: load,
       org,
       isAdmin: isAdminRole(org?.role),
       adminTeams,
@@ -116,7 +129,7 @@ export function SessionProvider({ children }: { children: ComponentChildren }) {
         }
       },
     }),
-    [me, org, adminTeams, refresh],
+    [me, loadError, load, org, adminTeams, refresh],
   );
 
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
