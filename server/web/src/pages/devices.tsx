@@ -2,7 +2,7 @@
 // leases), revoking one; and the enrollment tokens that let new workstations join.
 import { useState } from 'preact/hooks';
 import type { DeviceList, DeviceView, RescanReply } from '../../../../shared/api/devices.js';
-import type { CreateEnrollmentTokenBody, CreatedEnrollmentToken, EnrollmentTokenList } from '../../../../shared/api/enrollment.js';
+import type { CreateEnrollmentTokenBody, CreatedEnrollmentToken, EnrollmentTokenList, EnrollmentTokenView } from '../../../../shared/api/enrollment.js';
 import { api, orgPath } from '../api.js';
 import { ConfirmButton, CreateForm, Empty, ErrorNote, Field, Loading, PageHeader, RowError, Select, ShownOnce, TableHead } from '../components.js';
 import { ago, dateTime } from '../format.js';
@@ -110,10 +110,6 @@ function EnrollmentTokens() {
     setName('');
     await tokens.reload();
   });
-  const revoke = useAction(async (id: string) => {
-    await api.del(orgPath(org.orgId, `/enrollment-tokens/${id}`));
-    await tokens.reload();
-  });
   return (
     <section>
       <h2>Enrollment tokens</h2>
@@ -135,7 +131,7 @@ function EnrollmentTokens() {
           copyLabel="Copy install command"
         />
       )}
-      <ErrorNote error={tokens.error ?? revoke.error} />
+      <ErrorNote error={tokens.error} />
       {tokens.data &&
         (tokens.data.tokens.length === 0 ? (
           <Empty>No enrollment tokens.</Empty>
@@ -144,21 +140,42 @@ function EnrollmentTokens() {
             <TableHead cols={['Name', 'Status', 'Used', 'Expires']} actions />
             <tbody>
               {tokens.data.tokens.map((t) => (
-                <tr key={t.id} data-token={t.name}>
-                  <td>{t.name}</td>
-                  <td data-col="status">{t.status}</td>
-                  <td>{t.uses === 1 ? '1 device' : `${t.uses} devices`}</td>
-                  <td>{dateTime(t.expiresAt)}</td>
-                  <td class="actions">
-                    {t.status === 'active' && (
-                      <ConfirmButton label="Revoke" question={`Revoke ${t.name}? Workstations can no longer enroll with it.`} confirmLabel="Yes, revoke" onConfirm={() => void revoke.run(t.id)} />
-                    )}
-                  </td>
-                </tr>
+                <TokenRow key={t.id} t={t} reload={tokens.reload} />
               ))}
             </tbody>
           </table>
         ))}
     </section>
+  );
+}
+
+/** One enrollment token; a failed revoke shows in its own row, like a device's. */
+function TokenRow({ t, reload }: { t: EnrollmentTokenView; reload(): Promise<void> }) {
+  const org = useOrg();
+  const revoke = useAction(async () => {
+    await api.del(orgPath(org.orgId, `/enrollment-tokens/${t.id}`));
+    await reload();
+  });
+  return (
+    <>
+      <tr data-token={t.name}>
+        <td>{t.name}</td>
+        <td data-col="status">{t.status}</td>
+        <td>{t.uses === 1 ? '1 device' : `${t.uses} devices`}</td>
+        <td data-col="expires">{dateTime(t.expiresAt)}</td>
+        <td class="actions">
+          {t.status === 'active' && (
+            <ConfirmButton
+              label="Revoke"
+              question={`Revoke ${t.name}? Workstations can no longer enroll with it.`}
+              confirmLabel="Yes, revoke"
+              disabled={revoke.pending}
+              onConfirm={() => void revoke.run()}
+            />
+          )}
+        </td>
+      </tr>
+      <RowError error={revoke.error} cols={5} />
+    </>
   );
 }
