@@ -5,7 +5,7 @@ import type { UsageReply } from '../../../../shared/api/usage.js';
 import { orgPath } from '../api.js';
 import { UsageChart } from '../chart.js';
 import { Badge, Empty, ErrorNote, Loading, PageHeader, SeatBar } from '../components.js';
-import { time } from '../format.js';
+import { plural, time } from '../format.js';
 import { useApi } from '../hooks.js';
 import { useLive, type LiveStatus } from '../live.js';
 import { Link } from '../router.js';
@@ -35,7 +35,10 @@ export function DashboardPage() {
   const usage = useApi<UsageReply>(orgPath(org.orgId, '/usage?hours=24'));
   const s = live.summary;
   const totals = s?.seats.products.reduce((t, p) => ({ owned: t.owned + p.owned, assigned: t.assigned + p.assigned, inUse: t.inUse + p.inUse }), { owned: 0, assigned: 0, inUse: 0 });
-  const samples = [...(usage.data?.samples ?? []), ...live.samples];
+  const stored = usage.data?.samples ?? [];
+  const samples = [...stored, ...live.samples];
+  // The newest sample the usage job stored (the chart also draws live ones, which are not stored).
+  const lastStored = stored.reduce<(typeof stored)[number] | undefined>((a, b) => (!a || b.at > a.at ? b : a), undefined);
   const codes = s?.seats.products.map((p) => p.productCode) ?? [];
   const methods = (code: string) => [...new Set(s?.seats.lines.filter((l) => l.productCode === code && l.active).map((l) => l.method))];
 
@@ -133,13 +136,20 @@ export function DashboardPage() {
             </ol>
           )}
         </section>
-        <section class="chart-box">
+        <section class="chart-box" data-stored={stored.length}>
           <h2>Utilization, last 24 hours</h2>
           <ErrorNote error={usage.error} />
           {samples.length === 0 ? (
             <Empty>No usage recorded yet.</Empty>
           ) : (
             <UsageChart samples={samples} codes={codes} />
+          )}
+          {usage.data && (
+            <p class="aside" data-last-sample={lastStored?.at}>
+              {lastStored
+                ? `The server records a sample every minute; the last at ${time(lastStored.at)}: ${plural(Object.values(lastStored.inUse).reduce((a, b) => a + b, 0), 'seat')} in use, ${plural(lastStored.devicesOnline, 'device')} online.`
+                : 'The server records a sample every minute; none is stored yet.'}
+            </p>
           )}
           <p class="aside">
             Manage seats on <Link href="/products">Products</Link>; see workstations on <Link href="/devices">Devices</Link>.
