@@ -9,6 +9,8 @@ import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sampleUsage } from '../../server/jobs/usage.js';
+import type { Presence } from '../../server/presence.js';
 import { ensureAgentBundle, exited, runAgent, spawnAgent } from '../agent/helpers/run-agent.js';
 import { Client, registered } from '../helpers/client.js';
 import { seedOrg } from '../helpers/server.js';
@@ -49,26 +51,36 @@ const navLinks = (page: Page) => page.getByRole('navigation', { name: 'Main' }).
 const contract = (page: Page, number: string) => page.locator(`section.contract[data-contract="${number}"]`);
 const agentEnv = () => ({ SEATKEEPER_AGENT_HOME: agentHome, SEATKEEPER_MACHINE_ID: 'browser-test-workstation-1', SEATKEEPER_DETECT_ROOT: detectRoot, SEATKEEPER_LOG_LEVEL: 'warn' });
 
-/** A working day of history, as the usage job (one sample a minute) would have recorded it, every 15 min. */
+/**
+ * The hours before the run, for the README's picture (its caption says so): the real usage job
+ * (`sampleUsage`) run every 15 minutes of the last 24 hours at fake times, seeing this organization's
+ * enrolled workstations online in working hours and the products found installed on them in use.
+ * Never more than the organization has: a product counts at most the workstations it is installed on.
+ */
 async function seedUsageHistory(): Promise<number> {
+  const s = portal.server.services;
+  const doc = s.store.org(org.orgId)!;
+  const devices = Object.values(doc.devices).filter((d) => !d.revokedAt);
+  const installedOn = (code: string) => devices.filter((d) => d.inventory.some((i) => i.productCode === code)).length;
+  const lines = Object.values(doc.contracts).flatMap((c) => c.lines).filter((l) => installedOn(l.productCode) > 0);
+  // Local hours each product is open on a working day; the workstation is on from 8 to 18.
+  const busy: Record<string, Array<[number, number]>> = { ACAD: [[8.5, 12], [13, 17.5]], 'SW-PREMIUM': [[9, 11.5], [14, 17]] };
+  const inUse = (code: string, h: number) => (busy[code] ?? []).some(([from, to]) => h >= from && h < to);
   const now = Date.now();
-  const seeded = Array.from({ length: 95 }, (_, k) => {
-    const at = now - (95 - k) * 15 * 60_000;
-    const d = new Date(at);
-    const h = d.getHours() + d.getMinutes() / 60;
-    // Busy from 8 to 18 with a dip at lunch; one night owl now and then.
-    const day = h >= 8 && h < 18 ? Math.sin(((h - 8) / 10) * Math.PI) * (h >= 12 && h < 13 ? 0.6 : 1) : 0;
-    return {
-      at,
-      inUse: { 'SW-PREMIUM': Math.round(7 * day) + (day === 0 && k % 9 === 0 ? 1 : 0), ACAD: Math.round(3 * day) },
-      devicesOnline: Math.round(9 * day) + 1,
+  let n = 0;
+  for (let at = now - 24 * 3600_000 + 15 * 60_000; at < now - 60_000; at += 15 * 60_000, n++) {
+    const h = new Date(at).getHours() + new Date(at).getMinutes() / 60;
+    const on = h >= 8 && h < 18;
+    const presence: Presence = {
+      onlineDevices: (orgId) => new Set(orgId === org.orgId && on ? devices.map((d) => d.id) : []),
+      inUseByLine: (orgId) => (orgId === org.orgId && on ? Object.fromEntries(lines.filter((l) => inUse(l.productCode, h)).map((l) => [l.id, installedOn(l.productCode)])) : {}),
+      lastSeen: () => null,
     };
-  });
-  await portal.server.services.store.tx((t) => {
-    const doc = t.org(org.orgId)!;
-    doc.usage = [...seeded, ...doc.usage].sort((a, b) => a.at - b.at);
-  });
-  return seeded.length;
+    await sampleUsage({ ...s, clock: () => at, presence });
+  }
+  // The job appends; samples it took for real before this (at now) go back to the end.
+  await s.store.tx((t) => void t.org(org.orgId)!.usage.sort((a, b) => a.at - b.at));
+  return n;
 }
 
 async function watch(page: Page): Promise<Page> {
@@ -182,8 +194,11 @@ describe('a new organization walks the story', () => {
     await nav(owner, 'Devices');
     await owner.getByText('No workstation is enrolled yet').waitFor();
     await owner.getByLabel('Token name').fill('Design office rollout');
+    await owner.getByLabel('Valid for').selectOption({ label: '30 days' });
     await owner.getByRole('button', { name: 'Create token' }).click();
     const command = (await owner.locator('[data-secret]').textContent()) ?? '';
+    const made = Object.values(portal.server.services.store.org(org.orgId)!.enrollmentTokens).find((t) => t.name === 'Design office rollout')!;
+    expect(made.expiresAt - made.createdAt).toBe(30 * 24 * 3600_000);
     expect(command).toContain(`--server ${portal.server.url}`);
     await owner.getByRole('button', { name: 'Copy install command' }).click();
     await owner.getByRole('button', { name: 'Copied' }).waitFor();
@@ -195,7 +210,6 @@ describe('a new organization walks the story', () => {
     const daemon = spawnAgent(['run'], agentEnv());
     children.push(daemon);
 
-    const history = await seedUsageHistory();
     await nav(owner, 'Dashboard');
     const devicesTile = owner.locator('[data-tile="devices"] .tile-value');
     await expect.poll(() => devicesTile.textContent(), { timeout: 10_000 }).toBe('1 / 1');
@@ -203,6 +217,11 @@ describe('a new organization walks the story', () => {
     await expect.poll(() => cell(productRow(owner, 'ACAD'), 'in-use').textContent(), { timeout: 10_000 }).toBe('1');
     const swRow = productRow(owner, 'SW-PREMIUM');
     expect(await cell(swRow, 'in-use').textContent()).toBe('0');
+    // Its inventory is in now: the hours before the run are seeded from it, then the chart loads them.
+    const history = await seedUsageHistory();
+    await owner.reload();
+    await owner.getByRole('status').filter({ hasText: 'Live' }).waitFor();
+    await expect.poll(async () => Number(await owner.locator('.chart-box').getAttribute('data-stored'))).toBeGreaterThanOrEqual(history);
 
     const login = spawnAgent(['login', '--json'], agentEnv());
     children.push(login);
@@ -214,11 +233,19 @@ describe('a new organization walks the story', () => {
     const code = (JSON.parse(first) as { event: string; userCode: string }).userCode;
     expect(code).toBeTruthy();
 
-    await bob.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Activate' }).click();
+    await bob.getByRole('link', { name: 'Activate a device' }).click();
+    await bob.getByRole('heading', { name: 'Activate a device' }).waitFor();
+    // A mistyped code: the server's refusal shows under the field.
+    await bob.getByLabel('Code').fill('WXYZ-WXYZ');
+    await bob.getByRole('button', { name: 'Activate' }).click();
+    const wrong = bob.getByRole('alert');
+    await wrong.filter({ hasText: 'That code is wrong or has expired.' }).waitFor();
+    expect(await wrong.getAttribute('data-code')).toBe('DEVICE_CODE_INVALID');
     await bob.getByLabel('Code').fill(code);
     await bob.getByRole('button', { name: 'Activate' }).click();
     await bob.getByRole('status').filter({ hasText: `is signed in as ${BOB.email}` }).waitFor();
     const activatedAt = Date.now();
+    expect(await bob.getByRole('alert').count()).toBe(0);
 
     // No reload: the live socket moves the counters and the feed. The server sends within a
     // second (server/live tests measure that); the margin here is for two browser pages on 2 cores.
@@ -238,6 +265,25 @@ describe('a new organization walks the story', () => {
       await mkdir(join(root, 'docs'), { recursive: true });
       await copyFile(shot, join(root, 'docs/dashboard.png'));
     }
+    await bob.getByRole('link', { name: 'See my products' }).click();
+    await bob.getByRole('heading', { name: 'My products' }).waitFor();
+  });
+
+  it("stores the cron job's usage sample: after a reload the chart draws it from the store", async () => {
+    const before = Date.now();
+    await sampleUsage(portal.server.services);
+    const written = portal.server.services.store.org(org.orgId)!.usage.filter((u) => u.at >= before);
+    expect(written.at(-1)).toMatchObject({ inUse: { ACAD: 1, 'SW-PREMIUM': 1 }, devicesOnline: 1 });
+    const stored = portal.server.services.store.org(org.orgId)!.usage.filter((u) => u.at >= Date.now() - 24 * 3600_000).length;
+    await owner.reload();
+    await owner.getByRole('status').filter({ hasText: 'Live' }).waitFor();
+    const last = owner.locator('.chart-box [data-last-sample]');
+    await last.waitFor();
+    await expect.poll(async () => Number(await owner.locator('.chart-box').getAttribute('data-stored'))).toBeGreaterThanOrEqual(stored);
+    // Not the live socket's sample (those are not stored): GET /usage's newest, the job's or a later one.
+    expect(Number(await last.getAttribute('data-last-sample'))).toBeGreaterThanOrEqual(written.at(-1)!.at);
+    expect(await last.textContent()).toContain('2 seats in use, 1 device online');
+    expect(Number(await owner.locator('.chart').getAttribute('data-samples'))).toBeGreaterThan(stored);
   });
 
   it('reassigns the seat; the feed shows the revocation and the counters change', async () => {
@@ -262,7 +308,17 @@ describe('a new organization walks the story', () => {
 });
 
 describe('every action the pages offer', () => {
-  it('shows the API error where the action was taken, and offers the suggested email', async () => {
+  it('shows the API error where the action was taken, and offers the suggested email; the feed shows the refused sign-in', async () => {
+    // An unknown page offers the way back; the brand leads to the start page too.
+    await owner.goto('/no-such-page');
+    await owner.getByRole('heading', { name: 'Page not found' }).waitFor();
+    await owner.getByRole('link', { name: 'Go to the start page' }).click();
+    await owner.waitForURL(/\/dashboard$/);
+    await nav(owner, 'Members');
+    await owner.getByRole('link', { name: 'Seatkeeper', exact: true }).click();
+    await owner.waitForURL(/\/dashboard$/);
+    await owner.getByRole('status').filter({ hasText: 'Live' }).waitFor();
+
     const ctx = await newContext(browser, portal.server.url);
     const page = await watch(await ctx.newPage());
     await page.goto('/sign-in');
@@ -277,6 +333,7 @@ describe('every action the pages offer', () => {
     await page.getByLabel('Email').fill('olivia@acme-eng.test');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await alert.filter({ hasText: `Did you mean ${OWNER.email}?` }).waitFor();
+    await owner.locator('ol.feed li[data-kind="sign-in-failed"]', { hasText: `Sign-in with olivia@acme-eng.test refused — did they mean ${OWNER.email}?` }).waitFor();
     await page.getByRole('button', { name: `Use ${OWNER.email}` }).click();
     expect(await page.getByLabel('Email').inputValue()).toBe(OWNER.email);
     // Keyboard only: Tab to the password, Enter submits.
@@ -307,10 +364,12 @@ describe('every action the pages offer', () => {
     await carol.getByRole('cell', { name: 'Member', exact: true }).waitFor();
 
     await owner.getByLabel('Email', { exact: true }).fill('erin@acme.test');
+    await owner.getByLabel('Role').selectOption({ label: 'Administrator' });
     await owner.getByLabel(/SOLIDWORKS Premium \(SW-PREMIUM\)/).check();
     await owner.getByRole('button', { name: 'Send invitation' }).click();
     const erin = owner.locator('tr[data-invitation="erin@acme.test"]');
     await erin.getByRole('cell', { name: 'SW-PREMIUM' }).waitFor();
+    expect(await erin.getByRole('cell', { name: 'Administrator', exact: true }).count()).toBe(1);
     await erin.getByRole('button', { name: 'Resend' }).click();
     await erin.getByText('sent again').waitFor();
     await expect.poll(() => portal.smtp.mails.filter((m) => m.to.includes('erin@acme.test')).length).toBe(2);
@@ -344,6 +403,8 @@ describe('every action the pages offer', () => {
     const device = owner.locator('tr[data-device]');
     expect(await device.getByText('online').count()).toBe(1);
     await owner.getByText('No seats assigned.').waitFor();
+    await owner.locator('p.empty').getByRole('link', { name: 'Products' }).click();
+    await owner.getByRole('heading', { name: 'Products', level: 1 }).waitFor();
 
     await nav(owner, 'Members');
     await owner.getByRole('link', { name: CAROL.name }).click();
@@ -351,13 +412,22 @@ describe('every action the pages offer', () => {
     await seat.getByRole('button', { name: 'Unassign' }).click();
     await seat.getByRole('button', { name: 'Yes, unassign' }).click();
     await owner.getByText('No seats assigned.').waitFor();
+    await owner.locator('.crumbs').getByRole('link', { name: 'Members' }).click();
+    await owner.getByRole('heading', { name: 'Members', level: 1 }).waitFor();
   });
 
-  it('products: assign and unassign on a line; services: assign a subscription seat', async () => {
-    await nav(owner, 'Products');
+  it('products: assign and unassign on a line; services: assign, reassign and unassign a subscription seat', async () => {
+    await nav(owner, 'Dashboard');
+    await owner.locator('.chart-box').getByRole('link', { name: 'Products' }).click();
+    await owner.getByRole('heading', { name: 'Products', level: 1 }).waitFor();
     const sw = line(owner, 'SW-PREMIUM');
     await pick(sw, 'Assign a seat of SW-PREMIUM to', member(CAROL), 'Assign');
     const holder = sw.locator(`tr[data-holder="${CAROL.email}"]`);
+    // The holder's name leads to their page.
+    await holder.getByRole('link', { name: CAROL.name }).click();
+    await owner.getByRole('heading', { name: CAROL.name, level: 1 }).waitFor();
+    await owner.locator('tr[data-assignment="SW-PREMIUM"]').waitFor();
+    await nav(owner, 'Products');
     await confirm(holder, 'Unassign', 'Yes, unassign');
     await holder.waitFor({ state: 'detached' });
     expect(await sw.locator('[data-col="assigned"]').textContent()).toBe('0');
@@ -367,11 +437,19 @@ describe('every action the pages offer', () => {
     expect(await line(owner, 'SW-PREMIUM').count()).toBe(0);
     await bim.getByLabel('Assign a seat of BIM-COLLAB to').selectOption({ label: `${CAROL.name} (${CAROL.email})` });
     await bim.getByRole('button', { name: 'Assign' }).click();
-    await bim.locator(`tr[data-holder="${CAROL.email}"]`).waitFor();
+    const carolSeat = bim.locator(`tr[data-holder="${CAROL.email}"]`);
+    await pick(carolSeat, "Reassign Carol Cad's seat to", member(BOB), 'Reassign');
+    const bobSeat = bim.locator(`tr[data-holder="${BOB.email}"]`);
+    await bobSeat.waitFor();
+    expect(await carolSeat.count()).toBe(0);
     await screenshot(owner, 'services.png');
+    await confirm(bobSeat, 'Unassign', 'Yes, unassign');
+    await bobSeat.waitFor({ state: 'detached' });
+    expect(await bim.locator('[data-col="assigned"]').textContent()).toBe('0');
+    await bim.getByText('No seats assigned yet.').waitFor();
   });
 
-  it('the switch planner shows who would lose access, schedules and cancels a switch, then switches now with auto-assign', async () => {
+  it('the switch planner shows who would lose access, schedules and cancels a switch, switches now with auto-assign; the feed shows it; a named-user line planned to serial', async () => {
     await nav(owner, 'Products');
     await line(owner, 'ACAD').getByRole('link', { name: 'Switch activation method…' }).click();
     await owner.waitForURL(/\/products\/lines\/.+\/switch$/);
@@ -391,6 +469,12 @@ describe('every action the pages offer', () => {
     await owner.getByLabel(/Assign seats to the people using the product now/).check();
     await owner.locator('[data-would-assign]', { hasText: BOB.email }).waitFor();
 
+    // When: "At a set time" asks for the time and schedules; "Now" switches at once.
+    await owner.getByLabel('At a set time').check();
+    await owner.getByRole('button', { name: 'Schedule switch' }).waitFor();
+    await owner.getByLabel('Now', { exact: true }).check();
+    await owner.getByRole('button', { name: 'Switch now' }).waitFor();
+    expect(await owner.getByLabel('Switch at').count()).toBe(0);
     await owner.getByLabel('At a set time').check();
     const tomorrow = new Date(Date.now() + 24 * 3600_000);
     const local = new Date(tomorrow.getTime() - tomorrow.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
@@ -412,6 +496,32 @@ describe('every action the pages offer', () => {
     expect(await acad.locator('[data-col="method"]').textContent()).toBe('Named user (sign-in)');
     await acad.locator(`tr[data-holder="${BOB.email}"]`).waitFor();
     await screenshot(owner, 'products.png');
+
+    // Bob is given a SOLIDWORKS seat and his workstation uses it (the dashboard shows it in use)…
+    await pick(line(owner, 'SW-PREMIUM'), 'Assign a seat of SW-PREMIUM to', member(BOB), 'Assign');
+    await line(owner, 'SW-PREMIUM').locator(`tr[data-holder="${BOB.email}"]`).waitFor();
+    await nav(owner, 'Dashboard');
+    await owner.locator('ol.feed li[data-kind="method-switch"]', { hasText: `ACAD on contract ${org.contract.number} switched from serial to named-user activation` }).waitFor();
+    await expect.poll(() => cell(productRow(owner, 'SW-PREMIUM'), 'in-use').textContent(), { timeout: 10_000 }).toBe('1');
+    // …so switching that named-user line to serial would cost his workstation (no SOLIDWORKS serial on it) the product.
+    await nav(owner, 'Products');
+    await line(owner, 'SW-PREMIUM').getByRole('link', { name: 'Switch activation method…' }).click();
+    expect(await owner.locator('[data-current-method]').textContent()).toBe('Named user (sign-in)');
+    expect(await owner.getByLabel('Named user (sign-in)').isDisabled()).toBe(true);
+    await owner.getByLabel('Serial number').check();
+    expect(await owner.getByLabel('Serial number').isChecked()).toBe(true);
+    expect(await owner.getByLabel(/Assign seats to the people using the product now/).count()).toBe(0);
+    const lost = owner.locator('tr[data-loses-device]');
+    await lost.filter({ hasText: BOB.email }).waitFor();
+    expect(await owner.locator('[data-impact-summary]').textContent()).toContain('1 device and 1 user would lose access.');
+    // The server names only people signed in on a device that loses access, so each is in their device's row.
+    expect(await owner.locator('tr[data-loses-user]').count()).toBe(0);
+    expect(await owner.locator('[data-would-assign]').count()).toBe(0);
+    await owner.locator('.crumbs').getByRole('link', { name: 'Products' }).click();
+    await owner.getByRole('heading', { name: 'Products', level: 1 }).waitFor();
+    const bobSw = line(owner, 'SW-PREMIUM').locator(`tr[data-holder="${BOB.email}"]`);
+    await confirm(bobSw, 'Unassign', 'Yes, unassign');
+    await bobSw.waitFor({ state: 'detached' });
   });
 
   it('teams: create, rename, members and team admins, contracts, delete', async () => {
@@ -459,8 +569,10 @@ describe('every action the pages offer', () => {
     await owner.getByText('No teams yet.').waitFor();
   });
 
-  it('devices: rescan, revoke an enrollment token, revoke the device', async () => {
-    await nav(owner, 'Devices');
+  it('devices: rescan, revoke an enrollment token (a failed try shows in its row), revoke the device', async () => {
+    await nav(owner, 'Dashboard');
+    await owner.locator('.chart-box').getByRole('link', { name: 'Devices' }).click();
+    await owner.getByRole('heading', { name: 'Devices', level: 1 }).waitFor();
     const device = owner.locator('tr[data-device]');
     expect(await device.locator('[data-col="status"]').textContent()).toBe('online');
     expect(await device.locator('[data-col="signed-in"]').textContent()).toBe(BOB.email);
@@ -472,9 +584,16 @@ describe('every action the pages offer', () => {
 
     const token = owner.locator('tr[data-token="Design office rollout"]');
     expect(await token.locator('[data-col="status"]').textContent()).toBe('active');
-    await token.getByRole('button', { name: 'Revoke' }).click();
-    await token.getByRole('button', { name: 'Yes, revoke' }).click();
+    // The connection drops on the first try: the error shows right below that token, which stays active.
+    await owner.route((url) => /\/enrollment-tokens\/[^/]+$/.test(url.pathname), (r) => r.abort('connectionrefused'), { times: 1 });
+    await confirm(token, 'Revoke', 'Yes, revoke');
+    const failed = token.locator('xpath=following-sibling::tr[1][contains(@class, "row-error")]').getByRole('alert');
+    await failed.waitFor();
+    expect(await failed.getAttribute('data-code')).toBe('NETWORK');
+    expect(await token.locator('[data-col="status"]').textContent()).toBe('active');
+    await confirm(token, 'Revoke', 'Yes, revoke');
     await expect.poll(() => token.locator('[data-col="status"]').textContent()).toBe('revoked');
+    await failed.waitFor({ state: 'detached' });
 
     await device.getByRole('button', { name: 'Revoke device' }).click();
     await device.getByRole('button', { name: 'Yes, revoke' }).click();
@@ -489,8 +608,9 @@ describe('every action the pages offer', () => {
     await owner.locator('tr[data-action="org.claim"]').waitFor();
     await owner.getByLabel('Action').fill('assignment.reassign');
     await owner.getByRole('button', { name: 'Apply filters' }).click();
-    await expect.poll(() => owner.locator('table.audit tbody tr').count()).toBe(1);
-    expect(await owner.locator('table.audit tbody tr').first().getAttribute('data-action')).toBe('assignment.reassign');
+    // Reassigned twice: the SOLIDWORKS seat (Bob → Carol) and the BIM Collaborate seat (Carol → Bob).
+    await expect.poll(() => owner.locator('table.audit tbody tr').count()).toBe(2);
+    expect(await owner.locator('table.audit tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-action')))).toEqual(['assignment.reassign', 'assignment.reassign']);
     await owner.getByLabel('Actor').selectOption({ label: BOB.email });
     await owner.getByRole('button', { name: 'Apply filters' }).click();
     await owner.getByText('No event matches these filters.').waitFor();
@@ -517,10 +637,20 @@ describe('every action the pages offer', () => {
     const ctx = await newContext(browser, portal.server.url);
     const page = await watch(await ctx.newPage());
     await page.goto('/register');
+    await page.getByRole('link', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await page.getByRole('link', { name: 'Create an account' }).click();
+    await page.getByRole('heading', { name: 'Create your account' }).waitFor();
     await page.getByLabel('Your name').fill('Frank Free');
     await page.getByLabel('Work email').fill('frank@elsewhere.test');
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Create account' }).click();
+    await page.waitForURL(/\/link-serial$/);
+    // Without an organization, Activate is the one page in the menu.
+    expect(await navLinks(page)).toEqual(['Activate']);
+    await nav(page, 'Activate');
+    await page.getByRole('heading', { name: 'Activate a device' }).waitFor();
+    await page.goBack();
     await page.waitForURL(/\/link-serial$/);
     await page.getByLabel('Serial number').fill(org.serial);
     await page.getByRole('button', { name: 'Link organization' }).click();
@@ -531,6 +661,44 @@ describe('every action the pages offer', () => {
     await page.getByLabel('Organization', { exact: true }).selectOption({ label: 'Globex Tooling' });
     await page.waitForURL(/\/claim$/);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Globex Tooling');
+    await ctx.close();
+  });
+
+  it('an invitation link with a wrong token, or none, says so', async () => {
+    const ctx = await newContext(browser, portal.server.url);
+    const page = await watch(await ctx.newPage());
+    await page.goto('/accept?token=ski_not-a-real-invitation');
+    const refused = page.getByRole('alert');
+    await refused.filter({ hasText: 'No such invitation; check the link in the mail, or ask for a new one.' }).waitFor();
+    expect(await refused.getAttribute('data-code')).toBe('NOT_FOUND');
+    expect(await page.getByRole('button', { name: 'Accept invitation' }).count()).toBe(0);
+    await page.goto('/accept');
+    await page.getByText('This link has no invitation token.').waitFor();
+    await ctx.close();
+  });
+
+  it('a failure loading who is signed in (server error, no network) offers a retry; only a 401 means signed out', async () => {
+    const ctx = await newContext(browser, portal.server.url);
+    const page = await watch(await ctx.newPage());
+    const me = (url: URL) => url.pathname === '/api/v1/me';
+    await page.route(me, (r) => r.fulfill({ status: 500, contentType: 'application/json', body: JSON.stringify({ error: { code: 'INTERNAL', message: 'Something went wrong on the server.' } }) }));
+    await page.goto('/members');
+    await page.getByRole('heading', { name: 'Seatkeeper could not load' }).waitFor();
+    const failed = page.getByRole('alert');
+    expect(await failed.getAttribute('data-code')).toBe('INTERNAL');
+    expect(await failed.textContent()).toContain('Something went wrong on the server.');
+    expect(new URL(page.url()).pathname).toBe('/members');
+
+    await page.unroute(me);
+    await page.route(me, (r) => r.abort('connectionrefused'));
+    await failed.getByRole('button', { name: 'Try again' }).click();
+    await failed.filter({ hasText: 'The server could not be reached.' }).waitFor();
+    expect(await failed.getAttribute('data-code')).toBe('NETWORK');
+
+    // The server answers for real now: nobody is signed in in this browser, so it asks to sign in.
+    await page.unroute(me);
+    await failed.getByRole('button', { name: 'Try again' }).click();
+    await page.waitForURL(/\/sign-in\?next=%2Fmembers$/);
     await ctx.close();
   });
 
@@ -628,6 +796,8 @@ describe('every action the pages offer', () => {
 
     await bob.goto('/dashboard');
     await bob.getByRole('heading', { name: 'For administrators' }).waitFor();
+    await bob.getByRole('link', { name: 'See your products' }).click();
+    await bob.getByRole('heading', { name: 'My products' }).waitFor();
   });
 
   it('contracts: create with lines, refuse a taken serial, add a line, refuse seats below those assigned, change seats, end', async () => {
@@ -639,10 +809,19 @@ describe('every action the pages offer', () => {
       await owner.getByLabel('Ends on').fill('2031-12-31');
       await owner.getByLabel('Product (line 1)').selectOption('REVIT');
       await owner.getByLabel('Seats (line 1)').fill('2');
+      // A line added by mistake and removed: the one after it moves up, as it was filled in.
       await owner.getByRole('button', { name: 'Add another line' }).click();
-      await owner.getByLabel('Product (line 2)').selectOption('SW-PRO');
-      await owner.getByLabel('Seats (line 2)').fill('1');
-      await owner.getByLabel('Activation (line 2)').selectOption('serial');
+      await owner.getByLabel('Product (line 2)').selectOption('SW-STD');
+      await owner.getByLabel('Seats (line 2)').fill('7');
+      await owner.getByRole('button', { name: 'Add another line' }).click();
+      await owner.getByLabel('Product (line 3)').selectOption('SW-PRO');
+      await owner.getByLabel('Seats (line 3)').fill('1');
+      await owner.getByLabel('Activation (line 3)').selectOption('serial');
+      await owner.getByRole('button', { name: 'Remove line 2' }).click();
+      expect(await owner.getByLabel('Product (line 3)').count()).toBe(0);
+      expect(await owner.getByLabel('Product (line 2)').inputValue()).toBe('SW-PRO');
+      expect(await owner.getByLabel('Seats (line 2)').inputValue()).toBe('1');
+      expect(await owner.getByLabel('Activation (line 2)').inputValue()).toBe('serial');
       await owner.getByRole('button', { name: 'Create contract' }).click();
     };
     await createContract('C-2031', 'NEWSERIAL-2031');
@@ -652,6 +831,7 @@ describe('every action the pages offer', () => {
     const revit = c.locator('.line[data-line="REVIT"]');
     expect(await revit.locator('[data-col="seats"]').textContent()).toBe('2');
     expect(await c.locator('.line[data-line="SW-PRO"] [data-col="method"]').textContent()).toBe('Serial number');
+    expect(await c.locator('.line[data-line="SW-STD"]').count()).toBe(0);
 
     // The same serial again: refused in the form, which stays open.
     await createContract('C-2032', 'newserial-2031');
