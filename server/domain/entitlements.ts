@@ -1,7 +1,7 @@
 // Who may hold which lease on which device, right now. Pure: reads an organization document and
 // says what to grant, keep, replace or revoke; the gateway carries it out inside a transaction.
 import type { ActivationMethod, Contract, ContractLine, Device, Lease, OrgDoc, RevokeReason } from '../store/types.js';
-import { OrgIndex } from './org-index.js';
+import { OrgIndex, type RecentChanges } from './org-index.js';
 
 export { OrgIndex };
 
@@ -191,27 +191,30 @@ export interface ChangeScope {
   all?: boolean;
 }
 
-/** The devices an entitlement change may concern, in a stable order (enrollment time: first come). */
-export function affectedDevices(doc: OrgDoc, change: ChangeScope, now: number, idx = new OrgIndex(doc, now)): string[] {
-  const out: Device[] = [];
+/**
+ * The devices an entitlement change may concern, in a stable order (enrollment time: first come).
+ * `log` (the store's record of recent writes) lets the index answer without reading every device.
+ */
+export function affectedDevices(doc: OrgDoc, change: ChangeScope, now: number, idx = new OrgIndex(doc, now), log?: RecentChanges): string[] {
   const accounts = new Set(change.accountIds ?? []);
-  const deviceIds = new Set(change.deviceIds ?? []);
+  const ids = new Set(change.deviceIds ?? []);
   const lines = (change.lineIds ?? []).map((id) => idx.line(id)).filter((x) => x !== undefined);
   const products = new Set(lines.map((x) => x.line.productCode));
   const serviceLine = [...products].some((p) => doc.products[p]?.kind === 'service');
   // Devices holding a live lease of one of the accounts or on one of the lines, from the index.
   for (const l of [...[...accounts].flatMap((a) => idx.leasesOfSubject(a)), ...lines.flatMap((x) => idx.leasesOnLine(x.line.id))]) {
-    if (isLive(l, now)) deviceIds.add(l.deviceId);
+    if (isLive(l, now)) ids.add(l.deviceId);
   }
-  for (const d of Object.values(doc.devices)) {
-    if (
-      change.all ||
-      deviceIds.has(d.id) ||
-      (d.signedInAccountId !== null && (accounts.has(d.signedInAccountId) || serviceLine)) ||
-      (products.size > 0 && d.inventory.some((i) => products.has(i.productCode)))
-    ) {
-      out.push(d);
-    }
+  if (change.all || serviceLine) {
+    // Every device, or every signed-in one (a service is used by whoever is signed in anywhere).
+    for (const d of Object.values(doc.devices)) if (change.all || d.signedInAccountId !== null) ids.add(d.id);
+  } else {
+    for (const id of idx.devicesFor(accounts, products, log)) ids.add(id);
+  }
+  const out: Device[] = [];
+  for (const id of ids) {
+    const d = doc.devices[id];
+    if (d) out.push(d);
   }
   return out.sort((a, b) => a.enrolledAt - b.enrolledAt || (a.id < b.id ? -1 : 1)).map((d) => d.id);
 }

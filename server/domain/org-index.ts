@@ -11,12 +11,27 @@
 // A fresh `new OrgIndex(doc)` is always exact.
 import type { Contract, ContractLine, Lease, OrgDoc } from '../store/types.js';
 
+/** What the store can say about recent writes (see server/store/change-log.ts). */
+export interface RecentChanges {
+  revision(collection: string): number;
+  /** ids written after `rev`, or null: rebuild */
+  since(collection: string, rev: number): string[] | null;
+}
+
 export class OrgIndex {
   readonly doc: OrgDoc;
   #lines: Array<{ contract: Contract; line: ContractLine }> = [];
   #lineById = new Map<string, { contract: Contract; line: ContractLine }>();
-  #assigned = new Set<string>();
+  /** assignment id → "line\naccount", and how many assignments each such pair has */
+  #assignedById = new Map<string, string>();
+  #assigned = new Map<string, number>();
   #projects = new Map<string, Set<string>>();
+  /** device → what affectedDevices asks of it; and the reverse lookups */
+  #deviceFacts = new Map<string, { signedIn: string | null; products: string[] }>();
+  #bySignedIn = new Map<string, Set<string>>();
+  #byProduct = new Map<string, Set<string>>();
+  /** collection → the change-log revision this index has caught up with (absent: never built) */
+  readonly #rev = new Map<string, number>();
   readonly #byDevice = new Map<string, Lease[]>();
   readonly #bySubject = new Map<string, Lease[]>();
   readonly #byLine = new Map<string, Lease[]>();
@@ -29,27 +44,108 @@ export class OrgIndex {
     this.refreshRights();
   }
 
-  /** Re-reads assignments, teams and contract lines (after an `entitlements` event). */
-  refreshRights(): void {
+  /**
+   * Re-reads assignments, teams and contract lines (after an `entitlements` event). With the
+   * store's record of recent writes, only what changed is re-read.
+   */
+  refreshRights(log?: RecentChanges): void {
     const doc = this.doc;
-    this.#lines = [];
-    this.#lineById = new Map();
-    for (const contract of Object.values(doc.contracts)) {
-      for (const line of contract.lines) {
-        this.#lines.push({ contract, line });
-        this.#lineById.set(line.id, { contract, line });
+    this.#catchUp('contracts', log, null, () => {
+      this.#lines = [];
+      this.#lineById = new Map();
+      for (const contract of Object.values(doc.contracts)) {
+        for (const line of contract.lines) {
+          this.#lines.push({ contract, line });
+          this.#lineById.set(line.id, { contract, line });
+        }
       }
-    }
-    this.#assigned = new Set();
-    for (const a of Object.values(doc.assignments)) this.#assigned.add(`${a.lineId}\n${a.accountId}`);
-    this.#projects = new Map();
-    for (const t of Object.values(doc.teams)) {
-      for (const m of t.memberIds) {
-        let set = this.#projects.get(m);
-        if (!set) this.#projects.set(m, (set = new Set()));
-        for (const c of t.contractIds) set.add(c);
+    });
+    this.#catchUp(
+      'assignments',
+      log,
+      (id) => {
+        const old = this.#assignedById.get(id);
+        if (old !== undefined) {
+          this.#assignedById.delete(id);
+          const n = (this.#assigned.get(old) ?? 1) - 1;
+          if (n > 0) this.#assigned.set(old, n);
+          else this.#assigned.delete(old);
+        }
+        const a = doc.assignments[id];
+        if (a) {
+          const key = `${a.lineId}\n${a.accountId}`;
+          this.#assignedById.set(id, key);
+          this.#assigned.set(key, (this.#assigned.get(key) ?? 0) + 1);
+        }
+      },
+      () => {
+        this.#assignedById = new Map();
+        this.#assigned = new Map();
+      },
+    );
+    this.#catchUp('teams', log, null, () => {
+      this.#projects = new Map();
+      for (const t of Object.values(doc.teams)) {
+        for (const m of t.memberIds) {
+          let set = this.#projects.get(m);
+          if (!set) this.#projects.set(m, (set = new Set()));
+          for (const c of t.contractIds) set.add(c);
+        }
       }
+    });
+  }
+
+  /**
+   * Brings one collection's part of the index up to date: record by record through `one` when the
+   * log knows what changed, else `reset` and every record through `one` (or `reset` alone when
+   * `one` is null: it rebuilds the whole part itself).
+   */
+  #catchUp(k: 'contracts' | 'assignments' | 'teams' | 'devices', log: RecentChanges | undefined, one: ((id: string) => void) | null, reset: () => void): void {
+    const have = this.#rev.get(k);
+    const ids = log && have !== undefined ? log.since(k, have) : null;
+    if (ids && ids.length === 0) return;
+    if (ids && one) {
+      for (const id of new Set(ids)) one(id);
+    } else {
+      reset();
+      if (one) for (const id of Object.keys(this.doc[k])) one(id);
     }
+    if (log) this.#rev.set(k, log.revision(k));
+    else this.#rev.delete(k);
+  }
+
+  /**
+   * Devices signed in as one of `accounts` or with one of `products` installed. Kept from the
+   * store's record of device writes; without it, read afresh.
+   */
+  devicesFor(accounts: ReadonlySet<string>, products: ReadonlySet<string>, log?: RecentChanges): Set<string> {
+    this.#catchUp(
+      'devices',
+      log,
+      (id) => {
+        const old = this.#deviceFacts.get(id);
+        if (old) {
+          if (old.signedIn) this.#bySignedIn.get(old.signedIn)?.delete(id);
+          for (const p of old.products) this.#byProduct.get(p)?.delete(id);
+          this.#deviceFacts.delete(id);
+        }
+        const d = this.doc.devices[id];
+        if (!d) return;
+        const facts = { signedIn: d.signedInAccountId, products: [...new Set(d.inventory.map((i) => i.productCode))] };
+        this.#deviceFacts.set(id, facts);
+        if (facts.signedIn) addTo(this.#bySignedIn, facts.signedIn, id);
+        for (const p of facts.products) addTo(this.#byProduct, p, id);
+      },
+      () => {
+        this.#deviceFacts = new Map();
+        this.#bySignedIn = new Map();
+        this.#byProduct = new Map();
+      },
+    );
+    const out = new Set<string>();
+    for (const a of accounts) for (const id of this.#bySignedIn.get(a) ?? []) out.add(id);
+    for (const p of products) for (const id of this.#byProduct.get(p) ?? []) out.add(id);
+    return out;
   }
 
   get lines(): ReadonlyArray<{ contract: Contract; line: ContractLine }> {
@@ -120,6 +216,12 @@ export class OrgIndex {
     if (!jtis?.delete(lease.jti)) return;
     if (jtis.size === 0) byDevice!.delete(lease.deviceId);
   }
+}
+
+function addTo<K, V>(m: Map<K, Set<V>>, k: K, v: V): void {
+  const set = m.get(k);
+  if (set) set.add(v);
+  else m.set(k, new Set([v]));
 }
 
 function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {

@@ -13,10 +13,16 @@ export interface Change {
   v?: unknown;
 }
 
-export class ChangeSet {
+/** Where a tracked document reports writes, and its proxies (one per object, so identity holds). */
+export interface Marks {
+  markWhole(k: string): void;
+  markRecord(k: string, id: string): void;
+  readonly proxies: WeakMap<object, object>;
+}
+
+export class ChangeSet implements Marks {
   readonly whole = new Set<string>();
   readonly records = new Map<string, Set<string>>();
-  /** target → proxy, so one object keeps one identity for the whole transaction */
   readonly proxies = new WeakMap<object, object>();
 
   get empty(): boolean {
@@ -81,7 +87,7 @@ export function unwrap<T>(value: T, seen = new Set<object>()): T {
  */
 function watch<T extends object>(
   target: T,
-  changes: ChangeSet,
+  changes: Marks,
   onWrite: (key: string) => void,
   child: (key: string, v: object) => object,
 ): T {
@@ -112,7 +118,7 @@ function watch<T extends object>(
 }
 
 /** Everything under one record (or one whole top-level value) reports to the same mark. */
-function deep<T extends object>(target: T, changes: ChangeSet, mark: () => void): T {
+function deep<T extends object>(target: T, changes: Marks, mark: () => void): T {
   return watch(target, changes, mark, (_k, v) => deep(v, changes, mark));
 }
 
@@ -121,7 +127,7 @@ function isCollection(v: unknown): v is Record<string, unknown> {
 }
 
 /** The document as a transaction sees it: every write lands in `changes`. */
-export function track<T extends object>(doc: T, changes: ChangeSet): T {
+export function track<T extends object>(doc: T, changes: Marks): T {
   return watch(
     doc,
     changes,

@@ -12,7 +12,8 @@ import { Low, type Adapter } from 'lowdb';
 import { appendDurable, emptyDurable, writeFileDurable } from './durable-file.js';
 import { stat, truncate } from 'node:fs/promises';
 import { stringifyChunked } from './chunked-json.js';
-import { ChangeSet, applyChanges, track, type Change } from './change-tracker.js';
+import { ChangeLog } from './change-log.js';
+import { ChangeSet, applyChanges, track, type Change, type Marks } from './change-tracker.js';
 
 export interface Persister {
   /** the document's JSON, as consecutive pieces */
@@ -71,10 +72,10 @@ class TextAdapter<T> implements Adapter<T> {
   }
   /** the length of what is on disk, without joining it */
   get lastLength(): number {
-    let n = 0;
-    for (const p of this.#lastParts) n += p.length;
-    return n;
+    if (this.#lastLength < 0) this.#lastLength = this.#lastParts.reduce((n, p) => n + p.length, 0);
+    return this.#lastLength;
   }
+  #lastLength = -1;
   async read(): Promise<T | null> {
     return JSON.parse(this.lastText) as T;
   }
@@ -88,6 +89,7 @@ class TextAdapter<T> implements Adapter<T> {
     }
     await this.persister.write(parts);
     this.#lastParts = parts;
+    this.#lastLength = -1;
   }
 }
 
@@ -134,10 +136,28 @@ export class CommittedDoc<T extends object> {
     return this.#db.data;
   }
 
-  /** The document for a transaction: writes made through it are recorded in `changes`. */
-  tracked(changes: ChangeSet): T {
-    return track(this.#db.data, changes);
+  /**
+   * The document for a transaction: writes made through it are recorded for the next flush. The
+   * proxies live as long as the objects they watch, so a transaction does not pay to make them.
+   */
+  tracked(): T {
+    return track(this.#db.data, this.#marks);
   }
+
+  /** Which records were written lately (for indexes that catch up instead of rebuilding). */
+  readonly changeLog = new ChangeLog();
+
+  readonly #marks: Marks = {
+    markWhole: (k) => {
+      this.#pending.markWhole(k);
+      this.changeLog.whole(k);
+    },
+    markRecord: (k, id) => {
+      this.#pending.markRecord(k, id);
+      this.changeLog.record(k, id);
+    },
+    proxies: new WeakMap(),
+  };
 
   queueAudit(line: string): void {
     this.#audit.push(line);
@@ -153,13 +173,7 @@ export class CommittedDoc<T extends object> {
     this.#audit.length = Math.min(this.#audit.length, mark);
   }
 
-  /** Records changes to be written with the next flush, without waiting for it. */
-  note(changes: ChangeSet): void {
-    changes.mergeInto(this.#pending);
-  }
-
-  commit(changes?: ChangeSet): Promise<void> {
-    if (changes) this.note(changes);
+  commit(): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.#waiters.push({ resolve, reject });
       if (!this.#running) {
@@ -198,6 +212,7 @@ export class CommittedDoc<T extends object> {
         this.#audit = [];
         this.#pending = new ChangeSet();
         this.#db.data = this.#rebuild(this.#journal);
+        this.changeLog.reset();
         for (const w of [...batch, ...discarded]) w.reject(err);
       }
     }

@@ -2,8 +2,8 @@
 // transaction context, and commit of every document a transaction touched.
 import { SeatkeeperError } from '../../shared/errors.js';
 import type { AuditQuery, Store, TxContext } from './store.js';
+import type { ChangeLog } from './change-log.js';
 import { CommittedDoc, SerializeGate, type OnDisk, type Persister } from './committed-doc.js';
-import { ChangeSet } from './change-tracker.js';
 import { emptyGlobalDoc, type AuditEvent, type GlobalDoc, type OrgDoc } from './types.js';
 
 export interface Backend {
@@ -51,6 +51,10 @@ export class DocStore implements Store {
     return this.#orgs.get(orgId)?.data;
   }
 
+  changeLog(orgId: string): ChangeLog | undefined {
+    return this.#orgs.get(orgId)?.changeLog;
+  }
+
   orgIds(): string[] {
     return [...this.#orgs.keys()];
   }
@@ -59,16 +63,13 @@ export class DocStore implements Store {
     if (this.#closed) throw new SeatkeeperError('STORAGE_UNAVAILABLE', 'The store is closed.');
     // While a document is being serialized, changes wait (a few ms) so the snapshot stays whole.
     while (this.#gate.closed) await this.#gate.wait();
-    // Each touched document, with how many audit lines it had queued when first touched, and the
-    // records the transaction writes through it (only those are journaled).
-    const touched = new Map<CommittedDoc<object>, { mark: number; changes: ChangeSet; view: object }>();
+    // Each touched document, with how many audit lines it had queued when first touched. Writes
+    // made through the view it hands out are recorded by the document for its next flush.
+    const touched = new Map<CommittedDoc<object>, { mark: number; view: object }>();
     const touch = <D extends object>(d: CommittedDoc<D>): D => {
       const doc = d as unknown as CommittedDoc<object>;
       let t = touched.get(doc);
-      if (!t) {
-        const changes = new ChangeSet();
-        touched.set(doc, (t = { mark: doc.auditQueued, changes, view: doc.tracked(changes) }));
-      }
+      if (!t) touched.set(doc, (t = { mark: doc.auditQueued, view: doc.tracked() }));
       return t.view as D;
     };
     const created: string[] = [];
@@ -99,16 +100,13 @@ export class DocStore implements Store {
       // A refused transaction leaves no audit event and no new organization behind (the function
       // runs synchronously, so nothing else queued lines meanwhile). Changes to existing documents
       // are the function's to avoid: domain code validates before it mutates.
-      for (const [d, t] of touched) {
-        d.dropAuditFrom(t.mark);
-        // Whatever it did write stays in memory, so it goes to disk with the next flush.
-        d.note(t.changes);
-      }
+      // Whatever it did write stays in memory and is recorded, so it goes with the next flush.
+      for (const [d, t] of touched) d.dropAuditFrom(t.mark);
       for (const id of created) this.#orgs.delete(id);
       throw err;
     }
     try {
-      await Promise.all([...touched].map(([d, t]) => d.commit(t.changes)));
+      await Promise.all([...touched.keys()].map((d) => d.commit()));
     } catch (err) {
       this.#dropUnwrittenOrgs();
       throw new SeatkeeperError('STORAGE_UNAVAILABLE', 'The change could not be saved; nothing was changed. Try again shortly.', {
