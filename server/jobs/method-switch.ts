@@ -35,8 +35,9 @@ export async function applyLineSwitch(
     const doc = t.org(orgId)!;
     const existing = req.scheduledId ? doc.switches[req.scheduledId] : undefined;
     if (req.scheduledId && existing?.status !== 'scheduled') throw new SeatkeeperError('CONFLICT', 'That switch is no longer scheduled.');
-    // Planned again inside the transaction: the plan applied is exactly the state it changes.
-    const plan = planSwitch(doc, req.lineId, req.to, req.autoAssign, now, accountLookup(s));
+    // Planned again inside the transaction: the plan applied is exactly the state it changes. The
+    // simulation reads every lease, so it reads the plain document, not the write-watching view.
+    const plan = planSwitch(s.store.org(orgId)!, req.lineId, req.to, req.autoAssign, now, accountLookup(s));
     const made = applySwitch(doc, plan, { actorId: req.actorId, now, newId: s.ids, ...(existing ? { existing } : {}) });
     t.audit(
       auditEvent(s.ids, now, orgId, req.actorId, 'line.method-switch', req.lineId, { method: plan.from }, {
