@@ -31,7 +31,9 @@ export async function writeFileDurable(path: string, content: string | string[])
     await unlink(tmp).catch(() => {});
     throw err;
   }
-  await fsyncDir(dirname(path));
+  // The rename has happened: the new text is what a restart reads, so the write counts as done
+  // (memory must not roll back behind disk). A failed directory sync only weakens power-cut safety.
+  await fsyncDir(dirname(path)).catch(() => {});
 }
 
 export async function fsyncDir(dir: string): Promise<void> {
