@@ -3,13 +3,14 @@
 // half-life, and writes status.json so `status` can tell whether it is connected.
 import type { KeyObject } from 'node:crypto';
 import { importLeasePublicJwk, peekLeaseClaims, type LeaseKey } from '../shared/lease.js';
+import { closeCodes } from '../shared/protocol/error.js';
 import type { InventoryItem } from '../shared/protocol/inventory.js';
 import type { ServerToAgent } from '../shared/protocol/messages.js';
 import type { Welcome } from '../shared/protocol/welcome.js';
 import type { Clock } from './clock.js';
 import { loadNodeCron, type NodeCronApi } from './cron.js';
 import { takeInventory, type InventorySnapshot } from './inventory.js';
-import { applyGrant, applyReconcile, applyRevoke, heldJtis, type ApplyContext } from './link/apply.js';
+import { applyGrant, applyReconcile, applyRevoke, dropAllLeases, heldJtis, type ApplyContext } from './link/apply.js';
 import type { Backoff } from './link/backoff.js';
 import { AgentLink } from './link/connection.js';
 import { realTimers, type Timers } from './link/timers.js';
@@ -111,6 +112,7 @@ export class AgentDaemon {
         this.#lastError = `server closed the connection for good (${code}${reason ? `: ${reason}` : ''})`;
         void this.#writeStatus();
       },
+      onDeviceRevoked: () => this.#onDeviceRevoked(),
       logger,
       timers: this.#timers,
       now: () => clock.now(),
@@ -155,6 +157,14 @@ export class AgentDaemon {
     }
     if (this.#inventory && this.#inventory.hash !== this.#sentHash) this.#sendInventory();
     await this.#renewDue().catch((e: Error) => logger.warn('daemon: renewal check failed', { error: e.message }));
+  }
+
+  async #onDeviceRevoked(): Promise<void> {
+    const { paths, clock, logger } = this.#opts;
+    const dropped = await dropAllLeases({ paths, clock, logger }, 'device-revoked');
+    this.#lastError = `device revoked (${closeCodes.DEVICE_REVOKED.code}): an administrator revoked this workstation; enroll it again`;
+    logger.error('daemon: device revoked; leases dropped, not reconnecting', { products: dropped });
+    await this.#writeStatus();
   }
 
   async #onMessage(msg: Exclude<ServerToAgent, { type: 'challenge' | 'welcome' }>): Promise<void> {

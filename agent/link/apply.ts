@@ -1,8 +1,8 @@
 // Applying what the server pushes to the state directory. Every function is idempotent: the
 // server resends unacked pushes after a reconnect, and a reconcile repeats what a push already did.
-import { peekLeaseClaims, verifyLease, type LeaseKey, type LeaseVerifyFailure } from '../../shared/lease.js';
+import { peekLeaseClaims, verifyLease, type LeaseClaims, type LeaseKey, type LeaseVerifyFailure } from '../../shared/lease.js';
 import type { AccountRef } from '../../shared/protocol/common.js';
-import type { Revocation } from '../../shared/protocol/lease.js';
+import type { Revocation, RevokeReason } from '../../shared/protocol/lease.js';
 import type { Reconcile } from '../../shared/protocol/reconcile.js';
 import type { Clock } from '../clock.js';
 import type { AgentLogger } from '../log.js';
@@ -98,16 +98,36 @@ export async function heldJtis(paths: StatePaths): Promise<string[]> {
   return jtis;
 }
 
-/** Local half of logout: tombstones every lease whose subject is the account. */
-export async function dropLeasesOf(ctx: ApplyContext, account: AccountRef): Promise<string[]> {
+/** What tombstoning needs: no lease key (nothing is verified, only dropped). */
+export type DropContext = Pick<ApplyContext, 'paths' | 'clock' | 'logger'>;
+
+/** Tombstones every held lease `which` selects, with `reason`; returns the products dropped. */
+async function dropHeld(ctx: DropContext, reason: RevokeReason, which: (claims: LeaseClaims) => boolean): Promise<string[]> {
   const dropped: string[] = [];
   for (const code of await listLeaseProducts(ctx.paths)) {
     const f = await readLeaseFile(ctx.paths, code);
     if (f.kind !== 'held') continue;
+    // A token without readable claims has no jti to tombstone; `check` refuses it as tampered anyway.
     const claims = peekLeaseClaims(f.lease.token);
-    if (!claims || claims.sub !== account.id) continue;
-    await writeTombstone(ctx.paths, code, { jti: claims.jti, reason: 'signed-out', at: ctx.clock.now() });
+    if (!claims || !which(claims)) continue;
+    await writeTombstone(ctx.paths, code, { jti: claims.jti, reason, at: ctx.clock.now() });
     dropped.push(code);
   }
+  return dropped;
+}
+
+/** Local half of logout: tombstones every lease whose subject is the account. */
+export function dropLeasesOf(ctx: DropContext, account: AccountRef): Promise<string[]> {
+  return dropHeld(ctx, 'signed-out', (c) => c.sub === account.id);
+}
+
+/**
+ * The server said this device is revoked. Its leases are still signed and unexpired, so `check`
+ * would honour them for days; dropping them here makes the revocation take effect at once, even
+ * when the server refused the hello before it could send a reconcile.
+ */
+export async function dropAllLeases(ctx: DropContext, reason: RevokeReason): Promise<string[]> {
+  const dropped = await dropHeld(ctx, reason, () => true);
+  if (dropped.length > 0) ctx.logger.warn('lease: dropped every lease', { reason, products: dropped });
   return dropped;
 }

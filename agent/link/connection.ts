@@ -1,9 +1,10 @@
 // The agent's WebSocket to the server: answers the challenge with a signed hello, hands every
 // later frame to the owner in order, acks pushes once they are applied, and reconnects with
-// backoff until closed or told to stop (a final close code).
+// backoff until closed or told to stop (a final close code, or word that the device is revoked).
 import type { KeyObject } from 'node:crypto';
 import WebSocket from 'ws';
-import { isFinalClose } from '../../shared/protocol/error.js';
+import type { ErrorCode } from '../../shared/errors.js';
+import { closeCodes, isFinalClose } from '../../shared/protocol/error.js';
 import { signHello } from '../../shared/protocol/hello-signature.js';
 import { encodeFrame, parseFrame, type AgentToServer, type Outgoing, type ServerToAgent } from '../../shared/protocol/messages.js';
 import { MAX_FRAME_BYTES, PROTOCOL_VERSION } from '../../shared/protocol/version.js';
@@ -29,6 +30,11 @@ export interface LinkOptions {
   onConnectedChange?: (connected: boolean, error: string | null) => void;
   /** the server closed with a final code; the link stops reconnecting */
   onFinalClose?: (code: number, reason: string) => void;
+  /**
+   * The server said the device is revoked (a DEVICE_REVOKED error frame or a 4003 close, before
+   * or after welcome). Called once, in order after the frames before it; the link stops for good.
+   */
+  onDeviceRevoked?: () => Promise<void> | void;
   logger: AgentLogger;
   /** reconnect after a drop (default true; `login`/`logout` use false) */
   reconnect?: boolean;
@@ -40,6 +46,9 @@ export interface LinkOptions {
   stableAfterMs?: number;
   now?: () => number;
 }
+
+/** The error code a server sends a revoked device. */
+const DEVICE_REVOKED: ErrorCode = 'DEVICE_REVOKED';
 
 type LinkState = 'idle' | 'connecting' | 'ready' | 'waiting' | 'closed';
 
@@ -57,6 +66,7 @@ export class AgentLink {
   #watchdog: unknown = null;
   #queue: Promise<void> = Promise.resolve();
   #closed: Promise<void> | null = null;
+  #revoked = false;
 
   constructor(opts: LinkOptions) {
     if (!/^wss?:\/\//.test(opts.url)) throw new TypeError(`AgentLink: url must be ws:// or wss://, got ${opts.url}`);
@@ -140,6 +150,8 @@ export class AgentLink {
       return;
     }
     const msg = parsed.msg;
+    // Before welcome too: a server that refuses the hello of a revoked device sends nothing else.
+    if (msg.type === 'error' && msg.code === DEVICE_REVOKED) this.#deviceRevoked();
     if (msg.type === 'challenge') {
       try {
         const held = await this.#opts.describe();
@@ -196,6 +208,15 @@ export class AgentLink {
     });
   }
 
+  #deviceRevoked(): void {
+    if (this.#revoked) return;
+    this.#revoked = true;
+    this.#opts.logger.error('link: the server says this device is revoked; not reconnecting');
+    this.#enqueue(async () => {
+      await this.#opts.onDeviceRevoked?.();
+    });
+  }
+
   #sendError(code: string, message: string, ref?: string, ws: WebSocket | null = this.#ws): void {
     if (!ws || ws.readyState !== WebSocket.OPEN) return;
     ws.send(encodeFrame({ type: 'error', code, message: message.slice(0, 1000), ...(ref ? { ref } : {}) }));
@@ -219,8 +240,10 @@ export class AgentLink {
     this.#ws = null;
     const { logger } = this.#opts;
     if (wasReady) this.#opts.onConnectedChange?.(false, `closed ${code}${reason ? `: ${reason}` : ''}`);
+    if (code === closeCodes.DEVICE_REVOKED.code) this.#deviceRevoked();
     if (this.#state === 'closed') return;
-    if (isFinalClose(code)) {
+    // Revoked stays revoked: reconnecting would only be refused again, forever.
+    if (isFinalClose(code) || this.#revoked) {
       logger.error('link: server closed the connection for good', { code, reason });
       this.#state = 'closed';
       this.#opts.onFinalClose?.(code, reason);

@@ -6,7 +6,7 @@ import type { Clock } from '../clock.js';
 import type { AgentLogger } from '../log.js';
 import type { AgentConfig } from '../state/config.js';
 import type { StatePaths } from '../state/paths.js';
-import { heldJtis, type ApplyContext } from './apply.js';
+import { dropAllLeases, heldJtis, type ApplyContext } from './apply.js';
 import { AgentLink, type LinkOptions } from './connection.js';
 
 export interface ShortLinkOptions {
@@ -35,6 +35,10 @@ export function shortLink(opts: ShortLinkOptions, handlers: Pick<LinkOptions, 'o
     logger: opts.logger,
     now: () => opts.clock.now(),
     describe: async () => ({ leases: await heldJtis(opts.paths), inventoryHash: null }),
+    // `login` on a workstation whose daemon is down may be the first to hear of the revocation.
+    onDeviceRevoked: async () => {
+      await dropAllLeases({ paths: opts.paths, clock: opts.clock, logger: opts.logger }, 'device-revoked');
+    },
     ...handlers,
   });
 }

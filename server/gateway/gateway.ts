@@ -11,6 +11,7 @@ import {
   type AgentToServer,
   type Hello,
   type ParseResult,
+  type Revocation,
 } from '../../shared/protocol/index.js';
 import { verifyHelloSignature } from '../../shared/protocol/hello-signature.js';
 import type { EntitlementChange } from '../events.js';
@@ -20,7 +21,7 @@ import { AgentConnection } from './connection.js';
 import { DeviceCodeBook } from './device-codes.js';
 import { IndexCache } from './index-cache.js';
 import type { ServerLeaseKey } from './lease-key.js';
-import { needsSync, reconcileBody, syncOn } from './lease-sync.js';
+import { needsSync, reconcileBody, revocationOf, syncOn } from './lease-sync.js';
 import { LivePresence } from './live-presence.js';
 import { applyEntitlementChange, newJti, type GatewayCore } from './operations.js';
 import { deviceKeyOf, Pusher } from './pusher.js';
@@ -198,11 +199,7 @@ export class AgentGateway implements GatewayCore {
       return;
     }
     // Only after the signature: a stranger cannot learn which device ids exist or are revoked.
-    if (device.revokedAt) {
-      conn.sendError('DEVICE_REVOKED', 'An administrator revoked this workstation. Enroll it again to use it.', hello.id);
-      conn.close(closeCodes.DEVICE_REVOKED.code, 'device revoked');
-      return;
-    }
+    if (device.revokedAt) return this.#refuseRevoked(conn, orgId, device.id, hello);
     if (conn.helloTimer) clearTimeout(conn.helloTimer);
     conn.orgId = orgId;
     conn.deviceId = device.id;
@@ -265,6 +262,27 @@ export class AgentGateway implements GatewayCore {
     if (hello.inventoryHash !== null && hello.inventoryHash !== doc.devices[device.id]!.inventoryHash) {
       this.pusher.push(orgId, device.id, 'inventory.request', (id) => ({ type: 'inventory.request', id }), { only: conn });
     }
+  }
+
+  /**
+   * A revoked device coming back still holds leases that are signed and unexpired, which `check`
+   * would honour for days. It is told what an online device is told at revocation — its leases'
+   * revocations, DEVICE_REVOKED, close 4003 — in the frames every agent version applies: welcome,
+   * then a reconcile that only revokes. It never becomes ready, present or a push target.
+   */
+  #refuseRevoked(conn: AgentConnection, orgId: string, deviceId: string, hello: Hello): void {
+    const doc = this.s.store.org(orgId)!;
+    const now = this.s.clock();
+    const revoke: Revocation[] = [];
+    for (const jti of new Set(hello.leases)) {
+      const l = doc.leases[jti];
+      if (!l || l.deviceId !== deviceId) continue;
+      revoke.push(revocationOf(l, l.status === 'revoked' && l.revokeReason ? l.revokeReason : 'device-revoked'));
+    }
+    conn.send({ type: 'welcome', serverTime: now, deviceId, settings: agentSettings(this.s, doc.org.settings.leaseTtlSeconds) });
+    conn.send({ type: 'reconcile', id: this.s.ids('psh'), grant: [], revoke, signedInAccount: null });
+    conn.sendError('DEVICE_REVOKED', 'An administrator revoked this workstation. Enroll it again to use it.', hello.id);
+    conn.close(closeCodes.DEVICE_REVOKED.code, 'device revoked');
   }
 
   async #handle(conn: AgentConnection, msg: AgentToServer): Promise<void> {

@@ -5,7 +5,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AgentDaemon, type CronScheduler } from '../../agent/daemon.js';
 import { Backoff } from '../../agent/link/backoff.js';
 import { systemClock } from '../../agent/clock.js';
-import { readLeaseFile } from '../../agent/state/lease-store.js';
+import { readLeaseFile, writeHeldLease, writeTombstone } from '../../agent/state/lease-store.js';
 import { readProducts } from '../../agent/state/products-file.js';
 import { readSession } from '../../agent/state/session.js';
 import { readDaemonStatus } from '../../agent/state/status-file.js';
@@ -48,11 +48,17 @@ afterEach(async () => {
 });
 
 async function startDaemon(opts: { settings?: typeof TEST_SETTINGS } = {}): Promise<FakeConnection> {
+  const connected = server.nextConnection();
+  await launchDaemon(opts);
+  return connected;
+}
+
+/** Starts the daemon without waiting for a welcomed connection (for a server that refuses it). */
+async function launchDaemon(opts: { settings?: typeof TEST_SETTINGS } = {}): Promise<void> {
   const schedule: CronScheduler = (_expr, fn) => {
     cronJobs.push(fn);
     return { stop() {} };
   };
-  const connected = server.nextConnection();
   daemon = new AgentDaemon({
     paths: st.paths,
     config: { ...st.config, ...(opts.settings ? { settings: opts.settings } : {}) },
@@ -70,7 +76,6 @@ async function startDaemon(opts: { settings?: typeof TEST_SETTINGS } = {}): Prom
     backoff: new Backoff({ random: () => 0 }),
   });
   await daemon.start();
-  return connected;
 }
 
 describe('agent link', () => {
@@ -179,12 +184,47 @@ describe('agent link', () => {
     await eventually(() => daemon?.connected === true);
   });
 
-  it('stops reconnecting after a final close (device revoked)', async () => {
+  it('stops reconnecting after a final close (device revoked) and drops the leases it held', async () => {
+    const token = await server.lease({ dev: 'dev_link', prod: 'ACAD' });
     const conn = await startDaemon();
+    conn.send({ type: 'lease.grant', id: 'g-3', token });
+    await conn.waitFor('ack', (a) => a.id === 'g-3');
     conn.ws.close(4003, 'device revoked');
     await eventually(async () => (await readDaemonStatus(st.paths))?.lastError?.includes('4003'));
+    expect(await readLeaseFile(st.paths, 'ACAD')).toMatchObject({ kind: 'revoked', revoked: { jti: peekLeaseClaims(token)!.jti, reason: 'device-revoked' } });
     await new Promise((r) => setTimeout(r, 300));
     expect(server.connections).toHaveLength(1);
+  });
+
+  // The server refuses the hello of a revoked device before any welcome or reconcile: the agent
+  // must not keep leases that `check` would honour until they expire, nor retry forever.
+  it.each([
+    ['a DEVICE_REVOKED error then close 4003', { error: 'DEVICE_REVOKED', close: 4003 }],
+    ['a DEVICE_REVOKED error then a retryable close', { error: 'DEVICE_REVOKED', close: 1011 }],
+    ['close 4003 alone', { close: 4003 }],
+  ])('drops every held lease as device-revoked and stops when the hello is refused with %s', async (_name, refusal) => {
+    await server.close();
+    server = await startFakeServer({ leaseKey, refuse: () => refusal });
+    server.registerDevice('dev_link', st.deviceKey.publicKeyX);
+    const acad = await server.lease({ dev: 'dev_link', prod: 'ACAD' });
+    await writeHeldLease(st.paths, 'ACAD', acad, Date.now());
+    await writeHeldLease(st.paths, 'SW-PRO', await server.lease({ dev: 'dev_link', prod: 'SW-PRO', meth: 'serial', sub: 'serial:9000-1' }), Date.now());
+    await writeTombstone(st.paths, 'REVIT', { jti: 'lease_old', reason: 'reassigned', at: Date.now() });
+    expect((await runAgent(['check', 'ACAD', '--state-dir', st.dir])).code).toBe(0);
+
+    await launchDaemon();
+    await eventually(async () => (await readLeaseFile(st.paths, 'SW-PRO')).kind === 'revoked' && (await readLeaseFile(st.paths, 'ACAD')).kind === 'revoked');
+    expect(await readLeaseFile(st.paths, 'ACAD')).toMatchObject({ kind: 'revoked', revoked: { jti: peekLeaseClaims(acad)!.jti, reason: 'device-revoked' } });
+    // A lease revoked before keeps its own reason.
+    expect(await readLeaseFile(st.paths, 'REVIT')).toMatchObject({ kind: 'revoked', revoked: { reason: 'reassigned' } });
+    const r = await runAgent(['check', 'ACAD', '--json', '--state-dir', st.dir]);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ reason: 'revoked', revokeReason: 'device-revoked' });
+    await eventually(async () => (await readDaemonStatus(st.paths))?.lastError?.includes('device revoked'));
+    // The backoff here waits 0 ms: a link that retried would have been refused many times by now.
+    await new Promise((r) => setTimeout(r, 400));
+    expect(server.refused).toHaveLength(1);
+    expect(server.connections).toHaveLength(0);
   });
 
   it('asks for a new lease once a held one is past half its life', async () => {

@@ -4,6 +4,7 @@ import { peekLeaseClaims } from '../../shared/lease.js';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer } from '../helpers/server.js';
 import { CuttableProxy, e2eOrg, E2E_CONFIG, startE2EServer } from './setup.js';
+import { readDaemonStatus } from '../../agent/state/status-file.js';
 import { ensureAgentBundle, until, Workstation } from './workstation.js';
 
 const stations: Workstation[] = [];
@@ -53,6 +54,45 @@ describe('an agent that was stopped', () => {
     const denied = await ws.check('SW-PREMIUM');
     expect(denied.code).toBe(1);
     expect(denied.json).toMatchObject({ reason: 'revoked', revokeReason: 'unassigned' });
+  });
+});
+
+describe('a workstation revoked while its agent was stopped', () => {
+  it('drops every lease on its next connect (device-revoked) and stops trying to connect', async () => {
+    const server = await startE2EServer();
+    cleanups.push(() => server.stop());
+    const org = await e2eOrg(server);
+    const [p] = await org.people(1);
+    await org.admin.post(`${org.base}/assignments`, { lineId: org.line('SW-PREMIUM').id, accountId: p!.id });
+    const ws = await station('revoked');
+    await ws.install('SW-PREMIUM');
+    await ws.install('ACAD', { serial: org.serial });
+    await ws.enroll(server.url, org.token);
+    await ws.start();
+    await ws.login(org.activate(p!));
+    await ws.waitLease('ACAD', 'held');
+    for (const code of ['SW-PREMIUM', 'ACAD']) expect((await ws.check(code)).code).toBe(0);
+
+    await ws.stop();
+    await until('offline', () => !server.services.presence.onlineDevices(org.orgId).has(ws.deviceId));
+    expect((await org.admin.post(`${org.base}/devices/${ws.deviceId}/revoke`)).status).toBe(200);
+    // Offline, the agent cannot know yet: its signed leases still hold (bounded by exp).
+    expect((await ws.check('SW-PREMIUM')).code).toBe(0);
+
+    ws.launch();
+    await ws.waitLease('SW-PREMIUM', 'revoked');
+    await ws.waitLease('ACAD', 'revoked');
+    for (const code of ['SW-PREMIUM', 'ACAD']) {
+      const denied = await ws.check(code);
+      expect(denied.code, code).toBe(1);
+      expect(denied.json, code).toMatchObject({ mayRun: false, reason: 'revoked', revokeReason: 'device-revoked' });
+    }
+    await until('status says revoked', async () => (await readDaemonStatus(ws.paths))?.lastError?.includes('device revoked'));
+    // Refused once, it stays down instead of knocking again: still running, and told only once.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(ws.running).toBe(true);
+    expect(ws.logs().split('the server says this device is revoked').length - 1).toBe(1);
+    expect(server.services.presence.onlineDevices(org.orgId).has(ws.deviceId)).toBe(false);
   });
 });
 

@@ -94,11 +94,21 @@ export class Workstation {
 
   /** Starts `run` and waits until it says it is connected. */
   async start(timeoutMs = 10_000): Promise<void> {
+    this.launch();
+    await this.waitConnected(true, timeoutMs);
+  }
+
+  /** Starts `run` without waiting for it to connect (for a server that will refuse it). */
+  launch(): void {
     if (this.#daemon) throw new Error(`${this.name}: daemon already running`);
     const child = spawn(process.execPath, [AGENT_BUNDLE, 'run'], { env: this.env(), stdio: ['ignore', 'ignore', 'pipe'] });
     child.stderr!.on('data', (d) => this.#logs.push(String(d)));
     this.#daemon = child;
-    await this.waitConnected(true, timeoutMs);
+  }
+
+  /** Whether the daemon started last is still running. */
+  get running(): boolean {
+    return this.#daemon !== null && this.#daemon.exitCode === null && this.#daemon.signalCode === null;
   }
 
   async waitConnected(connected: boolean, timeoutMs = 10_000): Promise<void> {

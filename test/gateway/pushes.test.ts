@@ -1,12 +1,21 @@
+import { promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { peekLeaseClaims } from '../../shared/lease.js';
+import { systemClock } from '../../agent/clock.js';
+import { applyGrant, applyReconcile, applyRevoke, type ApplyContext } from '../../agent/link/apply.js';
+import { silentLogger } from '../../agent/log.js';
+import { statePaths } from '../../agent/state/paths.js';
+import { importLeasePublicJwk, peekLeaseClaims } from '../../shared/lease.js';
+import { closeCodes } from '../../shared/protocol/index.js';
 import { inventoryHash } from '../../shared/protocol/inventory-hash.js';
 import type { InventoryItem } from '../../shared/protocol/inventory.js';
 import { addMembers, addTeam, clientFor } from '../helpers/fixtures.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { OrgIndex } from '../../server/domain/org-index.js';
 import { gatewayOf } from '../../server/gateway/registry.js';
-import { enrollDevice, orgWithToken, RawAgent, waitFor } from './raw-agent.js';
+import { deviceKeyOf } from '../../server/gateway/pusher.js';
+import { enrollDevice, orgWithToken, RawAgent, waitFor, type DeviceIdentity } from './raw-agent.js';
 
 /** The gateway's long-lived index says what an index built fresh from the document says. */
 function expectIndexCurrent(orgId: string) {
@@ -183,3 +192,118 @@ describe('entitlement pushes', () => {
   });
 });
 
+
+/** Connects `dev` again, as an agent coming back that still holds `leases`. */
+async function reconnect(dev: DeviceIdentity, leases: string[]) {
+  const back = await RawAgent.connect(server.url);
+  agents.push(back);
+  const { nonce } = await back.next('challenge');
+  back.send(back.hello(dev, nonce, { leases }));
+  return back;
+}
+
+/** An agent state directory holding nothing yet, applying pushes with the lease key `dev` pinned. */
+async function agentState(dev: DeviceIdentity): Promise<ApplyContext & { dir: string }> {
+  const dir = await fs.mkdtemp(path.join(tmpdir(), 'sk-pushes-'));
+  const leaseKey = await importLeasePublicJwk(dev.enrollment.leasePublicKeyJwk);
+  return { dir, paths: statePaths(dir), deviceId: dev.deviceId, leaseKey, clock: systemClock, logger: silentLogger };
+}
+
+describe('pushes that take a right away', () => {
+  it("revokes the online agent's lease ('contract-ended') when the contract's end is moved into the past", async () => {
+    const org = await orgWithToken(server);
+    const [gus] = await addMembers(server, org.orgId, 1);
+    await assign(org, 'SW-PREMIUM', gus!.id);
+    const { a } = await workstation(org, [sw], gus!.id);
+    const token = a.all('reconcile').flatMap((r) => r.grant)[0]!;
+    // It started when the organization was seeded, moments ago; an end before that would not be a term.
+    const endsAt = Date.now();
+    await new Promise((r) => setTimeout(r, 5));
+    const t0 = Date.now();
+    const r = await org.admin.patch(`/api/v1/orgs/${org.orgId}/contracts/${org.contract.id}`, { endsAt });
+    expect(r.status).toBe(200);
+    expect(r.body.active).toBe(false);
+    const revoke = await a.next('lease.revoke', 1000);
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(revoke).toMatchObject({ jti: jtiOf(token), productCode: 'SW-PREMIUM', reason: 'contract-ended' });
+    expect(server.services.store.org(org.orgId)!.leases[revoke.jti]).toMatchObject({ status: 'revoked', revokeReason: 'contract-ended' });
+  });
+
+  it("revokes an online device's leases ('device-revoked'), then says DEVICE_REVOKED and closes it with 4003", async () => {
+    const org = await orgWithToken(server);
+    const [hal] = await addMembers(server, org.orgId, 1);
+    await assign(org, 'SW-PREMIUM', hal!.id);
+    const { dev, a } = await workstation(org, [sw], hal!.id);
+    const token = a.all('reconcile').flatMap((r) => r.grant)[0]!;
+    expect((await org.admin.post(`/api/v1/orgs/${org.orgId}/devices/${dev.deviceId}/revoke`)).status).toBe(200);
+    expect(await a.next('lease.revoke', 1000)).toMatchObject({ jti: jtiOf(token), productCode: 'SW-PREMIUM', reason: 'device-revoked' });
+    expect(await a.next('error', 1000)).toMatchObject({ code: 'DEVICE_REVOKED' });
+    expect((await a.closed).code).toBe(closeCodes.DEVICE_REVOKED.code);
+    // The revocations came before the error: an agent applies them before it is cut off.
+    const order = a.frames.map((f) => f.type);
+    expect(order.lastIndexOf('lease.revoke')).toBeLessThan(order.indexOf('error'));
+  });
+
+  it('tells a revoked device that comes back which of its leases are revoked, before refusing it', async () => {
+    const org = await orgWithToken(server);
+    const [ivy] = await addMembers(server, org.orgId, 1);
+    await assign(org, 'SW-PREMIUM', ivy!.id);
+    const { dev, a } = await workstation(org, [sw], ivy!.id);
+    const token = a.all('reconcile').flatMap((r) => r.grant)[0]!;
+    a.close();
+    await waitFor('offline', () => !server.services.presence.onlineDevices(org.orgId).has(dev.deviceId));
+    expect((await org.admin.post(`/api/v1/orgs/${org.orgId}/devices/${dev.deviceId}/revoke`)).status).toBe(200);
+
+    const back = await reconnect(dev, [jtiOf(token), 'lse_not_ours']);
+    const reconcile = await back.next('reconcile');
+    expect(reconcile).toMatchObject({ grant: [], revoke: [{ jti: jtiOf(token), productCode: 'SW-PREMIUM', reason: 'device-revoked' }], signedInAccount: null });
+    expect(await back.next('error')).toMatchObject({ code: 'DEVICE_REVOKED' });
+    expect((await back.closed).code).toBe(closeCodes.DEVICE_REVOKED.code);
+    // Told, not admitted: never online, nothing kept for it.
+    expect(server.services.presence.onlineDevices(org.orgId).has(dev.deviceId)).toBe(false);
+    expect(gatewayOf(server.services).pusher.outbox.size(deviceKeyOf(org.orgId, dev.deviceId))).toBe(0);
+  });
+
+  it('sends an unacked lease.revoke again, and again on reconnect; applying it twice is harmless', async () => {
+    const org = await orgWithToken(server);
+    const [jay] = await addMembers(server, org.orgId, 1);
+    const asg = await assign(org, 'SW-PREMIUM', jay!.id);
+    const { dev, a } = await workstation(org, [sw], jay!.id);
+    const token = a.all('reconcile').flatMap((r) => r.grant)[0]!;
+    const st = await agentState(dev);
+    try {
+      expect(await applyGrant(st, token)).toMatchObject({ result: 'stored' });
+      expect((await org.admin.del(`/api/v1/orgs/${org.orgId}/assignments/${asg}`)).status).toBe(200);
+      const revoke = await a.next('lease.revoke', 1000);
+      expect(revoke).toMatchObject({ jti: jtiOf(token), reason: 'unassigned' });
+      // Applied, but the ack is lost: the server sends it again while connected…
+      expect(await applyRevoke(st, revoke)).toBe('tombstoned');
+      const tombstone = await fs.readFile(st.paths.lease('SW-PREMIUM'), 'utf8');
+      expect(await a.next('lease.revoke', 2000)).toEqual(revoke);
+      a.close();
+      await waitFor('offline', () => !server.services.presence.onlineDevices(org.orgId).has(dev.deviceId));
+
+      // …and once more when the agent returns saying it still holds the lease (it crashed before writing).
+      const back = await reconnect(dev, [jtiOf(token)]);
+      const reconcile = await back.next('reconcile');
+      expect(reconcile.revoke).toEqual([{ jti: revoke.jti, productCode: 'SW-PREMIUM', reason: 'unassigned' }]);
+      expect(reconcile.grant).toEqual([]);
+      expect(await applyRevoke(st, revoke)).toBe('unchanged');
+      expect(await applyReconcile(st, reconcile)).toMatchObject({ revokes: ['unchanged'], grants: [] });
+      // A late copy of the grant does not bring the revoked lease back.
+      expect(await applyGrant(st, token)).toMatchObject({ result: 'ignored', why: 'revoked-jti' });
+      expect(await fs.readFile(st.paths.lease('SW-PREMIUM'), 'utf8')).toBe(tombstone);
+
+      back.send({ type: 'ack', id: reconcile.id });
+      back.send({ type: 'ack', id: reconcile.id });
+      back.send({ type: 'ack', id: revoke.id });
+      await waitFor('outbox empty', () => gatewayOf(server.services).pusher.outbox.size(deviceKeyOf(org.orgId, dev.deviceId)) === 0);
+      await new Promise((r) => setTimeout(r, 700));
+      expect(back.all('error')).toEqual([]);
+      expect(back.all('lease.revoke')).toEqual([]);
+      expect(server.services.store.org(org.orgId)!.leases[revoke.jti]).toMatchObject({ status: 'revoked', revokeReason: 'unassigned' });
+    } finally {
+      await fs.rm(st.dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -69,12 +69,16 @@ export interface FakeServerOptions {
   enrollToken?: string;
   /** what to send right after welcome (default: an empty reconcile) */
   reconcileFor?: (deviceId: string, hello: Hello) => Promise<Outgoing<ServerToAgent> | null> | Outgoing<ServerToAgent> | null;
+  /** refuse a valid hello instead of welcoming it: optionally an error frame, then this close code */
+  refuse?: (hello: Hello) => { error?: string; close: number } | null;
 }
 
 export class FakeServer {
   readonly orgId = 'org_test';
   readonly devices = new Map<string, { publicKeyX: string; machineId: string; hostname: string }>();
   readonly connections: FakeConnection[] = [];
+  /** connections whose valid hello was refused (options.refuse) */
+  readonly refused: FakeConnection[] = [];
   readonly enrollBodies: unknown[] = [];
   #http: Server;
   #wss: WebSocketServer;
@@ -186,6 +190,13 @@ export class FakeServer {
         conn.helloValid = !!device && verifyHelloSignature(device.publicKeyX, nonce, msg.deviceId, msg.signature);
         if (!conn.helloValid) {
           ws.close(4001, 'hello signature invalid');
+          return;
+        }
+        const refusal = this.#opts.refuse?.(msg);
+        if (refusal) {
+          this.refused.push(conn);
+          if (refusal.error) conn.send({ type: 'error', code: refusal.error, message: 'refused by the test', ...(msg.id ? { ref: msg.id } : {}) });
+          ws.close(refusal.close, 'refused');
           return;
         }
         this.connections.push(conn);
