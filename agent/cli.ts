@@ -22,10 +22,12 @@ import { runCommand } from './commands/run.js';
 import { installServiceCommand, uninstallServiceCommand } from './commands/service.js';
 import { statusCommand } from './commands/status.js';
 import { EXIT_USAGE, UsageError, type Command, type CommandEnv, type CommandIo } from './commands/types.js';
+import { describeStateAccess, StateAccessError } from './state/access-error.js';
 import { defaultStateDir, statePaths } from './state/paths.js';
 import { AGENT_VERSION } from './version.js';
 
-const commands: Command[] = [
+/** Every command, in the order `--help` lists them. */
+export const commands: readonly Command[] = [
   enrollCommand,
   runCommand,
   loginCommand,
@@ -116,13 +118,19 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: CommandIo
     };
     return await command.run({ values: values as Record<string, string | boolean | undefined>, positionals, paths: statePaths(stateDir), env: commandEnv, io });
   } catch (e) {
-    if (e instanceof UsageError) {
-      io.err(`seatkeeper-agent ${command.name}: ${e.message}\n\n${commandUsage(command)}`);
-      return EXIT_USAGE;
-    }
-    io.err(`seatkeeper-agent ${command.name}: ${(e as Error).stack ?? String(e)}\n`);
-    return EXIT_USAGE;
+    const f = failureOf(command, e);
+    io.err(f.text);
+    return f.exitCode;
   }
+}
+
+/** What a command's thrown error prints and the exit code it gives: decided here, for every command. */
+export function failureOf(command: Command, e: unknown): { exitCode: number; text: string } {
+  const head = `seatkeeper-agent ${command.name}:`;
+  if (e instanceof UsageError) return { exitCode: EXIT_USAGE, text: `${head} ${e.message}\n\n${commandUsage(command)}` };
+  // A setup problem with a plain answer, not a crash: no stack.
+  if (e instanceof StateAccessError) return { exitCode: EXIT_USAGE, text: `${head} ${describeStateAccess(e)}\n` };
+  return { exitCode: EXIT_USAGE, text: `${head} ${(e as Error).stack ?? String(e)}\n` };
 }
 
 function start(): void {

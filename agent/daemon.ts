@@ -18,6 +18,7 @@ import type { AgentLogger } from './log.js';
 import { raiseHighestSeen } from './state/clock-guard.js';
 import { writeConfig, type AgentConfig } from './state/config.js';
 import { listLeaseProducts, readLeaseFile } from './state/lease-store.js';
+import { prepareStateDir } from './state/modes.js';
 import type { StatePaths } from './state/paths.js';
 import { recordMethod } from './state/products-file.js';
 import { writeSession } from './state/session.js';
@@ -90,6 +91,8 @@ export class AgentDaemon {
   async start(): Promise<void> {
     const { paths, logger, clock } = this.#opts;
     this.#leaseKey = await importLeasePublicJwk(this.#config.leasePublicKeyJwk);
+    // `check` runs as any user; an install made under a restrictive umask is opened up here.
+    await prepareStateDir(paths).catch((e: Error) => logger.warn('daemon: could not set state directory modes', { error: e.message }));
     this.#schedule ??= nodeCronScheduler(await loadNodeCron());
     await raiseHighestSeen(paths, clock.now()).catch(() => false);
     await this.#rescan();

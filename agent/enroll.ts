@@ -8,6 +8,7 @@ import type { Clock } from './clock.js';
 import type { AgentLogger } from './log.js';
 import { writeConfig, type AgentConfig } from './state/config.js';
 import { generateDeviceKey, saveDeviceKey } from './state/device-key.js';
+import { prepareStateDir } from './state/modes.js';
 import type { StatePaths } from './state/paths.js';
 
 export interface EnrollOptions {
@@ -106,6 +107,7 @@ export async function enroll(opts: EnrollOptions): Promise<AgentConfig> {
   await fs.rm(opts.paths.leases, { recursive: true, force: true });
   await fs.rm(opts.paths.session, { force: true });
   await fs.rm(opts.paths.products, { force: true });
+  await prepareStateDir(opts.paths);
   opts.logger.info('enroll: enrolled', { deviceId: config.deviceId, orgId: config.orgId, server: opts.server });
   return config;
 }

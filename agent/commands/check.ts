@@ -1,7 +1,7 @@
 // `check PRODUCT`: exit 0 when the product may run here now, 1 when not (with the reason).
 import { ProductCode } from '../../shared/protocol/common.js';
 import { checkProduct, describeCheck } from '../local/check.js';
-import { loadEnrolled } from './shared.js';
+import { loadConfig } from './shared.js';
 import { EXIT_FAIL, EXIT_OK, JSON_HELP, STATE_DIR_HELP, UsageError, jsonOption, stateDirOption, writeJson, type Command } from './types.js';
 
 export const checkCommand: Command = {
@@ -14,9 +14,10 @@ export const checkCommand: Command = {
   async run(ctx) {
     const productCode = ctx.positionals[0] ?? '';
     if (!ProductCode.safeParse(productCode).success) throw new UsageError(`not a product code: ${JSON.stringify(productCode)}`);
-    const enrolled = await loadEnrolled(ctx);
-    if (typeof enrolled === 'number') return enrolled;
-    const r = await checkProduct({ paths: ctx.paths, config: enrolled.config, productCode, clock: ctx.env.clock });
+    const config = await loadConfig(ctx);
+    if (typeof config === 'number') return config;
+    // An unreadable lease cache throws StateAccessError: exit 2 with the reason (cli.ts), not "tampered".
+    const r = await checkProduct({ paths: ctx.paths, config, productCode, clock: ctx.env.clock });
     if (ctx.values.json) writeJson(ctx.io, { mayRun: r.ok, ...r });
     else ctx.io.out(r.ok ? `${productCode}: ${describeCheck(r)}\n` : `${productCode}: may not run: ${describeCheck(r)}\n`);
     return r.ok ? EXIT_OK : EXIT_FAIL;

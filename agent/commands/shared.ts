@@ -13,8 +13,11 @@ export interface Enrolled {
   socketUrl: string;
 }
 
-/** Reads config and key; prints "not enrolled" and returns the exit code when there are none. */
-export async function loadEnrolled(ctx: CommandContext): Promise<Enrolled | number> {
+/**
+ * Reads config.json alone: what `check` needs. The device key is private to the service, and a
+ * user who only asks whether a product may run must not need it.
+ */
+export async function loadConfig(ctx: CommandContext): Promise<AgentConfig | number> {
   let config: AgentConfig | null;
   try {
     config = await readConfig(ctx.paths);
@@ -26,6 +29,13 @@ export async function loadEnrolled(ctx: CommandContext): Promise<Enrolled | numb
     ctx.io.err(`seatkeeper-agent: not enrolled (no ${ctx.paths.config}); run \`seatkeeper-agent enroll --server URL --token T\`\n`);
     return EXIT_USAGE;
   }
+  return config;
+}
+
+/** Reads config and key; prints "not enrolled" and returns the exit code when there are none. */
+export async function loadEnrolled(ctx: CommandContext): Promise<Enrolled | number> {
+  const config = await loadConfig(ctx);
+  if (typeof config === 'number') return config;
   const key = await loadDeviceKey(ctx.paths).catch(() => null);
   if (!key) {
     ctx.io.err(`seatkeeper-agent: device key missing or unreadable (${ctx.paths.deviceKey}); enroll again\n`);

@@ -28,7 +28,7 @@ export function renderSystemdUnit(d: ServiceDescription): string {
     'RestartSec=5',
     'KillSignal=SIGTERM',
     'TimeoutStopSec=15',
-    // Lease files and the device key are private to the service.
+    // Private by default (logs name users); what `check` reads gets 0644/0755 explicitly, the key 0600.
     'UMask=0077',
     'NoNewPrivileges=yes',
     'PrivateTmp=yes',

@@ -1,7 +1,9 @@
 // clock.json: the highest time this device has seen. Leases are bounded by `exp`, so turning the
 // clock back would stretch them; a clock more than the tolerance behind the highest is refused.
 import { z } from 'zod';
+import { isPermissionError, StateAccessError } from './access-error.js';
 import { readJson, readJsonSync, writeJsonAtomic } from './atomic-write.js';
+import { PUBLIC_FILE_MODE } from './modes.js';
 import type { StatePaths } from './paths.js';
 
 /** NTP steps and VM snapshot resumes move clocks by seconds; five minutes back is not an accident. */
@@ -20,12 +22,16 @@ export async function readHighestSeen(paths: StatePaths): Promise<number> {
   }
 }
 
-/** readHighestSeen without the thread pool (for `check`). */
+/**
+ * readHighestSeen without the thread pool (for `check`). A guard file this user may not read is
+ * thrown (StateAccessError) rather than taken as 0: that would let any clock pass.
+ */
 export function readHighestSeenSync(paths: StatePaths): number {
   try {
     const parsed = ClockFile.safeParse(readJsonSync(paths.clock));
     return parsed.success ? parsed.data.highestSeen : 0;
-  } catch {
+  } catch (e) {
+    if (isPermissionError(e)) throw new StateAccessError(paths.clock, e.code!);
     return 0;
   }
 }
@@ -40,6 +46,6 @@ export async function raiseHighestSeen(paths: StatePaths, now: number): Promise<
   // Re-read right before writing so a concurrent writer's higher value is not lowered by us.
   const current = await readHighestSeen(paths);
   if (now <= current) return false;
-  await writeJsonAtomic(paths.clock, { highestSeen: now });
+  await writeJsonAtomic(paths.clock, { highestSeen: now }, { mode: PUBLIC_FILE_MODE });
   return true;
 }

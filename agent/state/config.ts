@@ -5,6 +5,7 @@ import { Ed25519PublicJwk } from '../../shared/lease.js';
 import { EntityId } from '../../shared/protocol/common.js';
 import { AgentSettings } from '../../shared/protocol/welcome.js';
 import { readJson, writeJsonAtomic } from './atomic-write.js';
+import { PUBLIC_FILE_MODE } from './modes.js';
 import type { StatePaths } from './paths.js';
 
 export const AgentConfig = z.object({
@@ -32,7 +33,7 @@ export async function readConfig(paths: StatePaths): Promise<AgentConfig | null>
 }
 
 export async function writeConfig(paths: StatePaths, config: AgentConfig): Promise<void> {
-  await writeJsonAtomic(paths.config, AgentConfig.parse(config));
+  await writeJsonAtomic(paths.config, AgentConfig.parse(config), { mode: PUBLIC_FILE_MODE });
 }
 
 /** ws URL of the agent socket derived from the server URL the user typed: http→ws, https→wss, path /agent. */

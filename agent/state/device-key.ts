@@ -2,6 +2,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { readJson, writeJsonAtomic } from './atomic-write.js';
+import { SECRET_FILE_MODE } from './modes.js';
 import type { StatePaths } from './paths.js';
 
 const DeviceKeyFile = z.object({
@@ -26,7 +27,7 @@ export function generateDeviceKey(): DeviceKey {
 
 export async function saveDeviceKey(paths: StatePaths, key: DeviceKey): Promise<void> {
   const jwk = key.privateKey.export({ format: 'jwk' });
-  await writeJsonAtomic(paths.deviceKey, DeviceKeyFile.parse({ kty: jwk.kty, crv: jwk.crv, x: jwk.x, d: jwk.d }), { mode: 0o600 });
+  await writeJsonAtomic(paths.deviceKey, DeviceKeyFile.parse({ kty: jwk.kty, crv: jwk.crv, x: jwk.x, d: jwk.d }), { mode: SECRET_FILE_MODE });
 }
 
 export async function loadDeviceKey(paths: StatePaths): Promise<DeviceKey | null> {

@@ -4,7 +4,9 @@ import { promises as fs } from 'node:fs';
 import { z } from 'zod';
 import { EntityId, LeaseToken, ProductCode } from '../../shared/protocol/common.js';
 import { RevokeReason } from '../../shared/protocol/lease.js';
+import { accessErrorOf, isPermissionError, StateAccessError } from './access-error.js';
 import { readJson, readJsonSync, writeJsonAtomic } from './atomic-write.js';
+import { ensurePublicDir, PUBLIC_FILE_MODE } from './modes.js';
 import type { StatePaths } from './paths.js';
 
 export const HeldLease = z.strictObject({
@@ -30,13 +32,15 @@ export type LeaseEntry = z.infer<typeof LeaseEntry>;
 /** What a lease file holds, as far as it can be read. `corrupt`: present but not a lease entry. */
 export type LeaseFile = { kind: 'none' } | { kind: 'corrupt' } | { kind: 'held'; lease: HeldLease } | ({ kind: 'revoked' } & Tombstone);
 
+/** Throws StateAccessError when this user may not read the file (see leaseReadFailure). */
 export async function readLeaseFile(paths: StatePaths, productCode: string): Promise<LeaseFile> {
   if (!ProductCode.safeParse(productCode).success) return { kind: 'none' };
+  const file = paths.lease(productCode);
   let raw: unknown;
   try {
-    raw = await readJson(paths.lease(productCode));
-  } catch {
-    return { kind: 'corrupt' };
+    raw = await readJson(file);
+  } catch (e) {
+    return leaseReadFailure(file, e);
   }
   return leaseFileOf(raw);
 }
@@ -44,13 +48,24 @@ export async function readLeaseFile(paths: StatePaths, productCode: string): Pro
 /** readLeaseFile without the thread pool (for `check`). */
 export function readLeaseFileSync(paths: StatePaths, productCode: string): LeaseFile {
   if (!ProductCode.safeParse(productCode).success) return { kind: 'none' };
+  const file = paths.lease(productCode);
   let raw: unknown;
   try {
-    raw = readJsonSync(paths.lease(productCode));
-  } catch {
-    return { kind: 'corrupt' };
+    raw = readJsonSync(file);
+  } catch (e) {
+    return leaseReadFailure(file, e);
   }
   return leaseFileOf(raw);
+}
+
+/**
+ * A lease file that could not be read or parsed. Unreadable for lack of permission is thrown as a
+ * StateAccessError: it says nothing about the lease, and calling it tampered would send a user
+ * who merely runs `check` unprivileged looking for an attack. Anything else is a damaged file.
+ */
+export function leaseReadFailure(file: string, e: unknown): LeaseFile {
+  if (isPermissionError(e)) throw new StateAccessError(file, e.code!);
+  return { kind: 'corrupt' };
 }
 
 function leaseFileOf(raw: unknown): LeaseFile {
@@ -63,11 +78,18 @@ function leaseFileOf(raw: unknown): LeaseFile {
 }
 
 export async function writeHeldLease(paths: StatePaths, productCode: string, token: string, now: number): Promise<void> {
-  await writeJsonAtomic(paths.lease(ProductCode.parse(productCode)), HeldLease.parse({ token, storedAt: now }));
+  await writeLeaseEntry(paths, productCode, HeldLease.parse({ token, storedAt: now }));
 }
 
 export async function writeTombstone(paths: StatePaths, productCode: string, revoked: Tombstone['revoked']): Promise<void> {
-  await writeJsonAtomic(paths.lease(ProductCode.parse(productCode)), Tombstone.parse({ revoked }));
+  await writeLeaseEntry(paths, productCode, Tombstone.parse({ revoked }));
+}
+
+async function writeLeaseEntry(paths: StatePaths, productCode: string, entry: LeaseEntry): Promise<void> {
+  const file = paths.lease(ProductCode.parse(productCode));
+  // Readable by every user (`check` runs as them), whatever umask the service runs with.
+  await ensurePublicDir(paths.leases);
+  await writeJsonAtomic(file, entry, { mode: PUBLIC_FILE_MODE });
 }
 
 /** Product codes that have a lease file (held, revoked or corrupt). */
@@ -77,7 +99,7 @@ export async function listLeaseProducts(paths: StatePaths): Promise<string[]> {
     names = await fs.readdir(paths.leases);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw e;
+    throw accessErrorOf(paths.leases, e);
   }
   return names
     .filter((n) => n.endsWith('.json') && !n.startsWith('.'))
