@@ -18,6 +18,7 @@ import type { AgentLogger } from './log.js';
 import { raiseHighestSeen } from './state/clock-guard.js';
 import { writeConfig, type AgentConfig } from './state/config.js';
 import { listLeaseProducts, readLeaseFile } from './state/lease-store.js';
+import { writeInventoryFile } from './state/inventory-file.js';
 import { prepareStateDir } from './state/modes.js';
 import type { StatePaths } from './state/paths.js';
 import { recordMethod } from './state/products-file.js';
@@ -208,10 +209,17 @@ export class AgentDaemon {
   }
 
   async #rescan(): Promise<void> {
+    const { paths, clock, logger } = this.#opts;
     try {
+      const before = this.#inventory?.hash;
       this.#inventory = await takeInventory(this.#opts.scan);
+      if (this.#inventory.hash !== before) {
+        await writeInventoryFile(paths, { ...this.#inventory, scannedAt: clock.now() }).catch((e: Error) =>
+          logger.warn('daemon: could not save inventory.json', { error: e.message }),
+        );
+      }
     } catch (e) {
-      this.#opts.logger.error('daemon: inventory scan failed', { error: (e as Error).message });
+      logger.error('daemon: inventory scan failed', { error: (e as Error).message });
     }
   }
 

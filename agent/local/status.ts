@@ -1,5 +1,6 @@
 // What `status` reports: enrollment, the daemon's connection (from status.json and its age),
-// who is signed in, and each known product's lease as `check` would judge it right now.
+// who is signed in, and each known product's lease as `check` would judge it right now — known
+// meaning leased, switched, or installed (per the daemon's last scan) with no lease at all.
 import { importLeasePublicJwk, peekLeaseClaims } from '../../shared/lease.js';
 import type { AccountRef, ActivationMethod } from '../../shared/protocol/common.js';
 import type { Clock } from '../clock.js';
@@ -9,6 +10,7 @@ import type { StatePaths } from '../state/paths.js';
 import { readProducts } from '../state/products-file.js';
 import { readSession } from '../state/session.js';
 import { readDaemonStatus } from '../state/status-file.js';
+import { readInventoryFile } from '../state/inventory-file.js';
 import { checkProduct, describeCheck, type DenyReason } from './check.js';
 
 /** The daemon rewrites status.json every 30 s; three missed rewrites and we stop believing it. */
@@ -23,6 +25,8 @@ export interface ProductStatus {
   /** epoch ms, when a lease is held */
   expiresAt: number | null;
   subject: string | null;
+  /** detected in the daemon's last scan; null when it has not scanned yet */
+  installed: boolean | null;
 }
 
 export interface StatusReport {
@@ -70,20 +74,34 @@ export async function gatherStatus(paths: StatePaths, config: AgentConfig | null
   if (!config) return report;
 
   const methods = await readProducts(paths);
-  const codes = [...new Set([...(await listLeaseProducts(paths)), ...Object.keys(methods)])].sort();
+  const inventory = await readInventoryFile(paths);
+  const installed = new Map((inventory?.items ?? []).map((i) => [i.productCode, i]));
+  const codes = [...new Set([...(await listLeaseProducts(paths)), ...Object.keys(methods), ...installed.keys()])].sort();
   const leaseKey = await importLeasePublicJwk(config.leasePublicKeyJwk);
   for (const productCode of codes) {
     const r = await checkProduct({ paths, config, productCode, clock, leaseKey, raiseClock: false });
     const file = await readLeaseFile(paths, productCode);
     const claims = file.kind === 'held' ? peekLeaseClaims(file.lease.token) : null;
+    const item = installed.get(productCode);
+    const method = methods[productCode]?.method ?? claims?.meth ?? null;
     report.products.push({
       productCode,
-      method: methods[productCode]?.method ?? claims?.meth ?? null,
+      method,
       state: r.ok ? 'valid' : r.reason,
-      detail: describeCheck(r),
+      detail: !r.ok && r.reason === 'no-lease' && item ? whyNoLease(method, item.serial, report.signedIn) : describeCheck(r),
       expiresAt: claims ? claims.exp * 1000 : null,
       subject: claims?.sub ?? null,
+      installed: inventory ? !!item : null,
     });
   }
   return report;
+}
+
+/**
+ * Installed and no lease: a named-user product waits for someone to sign in; anything else (a
+ * serial install, or a user with no seat for it) simply has no lease from the server.
+ */
+export function whyNoLease(method: ActivationMethod | null, serial: string | null, signedIn: AccountRef | null): string {
+  if (!signedIn && method !== 'serial' && !serial) return 'installed, not signed in';
+  return 'installed, no lease';
 }

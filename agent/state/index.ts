@@ -8,5 +8,6 @@ export * from './clock-guard.js';
 export * from './session.js';
 export * from './products-file.js';
 export * from './status-file.js';
+export * from './inventory-file.js';
 export * from './modes.js';
 export * from './access-error.js';

@@ -16,6 +16,7 @@ export function statePaths(dir: string) {
     leases: path.join(dir, 'leases'),
     lease: (productCode: string) => path.join(dir, 'leases', `${productCode}.json`),
     products: path.join(dir, 'products.json'),
+    inventory: path.join(dir, 'inventory.json'),
     session: path.join(dir, 'session.json'),
     clock: path.join(dir, 'clock.json'),
     status: path.join(dir, 'status.json'),

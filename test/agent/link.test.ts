@@ -26,6 +26,7 @@ let st: TestState;
 let daemon: AgentDaemon | null;
 let scans: number;
 let cronJobs: Array<() => void>;
+let items: InventoryItem[];
 
 beforeAll(async () => {
   leaseKey = await generateLeaseKeyPair();
@@ -39,6 +40,7 @@ beforeEach(async () => {
   daemon = null;
   scans = 0;
   cronJobs = [];
+  items = ITEMS;
 });
 
 afterEach(async () => {
@@ -69,7 +71,7 @@ async function launchDaemon(opts: { settings?: typeof TEST_SETTINGS } = {}): Pro
     logger: silentLogger,
     scan: async () => {
       scans++;
-      return ITEMS;
+      return items;
     },
     schedule,
     // Reconnect at once in tests: random() = 0 gives a zero delay.
@@ -169,7 +171,10 @@ describe('agent link', () => {
     await conn.waitFor('ack', (a) => a.id === 'ms-1');
     expect((await readProducts(st.paths))['SW-PRO']?.method).toBe('serial');
     const status = await runAgent(['status', '--json', '--state-dir', st.dir]);
-    expect(JSON.parse(status.stdout).products).toEqual([expect.objectContaining({ productCode: 'SW-PRO', method: 'serial', state: 'no-lease' })]);
+    expect(JSON.parse(status.stdout).products).toEqual([
+      expect.objectContaining({ productCode: 'ACAD', installed: true }),
+      expect.objectContaining({ productCode: 'SW-PRO', method: 'serial', state: 'no-lease', installed: false }),
+    ]);
   });
 
   it('reconnects after the server drops it and says which leases it holds', async () => {
@@ -225,6 +230,27 @@ describe('agent link', () => {
     await new Promise((r) => setTimeout(r, 400));
     expect(server.refused).toHaveLength(1);
     expect(server.connections).toHaveLength(0);
+  });
+
+  it('lists installed products that hold no lease in status, saying why', async () => {
+    items = [...ITEMS, { productCode: 'REVIT', version: '2025', path: '/opt/autodesk/revit-2025', serial: null }, { productCode: 'SW-PREMIUM', version: '2025', path: '/opt/sw', serial: '9000-1' }];
+    const conn = await startDaemon();
+    conn.send({ type: 'reconcile', id: 'rec-3', grant: [await server.lease({ dev: 'dev_link', prod: 'REVIT' })], revoke: [], signedInAccount: null });
+    await conn.waitFor('ack', (a) => a.id === 'rec-3');
+    const byCode = async () => {
+      const r = await runAgent(['status', '--json', '--state-dir', st.dir]);
+      return Object.fromEntries((JSON.parse(r.stdout).products as Array<{ productCode: string }>).map((p) => [p.productCode, p]));
+    };
+    expect(await byCode()).toEqual({
+      ACAD: expect.objectContaining({ state: 'no-lease', installed: true, detail: 'installed, not signed in' }),
+      REVIT: expect.objectContaining({ state: 'valid', installed: true }),
+      // serial activations need nobody signed in
+      'SW-PREMIUM': expect.objectContaining({ state: 'no-lease', installed: true, detail: 'installed, no lease' }),
+    });
+    expect((await runAgent(['status', '--state-dir', st.dir])).stdout).toMatch(/ACAD\s+-\s+installed, not signed in/);
+    conn.send({ type: 'reconcile', id: 'rec-4', grant: [], revoke: [], signedInAccount: { id: 'acc_alice', email: 'alice@acme.test', name: 'Alice' } });
+    await conn.waitFor('ack', (a) => a.id === 'rec-4');
+    expect((await byCode()).ACAD).toMatchObject({ detail: 'installed, no lease' });
   });
 
   it('asks for a new lease once a held one is past half its life', async () => {
