@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { demoCatalog } from '../../shared/catalog.js';
 import { expandHive, parseRegQuery, valuesOf } from './reg-query.js';
-import { detectFromRegistry } from './registry.js';
+import { detectFromRegistry, regQueryArgs, runRegQuery } from './registry.js';
 
 // Output in the layout `reg query <key>` prints on Windows (CRLF line ends, four-space columns,
 // subkeys listed after the key's values), reconstructed for the test rather than captured on a live machine.
@@ -84,5 +84,30 @@ describe('detectFromRegistry', () => {
     // service products have no rules and cause no queries
     expect(asked.some((k) => k.includes('BIM'))).toBe(false);
     expect(asked.length).toBe(demoCatalog.reduce((n, p) => n + (p.detect.win32?.keys.length ?? 0), 0));
+  });
+});
+
+describe('regQueryArgs', () => {
+  it.each([
+    ['HKLM\\SOFTWARE\\Autodesk\\AutoCAD\\R25.0\\ACAD-8101:409'],
+    // spaces stay inside the one argument: execFile passes it as a single argv word, no shell
+    ['HKLM\\SOFTWARE\\SolidWorks\\SOLIDWORKS 2024\\Setup\\Premium'],
+    ['HKEY_LOCAL_MACHINE\\SOFTWARE\\X'],
+    ['hkcu\\Software\\Y'],
+    ['HKU'],
+  ])('queries %s in the 64-bit view', (key) => {
+    expect(regQueryArgs(key)).toEqual(['query', key, '/reg:64']);
+  });
+
+  it('builds the query of every key in the catalog', () => {
+    for (const p of demoCatalog) for (const key of p.detect.win32?.keys ?? []) expect(regQueryArgs(key)[1]).toBe(key);
+  });
+
+  it.each([['/f'], ['-s'], ['SOFTWARE\\Autodesk'], ['HKXX\\SOFTWARE'], ['HKLMSOFTWARE'], ['']])('refuses %j, which reg.exe would not read as a key', (key) => {
+    expect(() => regQueryArgs(key)).toThrow(TypeError);
+  });
+
+  it('answers "not there" for such a key without starting reg.exe', async () => {
+    expect(await runRegQuery('/f')).toBeNull();
   });
 });

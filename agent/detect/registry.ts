@@ -8,10 +8,25 @@ import { expandHive, parseRegQuery, valuesOf } from './reg-query.js';
 /** Runs `reg query <key>`; resolves its stdout, or null when the key does not exist. */
 export type RegQueryRunner = (key: string) => Promise<string | null>;
 
+/**
+ * The arguments of `reg query` for one key. The key must start with a hive: one that starts with
+ * `/` or `-` would be read by reg.exe as a switch (`/f`, `/s`), not as a key.
+ */
+export function regQueryArgs(key: string): string[] {
+  if (!/^HKEY_(LOCAL_MACHINE|CURRENT_USER|CLASSES_ROOT|USERS|CURRENT_CONFIG)(\\|$)/i.test(expandHive(key))) throw new TypeError(`not a registry key (must start with a hive such as HKLM\\): ${JSON.stringify(key)}`);
+  // /reg:64 reads the 64-bit view even from a 32-bit process, where CAD vendors register.
+  return ['query', key, '/reg:64'];
+}
+
 export const runRegQuery: RegQueryRunner = (key) =>
   new Promise((resolve) => {
-    // /reg:64 reads the 64-bit view even from a 32-bit process, where CAD vendors register.
-    execFile('reg', ['query', key, '/reg:64'], { windowsHide: true, timeout: 10_000, maxBuffer: 1024 * 1024 }, (err, stdout) => {
+    let args: string[];
+    try {
+      args = regQueryArgs(key);
+    } catch {
+      return resolve(null);
+    }
+    execFile('reg', args, { windowsHide: true, timeout: 10_000, maxBuffer: 1024 * 1024 }, (err, stdout) => {
       resolve(err ? null : stdout);
     });
   });
