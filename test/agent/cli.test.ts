@@ -1,6 +1,7 @@
 // The CLI as a script sees it: `node dist/agent.cjs ...`, exit codes and output.
 import { promises as fs } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commands } from '../../agent/cli.js';
 import { writeHeldLease, writeTombstone } from '../../agent/state/lease-store.js';
 import { generateLeaseKeyPair, signLease, type LeaseClaimsInput, type LeaseKeyPair } from '../../shared/lease.js';
 import { ensureAgentBundle, runAgent } from './helpers/run-agent.js';
@@ -66,6 +67,31 @@ describe('agent CLI', () => {
     const r = await runAgent(args.length > 0 ? [...args, '--state-dir', st.dir] : []);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
+  });
+
+  it('lists every command in its help', async () => {
+    const r = await runAgent(['--help']);
+    expect(r.code).toBe(0);
+    const listed = r.stdout.split('\n').flatMap((l) => /^ {2}([a-z-]+) {2,}/.exec(l)?.[1] ?? []);
+    expect(listed).toEqual(commands.map((c) => c.name));
+  });
+
+  describe.each(commands.map((c) => [c.name]))('%s', (name) => {
+    it('answers --help with exit 0 and its usage', async () => {
+      const r = await runAgent([name, '--help', '--state-dir', st.dir]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`^usage: seatkeeper-agent ${name}[ \n]`));
+      expect(r.stdout).toContain('--help');
+      expect(r.stderr).toBe('');
+    });
+
+    it('refuses an unknown flag with its usage and exit 2, before doing anything', async () => {
+      const r = await runAgent([name, '--no-such-flag', '--state-dir', st.dir]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`seatkeeper-agent ${name}: Unknown option '--no-such-flag'`);
+      expect(r.stderr).toContain(`usage: seatkeeper-agent ${name}`);
+      expect(r.stdout).toBe('');
+    });
   });
 
   it('prints per-command help with exit 0', async () => {

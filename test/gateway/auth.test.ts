@@ -1,4 +1,7 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { request, type IncomingMessage } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { closeCodes } from '../../shared/protocol/index.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { enrollDevice, orgWithToken, RawAgent, waitFor } from './raw-agent.js';
@@ -127,6 +130,45 @@ describe('invalid frames', () => {
     await a.next('challenge');
     a.sendRaw('x'.repeat(70 * 1024));
     expect((await a.closed).code).toBe(1009);
+  });
+});
+
+describe('compression', () => {
+  // Off by design: inflating costs CPU and memory per socket (20k agents), and maxPayload would
+  // bound only the compressed size of a frame.
+  it('answers a client that offers permessage-deflate without the extension', async () => {
+    const key = randomBytes(16).toString('base64');
+    const res = await new Promise<IncomingMessage>((resolve, reject) => {
+      const req = request(`${server.url}/agent`, {
+        headers: {
+          connection: 'Upgrade',
+          upgrade: 'websocket',
+          'sec-websocket-version': '13',
+          'sec-websocket-key': key,
+          'sec-websocket-extensions': 'permessage-deflate; client_max_window_bits',
+        },
+      });
+      req.on('upgrade', (r, socket) => {
+        socket.destroy();
+        resolve(r);
+      });
+      req.on('response', (r) => resolve(r));
+      req.on('error', reject);
+      req.end();
+    });
+    expect(res.statusCode).toBe(101);
+    expect(res.headers['sec-websocket-accept']).toBe(createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64'));
+    expect(res.headers['sec-websocket-extensions']).toBeUndefined();
+
+    // The same through a ws client that asks for compression: it gets an uncompressed socket that works.
+    const ws = new WebSocket(`${server.url.replace(/^http/, 'ws')}/agent`, { perMessageDeflate: true });
+    const first = await new Promise<string>((resolve, reject) => {
+      ws.once('message', (d) => resolve(d.toString()));
+      ws.once('error', reject);
+    });
+    expect(ws.extensions).toBe('');
+    expect(JSON.parse(first)).toMatchObject({ type: 'challenge' });
+    ws.terminate();
   });
 });
 
