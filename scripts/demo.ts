@@ -3,8 +3,10 @@
 // local agent with a fake SOLIDWORKS and AutoCAD install, runs it, and prints where to look.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { readConfig } from '../agent/state/config.js';
+import { statePaths } from '../agent/state/paths.js';
 import { startServer } from '../server/app.js';
 import { mailFromEnv } from '../server/mail-env.js';
 import { hashSecret, newSecret } from '../server/ids.js';
@@ -169,11 +171,17 @@ async function startLocalAgent(s: Services, url: string, orgId: string, adminId:
   const agentJs = resolve('dist/agent.cjs');
   const env = { ...process.env, SEATKEEPER_MACHINE_ID: 'demo-workstation-0001' };
   layFakeInstall(root);
-  if (!existsSync(join(stateDir, 'config.json'))) {
+  // The device this agent is: from its state when it enrolled on an earlier run, else from enrolling now.
+  let deviceId = (await readConfig(statePaths(stateDir)).catch(() => null))?.deviceId;
+  // A fresh data directory does not know a device left in the agent's state from before: enroll again.
+  const known = deviceId !== undefined && !!s.store.org(orgId)?.devices[deviceId];
+  if (!known) {
     const token = await createEnrollmentToken(s, orgId, adminId);
     // Asynchronously: the server answering the enrollment runs in this very process.
     try {
-      await promisify(execFile)(process.execPath, [agentJs, 'enroll', '--server', url, '--token', token, '--state-dir', stateDir, '--detect-root', root], { env });
+      const args = [agentJs, 'enroll', '--server', url, '--token', token, '--state-dir', stateDir, '--detect-root', root, '--json', ...(deviceId ? ['--force'] : [])];
+      const { stdout } = await promisify(execFile)(process.execPath, args, { env });
+      deviceId = (JSON.parse(stdout) as { deviceId: string }).deviceId;
     } catch (err) {
       const e = err as { stderr?: string; message: string };
       process.stderr.write(`The demo agent could not enroll: ${e.stderr || e.message}\n`);
@@ -181,8 +189,7 @@ async function startLocalAgent(s: Services, url: string, orgId: string, adminId:
     }
   }
   // The demo workstation is signed in as the demo admin, as if they had entered the agent's code.
-  const doc = s.store.org(orgId)!;
-  const device = Object.values(doc.devices).find((d) => d.machineIdHash && d.hostname) ?? Object.values(doc.devices)[0];
+  const device = deviceId ? s.store.org(orgId)?.devices[deviceId] : undefined;
   if (device && !device.signedInAccountId) {
     await s.store.tx((t) => {
       t.org(orgId)!.devices[device.id]!.signedInAccountId = adminId;
