@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { editDistance, findNearMiss, isNearMiss } from './email-match.js';
+import { editDistance, findNearMiss, isNearMiss, memberEmails } from './email-match.js';
 
 describe('email near-miss', () => {
   it.each([
@@ -25,5 +25,12 @@ describe('email near-miss', () => {
   it('suggests the closest known address', () => {
     expect(findNearMiss('john.do@acme.com', ['john.doe@acme.com', 'joan.doe@acme.com', 'x@y.z'], [])).toBe('john.doe@acme.com');
     expect(findNearMiss('nobody@else.org', ['john.doe@acme.com'], [])).toBeNull();
+  });
+
+  it("takes the members' primary addresses, skipping members without an account", () => {
+    const accounts = { acc_1: { email: 'a@acme.com' }, acc_2: { email: 'b@acme.com' }, acc_x: { email: 'not-a-member@acme.com' } };
+    const m = (accountId: string) => ({ accountId, role: 'member' as const, joinedAt: 0 });
+    const members = { acc_1: m('acc_1'), acc_2: m('acc_2'), acc_gone: m('acc_gone') };
+    expect(memberEmails({ members }, accounts)).toEqual(['a@acme.com', 'b@acme.com']);
   });
 });

@@ -2,6 +2,7 @@
 // or a second address of the same person, and accepting it would create a stray account that
 // holds no seats. Close means: same after dropping dots in the local part, same local part at an
 // alias domain of the organization, or within edit distance 2.
+import type { Account, OrgDoc } from '../store/types.js';
 
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
@@ -56,4 +57,11 @@ export function findNearMiss(attempted: string, known: Iterable<string>, aliasDo
     }
   }
   return best;
+}
+
+/** The primary emails of the organization's members (accounts missing from `accounts` skipped). */
+export function memberEmails(doc: Pick<OrgDoc, 'members'>, accounts: Readonly<Record<string, Pick<Account, 'email'>>>): string[] {
+  return Object.keys(doc.members)
+    .map((id) => accounts[id]?.email)
+    .filter((e): e is string => !!e);
 }

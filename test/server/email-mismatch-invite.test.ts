@@ -17,8 +17,9 @@ serverWithSmtp((started) => {
 let n = 0;
 const tag = () => `${process.pid}x${++n}x${Date.now() % 100000}`;
 
-async function invite(email: string) {
+async function invite(email: string, prepare?: (org: { serial: string }) => Promise<unknown>) {
   const { org, o, base } = await ownedOrg(server);
+  await prepare?.(org);
   const inv = await o.client.post(`${base}/invitations`, { email, role: 'member' });
   expect(inv.status).toBe(201);
   const mail = await smtp.waitFor((m) => m.to.includes(email) && /invited/.test(m.subject));
@@ -98,5 +99,84 @@ describe('email mismatch on invitation acceptance', () => {
     const member = await registered(server.url, { serial: org.serial });
     const denied = await member.client.get(`${base}/mismatches`);
     expect(denied.status).toBe(403);
+  });
+});
+
+describe('email mismatch with a member before an account is created on acceptance', () => {
+  const accountsFor = (email: string) => Object.values(server.services.store.global().accounts).filter((a) => a.email === email);
+
+  it.each([
+    ['dots in the local part', (t: string) => `jdoe.${t}@acme.test`, (t: string) => `j.doe.${t}@acme.test`],
+    ["one of the organization's alias domains", (t: string) => `jdoe.${t}@acme-eng.test`, (t: string) => `jdoe.${t}@acme.test`],
+    ['edit distance 2', (t: string) => `jdoe.${t}@acme.test`, (t: string) => `jdoe.${t}ab@acme.test`],
+  ])('refuses an invitation addressed to a near miss of a member (%s): no second account, "did you mean", recorded', async (_what, invitedOf, memberOf) => {
+    const t = tag();
+    const invited = invitedOf(t);
+    const member = memberOf(t);
+    const { org, o, base, token, invitationId } = await invite(invited, (org) => registered(server.url, { email: member, serial: org.serial, name: 'J. Doe' }));
+
+    const r = await new Client(server.url).post('/api/v1/invitations/accept', { token, name: 'J Doe', password: 'a long new password' });
+    expect(r.status).toBe(401);
+    expect(r.body.error.code).toBe('EMAIL_MISMATCH');
+    expect(r.body.error.message).toContain(`Did you mean ${member}?`);
+    expect(r.body.error.details).toEqual({ suggestion: member });
+    expect(r.headers.get('set-cookie')).toBeNull();
+    expect(accountsFor(invited)).toEqual([]);
+    const doc = server.services.store.org(org.orgId)!;
+    expect(Object.keys(doc.members)).toHaveLength(2);
+    expect(doc.invitations[invitationId]!.status).toBe('pending');
+    const list = (await o.client.get(`${base}/mismatches`)).body.mismatches;
+    expect(list).toEqual([{ id: expect.any(String), at: expect.any(Number), attempted: invited, suggestion: member, context: 'invite-accept' }]);
+    expect(feed.some((f) => f.orgId === org.orgId && f.kind === 'sign-in-failed' && f.text.includes(invited) && f.text.includes(member))).toBe(true);
+  });
+
+  it('still creates the account when the invited address is near no member', async () => {
+    const t = tag();
+    const invited = `quentin.${t}@acme.test`;
+    const { org, o, base, token } = await invite(invited, (org) => registered(server.url, { email: `zelda.${t}@acme.test`, serial: org.serial }));
+    const r = await new Client(server.url).post('/api/v1/invitations/accept', { token, name: 'Quentin', password: 'a long new password' });
+    expect(r.status).toBe(200);
+    expect(r.body.created).toBe(true);
+    expect(accountsFor(invited)).toHaveLength(1);
+    expect(server.services.store.org(org.orgId)!.members[r.body.accountId]).toBeDefined();
+    expect((await o.client.get(`${base}/mismatches`)).body.mismatches).toEqual([]);
+  });
+
+  it('answers an anonymous accept with a near miss of the invited address that has no account with "did you mean"', async () => {
+    const t = tag();
+    const invited = `anna.lee.${t}@acme.test`;
+    const typo = `annalee.${t}@acme.test`;
+    const { o, base, token } = await invite(invited);
+    const r = await new Client(server.url).post('/api/v1/invitations/accept', { token, email: typo, password: 'whatever it was' });
+    expect(r.status).toBe(401);
+    expect(r.body.error.code).toBe('EMAIL_MISMATCH');
+    expect(r.body.error.message).toContain(`Did you mean ${invited}?`);
+    expect(r.body.error.details).toEqual({ suggestion: invited });
+    expect(accountsFor(typo)).toEqual([]);
+    const list = (await o.client.get(`${base}/mismatches`)).body.mismatches;
+    expect(list.map((m: { attempted: string; suggestion: string; context: string }) => [m.attempted, m.suggestion, m.context])).toEqual([[typo, invited, 'invite-accept']]);
+  });
+
+  it("suggests a member's address when the typed email is a near miss of it rather than of the invited one", async () => {
+    const t = tag();
+    const invited = `new.hire.${t}@acme.test`;
+    const member = `pat.smith.${t}@acme.test`;
+    const { o, base, token } = await invite(invited, (org) => registered(server.url, { email: member, serial: org.serial }));
+    const r = await new Client(server.url).post('/api/v1/invitations/accept', { token, email: `patsmith.${t}@acme-eng.test`, password: 'whatever it was' });
+    expect(r.status).toBe(401);
+    expect(r.body.error.code).toBe('EMAIL_MISMATCH');
+    expect(r.body.error.details).toEqual({ suggestion: member });
+    expect((await o.client.get(`${base}/mismatches`)).body.mismatches).toHaveLength(1);
+  });
+
+  it('answers an anonymous accept with an unrelated email that has no account as a wrong password, recording nothing', async () => {
+    const t = tag();
+    const { o, base, token } = await invite(`rita.${t}@acme.test`);
+    const r = await new Client(server.url).post('/api/v1/invitations/accept', { token, email: `someone.else.entirely.${t}@other.test`, password: 'whatever it was' });
+    expect(r.status).toBe(401);
+    expect(r.body.error.code).toBe('INVALID_CREDENTIALS');
+    expect(r.body.error.details).toBeUndefined();
+    expect(r.body.error.message).not.toMatch(/did you mean/i);
+    expect((await o.client.get(`${base}/mismatches`)).body.mismatches).toEqual([]);
   });
 });

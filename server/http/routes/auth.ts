@@ -3,7 +3,7 @@
 import { SeatkeeperError } from '../../../shared/errors.js';
 import { CreateApiTokenBody, LinkSerialBody, RegisterBody, SignInBody, type Me } from '../../../shared/api/auth.js';
 import { auditEvent } from '../../domain/audit.js';
-import { findNearMiss } from '../../domain/email-match.js';
+import { findNearMiss, memberEmails } from '../../domain/email-match.js';
 import { hashSecret, newSecret } from '../../ids.js';
 import { DUMMY_HASH, hashPassword, verifyPassword } from '../../password.js';
 import type { Services } from '../../services.js';
@@ -25,22 +25,23 @@ export function meOf(s: Services, account: Account): Me {
   return { account: { id: account.id, email: account.email, name: account.name }, orgs };
 }
 
-/** Looks for a member's address the unknown `email` is a near miss of; records it for the admins. */
-export async function refuseNearMiss(s: Services, email: string, context: EmailMismatch['context']): Promise<void> {
-  const g = s.store.global();
-  const hits: Array<{ orgId: string; suggestion: string }> = [];
-  for (const orgId of s.store.orgIds()) {
-    const doc = s.store.org(orgId)!;
-    const emails = Object.keys(doc.members).map((id) => g.accounts[id]?.email).filter((e): e is string => !!e);
-    const suggestion = findNearMiss(email, emails, doc.org.aliasDomains);
-    if (suggestion) hits.push({ orgId, suggestion });
-  }
+/**
+ * Records refused near-miss attempts in each organization's mismatches (shown to its admins) and
+ * on its dashboard feed. One transaction for all of them: a refusal is one write, not one per org.
+ */
+export async function recordMismatches(
+  s: Services,
+  attempted: string,
+  hits: ReadonlyArray<{ orgId: string; suggestion: string }>,
+  context: EmailMismatch['context'],
+): Promise<void> {
   if (hits.length === 0) return;
   const now = s.clock();
   await s.store.tx((t) => {
     for (const h of hits) {
       const doc = t.org(h.orgId)!;
-      doc.mismatches.push({ id: s.ids('mis'), at: now, attempted: email, suggestion: h.suggestion, context });
+      doc.mismatches.push({ id: s.ids('mis'), at: now, attempted, suggestion: h.suggestion, context });
+      // A bounded list: a typo repeated by a script must not grow the organization's file forever.
       if (doc.mismatches.length > 500) doc.mismatches.splice(0, doc.mismatches.length - 500);
     }
   });
@@ -49,9 +50,22 @@ export async function refuseNearMiss(s: Services, email: string, context: EmailM
       orgId: h.orgId,
       at: now,
       kind: 'sign-in-failed',
-      text: `${context === 'sign-in' ? 'Sign-in' : 'Invitation accepted'} with ${email} refused — did they mean ${h.suggestion}?`,
+      text: `${context === 'sign-in' ? 'Sign-in' : 'Invitation accepted'} with ${attempted} refused — did they mean ${h.suggestion}?`,
     });
   }
+}
+
+/** Looks for a member's address the unknown `email` is a near miss of; records it for the admins. */
+export async function refuseNearMiss(s: Services, email: string, context: EmailMismatch['context']): Promise<void> {
+  const g = s.store.global();
+  const hits: Array<{ orgId: string; suggestion: string }> = [];
+  for (const orgId of s.store.orgIds()) {
+    const doc = s.store.org(orgId)!;
+    const suggestion = findNearMiss(email, memberEmails(doc, g.accounts), doc.org.aliasDomains);
+    if (suggestion) hits.push({ orgId, suggestion });
+  }
+  if (hits.length === 0) return;
+  await recordMismatches(s, email, hits, context);
   const suggestion = hits[0]!.suggestion;
   throw new SeatkeeperError('EMAIL_MISMATCH', `There is no account for ${email}. Did you mean ${suggestion}?`, { suggestion });
 }

@@ -13,7 +13,7 @@ import {
   type InvitationView,
 } from '../../../shared/api/invitations.js';
 import { auditEvent } from '../../domain/audit.js';
-import { isNearMiss } from '../../domain/email-match.js';
+import { findNearMiss, isNearMiss, memberEmails } from '../../domain/email-match.js';
 import { assertAcceptable, canManageInvitation, checkInvite, invitationState, planLineAssignments } from '../../domain/invitations.js';
 import { isOrgAdmin, isTeamAdmin } from '../../domain/permissions.js';
 import { higherRole } from '../../domain/roles.js';
@@ -25,7 +25,7 @@ import { mailPermissionsChanged } from '../../mail/permissions-mail.js';
 import type { Services } from '../../services.js';
 import type { Account, Invitation, OrgDoc } from '../../store/types.js';
 import type { Router } from '../router.js';
-import { findAccountByEmail, startSession } from './auth.js';
+import { findAccountByEmail, recordMismatches, startSession } from './auth.js';
 
 function view(inv: Invitation, now: number): InvitationView {
   return {
@@ -97,13 +97,7 @@ async function assertOwnsInvitedEmail(s: Services, orgId: string, inv: Invitatio
   if (account.email === inv.email || account.aliases.includes(inv.email)) return;
   const doc = s.store.org(orgId)!;
   if (isNearMiss(account.email, inv.email, doc.org.aliasDomains)) {
-    const now = s.clock();
-    await s.store.tx((t) => {
-      const d = t.org(orgId)!;
-      d.mismatches.push({ id: s.ids('mis'), at: now, attempted: account.email, suggestion: inv.email, context: 'invite-accept' });
-      if (d.mismatches.length > 500) d.mismatches.splice(0, d.mismatches.length - 500);
-    });
-    s.events.emit('feed', { orgId, at: now, kind: 'sign-in-failed', text: `Invitation accepted with ${account.email} refused — did they mean ${inv.email}?` });
+    await recordMismatches(s, account.email, [{ orgId, suggestion: inv.email }], 'invite-accept');
     throw new SeatkeeperError(
       'EMAIL_MISMATCH',
       `This invitation is for ${inv.email}, not ${account.email}. Did you mean ${inv.email}? Accept it with that address.`,
@@ -115,6 +109,25 @@ async function assertOwnsInvitedEmail(s: Services, orgId: string, inv: Invitatio
     how === 'signed-in'
       ? `This invitation is for ${inv.email}, but you are signed in as ${account.email}. Sign out first, or ask for an invitation to your address.`
       : `This invitation is for ${inv.email}, not ${account.email}.`,
+  );
+}
+
+/**
+ * Before an account is created on accept: an invited address that is a near miss of a member's
+ * (jdoe@ when j.doe@ is in the organization) is almost always the member, invited by a typo, and
+ * a new account would hold their seats apart from the account they sign in with. Refused with a
+ * hint, recorded for the admins; the member signs in with their own address instead.
+ */
+async function refuseNearMissOfMember(s: Services, orgId: string, inv: Invitation): Promise<void> {
+  const doc = s.store.org(orgId)!;
+  const member = findNearMiss(inv.email, memberEmails(doc, s.store.global().accounts), doc.org.aliasDomains);
+  if (!member) return;
+  await recordMismatches(s, inv.email, [{ orgId, suggestion: member }], 'invite-accept');
+  throw new SeatkeeperError(
+    'EMAIL_MISMATCH',
+    `${member} is already a member of ${doc.org.name}. Did you mean ${member}? Sign in with that address; ` +
+      `an administrator can give it this invitation's team and products, or invite the right address.`,
+    { suggestion: member },
   );
 }
 
@@ -145,11 +158,19 @@ async function resolveAcceptor(s: Services, orgId: string, inv: Invitation, body
     return { accountId: existing.id, signIn: true };
   }
   if (email !== inv.email) {
-    // Signing in as an address that has no account: the same answer as a wrong password.
+    // Signing in as an address that has no account: the same answer as a wrong password, unless
+    // it is a typo of the invited address or of a member's, which gets "did you mean" (as sign-in).
     await verifyPassword(body.password ?? '', DUMMY_HASH);
+    const doc = s.store.org(orgId)!;
+    const suggestion = findNearMiss(email, [inv.email, ...memberEmails(doc, s.store.global().accounts)], doc.org.aliasDomains);
+    if (suggestion) {
+      await recordMismatches(s, email, [{ orgId, suggestion }], 'invite-accept');
+      throw new SeatkeeperError('EMAIL_MISMATCH', `There is no account for ${email}. Did you mean ${suggestion}?`, { suggestion });
+    }
     throw new SeatkeeperError('INVALID_CREDENTIALS', 'Wrong email or password.');
   }
   if (existing && existing.status !== 'invited') throw new SeatkeeperError('FORBIDDEN', `The account for ${email} is disabled.`);
+  await refuseNearMissOfMember(s, orgId, inv);
   const name = body.name ?? existing?.name;
   if (!name) throw new SeatkeeperError('VALIDATION_FAILED', 'body.name: your name is needed to create your account');
   const pw = Password.safeParse(body.password ?? '');
