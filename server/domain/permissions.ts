@@ -21,6 +21,14 @@ export function canManageMember(doc: OrgDoc, actorId: string, targetId: string):
   return teamsAdministeredBy(doc, actorId).some((t) => t.memberIds.includes(targetId));
 }
 
+/**
+ * May `actorId` see the member `targetId` (the list and the detail answer alike): org admins see
+ * everyone, anyone sees themselves, a team admin the members of the teams they administer.
+ */
+export function canSeeMember(doc: OrgDoc, actorId: string, targetId: string): boolean {
+  return actorId === targetId || canManageMember(doc, actorId, targetId);
+}
+
 /** May `actorId` assign or unassign seats of contract line `lineId`? */
 export function canManageLine(doc: OrgDoc, actorId: string, lineId: string): boolean {
   if (isOrgAdmin(doc, actorId)) return true;

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { demoCatalog } from '../../shared/catalog.js';
 import { SeatkeeperError } from '../../shared/errors.js';
 import { emptyOrgDoc, type OrgDoc } from '../store/types.js';
-import { assertTeamNameFree, canManageTeamMembers, canSeeTeam, projectLineIds } from './teams.js';
+import { canSeeMember } from './permissions.js';
+import { assertTeamNameFree, canManageTeamMembers, canRemoveFromTeam, canSeeTeam, projectLineIds } from './teams.js';
 
 function fixture(): OrgDoc {
   const doc = emptyOrgDoc({ id: 'org_1', name: 'Acme', aliasDomains: [], salt: 's', claimedBy: null, claimedAt: null, termsAcceptedAt: null, settings: { leaseTtlSeconds: 60 }, createdAt: 0 });
@@ -39,6 +40,37 @@ describe('team permissions', () => {
     const doc = fixture();
     expect(canManageTeamMembers(doc, actor, doc.teams[teamId]!)).toBe(manage);
     expect(canSeeTeam(doc, actor, doc.teams[teamId]!)).toBe(see);
+  });
+});
+
+describe('removing from a team', () => {
+  it.each([
+    ['acc_admin', 'acc_colead', true, 'an org admin removes anyone'],
+    ['acc_lead', 'acc_dev', true, 'a team admin removes a plain member'],
+    ['acc_lead', 'acc_colead', false, 'a team admin never removes a fellow team admin'],
+    ['acc_lead', 'acc_lead', true, 'a team admin may step out'],
+    ['acc_dev', 'acc_dev', false, 'a plain member manages nobody'],
+    ['acc_out', 'acc_dev', false, 'nor does an outsider'],
+  ])('%s removing %s → %s (%s)', (actor, target, allowed) => {
+    const doc = fixture();
+    doc.members.acc_colead = { accountId: 'acc_colead', role: 'member', joinedAt: 0 };
+    doc.teams.tea_1!.memberIds.push('acc_colead');
+    doc.teams.tea_1!.adminIds.push('acc_colead');
+    expect(canRemoveFromTeam(doc, actor, doc.teams.tea_1!, target)).toBe(allowed);
+  });
+});
+
+describe('who sees which member', () => {
+  it.each([
+    ['acc_admin', 'acc_out', true],
+    ['acc_lead', 'acc_dev', true],
+    ['acc_lead', 'acc_lead', true],
+    ['acc_lead', 'acc_out', false],
+    ['acc_lead', 'acc_admin', false],
+    ['acc_dev', 'acc_dev', true],
+    ['acc_dev', 'acc_lead', false],
+  ])('%s sees %s: %s', (actor, target, sees) => {
+    expect(canSeeMember(fixture(), actor, target)).toBe(sees);
   });
 });
 

@@ -10,6 +10,16 @@ export function canManageTeamMembers(doc: OrgDoc, actorId: string, team: Team): 
   return isOrgAdmin(doc, actorId) || team.adminIds.includes(actorId);
 }
 
+/**
+ * May `actorId` take `targetId` out of the team? Its team admins manage its members, but taking a
+ * fellow team admin out also ends their admin status, which only org admins grant and end.
+ */
+export function canRemoveFromTeam(doc: OrgDoc, actorId: string, team: Team, targetId: string): boolean {
+  if (isOrgAdmin(doc, actorId)) return true;
+  if (!team.adminIds.includes(actorId)) return false;
+  return targetId === actorId || !team.adminIds.includes(targetId);
+}
+
 /** Whether a team member may see the team. */
 export function canSeeTeam(doc: OrgDoc, actorId: string, team: Team): boolean {
   return isOrgAdmin(doc, actorId) || team.memberIds.includes(actorId) || team.adminIds.includes(actorId);

@@ -126,6 +126,67 @@ describe('team admins', () => {
     expect(server.services.store.org(org.orgId)!.teams[theirs.id]!.memberIds).toEqual([outsider!.accountId]);
   });
 
+  it('see in the member list only the members of the teams they administer, and themselves', async () => {
+    const { o, base, people } = await setup();
+    const [lead, dev, outsider, loose, other] = await people('Lena Lead', 'Dan Dev', 'Otto Outside', 'Lou Loose', 'Oli Other');
+    const mine = (await o.client.post(`${base}/teams`, { name: 'Bridges' })).body;
+    const second = (await o.client.post(`${base}/teams`, { name: 'Ramps' })).body;
+    const theirs = (await o.client.post(`${base}/teams`, { name: 'Tunnels' })).body;
+    for (const [team, p] of [[mine, lead], [mine, dev], [second, lead], [second, other], [theirs, outsider]] as const) {
+      expect((await o.client.put(`${base}/teams/${team.id}/members/${p!.accountId}`)).status).toBe(200);
+    }
+    await o.client.put(`${base}/teams/${mine.id}/admins/${lead!.accountId}`);
+    await o.client.put(`${base}/teams/${second.id}/admins/${lead!.accountId}`);
+    const L = lead!.client;
+    const names = async (qs = '') => {
+      const r = await L.get(`${base}/members${qs}`);
+      expect(r.status).toBe(200);
+      return r.body.members.map((m: { name: string }) => m.name);
+    };
+
+    expect(await names()).toEqual(['Dan Dev', 'Lena Lead', 'Oli Other']);
+    expect(await names('?q=DAN')).toEqual(['Dan Dev']);
+    expect(await names('?q=lou')).toEqual([]);
+    expect(await names('?role=owner')).toEqual([]);
+    expect(await names(`?teamId=${theirs.id}`)).toEqual([]);
+    expect((await L.get(`${base}/members/${loose!.accountId}`)).status).toBe(403);
+    // Org admins see everyone.
+    const all = (await o.client.get(`${base}/members`)).body.members.map((m: { name: string }) => m.name);
+    expect(all).toEqual(['Dan Dev', 'Lena Lead', 'Lou Loose', 'Oli Other', 'Olivia Owner', 'Otto Outside']);
+    // A team admin who stops being one sees nobody (the list is for admins).
+    await o.client.del(`${base}/teams/${mine.id}/admins/${lead!.accountId}`);
+    await o.client.del(`${base}/teams/${second.id}/admins/${lead!.accountId}`);
+    expect((await L.get(`${base}/members`)).status).toBe(403);
+  });
+
+  it('may not remove a fellow team admin from the team (it ends their admin status); org admins may', async () => {
+    const { org, o, base, people } = await setup();
+    const [lead, colead, dev] = await people('Lena Lead', 'Cole Colead', 'Dan Dev');
+    const team = (await o.client.post(`${base}/teams`, { name: 'Bridges' })).body;
+    for (const p of [lead, colead, dev]) await o.client.put(`${base}/teams/${team.id}/members/${p!.accountId}`);
+    for (const p of [lead, colead]) await o.client.put(`${base}/teams/${team.id}/admins/${p!.accountId}`);
+    const stored = () => server.services.store.org(org.orgId)!.teams[team.id]!;
+
+    const refused = await lead!.client.del(`${base}/teams/${team.id}/members/${colead!.accountId}`);
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('FORBIDDEN');
+    expect(stored().memberIds).toContain(colead!.accountId);
+    expect(stored().adminIds).toEqual([lead!.accountId, colead!.accountId]);
+    expect(await server.services.store.queryAudit(org.orgId, { action: 'team.member.remove' })).toEqual([]);
+
+    // Plain members are theirs to remove, and they may step out themselves.
+    expect((await lead!.client.del(`${base}/teams/${team.id}/members/${dev!.accountId}`)).status).toBe(200);
+    expect((await colead!.client.del(`${base}/teams/${team.id}/members/${colead!.accountId}`)).status).toBe(200);
+    expect(stored().adminIds).toEqual([lead!.accountId]);
+
+    await o.client.put(`${base}/teams/${team.id}/members/${colead!.accountId}`);
+    await o.client.put(`${base}/teams/${team.id}/admins/${colead!.accountId}`);
+    const byOwner = await o.client.del(`${base}/teams/${team.id}/members/${colead!.accountId}`);
+    expect(byOwner.status).toBe(200);
+    expect(stored().memberIds).toEqual([lead!.accountId]);
+    expect(stored().adminIds).toEqual([lead!.accountId]);
+  });
+
   it('invite members into their own team and see only those invitations', async () => {
     const { o, base, people } = await setup();
     const [lead] = await people('Lena Lead');

@@ -13,7 +13,7 @@ import {
 import { auditEvent } from '../../domain/audit.js';
 import { findLine } from '../../domain/seats.js';
 import { applyRemoval, memberDetail, planRemoval, searchMembers } from '../../domain/members.js';
-import { canManageMember, isOrgAdmin, isTeamAdmin } from '../../domain/permissions.js';
+import { canSeeMember, isOrgAdmin, isTeamAdmin } from '../../domain/permissions.js';
 import { assertRoleChange } from '../../domain/roles.js';
 import { mailPermissionsChanged } from '../../mail/permissions-mail.js';
 import type { Services } from '../../services.js';
@@ -36,7 +36,9 @@ export function registerMembersRoutes(r: Router): void {
       if (!isOrgAdmin(org.doc, account.id) && !isTeamAdmin(org.doc, account.id)) {
         throw new SeatkeeperError('FORBIDDEN', 'Only administrators may list the members.');
       }
-      return { members: searchMembers(org.doc, s.store.global().accounts, query) };
+      // A team admin sees the people of their teams (and themselves), as GET /members/:id does.
+      const members = searchMembers(org.doc, s.store.global().accounts, query).filter((m) => canSeeMember(org.doc, account.id, m.accountId));
+      return { members };
     },
   });
 
@@ -48,7 +50,7 @@ export function registerMembersRoutes(r: Router): void {
     handler({ s, org, account, params }): MemberDetail {
       const targetId = params.accountId!;
       if (!org.doc.members[targetId]) throw new SeatkeeperError('NOT_FOUND', 'No such member.');
-      if (targetId !== account.id && !canManageMember(org.doc, account.id, targetId)) {
+      if (!canSeeMember(org.doc, account.id, targetId)) {
         throw new SeatkeeperError('FORBIDDEN', 'You may see only yourself and members of teams you administer.');
       }
       return memberDetail(org.doc, accountOf(s, targetId), s.presence.onlineDevices(org.id));

@@ -5,7 +5,7 @@
 import { SeatkeeperError } from '../../../shared/errors.js';
 import { TeamBody, type TeamList, type TeamView } from '../../../shared/api/teams.js';
 import { auditEvent } from '../../domain/audit.js';
-import { assertTeamNameFree, canManageTeamMembers, canSeeTeam, projectLineIds, teamView } from '../../domain/teams.js';
+import { assertTeamNameFree, canManageTeamMembers, canRemoveFromTeam, canSeeTeam, projectLineIds, teamView } from '../../domain/teams.js';
 import { mailPermissionsChanged } from '../../mail/permissions-mail.js';
 import type { Services } from '../../services.js';
 import type { OrgDoc, Team } from '../../store/types.js';
@@ -189,6 +189,9 @@ export function registerTeamsRoutes(r: Router): void {
         const doc = t.org(org.id)!;
         const team = requireManagedTeam(doc, account.id, teamId);
         if (!team.memberIds.includes(accountId)) throw new SeatkeeperError('NOT_FOUND', 'That account is not a member of this team.');
+        if (!canRemoveFromTeam(doc, account.id, team, accountId)) {
+          throw new SeatkeeperError('FORBIDDEN', 'Only organization administrators may remove a team admin from the team.');
+        }
         const wasAdmin = team.adminIds.includes(accountId);
         team.memberIds = team.memberIds.filter((x) => x !== accountId);
         team.adminIds = team.adminIds.filter((x) => x !== accountId);
