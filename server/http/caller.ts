@@ -1,5 +1,6 @@
 // Who is calling: a portal session cookie or a bearer API token, looked up by its hash.
 import type { FastifyRequest } from 'fastify';
+import { tokenUseDue } from '../domain/api-tokens.js';
 import { hashSecret } from '../ids.js';
 import type { Services } from '../services.js';
 import type { Account } from '../store/types.js';
@@ -31,6 +32,29 @@ export function readCookie(header: string | undefined, name: string): string | u
   return undefined;
 }
 
+/** Token hashes whose use is being written, per store: concurrent requests share one write. */
+const recording = new WeakMap<object, Set<string>>();
+
+/**
+ * Writes the token's `lastUsedAt` in the background: the request neither waits for this
+ * bookkeeping nor fails with it (on a full disk a script's reads still work).
+ */
+function recordTokenUse(s: Services, tokenHash: string): void {
+  let pending = recording.get(s.store);
+  if (!pending) recording.set(s.store, (pending = new Set()));
+  if (pending.has(tokenHash)) return;
+  pending.add(tokenHash);
+  const now = s.clock();
+  s.store
+    .tx((t) => {
+      const token = t.global().apiTokens[tokenHash];
+      // Revoked meanwhile, or recorded by a request that got there first.
+      if (token && tokenUseDue(token.lastUsedAt, now)) token.lastUsedAt = now;
+    })
+    .catch((e: Error) => s.log.debug('could not record API token use', { error: e.message }))
+    .finally(() => pending.delete(tokenHash));
+}
+
 export function resolveCaller(s: Services, req: Pick<FastifyRequest, 'headers'>): Caller | undefined {
   const g = s.store.global();
   const auth = req.headers.authorization;
@@ -38,7 +62,10 @@ export function resolveCaller(s: Services, req: Pick<FastifyRequest, 'headers'>)
     const h = hashSecret(auth.slice(7).trim());
     const t = g.apiTokens[h];
     const account = t && g.accounts[t.accountId];
-    if (account && account.status === 'active') return { account, via: 'token', credentialHash: h };
+    if (account && account.status === 'active') {
+      if (tokenUseDue(t.lastUsedAt, s.clock())) recordTokenUse(s, h);
+      return { account, via: 'token', credentialHash: h };
+    }
     return undefined;
   }
   const cookie = readCookie(req.headers.cookie, SESSION_COOKIE);
