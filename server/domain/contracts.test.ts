@@ -10,6 +10,7 @@ import {
   planCreateContract,
   planLineSeats,
   planUpdateContract,
+  seatHolders,
   visibleContracts,
 } from './contracts.js';
 
@@ -124,5 +125,28 @@ describe('visibleContracts', () => {
     expect(visibleContracts(doc, 'admin').map((c) => c.id).sort()).toEqual(['c1', 'c2']);
     expect(visibleContracts(doc, 'ta').map((c) => c.id)).toEqual(['c2']);
     expect(code(() => visibleContracts(doc, 'm'))).toBe('FORBIDDEN');
+  });
+});
+
+describe('seatHolders', () => {
+  it("lists each account holding seats of the contract with the products' names, and no one else", () => {
+    const { doc } = orgDoc()
+      .member('acc_a')
+      .member('acc_b')
+      .member('acc_c')
+      .contract('con_1', [
+        { id: 'lin_sw', productCode: 'SW-PREMIUM', seats: 5 },
+        { id: 'lin_acad', productCode: 'ACAD', seats: 5, method: 'serial' },
+      ])
+      .contract('con_2', [{ id: 'lin_other', productCode: 'SW-PREMIUM', seats: 5 }])
+      .assign('asg_1', 'lin_sw', 'acc_b')
+      .assign('asg_2', 'lin_acad', 'acc_b')
+      .assign('asg_3', 'lin_sw', 'acc_a')
+      .assign('asg_4', 'lin_other', 'acc_c');
+    expect(seatHolders(doc, doc.contracts.con_1!)).toEqual([
+      { accountId: 'acc_a', products: ['SOLIDWORKS Premium'] },
+      { accountId: 'acc_b', products: ['AutoCAD', 'SOLIDWORKS Premium'] },
+    ]);
+    expect(seatHolders(doc, doc.contracts.con_2!)).toEqual([{ accountId: 'acc_c', products: ['SOLIDWORKS Premium'] }]);
   });
 });

@@ -172,3 +172,22 @@ export function planLineSeats(doc: OrgDoc, contractId: string, lineId: string, s
 export function applyLineSeats(doc: OrgDoc, plan: { contract: Contract; line: ContractLine; after: number }): void {
   doc.contracts[plan.contract.id]!.lines.find((l) => l.id === plan.line.id)!.seats = plan.after;
 }
+
+/**
+ * Who holds seats of the contract, with the names of the products they hold: the people whose
+ * permissions change when the contract's term ends or starts. Ordered by account id.
+ */
+export function seatHolders(doc: OrgDoc, contract: Contract): Array<{ accountId: string; products: string[] }> {
+  const byLine = new Map(contract.lines.map((l) => [l.id, doc.products[l.productCode]?.name ?? l.productCode]));
+  const held = new Map<string, Set<string>>();
+  for (const a of Object.values(doc.assignments)) {
+    const name = byLine.get(a.lineId);
+    if (name === undefined) continue;
+    let set = held.get(a.accountId);
+    if (!set) held.set(a.accountId, (set = new Set()));
+    set.add(name);
+  }
+  return [...held.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([accountId, names]) => ({ accountId, products: [...names].sort() }));
+}

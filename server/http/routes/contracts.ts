@@ -16,9 +16,11 @@ import {
   planUpdateContract,
   productView,
   requireContract,
+  seatHolders,
   visibleContracts,
 } from '../../domain/contracts.js';
 import { isContractActive } from '../../domain/seats.js';
+import { mailPermissionsChanged } from '../../mail/permissions-mail.js';
 import type { Services } from '../../services.js';
 import type { Router } from '../router.js';
 
@@ -28,6 +30,24 @@ const base = '/api/v1/orgs/:orgId';
 function viewOf(s: Services, orgId: string, contractId: string, now: number) {
   const doc = s.store.org(orgId)!;
   return contractView(doc, doc.contracts[contractId]!, now);
+}
+
+/**
+ * A contract's term ending (or starting again) changes what everyone holding one of its seats may
+ * use, though no assignment changed: they get the permissions mail like any other change.
+ */
+async function mailTermChange(s: Services, orgId: string, contractId: string, ended: boolean): Promise<void> {
+  const doc = s.store.org(orgId)!;
+  const contract = doc.contracts[contractId]!;
+  for (const h of seatHolders(doc, contract)) {
+    const one = h.products.length === 1;
+    const seats = `your seat${one ? '' : 's'} of ${h.products.join(', ')}`;
+    await mailPermissionsChanged(s, h.accountId, doc.org.name, [
+      ended
+        ? `Contract ${contract.number} ended: ${seats} no longer grant${one ? 's' : ''} access.`
+        : `Contract ${contract.number} is active again: ${seats} grant${one ? 's' : ''} access again.`,
+    ]);
+  }
 }
 
 export function registerContractsRoutes(r: Router): void {
@@ -120,6 +140,7 @@ export function registerContractsRoutes(r: Router): void {
       } else if (lineIds.length > 0 && (plan.started || plan.addedSerials.length > 0)) {
         s.events.emit('entitlements', { orgId: org.id, reason: 'superseded', lineIds });
       }
+      if (plan.ended || plan.started) await mailTermChange(s, org.id, plan.after.id, plan.ended);
       return viewOf(s, org.id, plan.after.id, now);
     },
   });
