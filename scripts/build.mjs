@@ -24,6 +24,7 @@ await Promise.all([
       demo: 'scripts/demo.ts',
       'api-doc': 'scripts/api-doc.ts',
       bench: 'scripts/bench/run.ts',
+      'bench-readme': 'scripts/bench-readme.ts',
       // Helper processes the benchmark forks: the server under test, simulated-agent swarms, the bare ws baseline.
       'bench-server': 'scripts/bench/bench-server.ts',
       'bench-swarm': 'scripts/bench/swarm.ts',

@@ -1,11 +1,14 @@
 // `npm run bench [-- --quick] [-- --only NAME]`: runs the benchmarks one after another on
-// loopback, prints one table and writes bench-results/latest.json.
+// loopback and prints one table. A full run writes bench-results/latest.json and the README's
+// table; a quick run writes quick.json, a partial one (--only, SEATKEEPER_BENCH_LEVELS) partial.json,
+// so neither can stand in for the full run.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { machine, table, type Row } from './report.js';
 import { benchCheck } from './check.js';
 import { benchFleet } from './fleet.js';
 import { benchLeases } from './leases.js';
 import { benchStore } from './store.js';
+import { writeBenchReadme, type BenchResults } from '../bench-readme.js';
 
 type Bench = { name: string; run(quick: boolean): Promise<Row[]> };
 
@@ -20,9 +23,11 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const onlyIdx = args.indexOf('--only');
 const only = onlyIdx >= 0 ? args[onlyIdx + 1] : undefined;
+const partial = only !== undefined || !!process.env.SEATKEEPER_BENCH_LEVELS;
 
 const started = Date.now();
 const rows: Row[] = [];
+const failed: string[] = [];
 for (const b of benches) {
   if (only && b.name !== only) continue;
   process.stderr.write(`bench ${b.name}${quick ? ' (quick)' : ''}…\n`);
@@ -31,12 +36,23 @@ for (const b of benches) {
     rows.push(...(await b.run(quick)));
   } catch (err) {
     process.stderr.write(`bench ${b.name} failed: ${(err as Error).stack}\n`);
+    failed.push(b.name);
     process.exitCode = 1;
   }
   process.stderr.write(`bench ${b.name} done in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
 }
-const header = `Seatkeeper benchmarks — ${new Date().toISOString().slice(0, 10)} — ${machine()}${quick ? ' — quick' : ''} — ${((Date.now() - started) / 1000).toFixed(0)} s`;
+const seconds = Math.round((Date.now() - started) / 1000);
+const date = new Date().toISOString().slice(0, 10);
+const kind = quick ? ' — quick' : partial ? ' — partial' : '';
+const header = `Seatkeeper benchmarks — ${date} — ${machine()}${kind} — ${seconds} s`;
 const notes = rows.filter((r) => r.note).map((r) => `- ${r.bench} / ${r.figure}: ${r.note}`);
 process.stdout.write(`\n${header}\n\n${table(rows)}\n${notes.length ? `\nNotes:\n${notes.join('\n')}\n` : ''}`);
+const results: BenchResults = { header, date, machine: machine(), seconds, quick, partial, failed, rows };
 await mkdir('bench-results', { recursive: true });
-await writeFile(`bench-results/${quick ? 'quick' : 'latest'}.json`, JSON.stringify({ header, rows }, null, 2));
+const file = `bench-results/${quick ? 'quick' : partial ? 'partial' : 'latest'}.json`;
+await writeFile(file, JSON.stringify(results, null, 2));
+process.stderr.write(`wrote ${file}\n`);
+if (!quick && !partial) {
+  if (failed.length) process.stderr.write(`README.md benchmark table not updated: ${failed.join(', ')} failed\n`);
+  else process.stderr.write(`${await writeBenchReadme(file, 'README.md')}\n`);
+}
