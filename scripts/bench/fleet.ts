@@ -3,7 +3,8 @@
 // directory: RSS per agent and connect+authenticate rate; targeted revocations (admin unassign →
 // the agent's ack); org-wide method switches (→ the last agent's ack); the longest event-loop
 // stall of each phase; at the largest N a reconnect storm (server restarted under the fleet).
-// Then the same sockets and the same bytes against a bare `ws` server: the baselines.
+// Then the same sockets and the same bytes against a bare `ws` server: the baselines, each over
+// exactly as many samples as its figure (the same agents, the same number of repeats).
 // The whole run has a time budget: a size whose connect alone would not fit is not started.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,34 +16,49 @@ import { monoMs, openFileLimit } from './rpc.js';
 
 interface Plan {
   levels: number[];
+  /** the issue asks for 1,000 targeted revocations at each size */
   revocations: number;
-  /** sequential revocations stop after this long, once `minRevocations` are in */
-  revocationBudgetMs: number;
+  /** sequential revocations at a size stop after this long, once `minRevocations` are in */
+  revocationBudgetMs: (n: number) => number;
+  /** what deciding whether a size fits reserves for its revocations (they shrink to what is left) */
+  revocationFloorMs: number;
   minRevocations: number;
+  /** even, so the line ends with the method it started with */
   switchRepeats: (n: number) => number;
   /** the whole fleet bench; a size whose connect would not fit is not started */
   budgetMs: number;
   /** the reconnect storm gives up after this long (and says how many came back) */
   stormTimeoutMs: number;
+  /** what the budget reserves for the storm and its baseline (19.8k took 24 + 5 s here) */
+  stormReserveMs: number;
+  /** what a size costs besides connect, revocations, switches and storm: seeding, the baseline's connect, teardown */
+  levelOverheadMs: number;
 }
 
 function plan(quick: boolean, maxN: number): Plan {
   // SEATKEEPER_BENCH_LEVELS=2000,8000 runs other fleet sizes (for profiling one of them).
   const asked = process.env.SEATKEEPER_BENCH_LEVELS?.split(',').map(Number).filter((n) => n > 0);
   const levels = (asked?.length ? asked : quick ? [500] : [1000, 5000, 10_000, 20_000]).map((n) => Math.min(n, maxN));
-  // Sized so the full `npm run bench` stays under ten minutes on two cores.
+  // Sized so the full `npm run bench` stays under ten minutes on two cores. A revocation waits for
+  // two commits of the organization document, so it costs ~45 ms at 1k and ~0.8 s at 20k agents
+  // here: 1,000 fit at 1k; above that the budget decides n, which each figure prints.
   return {
     levels: [...new Set(levels)],
     revocations: quick ? 100 : 1000,
-    revocationBudgetMs: quick ? 5_000 : 12_000,
+    revocationBudgetMs: (n) => (quick ? 5_000 : n >= 10_000 ? 45_000 : 50_000),
+    revocationFloorMs: quick ? 2_000 : 15_000,
     minRevocations: quick ? 20 : 30,
-    switchRepeats: (n) => (quick ? 2 : n >= 10_000 ? 2 : 4),
+    switchRepeats: () => (quick ? 2 : 6),
     budgetMs: quick ? 40_000 : 530_000,
     stormTimeoutMs: quick ? 30_000 : 120_000,
+    stormReserveMs: quick ? 15_000 : 60_000,
+    levelOverheadMs: quick ? 5_000 : 30_000,
   };
 }
 
 const tag = (n: number) => (n % 1000 === 0 ? `${n / 1000}k` : `${(n / 1000).toFixed(1)}k`);
+/** The sample count beside a percentile; a p99 of fewer than 100 samples is their maximum, and says so. */
+const samples = (n: number, p99 = false) => (p99 && n < 100 ? `(max of n=${n})` : `(n=${n})`);
 
 interface Measured {
   n: number;
@@ -61,8 +77,8 @@ function predictConnectMs(done: Measured[], m: number): number {
   return (m / last.rate) * 1000 * (m / last.n) ** k;
 }
 
-/** What a size costs after its connect: revocations, switches, the baseline, and the storm at the top. */
-const tailMs = (p: Plan, m: number, top: boolean) => p.revocationBudgetMs + (m / 10_000) * 30_000 + 30_000 + (top ? p.stormTimeoutMs : 0);
+/** What a size costs after its connect and revocations: switches, the baseline, and the storm at the top. */
+const restMs = (p: Plan, m: number, top: boolean) => (m / 10_000) * 30_000 + p.levelOverheadMs + (top ? p.stormReserveMs : 0);
 
 export async function benchFleet(quick: boolean): Promise<Row[]> {
   const limit = await openFileLimit();
@@ -79,7 +95,7 @@ export async function benchFleet(quick: boolean): Promise<Row[]> {
     for (let li = 0; li < p.levels.length; li++) {
       const n = p.levels[li]!;
       const next = p.levels[li + 1];
-      const fits = (m: number) => predictConnectMs(done, m) + tailMs(p, m, m === p.levels[p.levels.length - 1]) < deadline - Date.now();
+      const fits = (m: number) => predictConnectMs(done, m) + p.revocationFloorMs + restMs(p, m, m === p.levels[p.levels.length - 1]) < deadline - Date.now();
       process.stderr.write(`  ${n} agents…\n`);
       // The storm runs once, at the largest size this run reaches (decided once this size is connected).
       const stormHere = (rate: number) => {
@@ -93,7 +109,7 @@ export async function benchFleet(quick: boolean): Promise<Row[]> {
         rows.push(row({ bench: 'fleet', figure: `connect+authenticate rate ${at} (${sk.connected} connected)`, value: sk.connectRate, unit: 'agents/s', baseline: '—', baselineValue: null }));
         break;
       }
-      const raw = await rawLevel(fleet, n, p, sk.frames, sk.storm !== null);
+      const raw = await rawLevel(fleet, n, sk.revoked, sk.switchMs.length, sk.frames, sk.storm !== null);
       reached = n;
       rows.push(...levelRows(n, sk, raw, quick, maxN));
       if (next !== undefined && !fits(next)) {
@@ -151,23 +167,23 @@ function levelRows(n: number, sk: SkResult, raw: RawResult, quick: boolean, maxN
       baselineValue: null,
       ...(n === 1000 ? { note: 'lowdb rewrites the whole organization file per commit; an unassign waits for two commits: the assignment, then the lease revocation' } : {}),
     }),
-    row({ bench: 'revoke', figure: `targeted revoke p50 ${at} (n=${rv.n})`, value: rv.p50, unit: 'ms', baseline: 'bare ws send to one socket', baselineValue: rb.p50 }),
+    row({ bench: 'revoke', figure: `targeted revoke p50 ${at} ${samples(rv.n)}`, value: rv.p50, unit: 'ms', baseline: `bare ws send to one socket ${samples(rb.n)}`, baselineValue: rb.p50 }),
     row({
       bench: 'revoke',
-      figure: `targeted revoke p99 ${at} (n=${rv.n})`,
+      figure: `targeted revoke p99 ${at} ${samples(rv.n, true)}`,
       value: rv.p99,
       unit: 'ms',
-      baseline: 'bare ws send to one socket',
+      baseline: `bare ws send to one socket ${samples(rb.n, true)}`,
       baselineValue: rb.p99,
       ...(n === 10_000 ? { target: '≤ 50 ms @10k', met: rv.p99 <= 50 } : {}),
     }),
-    row({ bench: 'push', figure: `org-wide switch → last ack p50 ${at} (n=${sw.n})`, value: sw.p50, unit: 'ms', baseline: 'bare ws broadcast, same bytes', baselineValue: bc.p50 }),
+    row({ bench: 'push', figure: `org-wide switch → last ack p50 ${at} ${samples(sw.n)}`, value: sw.p50, unit: 'ms', baseline: `bare ws broadcast, same bytes ${samples(bc.n)}`, baselineValue: bc.p50 }),
     row({
       bench: 'push',
-      figure: `org-wide switch → last ack p99 ${at} (n=${sw.n})`,
+      figure: `org-wide switch → last ack p99 ${at} ${samples(sw.n, true)}`,
       value: sw.p99,
       unit: 'ms',
-      baseline: 'bare ws broadcast, same bytes',
+      baseline: `bare ws broadcast, same bytes ${samples(bc.n, true)}`,
       baselineValue: bc.p99,
       target: '≤ 1.25× baseline',
       met: sw.p99 <= 1.25 * bc.p99,
@@ -217,6 +233,8 @@ interface SkResult {
   rssN: number;
   connectRate: number;
   revokeMs: number[];
+  /** the agents revoked, in order: the baseline sends to exactly these */
+  revoked: number[];
   switchMs: number[];
   stall: { connect: number; revoke: number; switch: number };
   storm: { totalMs: number; sinceUpMs: number; downMs: number; attempts: number; missing: number; failures: Record<string, number> } | null;
@@ -240,7 +258,7 @@ async function seatkeeperLevel(fleet: Fleet, n: number, p: Plan, deadline: numbe
     await srv.helper.call('eldReset');
     const c = await profiled(srv, `connect${at}`, () => fleet.connect(n, Math.max(10_000, deadline - Date.now())));
     const connectStall = await eldMax(srv);
-    const empty = { commitMs, rss0, rssN: 0, revokeMs: [], switchMs: [], stall: { connect: connectStall, revoke: 0, switch: 0 }, storm: null, frames: {} };
+    const empty = { commitMs, rss0, rssN: 0, revokeMs: [], revoked: [], switchMs: [], stall: { connect: connectStall, revoke: 0, switch: 0 }, storm: null, frames: {} };
     if (c.connected < n) return { ...empty, connected: c.connected, connectRate: c.rate };
     await until('every agent holding its lease', async () => (await fleet.holding()) === n, 60_000);
     const rssN = await rssAfterGc(srv.helper);
@@ -249,7 +267,9 @@ async function seatkeeperLevel(fleet: Fleet, n: number, p: Plan, deadline: numbe
     const revokeMs: number[] = [];
     await fleet.all('revokeEvents', { on: true });
     await srv.helper.call('eldReset');
-    const budgetEnd = Date.now() + p.revocationBudgetMs;
+    const revokeStart = Date.now();
+    // What is left of the budget once the rest of this size (and a storm, should it run here) is reserved.
+    const budgetEnd = revokeStart + Math.min(p.revocationBudgetMs(n), deadline - revokeStart - restMs(p, n, true));
     const done: number[] = [];
     await profiled(srv, `revoke${at}`, async () => {
       for (const i of sample(n, p.revocations)) {
@@ -264,6 +284,7 @@ async function seatkeeperLevel(fleet: Fleet, n: number, p: Plan, deadline: numbe
       }
     });
     const revokeStall = await eldMax(srv);
+    process.stderr.write(`  ${done.length} targeted revocations ${at} in ${((Date.now() - revokeStart) / 1000).toFixed(1)} s\n`);
     await fleet.all('revokeEvents', { on: false });
     await srv.helper.call('restore', { indices: done });
     await until('the unassigned seats given back', async () => (await fleet.holding()) === n, 120_000);
@@ -304,7 +325,7 @@ async function seatkeeperLevel(fleet: Fleet, n: number, p: Plan, deadline: numbe
       const tLast = missing > 0 ? monoMs() : Math.max(...rs.map((r) => r.tLast));
       storm = { totalMs: tLast - t0, sinceUpMs: tLast - tUp, downMs: tUp - t0, attempts: rs.reduce((a, r) => a + r.attempts, 0), missing, failures };
     }
-    return { connected: n, commitMs, rss0, rssN, connectRate: c.rate, revokeMs, switchMs, stall: { connect: connectStall, revoke: revokeStall, switch: switchStall }, storm, frames };
+    return { connected: n, commitMs, rss0, rssN, connectRate: c.rate, revokeMs, revoked: done, switchMs, stall: { connect: connectStall, revoke: revokeStall, switch: switchStall }, storm, frames };
   } finally {
     await fleet.all('closeAll');
     await srv.helper.stop();
@@ -322,7 +343,8 @@ interface RawResult {
   stormMs: number | null;
 }
 
-async function rawLevel(fleet: Fleet, n: number, p: Plan, frames: Record<string, string>, withStorm: boolean): Promise<RawResult> {
+/** The baselines at one size: `revoked` are the agents the server revoked, `switches` how many org-wide changes it pushed. */
+async function rawLevel(fleet: Fleet, n: number, revoked: number[], switches: number, frames: Record<string, string>, withStorm: boolean): Promise<RawResult> {
   const raw = fleet.raw;
   const base = `http://127.0.0.1:${fleet.rawPort}`;
   for (const t of ['lease.revoke', 'lease.grant', 'method.switch']) if (!frames[t]) throw new Error(`no ${t} frame was captured for the baseline`);
@@ -338,7 +360,7 @@ async function rawLevel(fleet: Fleet, n: number, p: Plan, frames: Record<string,
     const sendMs: number[] = [];
     await fleet.all('revokeEvents', { on: true });
     await raw.call('eldReset');
-    for (const i of sample(n, p.revocations)) {
+    for (const i of revoked) {
       const got = fleet.revoked(i);
       const t0 = monoMs();
       await http('POST', `${base}/send?i=${i}&frames=revoke`, null);
@@ -349,7 +371,7 @@ async function rawLevel(fleet: Fleet, n: number, p: Plan, frames: Record<string,
 
     const broadcastMs: number[] = [];
     await raw.call('eldReset');
-    for (let k = 0; k < p.switchRepeats(n); k++) {
+    for (let k = 0; k < switches; k++) {
       const lease = k % 2 === 0 ? 'revoke' : 'grant';
       broadcastMs.push(await fleet.orgWide(`lease.${lease}`, async () => void (await http('POST', `${base}/broadcast?frames=switch,${lease}`, null))));
     }
