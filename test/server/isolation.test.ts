@@ -1,6 +1,8 @@
 // Organization isolation, generated from the route table so a route added later is covered
 // without anyone remembering to add it here. Org B's owner, holding every id of org A, gets
 // exactly what a nonexistent id gets (404 NOT_FOUND, never 403), and org A's data is unchanged.
+// The same holds for org A's ids in the request body of org B's own routes.
+import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RouteInfo } from '../../server/http/router.js';
 import { hashSecret } from '../../server/ids.js';
@@ -157,10 +159,10 @@ function fill(url: string, orgId: string | undefined, pick: (collection: string,
   return url.replace(/\/([^/]+)\/:([A-Za-z]+)/g, (_, collection: string, name: string) => `/${collection}/${name === 'orgId' && orgId ? orgId : pick(collection, name)}`);
 }
 
-/** A value that satisfies a field the validator asked for: org A's ids for ids, else a plain sample. */
-function guess(field: string, message: string): unknown {
-  if (/Id$/.test(field)) return idFor('', field);
-  if (/Ids$/.test(field)) return [idFor('', field.replace(/s$/, ''))];
+/** A value that satisfies a field the validator asked for: org A's ids (or `id`'s) for ids, else a plain sample. */
+function guess(field: string, message: string, id: (collection: string, name: string) => string = idFor): unknown {
+  if (/Id$/.test(field)) return id('', field);
+  if (/Ids$/.test(field)) return [id('', field.replace(/s$/, ''))];
   const named: Record<string, unknown> = {
     email: uniqueEmail('iso'),
     name: 'Isolation sample',
@@ -197,6 +199,46 @@ async function call(c: Client, route: RouteInfo, path: string): Promise<{ reply:
     }
     if (!progressed) return { reply, body };
   }
+}
+
+/** Body fields that name an object: the id keys of every schema in shared/api, so a field added later is probed too. */
+async function idFieldNames(): Promise<string[]> {
+  const dir = new URL('../../shared/api/', import.meta.url);
+  const names = new Set<string>();
+  for (const file of readdirSync(dir).filter((n) => n.endsWith('.ts') && !n.endsWith('.test.ts'))) {
+    const mod = (await import(new URL(file, dir).href)) as Record<string, unknown>;
+    for (const schema of Object.values(mod)) {
+      const shape = (schema as { shape?: unknown } | null)?.shape;
+      if (shape && typeof shape === 'object') for (const k of Object.keys(shape)) if (/(Id|Ids)$/.test(k) || k === 'jti') names.add(k);
+    }
+  }
+  return [...names].sort();
+}
+
+const PROBE = 'zzIsolationProbe';
+const unknownKey = (reply: Reply, field: string) =>
+  reply.status === 400 && reply.body?.error?.code === 'VALIDATION_FAILED' && new RegExp(`Unrecognized keys?: [^;]*"${field}"`).test(String(reply.body.error.message));
+
+/**
+ * The fields a body route requires, filled with org B's ids and samples. An unknown key rides
+ * along, so the strict schema refuses every discovery request and none of them changes anything.
+ */
+async function requiredBody(route: RouteInfo, path: string): Promise<Record<string, unknown>> {
+  const body: Record<string, unknown> = { ...structuredClone(SAMPLE_BODIES[`${route.method} ${route.url}`] ?? {}), [PROBE]: 1 };
+  for (let round = 0; round < 8; round++) {
+    const reply = await ownerB.client.req(route.method, path, body);
+    if (!unknownKey(reply, PROBE)) throw new Error(`${route.method} ${path} accepted an unknown key: ${reply.status} ${JSON.stringify(reply.body)}`);
+    let progressed = false;
+    for (const part of String(reply.body.error.message).split('; ')) {
+      const m = /^body\.([A-Za-z0-9_]+): (.*)$/.exec(part);
+      if (!m || m[1]! in body) continue;
+      body[m[1]!] = guess(m[1]!, m[2]!, idOfB);
+      progressed = true;
+    }
+    if (!progressed) break;
+  }
+  delete body[PROBE];
+  return body;
 }
 
 function snapshot(orgId: string, ownerId: string): string {
@@ -287,6 +329,47 @@ describe('organization isolation', () => {
     expect(checked).toBeGreaterThan(0);
     expect(wrong).toEqual([]);
     expect([snapshotA(), snapshotB()]).toEqual(before);
+  });
+
+  it("answers 404 (or 400) when org B's own route carries one of org A's ids in its body, and changes nothing", async () => {
+    const fields = await idFieldNames();
+    expect(fields).toEqual(expect.arrayContaining(['accountId', 'lineId', 'lineIds', 'teamId']));
+    const beforeA = snapshotA();
+    const wrong: string[] = [];
+    const covered: string[] = [];
+    for (const r of scoped().filter((x) => x.hasBody)) {
+      const path = fill(r.url, b.orgId, idOfB);
+      const base = await requiredBody(r, path);
+      for (const field of fields) {
+        const one = field.endsWith('Ids') ? field.slice(0, -1) : field;
+        const [own, foreign] = [idOfB('', one), idFor('', one)];
+        if (own === MISSING || foreign === MISSING) continue;
+        // In a list, org A's id goes beside one of org B's own.
+        const body = { ...base, [field]: field.endsWith('Ids') ? [own, foreign] : foreign };
+        const beforeB = snapshotB();
+        const reply = await ownerB.client.req(r.method, path, body);
+        if (unknownKey(reply, field)) continue; // not a field of this route
+        covered.push(`${r.method} ${r.url} ${field}`);
+        if (reply.status !== 404 && reply.status !== 400) wrong.push(describeCall(r, path, reply, body));
+        if (snapshotB() !== beforeB) wrong.push(`${r.method} ${path} body=${JSON.stringify(body)} changed org B`);
+        // With org B's own id in that field the route gets past its lookups, so the 404 above was the foreign id's.
+        const control = await ownerB.client.req(r.method, path, { ...body, [field]: field.endsWith('Ids') ? [own] : own });
+        if (control.status === 404 || control.body?.error?.code === 'VALIDATION_FAILED') {
+          wrong.push(`control with org B's own ${field}: ${describeCall(r, path, control, { ...body, [field]: own })} (the case above proves nothing)`);
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(covered).toEqual(
+      expect.arrayContaining([
+        'POST /api/v1/orgs/:orgId/assignments lineId',
+        'POST /api/v1/orgs/:orgId/assignments accountId',
+        'POST /api/v1/orgs/:orgId/assignments/:assignmentId/reassign accountId',
+        'POST /api/v1/orgs/:orgId/invitations lineIds',
+        'POST /api/v1/orgs/:orgId/invitations teamId',
+      ]),
+    );
+    expect(snapshotA()).toBe(beforeA);
   });
 
   it('answers 401 without credentials on every organization-scoped route', async () => {
