@@ -5,6 +5,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -43,6 +44,20 @@ interface Ledger {
   deleting: Set<string>;
 }
 
+const CONNECTION_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'UND_ERR_SOCKET']);
+
+/**
+ * The server died under this request: the connection was refused, reset or closed mid-reply.
+ * fetch reports those as TypeError 'fetch failed' (or 'terminated' while reading the body) with
+ * the socket error as its cause. Anything else (a failed expect, a 5xx) is a real failure.
+ */
+function isConnectionError(err: unknown): boolean {
+  const code = (e: unknown) => String((e as { code?: unknown } | undefined)?.code);
+  if (!(err instanceof Error)) return false;
+  if (CONNECTION_CODES.has(code(err))) return true;
+  return err instanceof TypeError && (err.message === 'fetch failed' || err.message === 'terminated') && CONNECTION_CODES.has(code(err.cause));
+}
+
 function enrollBody(token: string) {
   const { publicKey } = generateKeyPairSync('ed25519');
   return {
@@ -54,6 +69,41 @@ function enrollBody(token: string) {
     agentVersion: '0.0.0-test',
   };
 }
+
+describe('what a writer may lose to the kill', () => {
+  const listen = async (onSocket: (s: Socket) => void) => {
+    const srv = createServer(onSocket);
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    return { url: `http://127.0.0.1:${(srv.address() as AddressInfo).port}`, close: () => new Promise((r) => srv.close(r)) };
+  };
+  const errorOf = async (fn: () => Promise<unknown>) => fn().then(() => null, (e: unknown) => e);
+
+  it('is a refused, reset or cut connection', async () => {
+    const closed = await listen(() => {});
+    await closed.close();
+    expect(isConnectionError(await errorOf(() => fetch(closed.url)))).toBe(true);
+    const reset = await listen((s) => s.resetAndDestroy());
+    expect(isConnectionError(await errorOf(() => fetch(reset.url)))).toBe(true);
+    await reset.close();
+    // Headers and half a body, then the process is gone.
+    const cut = await listen((s) => s.once('data', () => s.end('HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n{"id":')));
+    expect(isConnectionError(await errorOf(async () => (await fetch(cut.url)).json()))).toBe(true);
+    await cut.close();
+  });
+
+  it('is never a wrong answer: a failed expectation or a 5xx', async () => {
+    const failedExpect = await errorOf(async () => expect(503, 'status').toBe(201));
+    expect(failedExpect).toBeInstanceOf(Error);
+    expect(isConnectionError(failedExpect)).toBe(false);
+    const bad = await listen((s) => s.once('data', () => s.end('HTTP/1.1 503 Service Unavailable\r\ncontent-length: 2\r\n\r\n{}')));
+    const res = await fetch(bad.url);
+    expect(res.status).toBe(503);
+    expect(isConnectionError(await errorOf(async () => expect(res.status).toBe(201)))).toBe(false);
+    await bad.close();
+    expect(isConnectionError(new TypeError('fetch failed'))).toBe(false);
+    expect(isConnectionError(new SyntaxError('Unexpected end of JSON input'))).toBe(false);
+  });
+});
 
 describe('crash: kill -9 during concurrent writes', () => {
   it(`keeps every acknowledged write through ${CYCLES} kills at random moments`, async () => {
@@ -83,7 +133,8 @@ describe('crash: kill -9 during concurrent writes', () => {
           await fn();
           return true;
         } catch (err) {
-          if (!dead) throw err;
+          // Only the kill's own consequence ends a writer quietly; a wrong answer fails the test.
+          if (!dead || !isConnectionError(err)) throw err;
           failedTotal++;
           return false;
         }
