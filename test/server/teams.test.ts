@@ -126,7 +126,7 @@ describe('team admins', () => {
     expect(server.services.store.org(org.orgId)!.teams[theirs.id]!.memberIds).toEqual([outsider!.accountId]);
   });
 
-  it('see in the member list only the members of the teams they administer, and themselves', async () => {
+  it('see the members of their teams in full and everyone else only as a directory entry, to add them', async () => {
     const { o, base, people } = await setup();
     const [lead, dev, outsider, loose, other] = await people('Lena Lead', 'Dan Dev', 'Otto Outside', 'Lou Loose', 'Oli Other');
     const mine = (await o.client.post(`${base}/teams`, { name: 'Bridges' })).body;
@@ -138,21 +138,26 @@ describe('team admins', () => {
     await o.client.put(`${base}/teams/${mine.id}/admins/${lead!.accountId}`);
     await o.client.put(`${base}/teams/${second.id}/admins/${lead!.accountId}`);
     const L = lead!.client;
-    const names = async (qs = '') => {
+    type Listed = { name: string; teams: Array<{ id: string }>; assignments: unknown[] };
+    const listed = async (qs = '') => {
       const r = await L.get(`${base}/members${qs}`);
       expect(r.status).toBe(200);
-      return r.body.members.map((m: { name: string }) => m.name);
+      return r.body.members as Listed[];
     };
+    const names = async (qs = '') => (await listed(qs)).map((m) => m.name);
 
-    expect(await names()).toEqual(['Dan Dev', 'Lena Lead', 'Oli Other']);
+    expect(await names()).toEqual(['Dan Dev', 'Lena Lead', 'Lou Loose', 'Oli Other', 'Olivia Owner', 'Otto Outside']);
     expect(await names('?q=DAN')).toEqual(['Dan Dev']);
-    expect(await names('?q=lou')).toEqual([]);
-    expect(await names('?role=owner')).toEqual([]);
+    // Outside their teams: no other team is named to them.
+    const otto = (await listed('?q=otto'))[0]!;
+    expect(otto.teams).toEqual([]);
+    expect(otto.assignments).toEqual([]);
     expect(await names(`?teamId=${theirs.id}`)).toEqual([]);
+    expect((await listed(`?teamId=${mine.id}`)).map((m) => m.name)).toEqual(['Dan Dev', 'Lena Lead']);
     expect((await L.get(`${base}/members/${loose!.accountId}`)).status).toBe(403);
     // Org admins see everyone.
-    const all = (await o.client.get(`${base}/members`)).body.members.map((m: { name: string }) => m.name);
-    expect(all).toEqual(['Dan Dev', 'Lena Lead', 'Lou Loose', 'Oli Other', 'Olivia Owner', 'Otto Outside']);
+    const all = (await o.client.get(`${base}/members`)).body.members as Listed[];
+    expect(all.find((m) => m.name === 'Otto Outside')!.teams.map((t) => t.id)).toEqual([theirs.id]);
     // A team admin who stops being one sees nobody (the list is for admins).
     await o.client.del(`${base}/teams/${mine.id}/admins/${lead!.accountId}`);
     await o.client.del(`${base}/teams/${second.id}/admins/${lead!.accountId}`);

@@ -31,13 +31,19 @@ export function registerMembersRoutes(r: Router): void {
     url: '/api/v1/orgs/:orgId/members',
     access: 'member',
     query: MembersQuery,
-    summary: 'List members (admins and team admins), filtered by name/email substring, role or team.',
+    summary: 'List members (admins; team admins: their teams in full, others as name, email and role only), filtered by name/email substring, role or team.',
     handler({ s, org, account, query }): MemberList {
       if (!isOrgAdmin(org.doc, account.id) && !isTeamAdmin(org.doc, account.id)) {
         throw new SeatkeeperError('FORBIDDEN', 'Only administrators may list the members.');
       }
-      // A team admin sees the people of their teams (and themselves), as GET /members/:id does.
-      const members = searchMembers(org.doc, s.store.global().accounts, query).filter((m) => canSeeMember(org.doc, account.id, m.accountId));
+      // A team admin sees the people of their teams (and themselves) in full, as GET /members/:id
+      // does; everyone else only as a directory entry (name, email, role), so they can be added to
+      // the team, without their seats or other teams.
+      // Who is in a team they do not run is not theirs to learn, not even through the filter.
+      if (query.teamId && !isOrgAdmin(org.doc, account.id) && !org.doc.teams[query.teamId]?.adminIds.includes(account.id)) return { members: [] };
+      const members = searchMembers(org.doc, s.store.global().accounts, query).map((m) =>
+        canSeeMember(org.doc, account.id, m.accountId) ? m : { ...m, teams: m.teams.filter((t) => org.doc.teams[t.id]?.adminIds.includes(account.id)), assignments: [] },
+      );
       return { members };
     },
   });
