@@ -6,6 +6,8 @@ export const errorCodes = {
   INVALID_JSON: { status: 400, retryable: false },
   VALIDATION_FAILED: { status: 400, retryable: false },
   BODY_TOO_LARGE: { status: 413, retryable: false },
+  HEADERS_TOO_LARGE: { status: 431, retryable: false },
+  BAD_REQUEST: { status: 400, retryable: false },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, retryable: false },
   ROUTE_NOT_FOUND: { status: 404, retryable: false },
   // identity

@@ -1,4 +1,5 @@
 // The Fastify instance: limits, error shape, routes, and the portal's static files.
+import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -22,7 +23,7 @@ const mime: Record<string, string> = {
 };
 
 export function buildHttp(s: Services): { app: FastifyInstance; routes: RouteInfo[] } {
-  const app = Fastify({ bodyLimit: BODY_LIMIT, logger: false, trustProxy: false, routerOptions: { maxParamLength: 200 }, frameworkErrors: frameworkError });
+  const app = Fastify({ bodyLimit: BODY_LIMIT, logger: false, trustProxy: false, routerOptions: { maxParamLength: 200 }, frameworkErrors: frameworkError, clientErrorHandler });
   installErrorHandler(app, s.log);
   app.addHook('onSend', async (_req, reply, payload) => {
     reply.header('x-content-type-options', 'nosniff');
@@ -47,4 +48,20 @@ export function buildHttp(s: Services): { app: FastifyInstance; routes: RouteInf
     });
   }
   return { app, routes: router.table };
+}
+
+/**
+ * Requests Node refuses before Fastify sees them (headers over 16 KiB, a malformed request line)
+ * still get the documented error shape, then the connection closes.
+ */
+function clientErrorHandler(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const code = err.code === 'HPE_HEADER_OVERFLOW' ? 'HEADERS_TOO_LARGE' : 'BAD_REQUEST';
+  const message = code === 'HEADERS_TOO_LARGE' ? 'The request headers are too large (at most 16 KiB).' : 'The request could not be read as HTTP.';
+  const body = JSON.stringify({ error: { code, message } });
+  const status = code === 'HEADERS_TOO_LARGE' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+  socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
