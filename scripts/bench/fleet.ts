@@ -160,12 +160,12 @@ function levelRows(n: number, sk: SkResult, raw: RawResult, quick: boolean, maxN
     row({ bench: 'fleet', figure: `connect+authenticate rate ${at}`, value: sk.connectRate, unit: 'agents/s', baseline: 'bare ws connect', baselineValue: raw.connectRate }),
     row({
       bench: 'revoke',
-      figure: `one store commit (organization document rewritten) ${at}`,
+      figure: `one store commit (one small change made durable) ${at}`,
       value: sk.commitMs,
       unit: 'ms',
       baseline: '—',
       baselineValue: null,
-      ...(n === 1000 ? { note: 'lowdb rewrites the whole organization file per commit; an unassign waits for two commits: the assignment, then the lease revocation' } : {}),
+      ...(n === 1000 ? { note: 'a commit appends one fsync\'d journal line of the records changed; the organization file is rewritten only when its journal has grown to its size; an unassign waits for two commits: the assignment, then the lease revocation' } : {}),
     }),
     row({ bench: 'revoke', figure: `targeted revoke p50 ${at} ${samples(rv.n)}`, value: rv.p50, unit: 'ms', baseline: `bare ws send to one socket ${samples(rb.n)}`, baselineValue: rb.p50 }),
     row({
