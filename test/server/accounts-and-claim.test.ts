@@ -49,6 +49,19 @@ describe('accounts', () => {
     expect(s.body.error.code).toBe('UNKNOWN_SERIAL');
   });
 
+  it('answers UNKNOWN_SERIAL, not a 500, for a serial whose organization is gone, and creates no account', async () => {
+    await server.services.store.tx((t) => void (t.global().serials['DANGLING-0001'] = 'org_gone'));
+    const email = uniqueEmail();
+    const r = await new Client(server.url).post('/api/v1/auth/register', { email, password: 'long enough pw', name: 'X', serial: 'DANGLING-0001' });
+    expect(r.status).toBe(404);
+    expect(r.body.error.code).toBe('UNKNOWN_SERIAL');
+    expect(Object.values(server.services.store.global().accounts).some((a) => a.email === email)).toBe(false);
+    const { client } = await registered(server.url);
+    const link = await client.post('/api/v1/me/serials', { serial: 'DANGLING-0001' });
+    expect(link.status).toBe(404);
+    expect(link.body.error.code).toBe('UNKNOWN_SERIAL');
+  });
+
   it('rate-limits sign-in with 429 and Retry-After', async () => {
     const limited = await startTestServer({ signInRateLimit: { attempts: 3, windowSeconds: 60 } });
     try {

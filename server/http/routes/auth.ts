@@ -94,7 +94,8 @@ export function registerAuthRoutes(r: Router): void {
     async handler({ s, body, reply }) {
       if (findAccountByEmail(s, body.email)) throw new SeatkeeperError('EMAIL_TAKEN', `An account for ${body.email} exists. Sign in instead.`);
       const orgId = body.serial ? s.store.global().serials[body.serial.toUpperCase()] : undefined;
-      if (body.serial && !orgId) throw new SeatkeeperError('UNKNOWN_SERIAL', `The serial number ${body.serial} belongs to no contract here.`);
+      // The serial index can outlive an organization whose first write failed: say so, not 500.
+      if (body.serial && (!orgId || !s.store.org(orgId))) throw new SeatkeeperError('UNKNOWN_SERIAL', `The serial number ${body.serial} belongs to no contract here.`);
       const passwordHash = await hashPassword(body.password);
       const now = s.clock();
       const account = await s.store.tx((t) => {
@@ -176,7 +177,8 @@ export function registerAuthRoutes(r: Router): void {
       if (!orgId) throw new SeatkeeperError('UNKNOWN_SERIAL', `The serial number ${body.serial} belongs to no contract here.`);
       const now = s.clock();
       await s.store.tx((t) => {
-        const doc = t.org(orgId)!;
+        const doc = t.org(orgId);
+        if (!doc) throw new SeatkeeperError('UNKNOWN_SERIAL', `The serial number ${body.serial} belongs to no contract here.`);
         if (doc.members[account.id]) return;
         doc.members[account.id] = { accountId: account.id, role: 'member', joinedAt: now };
         t.audit(auditEvent(s.ids, now, orgId, account.id, 'member.link', account.id, null, { email: account.email, via: 'serial' }));
