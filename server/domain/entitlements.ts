@@ -1,7 +1,7 @@
 // Who may hold which lease on which device, right now. Pure: reads an organization document and
 // says what to grant, keep, replace or revoke; the gateway carries it out inside a transaction.
 import type { ActivationMethod, Contract, ContractLine, Device, Lease, OrgDoc, RevokeReason } from '../store/types.js';
-import { OrgIndex, type RecentChanges } from './org-index.js';
+import { OrgIndex } from './org-index.js';
 
 export { OrgIndex };
 
@@ -193,9 +193,9 @@ export interface ChangeScope {
 
 /**
  * The devices an entitlement change may concern, in a stable order (enrollment time: first come).
- * `log` (the store's record of recent writes) lets the index answer without reading every device.
+ * The index answers from what it keeps, without reading every device.
  */
-export function affectedDevices(doc: OrgDoc, change: ChangeScope, now: number, idx = new OrgIndex(doc, now), log?: RecentChanges): string[] {
+export function affectedDevices(doc: OrgDoc, change: ChangeScope, now: number, idx = new OrgIndex(doc, now)): string[] {
   const accounts = new Set(change.accountIds ?? []);
   const ids = new Set(change.deviceIds ?? []);
   const lines = (change.lineIds ?? []).map((id) => idx.line(id)).filter((x) => x !== undefined);
@@ -209,7 +209,7 @@ export function affectedDevices(doc: OrgDoc, change: ChangeScope, now: number, i
     // Every device, or every signed-in one (a service is used by whoever is signed in anywhere).
     for (const d of Object.values(doc.devices)) if (change.all || d.signedInAccountId !== null) ids.add(d.id);
   } else {
-    for (const id of idx.devicesFor(accounts, products, log)) ids.add(id);
+    for (const id of idx.devicesFor(accounts, products)) ids.add(id);
   }
   const out: Device[] = [];
   for (const id of ids) {

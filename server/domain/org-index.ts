@@ -38,19 +38,23 @@ export class OrgIndex {
   /** line → device → jtis of its serial leases counted as holding a seat there */
   readonly #serialHolders = new Map<string, Map<string, Set<string>>>();
 
-  constructor(doc: OrgDoc, now: number) {
+  readonly #log: RecentChanges | undefined;
+
+  /** `log`: the store's record of writes to `doc`, so later refreshes read only what changed. */
+  constructor(doc: OrgDoc, now: number, log?: RecentChanges) {
     this.doc = doc;
+    this.#log = log;
     for (const l of Object.values(doc.leases)) this.added(l, now);
     this.refreshRights();
   }
 
   /**
    * Re-reads assignments, teams and contract lines (after an `entitlements` event). With the
-   * store's record of recent writes, only what changed is re-read.
+   * store's record of recent writes, only what changed is re-read; without it, all of them.
    */
-  refreshRights(log?: RecentChanges): void {
+  refreshRights(): void {
     const doc = this.doc;
-    this.#catchUp('contracts', log, null, () => {
+    this.#catchUp('contracts', null, () => {
       this.#lines = [];
       this.#lineById = new Map();
       for (const contract of Object.values(doc.contracts)) {
@@ -62,7 +66,6 @@ export class OrgIndex {
     });
     this.#catchUp(
       'assignments',
-      log,
       (id) => {
         const old = this.#assignedById.get(id);
         if (old !== undefined) {
@@ -83,7 +86,7 @@ export class OrgIndex {
         this.#assigned = new Map();
       },
     );
-    this.#catchUp('teams', log, null, () => {
+    this.#catchUp('teams', null, () => {
       this.#projects = new Map();
       for (const t of Object.values(doc.teams)) {
         for (const m of t.memberIds) {
@@ -100,7 +103,8 @@ export class OrgIndex {
    * log knows what changed, else `reset` and every record through `one` (or `reset` alone when
    * `one` is null: it rebuilds the whole part itself).
    */
-  #catchUp(k: 'contracts' | 'assignments' | 'teams' | 'devices', log: RecentChanges | undefined, one: ((id: string) => void) | null, reset: () => void): void {
+  #catchUp(k: 'contracts' | 'assignments' | 'teams' | 'devices', one: ((id: string) => void) | null, reset: () => void): void {
+    const log = this.#log;
     const have = this.#rev.get(k);
     const ids = log && have !== undefined ? log.since(k, have) : null;
     if (ids && ids.length === 0) return;
@@ -118,10 +122,9 @@ export class OrgIndex {
    * Devices signed in as one of `accounts` or with one of `products` installed. Kept from the
    * store's record of device writes; without it, read afresh.
    */
-  devicesFor(accounts: ReadonlySet<string>, products: ReadonlySet<string>, log?: RecentChanges): Set<string> {
+  devicesFor(accounts: ReadonlySet<string>, products: ReadonlySet<string>): Set<string> {
     this.#catchUp(
       'devices',
-      log,
       (id) => {
         const old = this.#deviceFacts.get(id);
         if (old) {

@@ -209,9 +209,9 @@ export class AgentGateway implements GatewayCore {
     const before = this.s.store.org(orgId)!;
     // Leases past half-life are renewed on connect, so an agent that was away comes back with fresh ones.
     const renewBefore = now + (before.org.settings.leaseTtlSeconds * 1000) / 2;
-    // A reconnect that changes nothing writes nothing: each commit rewrites the organization's
-    // file, and 20k agents coming back after a restart would otherwise spend the server on
-    // rewriting it for lastSeenAt (presence is live in memory; a disconnect records lastSeenAt).
+    // A reconnect that changes nothing writes nothing: 20k agents coming back after a restart
+    // would otherwise spend the server on a durable write each for lastSeenAt (presence is live
+    // in memory; a disconnect records lastSeenAt).
     const unchanged =
       device.agentVersion === hello.agentVersion &&
       device.lastSeenAt !== null &&

@@ -39,14 +39,13 @@ export async function applyEntitlementChange(core: GatewayCore, change: Entitlem
   let changes: DeviceChange[] = [];
   // Rights changed (that is what the event says): re-read them; the leases part stays current.
   const pre = core.indexes.get(change.orgId)!;
-  const log = s.store.changeLog(change.orgId);
-  pre.refreshRights(log);
-  if (needsSync(doc, affectedDevices(doc, change, now, pre, log), now, opts, pre)) {
+  pre.refreshRights();
+  if (needsSync(doc, affectedDevices(doc, change, now, pre), now, opts, pre)) {
     changes = await s.store.tx((t) => {
       const d = t.org(change.orgId)!;
       const idx = core.indexes.get(change.orgId)!;
       // Found on the plain document: a scan of every device through the write-watching view costs more.
-      return syncOn(d, affectedDevices(doc, change, now, idx, log), now, opts, newJti(s), idx);
+      return syncOn(d, affectedDevices(doc, change, now, idx), now, opts, newJti(s), idx);
     });
   }
   if (change.reason === 'method-switched' && change.lineIds) {
@@ -56,7 +55,7 @@ export async function applyEntitlementChange(core: GatewayCore, change: Entitlem
       const found = idx.line(lineId);
       if (!found) continue;
       const { productCode, method } = found.line;
-      for (const deviceId of affectedDevices(after, { lineIds: [lineId] }, now, idx, log)) pusher.methodSwitch(change.orgId, deviceId, lineId, productCode, method);
+      for (const deviceId of affectedDevices(after, { lineIds: [lineId] }, now, idx)) pusher.methodSwitch(change.orgId, deviceId, lineId, productCode, method);
     }
   }
   pusher.changes(change.orgId, changes);

@@ -41,11 +41,6 @@ export class ChangeSet implements Marks {
     ids.add(id);
   }
 
-  mergeInto(other: ChangeSet): void {
-    for (const k of this.whole) other.markWhole(k);
-    for (const [k, ids] of this.records) for (const id of ids) other.markRecord(k, id);
-  }
-
   /** The changes as they stand in `doc` now (values are copied by serializing them). */
   collect(doc: object): Change[] {
     const d = doc as Record<string, unknown>;
@@ -66,15 +61,19 @@ function isObject(v: unknown): v is object {
 }
 
 /** The real object behind a tracking proxy, with any proxies nested in it replaced too. */
-export function unwrap<T>(value: T, seen = new Set<object>()): T {
-  if (!isObject(value)) return value;
-  const real = (targets.get(value) ?? value) as T & object;
+export function unwrap<T>(value: T): T {
+  // Every write inside a transaction passes through here: most write a number or a string.
+  return isObject(value) ? unwrapObject(value, new Set()) : value;
+}
+
+function unwrapObject<T extends object>(value: T, seen: Set<object>): T {
+  const real = (targets.get(value) ?? value) as T;
   if (seen.has(real)) return real;
   seen.add(real);
   for (const key of Object.keys(real)) {
     const v = (real as Record<string, unknown>)[key];
     if (isObject(v)) {
-      const u = unwrap(v, seen);
+      const u = unwrapObject(v, seen);
       if (u !== v) (real as Record<string, unknown>)[key] = u;
     }
   }

@@ -280,9 +280,16 @@ export interface JournalLine {
   c: Change[];
 }
 
-/** Journal text as read from disk: the lines after `afterSeq`, and where a torn tail begins. */
-export function parseJournal(text: string, afterSeq: number): { lines: string[]; seq: number; goodBytes: number; corruptAt: number | null } {
+/**
+ * Journal text as read from disk: the lines after `afterSeq` (as text, and their changes), and
+ * where a torn tail begins.
+ */
+export function parseJournal(
+  text: string,
+  afterSeq: number,
+): { lines: string[]; changes: Change[][]; seq: number; goodBytes: number; corruptAt: number | null } {
   const lines: string[] = [];
+  const changes: Change[][] = [];
   let seq = afterSeq;
   let pos = 0;
   let lineNo = 0;
@@ -297,16 +304,17 @@ export function parseJournal(text: string, afterSeq: number): { lines: string[];
       if (typeof parsed.s !== 'number' || !Array.isArray(parsed.c)) throw new Error('not a journal line');
     } catch {
       // Only the last line can be torn by a crash; garbage with lines after it is damage.
-      if (nl + 1 < text.length) return { lines, seq, goodBytes: pos, corruptAt: lineNo };
+      if (nl + 1 < text.length) return { lines, changes, seq, goodBytes: pos, corruptAt: lineNo };
       break;
     }
     if (parsed.s > afterSeq) {
       lines.push(raw);
+      changes.push(parsed.c);
       seq = Math.max(seq, parsed.s);
     }
     pos = nl + 1;
   }
-  return { lines, seq, goodBytes: pos, corruptAt: null };
+  return { lines, changes, seq, goodBytes: pos, corruptAt: null };
 }
 
 function canonical(v: unknown): string {

@@ -99,8 +99,8 @@ export class DocStore implements Store {
     } catch (err) {
       // A refused transaction leaves no audit event and no new organization behind (the function
       // runs synchronously, so nothing else queued lines meanwhile). Changes to existing documents
-      // are the function's to avoid: domain code validates before it mutates.
-      // Whatever it did write stays in memory and is recorded, so it goes with the next flush.
+      // are the function's to avoid (domain code validates before it mutates); any it did make are
+      // recorded all the same, so memory and disk still agree after the next flush.
       for (const [d, t] of touched) d.dropAuditFrom(t.mark);
       for (const id of created) this.#orgs.delete(id);
       throw err;

@@ -7,7 +7,7 @@
 import { mkdir, readFile, readdir, truncate, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DocStore, type Backend } from './doc-store.js';
-import { filePersister, memoryPersister, parseJournal, type JournalLine, type OnDisk } from './committed-doc.js';
+import { filePersister, memoryPersister, parseJournal, type OnDisk } from './committed-doc.js';
 import { applyChanges } from './change-tracker.js';
 import type { AuditEvent, GlobalDoc, OrgDoc } from './types.js';
 
@@ -52,7 +52,7 @@ async function readDoc<T extends { schema: number; walSeq?: number }>(path: stri
   if (j.corruptAt !== null) throw new StoreCorruptError(journalPath, `line ${j.corruptAt} is damaged`);
   // A line cut short by a crash was never acknowledged: cut it off, so the next append starts clean.
   if (repair && j.goodBytes < text.length) await truncate(journalPath, Buffer.byteLength(text.slice(0, j.goodBytes)));
-  for (const line of j.lines) applyChanges(snap.data, (JSON.parse(line) as JournalLine).c);
+  for (const c of j.changes) applyChanges(snap.data, c);
   return { data: snap.data, disk: { text: snap.text, journal: j.lines, seq: Math.max(j.seq, snap.data.walSeq ?? 0) } };
 }
 
