@@ -5,6 +5,7 @@ import WebSocket from 'ws';
 import { LIVE_CLOSE, LIVE_PATH, LiveMessage } from '../../shared/api/live.js';
 import { owner, registered } from '../../test/helpers/client.js';
 import { seedOrg, startTestServer, type TestServer } from '../../test/helpers/server.js';
+import { deviceRecord } from '../../test/store/store-fixtures.js';
 
 let server: TestServer;
 let org: Awaited<ReturnType<typeof seedOrg>>;
@@ -141,21 +142,7 @@ describe('live dashboard messages', () => {
     const live = connect(org.orgId, { cookie: admin.client.cookie! });
     await live.next('snapshot');
     await server.services.store.tx((t) => {
-      t.org(org.orgId)!.devices.dev_1 = {
-        id: 'dev_1',
-        machineIdHash: 'x',
-        hostname: 'ws-1',
-        os: { platform: 'linux', distro: 'Debian', release: '12', arch: 'x64' },
-        agentVersion: '0.1.0',
-        publicKey: 'k',
-        enrolledAt: 0,
-        enrolledWith: 'tok',
-        lastSeenAt: null,
-        signedInAccountId: null,
-        inventory: [],
-        inventoryHash: null,
-        revokedAt: null,
-      };
+      t.org(org.orgId)!.devices.dev_1 = deviceRecord('dev_1', { machineIdHash: 'x', hostname: 'ws-1', publicKey: 'k' });
     });
     const seen = live.messages.length;
     const at = Date.now();

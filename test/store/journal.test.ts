@@ -6,8 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLowdbStore, StoreCorruptError } from '../../server/store/lowdb-store.js';
 import type { DocStore } from '../../server/store/doc-store.js';
-import type { Device } from '../../server/store/types.js';
-import { newOrgDoc } from './store-fixtures.js';
+import { deviceRecord, newOrgDoc } from './store-fixtures.js';
 
 let dir: string;
 let store: DocStore;
@@ -15,21 +14,7 @@ let orgId: string;
 const orgFile = () => join(dir, 'orgs', `${orgId}.json`);
 const journalFile = () => join(dir, 'orgs', `${orgId}.journal.jsonl`);
 
-const device = (id: string): Device => ({
-  id,
-  machineIdHash: `h-${id}`,
-  hostname: `ws-${id}`,
-  os: { platform: 'linux', distro: 'debian', release: '12', arch: 'x64' },
-  agentVersion: '0.1.0',
-  publicKey: 'x'.repeat(43),
-  enrolledAt: 1,
-  enrolledWith: 'tok',
-  lastSeenAt: null,
-  signedInAccountId: null,
-  inventory: [],
-  inventoryHash: null,
-  revokedAt: null,
-});
+const device = (id: string) => deviceRecord(id, { enrolledAt: 1 });
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'sk-journal-'));

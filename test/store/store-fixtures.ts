@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Persister } from '../../server/store/committed-doc.js';
 import { DocStore, type Backend } from '../../server/store/doc-store.js';
 import { lowdbBackend, memoryBackend } from '../../server/store/lowdb-store.js';
-import { emptyOrgDoc, type OrgDoc } from '../../server/store/types.js';
+import { emptyOrgDoc, type Device, type OrgDoc } from '../../server/store/types.js';
 
 export interface Faults {
   /** document writes so far (whole snapshots and journal appends) */
@@ -106,4 +106,24 @@ export function newOrgDoc(id = `org_t${process.pid}_${++n}`): OrgDoc {
     settings: { leaseTtlSeconds: 3600 },
     createdAt: 1,
   });
+}
+
+/** A workstation record as enrollment writes it, for tests that put devices straight into a document. */
+export function deviceRecord(id: string, over: Partial<Device> = {}): Device {
+  return {
+    id,
+    machineIdHash: `h-${id}`,
+    hostname: `ws-${id}`,
+    os: { platform: 'linux', distro: 'Debian', release: '12', arch: 'x64' },
+    agentVersion: '0.1.0',
+    publicKey: 'x'.repeat(43),
+    enrolledAt: 0,
+    enrolledWith: 'tok',
+    lastSeenAt: null,
+    signedInAccountId: null,
+    inventory: [],
+    inventoryHash: null,
+    revokedAt: null,
+    ...over,
+  };
 }
