@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { AddLineBody, ContractLineView, ContractView, CreateContractBody, ProductView, UpdateContractBody, UpdateLineBody } from '../../../../shared/api/contracts.js';
 import { api, orgPath } from '../api.js';
-import { ConfirmButton, Disclosure, ErrorNote, Field, Form, Select, Submit } from '../components.js';
+import { ConfirmButton, CreateForm, Disclosure, ErrorNote, Field, Form, Select, Submit } from '../components.js';
 import { methodLabel } from '../format.js';
 import { useAction } from '../hooks.js';
 import { useOrg } from '../session.js';
@@ -136,15 +136,9 @@ export function AddLineForm({ contract, products, onAdded }: { contract: Contrac
     <div class="add-line">
       <Disclosure label={`Add a line to ${contract.number}…`}>
         {(close) => (
-          <>
-            <Form class="inline-form card" onSubmit={() => add.run(close)} label={`Add a line to ${contract.number}`}>
-              <LineFields draft={draft} onChange={setDraft} products={products} />
-              <button type="submit" class="primary" disabled={add.pending}>
-                Add line
-              </button>
-            </Form>
-            <ErrorNote error={add.error} />
-          </>
+          <CreateForm label={`Add a line to ${contract.number}`} submit="Add line" action={add} onSubmit={() => add.run(close)}>
+            <LineFields draft={draft} onChange={setDraft} products={products} />
+          </CreateForm>
         )}
       </Disclosure>
     </div>

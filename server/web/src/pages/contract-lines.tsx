@@ -31,7 +31,7 @@ export function ContractLines({ kind }: { kind: Kind }) {
   const byCode = new Map(products.data.products.map((p) => [p.code, p]));
   const kindOf = (code: string): Kind => byCode.get(code)?.kind ?? 'desktop';
   const reload = async () => {
-    await Promise.all([contracts.reload(), assignments.reload(), seats.reload(), members.reload()]);
+    await Promise.all([contracts.reload(), assignments.reload(), seats.reload()]);
   };
   // A team admin gives seats to the members of the teams they administer, nobody else.
   const mine = new Set(adminTeams.map((t) => t.id));

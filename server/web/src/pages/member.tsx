@@ -1,6 +1,5 @@
 // One member: role, teams, assigned seats (unassign here) and the devices they are signed in on.
 // A team admin unassigns only seats of the contracts attached to their teams.
-import type { ContractView } from '../../../../shared/api/contracts.js';
 import type { MemberDetail } from '../../../../shared/api/members.js';
 import { api, orgPath } from '../api.js';
 import { ConfirmButton, Empty, ErrorNote, Loading, PageHeader, TableHead } from '../components.js';
@@ -11,11 +10,10 @@ import { useOrg, useSession } from '../session.js';
 
 export function MemberPage({ accountId }: { accountId: string }) {
   const org = useOrg();
-  const { isAdmin } = useSession();
+  const { isAdmin, adminTeams } = useSession();
   const member = useApi<MemberDetail>(orgPath(org.orgId, `/members/${encodeURIComponent(accountId)}`));
-  // GET /contracts answers a team admin with their teams' contracts: the seats they may unassign.
-  const mine = useApi<{ contracts: ContractView[] }>(isAdmin ? null : orgPath(org.orgId, '/contracts'));
-  const mayUnassign = (contractId: string) => isAdmin || !!mine.data?.contracts.some((c) => c.id === contractId);
+  // A team admin unassigns seats of the contracts attached to the teams they run (the session has them).
+  const mayUnassign = (contractId: string) => isAdmin || !!adminTeams?.some((t) => t.contracts.some((c) => c.id === contractId));
   const unassign = useAction(async (assignmentId: string) => {
     await api.del(orgPath(org.orgId, `/assignments/${assignmentId}`));
     await member.reload();
@@ -42,7 +40,7 @@ export function MemberPage({ accountId }: { accountId: string }) {
 
       <section>
         <h2>Assigned seats</h2>
-        <ErrorNote error={unassign.error ?? mine.error} />
+        <ErrorNote error={unassign.error} />
         {m.assignments.length === 0 ? (
           <Empty>No seats assigned. Assign them on <Link href="/products">Products</Link>.</Empty>
         ) : (

@@ -23,15 +23,17 @@ export function MembersPage() {
   const [q, setQ] = useState('');
   const [search, setSearch] = useState('');
   const members = useApi<MemberList>(orgPath(org.orgId, `/members${qs({ q: search })}`));
-  // A team admin adds people to a team from the whole organization, whatever the search shows.
-  const everyone = useApi<MemberList>(isAdmin ? null : orgPath(org.orgId, '/members'));
+  // A team admin adds people to a team from the whole organization, whatever the search shows
+  // (with no search, that is the list already fetched).
+  const searched = useApi<MemberList>(isAdmin || search === '' ? null : orgPath(org.orgId, '/members'));
+  const everyone = search === '' ? members : searched;
   const invitations = useApi<InvitationList>(orgPath(org.orgId, '/invitations'));
   const contracts = useApi<{ contracts: ContractView[] }>(orgPath(org.orgId, '/contracts'));
   const mismatches = useApi<MismatchList>(isAdmin ? orgPath(org.orgId, '/mismatches') : null);
   const mine = new Set(adminTeams.map((t) => t.id));
   const shown = isAdmin ? members.data?.members : members.data?.members.filter((m) => m.teams.some((t) => mine.has(t.id)));
   const reload = async () => {
-    await Promise.all([members.reload(), everyone.reload()]);
+    await Promise.all([members.reload(), ...(everyone === members ? [] : [everyone.reload()])]);
   };
 
   return (
