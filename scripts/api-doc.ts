@@ -8,6 +8,7 @@ import { startServer } from '../server/app.js';
 import { createLogger } from '../server/log.js';
 import { createMemoryStore } from '../server/store/lowdb-store.js';
 import type { RouteInfo } from '../server/http/router.js';
+import { replaceSection } from './readme-section.js';
 
 export function renderApiDoc(routes: RouteInfo[]): string {
   const access: Record<string, string> = { public: 'anyone', account: 'signed in', member: 'member of :orgId', admin: 'admin of :orgId' };
@@ -42,7 +43,7 @@ export async function routeTable(): Promise<RouteInfo[]> {
 if (process.argv[1] && /api-doc\.(mjs|ts)$/.test(process.argv[1])) {
   const readme = await readFile('README.md', 'utf8');
   const doc = renderApiDoc(await routeTable());
-  const next = readme.replace(/<!-- api:start -->[\s\S]*<!-- api:end -->/, doc);
+  const next = replaceSection(readme, 'api', doc);
   await writeFile('README.md', next);
   process.stdout.write(`README.md API reference: ${doc.split('\n').length} lines\n`);
 }

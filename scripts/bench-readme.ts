@@ -3,6 +3,7 @@
 // Every figure comes from that file; a quick, partial or failed run is refused, not published.
 import { readFile, writeFile } from 'node:fs/promises';
 import { table, type Row } from './bench/report.js';
+import { replaceSection } from './readme-section.js';
 
 export interface BenchResults {
   header: string;
@@ -59,14 +60,9 @@ export function renderBenchSection(r: BenchResults): string {
   ].join('\n');
 }
 
-/** Replaces the section between the markers (which must be there, once) and leaves the rest as it was. */
+/** Replaces the section between the bench markers (which must be there, once). */
 export function replaceBenchSection(readme: string, section: string): string {
-  const start = readme.indexOf(START);
-  const end = readme.indexOf(END);
-  if (start < 0 || end < start || readme.indexOf(START, start + 1) >= 0 || readme.indexOf(END, end + 1) >= 0) {
-    throw new Error(`the README needs exactly one ${START} … ${END} pair`);
-  }
-  return readme.slice(0, start) + section + readme.slice(end + END.length);
+  return replaceSection(readme, 'bench', section);
 }
 
 export async function writeBenchReadme(resultsPath: string, readmePath: string): Promise<string> {
