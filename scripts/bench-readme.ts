@@ -2,7 +2,7 @@
 // bench-results/latest.json, into the README between <!-- bench:start --> and <!-- bench:end -->.
 // Every figure comes from that file; a quick, partial or failed run is refused, not published.
 import { readFile, writeFile } from 'node:fs/promises';
-import { table, type Row } from './bench/report.js';
+import { notesOf, table, type Row } from './bench/report.js';
 import { replaceSection } from './readme-section.js';
 
 export interface BenchResults {
@@ -39,20 +39,17 @@ function refusal(r: BenchResults): string | null {
   return null;
 }
 
-const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-
 /** The README section, markers included, for a full run. */
 export function renderBenchSection(r: BenchResults): string {
   const why = refusal(r);
   if (why) throw new Error(`not writing these results into the README: ${why}`);
   const run = runOf(r);
-  const rows = r.rows.map((x) => ({ ...x, bench: cell(x.bench), figure: cell(x.figure), unit: cell(x.unit), baseline: cell(x.baseline), ...(x.target ? { target: cell(x.target) } : {}) }));
-  const notes = r.rows.filter((x) => x.note).map((x) => `- ${x.bench} / ${x.figure}: ${x.note!.replace(/\n/g, ' ')}`);
+  const notes = notesOf(r.rows);
   return [
     START,
     `Last full run: **${run.date}** on ${run.machine}${run.seconds ? `, ${run.seconds} in all` : ''} (written by \`npm run bench:readme\` from \`bench-results/latest.json\`).`,
     '',
-    table(rows),
+    table(r.rows),
     '',
     'Ratio: value ÷ baseline value, both measured in the same run. "n" is how many samples a percentile is over; a p99 of fewer than 100 samples is their maximum.',
     ...(notes.length ? ['', 'Notes:', '', ...notes] : []),

@@ -50,6 +50,14 @@ export function table(rows: Row[]): string {
     r.target ?? '',
     r.met === undefined ? '' : r.met ? 'yes' : 'NO',
   ]);
-  const lines = [head, head.map(() => '---'), ...body].map((cols) => `| ${cols.join(' | ')} |`);
+  const lines = [head, head.map(() => '---'), ...body.map((cols) => cols.map(cell))].map((cols) => `| ${cols.join(' | ')} |`);
   return lines.join('\n');
+}
+
+/** A table cell: a `|` or a line break in a figure's text would break the table. */
+const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+/** The notes of a run, one line each, as printed and as the README carries them. */
+export function notesOf(rows: Row[]): string[] {
+  return rows.filter((r) => r.note).map((r) => `- ${r.bench} / ${r.figure}: ${r.note!.replace(/\n/g, ' ')}`);
 }

@@ -3,7 +3,7 @@
 // table; a quick run writes quick.json, a partial one (--only, SEATKEEPER_BENCH_LEVELS) partial.json,
 // so neither can stand in for the full run.
 import { mkdir, writeFile } from 'node:fs/promises';
-import { machine, table, type Row } from './report.js';
+import { machine, notesOf, table, type Row } from './report.js';
 import { benchCheck } from './check.js';
 import { benchFleet } from './fleet.js';
 import { benchLeases } from './leases.js';
@@ -23,7 +23,8 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const onlyIdx = args.indexOf('--only');
 const only = onlyIdx >= 0 ? args[onlyIdx + 1] : undefined;
-const partial = only !== undefined || !!process.env.SEATKEEPER_BENCH_LEVELS;
+// Other fleet sizes, an experimental server build or a profiler make a run that is not the full one.
+const partial = only !== undefined || !!process.env.SEATKEEPER_BENCH_LEVELS || !!process.env.SEATKEEPER_BENCH_SERVER || !!process.env.SEATKEEPER_BENCH_PROFILE;
 
 const started = Date.now();
 const rows: Row[] = [];
@@ -45,7 +46,7 @@ const seconds = Math.round((Date.now() - started) / 1000);
 const date = new Date().toISOString().slice(0, 10);
 const kind = quick ? ' — quick' : partial ? ' — partial' : '';
 const header = `Seatkeeper benchmarks — ${date} — ${machine()}${kind} — ${seconds} s`;
-const notes = rows.filter((r) => r.note).map((r) => `- ${r.bench} / ${r.figure}: ${r.note}`);
+const notes = notesOf(rows);
 process.stdout.write(`\n${header}\n\n${table(rows)}\n${notes.length ? `\nNotes:\n${notes.join('\n')}\n` : ''}`);
 const results: BenchResults = { header, date, machine: machine(), seconds, quick, partial, failed, rows };
 await mkdir('bench-results', { recursive: true });
