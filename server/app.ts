@@ -2,18 +2,20 @@
 // live socket, jobs). Used by main.ts, the demo and every test (on port 0).
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { withDefaults, type ServerConfig } from './config.js';
-import { Events } from './events.js';
+import { withDefaults, type ServerConfig } from './core/config.js';
+import { Events } from './core/events.js';
 import { buildHttp } from './http/http-app.js';
-import { createRateLimiter } from './http/rate-limit.js';
+import { createRateLimiter } from './core/rate-limit.js';
 import type { RouteInfo } from './http/router.js';
-import { randomId, type IdSource } from './ids.js';
-import { createLogger, type Logger } from './log.js';
+import { randomId, type IdSource } from './core/ids.js';
+import { createLogger, type Logger } from './core/log.js';
 import { createMailer } from './mail/mailer.js';
-import type { UpgradeHandler } from './plugin.js';
-import { plugins } from './plugins.js';
-import { noPresence } from './presence.js';
-import type { Services } from './services.js';
+import type { UpgradeHandler } from './core/plugin.js';
+import { gatewayPlugin } from './gateway/plugin.js';
+import { jobsPlugin } from './jobs/plugin.js';
+import { livePlugin } from './live/index.js';
+import { noPresence } from './core/presence.js';
+import type { Services } from './core/services.js';
 import { createLowdbStore } from './store/lowdb-store.js';
 import type { Store } from './store/store.js';
 
@@ -71,7 +73,8 @@ export async function startServer(partial: Partial<ServerConfig> & { dataDir: st
   });
 
   const started: Array<{ name: string; close(): Promise<void> }> = [];
-  for (const p of plugins) {
+  // The gateway first: it sets s.presence, which the others read.
+  for (const p of [gatewayPlugin, livePlugin(), jobsPlugin]) {
     const h = await p.start(services, { onUpgrade: (path, handler) => upgrades.set(path, handler) });
     started.push({ name: p.name, close: h.close });
   }

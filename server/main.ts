@@ -5,10 +5,10 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { startServer } from './app.js';
-import { mailFromEnv } from './mail-env.js';
+import { mailFromEnv } from './mail/config-from-env.js';
 import { StoreCorruptError } from './store/lowdb-store.js';
-import { createOrganization, type OrganizationInput } from './seed.js';
-import { webDirDefault } from './web-dir.js';
+import { createOrganization, type OrganizationInput } from './ops/create-organization.js';
+import { webDirDefault } from './http/web-dir.js';
 
 const usage = `Usage:
   seatkeeper-server [--data DIR] [--port N] [--host HOST] [--public-url URL]

@@ -1,7 +1,7 @@
 // `check PRODUCT`: exit 0 when the product may run here now, 1 when not (with the reason).
 import { ProductCode } from '../../shared/protocol/common.js';
 import { checkProduct, describeCheck } from '../local/check.js';
-import { loadConfig } from './shared.js';
+import { loadConfig } from './cli-helpers.js';
 import { EXIT_FAIL, EXIT_OK, JSON_HELP, STATE_DIR_HELP, UsageError, jsonOption, stateDirOption, writeJson, type Command } from './types.js';
 
 export const checkCommand: Command = {

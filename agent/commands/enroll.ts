@@ -1,9 +1,9 @@
 // `enroll --server URL --token T`: make this machine a device of the organization.
 import { hostname as osHostname } from 'node:os';
-import { EnrollError, enroll } from '../enroll.js';
+import { EnrollError, enroll } from '../link/enroll.js';
 import { readConfig } from '../state/config.js';
 import { AGENT_VERSION } from '../version.js';
-import { fileLogger } from './shared.js';
+import { fileLogger } from './cli-helpers.js';
 import { EXIT_FAIL, EXIT_OK, JSON_HELP, STATE_DIR_HELP, UsageError, jsonOption, stateDirOption, writeJson, type Command } from './types.js';
 
 async function machineId(override: string | undefined): Promise<string> {

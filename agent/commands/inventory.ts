@@ -1,9 +1,9 @@
 // `inventory`: what is installed here, as the daemon would report it.
 import { demoCatalog } from '../../shared/catalog.js';
 import { detectInstalled } from '../detect/index.js';
-import { takeInventory } from '../inventory.js';
+import { takeInventory } from '../detect/inventory.js';
 import { readConfig } from '../state/config.js';
-import { detectRootFor } from './shared.js';
+import { detectRootFor } from './cli-helpers.js';
 import { EXIT_OK, JSON_HELP, STATE_DIR_HELP, jsonOption, stateDirOption, writeJson, type Command } from './types.js';
 
 export const inventoryCommand: Command = {

@@ -1,6 +1,6 @@
 // `login`: sign the workstation user in with a short code entered in the portal.
-import { runLogin } from '../login.js';
-import { fileLogger, loadEnrolled, shortLinkOptions } from './shared.js';
+import { runLogin } from '../link/login.js';
+import { fileLogger, loadEnrolled, shortLinkOptions } from './cli-helpers.js';
 import { EXIT_FAIL, EXIT_OK, JSON_HELP, STATE_DIR_HELP, UsageError, jsonOption, stateDirOption, writeJson, type Command } from './types.js';
 
 export const loginCommand: Command = {

@@ -1,6 +1,6 @@
 // `logout`: sign the user out here; their leases are dropped at once.
-import { runLogout } from '../logout.js';
-import { fileLogger, loadEnrolled, shortLinkOptions } from './shared.js';
+import { runLogout } from '../link/logout.js';
+import { fileLogger, loadEnrolled, shortLinkOptions } from './cli-helpers.js';
 import { EXIT_FAIL, EXIT_OK, JSON_HELP, STATE_DIR_HELP, jsonOption, stateDirOption, writeJson, type Command } from './types.js';
 
 export const logoutCommand: Command = {

@@ -1,9 +1,9 @@
 // `run`: the daemon, until SIGTERM/SIGINT.
 import { demoCatalog } from '../../shared/catalog.js';
-import { AgentDaemon } from '../daemon.js';
+import { AgentDaemon } from '../daemon/daemon.js';
 import { detectInstalled } from '../detect/index.js';
 import { AGENT_VERSION } from '../version.js';
-import { detectRootFor, fileLogger, loadEnrolled } from './shared.js';
+import { detectRootFor, fileLogger, loadEnrolled } from './cli-helpers.js';
 import { EXIT_OK, STATE_DIR_HELP, stateDirOption, type Command } from './types.js';
 
 export const runCommand: Command = {

@@ -8,8 +8,8 @@ import { createHash } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { startServer } from '../../server/app.js';
-import { hashSecret, newSecret } from '../../server/ids.js';
-import { createOrganization } from '../../server/seed.js';
+import { hashSecret, newSecret } from '../../server/core/ids.js';
+import { createOrganization } from '../../server/ops/create-organization.js';
 import { emit, serve } from './rpc.js';
 import { accountIdOf, assignmentIdOf, BENCH_INVENTORY, BENCH_INVENTORY_HASH, BENCH_PRODUCT, benchDeviceKey, deviceIdOf } from './fleet-identity.js';
 

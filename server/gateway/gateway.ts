@@ -14,8 +14,8 @@ import {
   type Revocation,
 } from '../../shared/protocol/index.js';
 import { verifyHelloSignature } from '../../shared/protocol/hello-signature.js';
-import type { EntitlementChange } from '../events.js';
-import type { Services } from '../services.js';
+import type { EntitlementChange } from '../core/events.js';
+import type { Services } from '../core/services.js';
 import { inventory, leaseRequest, loginStart, logout } from './agent-requests.js';
 import { AgentConnection } from './connection.js';
 import { DeviceCodeBook } from './device-codes.js';

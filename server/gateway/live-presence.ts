@@ -1,7 +1,7 @@
 // The in-memory Presence: which devices have an authenticated socket, and when each was last
 // heard from. Never stored; device.lastSeenAt is written only on connect and disconnect.
 import type { OrgIndex } from '../domain/org-index.js';
-import type { Presence } from '../presence.js';
+import type { Presence } from '../core/presence.js';
 
 export class LivePresence implements Presence {
   readonly #sockets = new Map<string, Map<string, number>>();

@@ -1,6 +1,6 @@
 // The agent gateway as a server plugin: loads the lease key, serves `/agent`, owns presence.
-import { noPresence } from '../presence.js';
-import type { Plugin } from '../plugin.js';
+import { noPresence } from '../core/presence.js';
+import type { Plugin } from '../core/plugin.js';
 import { AgentGateway } from './gateway.js';
 import { loadOrCreateLeaseKey } from './lease-key.js';
 import { registerGateway, unregisterGateway } from './registry.js';

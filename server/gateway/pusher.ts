@@ -3,8 +3,8 @@
 import type { KeyObject } from 'node:crypto';
 import type { Outgoing, ServerPush } from '../../shared/protocol/index.js';
 import { findLine, isLive } from '../domain/entitlements.js';
-import type { FeedItem } from '../events.js';
-import type { Services } from '../services.js';
+import type { FeedItem } from '../core/events.js';
+import type { Services } from '../core/services.js';
 import type { ActivationMethod, Lease, RevokeReason } from '../store/types.js';
 import type { AgentConnection } from './connection.js';
 import type { DeviceChange } from './lease-sync.js';

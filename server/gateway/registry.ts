@@ -1,7 +1,7 @@
 // How routes reach the running gateway (device sign-in, revoke, rescan, the lease key) without
 // widening Services for everyone: the gateway plugin registers itself here for its Services.
 import { SeatkeeperError } from '../../shared/errors.js';
-import type { Services } from '../services.js';
+import type { Services } from '../core/services.js';
 import type { AgentGateway } from './gateway.js';
 
 const gateways = new WeakMap<Services, AgentGateway>();

@@ -1,8 +1,8 @@
 // Who is calling: a portal session cookie or a bearer API token, looked up by its hash.
 import type { FastifyRequest } from 'fastify';
 import { tokenUseDue } from '../domain/api-tokens.js';
-import { hashSecret } from '../ids.js';
-import type { Services } from '../services.js';
+import { hashSecret } from '../core/ids.js';
+import type { Services } from '../core/services.js';
 import type { Account } from '../store/types.js';
 
 export const SESSION_COOKIE = 'sk_session';

@@ -2,7 +2,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ZodError } from 'zod';
 import { SeatkeeperError } from '../../shared/errors.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../core/log.js';
 
 export function zodMessage(err: ZodError, where: string): string {
   return err.issues

@@ -4,7 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
-import type { Services } from '../services.js';
+import type { Services } from '../core/services.js';
 import { frameworkError, installErrorHandler } from './error-handler.js';
 import { Router, type RouteInfo } from './router.js';
 import { registerAllRoutes } from './routes/index.js';

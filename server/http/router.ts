@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodType } from 'zod';
 import { SeatkeeperError } from '../../shared/errors.js';
 import { isObjectMemberName } from '../../shared/protocol/common.js';
-import type { Services } from '../services.js';
+import type { Services } from '../core/services.js';
 import type { Account, Membership, OrgDoc } from '../store/types.js';
 import { zodMessage } from './error-handler.js';
 import { resolveCaller, type Caller } from './caller.js';

@@ -6,7 +6,7 @@ import { auditEvent } from '../domain/audit.js';
 import { findLine } from '../domain/entitlements.js';
 import { applySwitch, planSwitch, type AccountLookup, type SwitchPlan } from '../domain/switch-plan.js';
 import { mailPermissionsChanged, seatGiven } from '../mail/permissions-mail.js';
-import type { Services } from '../services.js';
+import type { Services } from '../core/services.js';
 import type { ActivationMethod, MethodSwitch, OrgDoc } from '../store/types.js';
 
 export const accountLookup =

@@ -1,7 +1,7 @@
 // Background jobs as a server plugin: scheduled method switches (checked every few seconds, so
 // they survive restarts: they are stored), and the per-minute usage sample (node-cron).
 import cron from 'node-cron';
-import type { Plugin } from '../plugin.js';
+import type { Plugin } from '../core/plugin.js';
 import { runDueSwitches } from './method-switch.js';
 import { expireEndedContracts, sampleUsage } from './usage.js';
 

@@ -2,7 +2,7 @@
 // dashboard chart, old leases pruned, and contracts that ran out by themselves acted on.
 import { findLine, isContractActive, isLive, pruneLeases } from '../domain/entitlements.js';
 import { gatewayIfRunning } from '../gateway/registry.js';
-import type { Services } from '../services.js';
+import type { Services } from '../core/services.js';
 
 export const USAGE_KEEP_MS = 24 * 3600 * 1000;
 export const LEASE_KEEP_MS = 24 * 3600 * 1000;

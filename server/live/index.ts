@@ -1,6 +1,6 @@
 // The admin live socket as a server plugin on `/api/v1/live`.
 import { LIVE_PATH } from '../../shared/api/live.js';
-import type { Plugin } from '../plugin.js';
+import type { Plugin } from '../core/plugin.js';
 import { LiveHub, type LiveOptions } from './live-hub.js';
 
 export function livePlugin(opts: LiveOptions = {}): Plugin {

@@ -6,9 +6,9 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { LIVE_CLOSE, type FeedItemView, type LiveMessage, type LiveSummaryView } from '../../shared/api/live.js';
 import type { ErrorCode } from '../../shared/errors.js';
-import type { EntitlementChange, FeedItem } from '../events.js';
+import type { EntitlementChange, FeedItem } from '../core/events.js';
 import { resolveCaller } from '../http/caller.js';
-import type { Services } from '../services.js';
+import type { Services } from '../core/services.js';
 import { liveSummary } from './seat-summary.js';
 
 export interface LiveOptions {

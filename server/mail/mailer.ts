@@ -3,22 +3,10 @@
 import nodemailer from 'nodemailer';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Logger } from '../log.js';
+import type { Logger } from '../core/log.js';
+import type { MailConfig, Mailer, MailMessage } from '../core/mailer.js';
 
-export interface MailMessage {
-  to: string;
-  subject: string;
-  text: string;
-}
-
-export type MailConfig =
-  | { kind: 'outbox'; dir: string; from?: string }
-  | { kind: 'smtp'; host: string; port: number; secure?: boolean; user?: string; pass?: string; from?: string };
-
-export interface Mailer {
-  send(msg: MailMessage): Promise<void>;
-  close(): void;
-}
+export type { MailConfig, MailMessage, Mailer } from '../core/mailer.js';
 
 export function createMailer(config: MailConfig, log: Logger): Mailer {
   const from = config.from ?? 'Seatkeeper <seatkeeper@localhost>';

@@ -2,7 +2,7 @@
 // manage (role, membership, teams, seats, a method switch's auto-assignment) sends one, after
 // the change is durable.
 import type { ActivationMethod } from '../store/types.js';
-import type { Services } from '../services.js';
+import type { Services } from '../core/services.js';
 
 export const PERMISSIONS_SUBJECT = 'Your Seatkeeper permissions have changed';
 

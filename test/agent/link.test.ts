@@ -2,7 +2,7 @@
 // acks, idempotence, reconnect; and `check` (a real child process) seeing what the link stored.
 import { promises as fs } from 'node:fs';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AgentDaemon, type CronScheduler } from '../../agent/daemon.js';
+import { AgentDaemon, type CronScheduler } from '../../agent/daemon/daemon.js';
 import { Backoff } from '../../agent/link/backoff.js';
 import { systemClock } from '../../agent/clock.js';
 import { readLeaseFile, writeHeldLease, writeTombstone } from '../../agent/state/lease-store.js';

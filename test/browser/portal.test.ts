@@ -10,7 +10,7 @@ import { createInterface } from 'node:readline';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleUsage } from '../../server/jobs/usage.js';
-import type { Presence } from '../../server/presence.js';
+import type { Presence } from '../../server/core/presence.js';
 import { ensureAgentBundle, exited, runAgent, spawnAgent } from '../agent/helpers/run-agent.js';
 import { Client, registered } from '../helpers/client.js';
 import { seedOrg } from '../helpers/server.js';

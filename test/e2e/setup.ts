@@ -2,11 +2,11 @@
 // organization, its owner, members that can sign in on workstations, and an enrollment token.
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll } from 'vitest';
-import type { ServerConfig } from '../../server/config.js';
+import type { ServerConfig } from '../../server/core/config.js';
 import { owner, type Client } from '../helpers/client.js';
 import { addMembers, clientFor } from '../helpers/fixtures.js';
 import { seedOrg, startTestServer, type TestServer } from '../helpers/server.js';
-import type { OrganizationInput } from '../../server/seed.js';
+import type { OrganizationInput } from '../../server/ops/create-organization.js';
 import { ensureAgentBundle, Workstation } from './workstation.js';
 
 export const E2E_CONFIG: Partial<ServerConfig> = { heartbeatSeconds: 0.5, agents: { resendAfterMs: 500, switchCheckMs: 200 } };

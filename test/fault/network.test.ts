@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../agent/clock.js';
-import { AgentDaemon } from '../../agent/daemon.js';
+import { AgentDaemon } from '../../agent/daemon/daemon.js';
 import { Backoff } from '../../agent/link/backoff.js';
 import { checkProduct } from '../../agent/local/check.js';
 import { silentLogger } from '../../agent/log.js';

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { importLeasePublicJwk, verifyLease } from '../../shared/lease.js';
 import { inventoryHash } from '../../shared/protocol/inventory-hash.js';
-import type { FeedItem } from '../../server/events.js';
+import type { FeedItem } from '../../server/core/events.js';
 import { registered } from '../helpers/client.js';
 import { addMembers, clientFor } from '../helpers/fixtures.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';

@@ -1,7 +1,7 @@
 // Quick fixtures written straight into the store, for tests that need many members or a team
 // without going through (slow, scrypt-hashing) registration or routes owned by other tests.
 import type { ServerHandle } from '../../server/app.js';
-import { hashSecret, newSecret } from '../../server/ids.js';
+import { hashSecret, newSecret } from '../../server/core/ids.js';
 import type { Role, Team } from '../../server/store/types.js';
 import { Client } from './client.js';
 

@@ -3,10 +3,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type ServerHandle, type StartOptions } from '../../server/app.js';
-import type { ServerConfig } from '../../server/config.js';
-import { createLogger } from '../../server/log.js';
+import type { ServerConfig } from '../../server/core/config.js';
+import { createLogger } from '../../server/core/log.js';
 import { owner } from './client.js';
-import { createOrganization, type OrganizationInput } from '../../server/seed.js';
+import { createOrganization, type OrganizationInput } from '../../server/ops/create-organization.js';
 
 export interface TestServer extends ServerHandle {
   dataDir: string;

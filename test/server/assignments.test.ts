@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EntitlementChange, FeedItem } from '../../server/events.js';
+import type { EntitlementChange, FeedItem } from '../../server/core/events.js';
 import { registered } from '../helpers/client.js';
 import { addMembers, addTeam, clientFor } from '../helpers/fixtures.js';
 import { PERMISSIONS, serverWithSmtp } from '../helpers/mail-suite.js';

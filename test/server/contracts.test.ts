@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EntitlementChange } from '../../server/events.js';
+import type { EntitlementChange } from '../../server/core/events.js';
 import { owner, registered } from '../helpers/client.js';
 import { addMembers, addTeam, clientFor } from '../helpers/fixtures.js';
 import { seedOrg, startTestServer, type TestServer } from '../helpers/server.js';

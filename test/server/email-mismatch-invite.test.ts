@@ -1,6 +1,6 @@
 // A near-miss email on invitation acceptance is refused with "did you mean" and shown to admins.
 import { describe, expect, it } from 'vitest';
-import type { FeedItem } from '../../server/events.js';
+import type { FeedItem } from '../../server/core/events.js';
 import { Client, registered } from '../helpers/client.js';
 import { serverWithSmtp } from '../helpers/mail-suite.js';
 import { ownedOrg, type TestServer } from '../helpers/server.js';

@@ -5,7 +5,7 @@
 import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RouteInfo } from '../../server/http/router.js';
-import { hashSecret } from '../../server/ids.js';
+import { hashSecret } from '../../server/core/ids.js';
 import { Client, owner, registered, uniqueEmail, type Reply } from '../helpers/client.js';
 import { addTeam } from '../helpers/fixtures.js';
 import { seedOrg, startTestServer, type TestServer } from '../helpers/server.js';

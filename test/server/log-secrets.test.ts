@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import winston from 'winston';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_ENROLL_PATH } from '../../shared/api/agent-enroll.js';
-import { hashSecret } from '../../server/ids.js';
+import { hashSecret } from '../../server/core/ids.js';
 import { Client, uniqueEmail } from '../helpers/client.js';
 import { seedOrg, startTestServer, type TestServer } from '../helpers/server.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';

@@ -1,7 +1,7 @@
 // Members: listing and search, one member in detail, removal (assignments end, teams left,
 // agents told, mail sent), and the last administrator who can never be removed.
 import { describe, expect, it } from 'vitest';
-import type { EntitlementChange } from '../../server/events.js';
+import type { EntitlementChange } from '../../server/core/events.js';
 import { registered } from '../helpers/client.js';
 import { PERMISSIONS, serverWithSmtp } from '../helpers/mail-suite.js';
 import { ownedOrg, type TestServer } from '../helpers/server.js';

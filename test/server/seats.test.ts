@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { noPresence } from '../../server/presence.js';
+import { noPresence } from '../../server/core/presence.js';
 import { owner, registered } from '../helpers/client.js';
 import { addMembers, addTeam } from '../helpers/fixtures.js';
 import { seedOrg, startTestServer, type TestServer } from '../helpers/server.js';

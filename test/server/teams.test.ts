@@ -2,7 +2,7 @@
 // members of their own team and nothing else. A team attached to a two-tier product's contract
 // is its project team: leaving it takes the product away.
 import { describe, expect, it } from 'vitest';
-import type { EntitlementChange } from '../../server/events.js';
+import type { EntitlementChange } from '../../server/core/events.js';
 import { Client, registered, uniqueEmail } from '../helpers/client.js';
 import { PERMISSIONS, serverWithSmtp } from '../helpers/mail-suite.js';
 import { ownedOrg, type TestServer } from '../helpers/server.js';

@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SeatkeeperError } from '../../shared/errors.js';
 import { auditEvent } from '../../server/domain/audit.js';
-import { randomId } from '../../server/ids.js';
+import { randomId } from '../../server/core/ids.js';
 import { makeStore, newOrgDoc, type StoreKind, type StoreUnderTest } from './store-fixtures.js';
 
 describe.each<StoreKind>(['lowdb', 'memory'])('%s store', (kind) => {

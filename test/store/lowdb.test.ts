@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { auditEvent } from '../../server/domain/audit.js';
-import { randomId } from '../../server/ids.js';
+import { randomId } from '../../server/core/ids.js';
 import { createLowdbStore, readStoredDoc, StoreCorruptError } from '../../server/store/lowdb-store.js';
 import type { DocStore } from '../../server/store/doc-store.js';
 import { newOrgDoc } from './store-fixtures.js';

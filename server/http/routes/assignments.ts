@@ -14,7 +14,7 @@ import {
 } from '../../domain/assignments.js';
 import { findLine, isContractActive, seatSummary, type LineRef } from '../../domain/seats.js';
 import { mailPermissionsChanged, seatGiven } from '../../mail/permissions-mail.js';
-import type { Services } from '../../services.js';
+import type { Services } from '../../core/services.js';
 import type { Assignment, OrgDoc, RevokeReason } from '../../store/types.js';
 import type { Router } from '../router.js';
 

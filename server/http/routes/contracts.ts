@@ -21,7 +21,7 @@ import {
 } from '../../domain/contracts.js';
 import { isContractActive } from '../../domain/seats.js';
 import { mailPermissionsChanged } from '../../mail/permissions-mail.js';
-import type { Services } from '../../services.js';
+import type { Services } from '../../core/services.js';
 import type { Router } from '../router.js';
 
 const base = '/api/v1/orgs/:orgId';

@@ -4,7 +4,7 @@ import type { DeviceList, DeviceView, RescanReply } from '../../../shared/api/de
 import { deviceView, leasesByDevice } from '../../domain/devices.js';
 import { requestRescan, revokeDevice } from '../../gateway/operations.js';
 import { gatewayOf } from '../../gateway/registry.js';
-import type { Services } from '../../services.js';
+import type { Services } from '../../core/services.js';
 import type { Device, Lease, OrgDoc } from '../../store/types.js';
 import type { Router } from '../router.js';
 

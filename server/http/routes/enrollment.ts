@@ -9,8 +9,8 @@ import { revokeLease } from '../../domain/entitlements.js';
 import { agentSettings } from '../../gateway/gateway.js';
 import { AGENT_SOCKET_PATH } from '../../gateway/plugin.js';
 import { gatewayOf } from '../../gateway/registry.js';
-import { hashSecret, newSecret } from '../../ids.js';
-import type { Services } from '../../services.js';
+import { hashSecret, newSecret } from '../../core/ids.js';
+import type { Services } from '../../core/services.js';
 import type { Device, EnrollmentToken, OrgDoc } from '../../store/types.js';
 import type { Router } from '../router.js';
 

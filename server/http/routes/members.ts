@@ -16,7 +16,7 @@ import { applyRemoval, memberDetail, planRemoval, searchMembers } from '../../do
 import { canSeeMember, isOrgAdmin, isTeamAdmin } from '../../domain/permissions.js';
 import { assertRoleChange } from '../../domain/roles.js';
 import { mailPermissionsChanged } from '../../mail/permissions-mail.js';
-import type { Services } from '../../services.js';
+import type { Services } from '../../core/services.js';
 import type { Router } from '../router.js';
 
 function accountOf(s: Services, accountId: string) {

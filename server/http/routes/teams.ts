@@ -7,7 +7,7 @@ import { TeamBody, type TeamList, type TeamView } from '../../../shared/api/team
 import { auditEvent } from '../../domain/audit.js';
 import { assertTeamNameFree, canManageTeamMembers, canRemoveFromTeam, canSeeTeam, projectLineIds, teamView } from '../../domain/teams.js';
 import { mailPermissionsChanged } from '../../mail/permissions-mail.js';
-import type { Services } from '../../services.js';
+import type { Services } from '../../core/services.js';
 import type { OrgDoc, Team } from '../../store/types.js';
 import type { OrgContext, Router } from '../router.js';
 

@@ -2,28 +2,28 @@
 // inventory (at start, on the cron schedule from settings, and when asked), renews leases at
 // half-life, and writes status.json so `status` can tell whether it is connected.
 import type { KeyObject } from 'node:crypto';
-import { importLeasePublicJwk, peekLeaseClaims, type LeaseKey } from '../shared/lease.js';
-import { closeCodes } from '../shared/protocol/error.js';
-import type { InventoryItem } from '../shared/protocol/inventory.js';
-import type { ServerToAgent } from '../shared/protocol/messages.js';
-import type { Welcome } from '../shared/protocol/welcome.js';
-import type { Clock } from './clock.js';
+import { importLeasePublicJwk, peekLeaseClaims, type LeaseKey } from '../../shared/lease.js';
+import { closeCodes } from '../../shared/protocol/error.js';
+import type { InventoryItem } from '../../shared/protocol/inventory.js';
+import type { ServerToAgent } from '../../shared/protocol/messages.js';
+import type { Welcome } from '../../shared/protocol/welcome.js';
+import type { Clock } from '../clock.js';
 import { loadNodeCron, type NodeCronApi } from './cron.js';
-import { takeInventory, type InventorySnapshot } from './inventory.js';
-import { applyGrant, applyReconcile, applyRevoke, dropAllLeases, heldJtis, type ApplyContext } from './link/apply.js';
-import type { Backoff } from './link/backoff.js';
-import { AgentLink } from './link/connection.js';
-import { realTimers, type Timers } from './link/timers.js';
-import type { AgentLogger } from './log.js';
-import { raiseHighestSeen } from './state/clock-guard.js';
-import { writeConfig, type AgentConfig } from './state/config.js';
-import { listLeaseProducts, readLeaseFile } from './state/lease-store.js';
-import { writeInventoryFile } from './state/inventory-file.js';
-import { prepareStateDir } from './state/modes.js';
-import type { StatePaths } from './state/paths.js';
-import { recordMethod } from './state/products-file.js';
-import { writeSession } from './state/session.js';
-import { writeDaemonStatus } from './state/status-file.js';
+import { takeInventory, type InventorySnapshot } from '../detect/inventory.js';
+import { applyGrant, applyReconcile, applyRevoke, dropAllLeases, heldJtis, type ApplyContext } from '../link/apply.js';
+import type { Backoff } from '../link/backoff.js';
+import { AgentLink } from '../link/connection.js';
+import { realTimers, type Timers } from '../link/timers.js';
+import type { AgentLogger } from '../log.js';
+import { raiseHighestSeen } from '../state/clock-guard.js';
+import { writeConfig, type AgentConfig } from '../state/config.js';
+import { listLeaseProducts, readLeaseFile } from '../state/lease-store.js';
+import { writeInventoryFile } from '../state/inventory-file.js';
+import { prepareStateDir } from '../state/modes.js';
+import type { StatePaths } from '../state/paths.js';
+import { recordMethod } from '../state/products-file.js';
+import { writeSession } from '../state/session.js';
+import { writeDaemonStatus } from '../state/status-file.js';
 
 export interface CronHandle {
   stop(): unknown;

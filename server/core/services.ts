@@ -3,9 +3,9 @@ import type { ServerConfig } from './config.js';
 import type { Events } from './events.js';
 import type { IdSource } from './ids.js';
 import type { Logger } from './log.js';
-import type { Mailer } from './mail/mailer.js';
-import type { Store } from './store/store.js';
-import type { RateLimiter } from './http/rate-limit.js';
+import type { Mailer } from './mailer.js';
+import type { Store } from '../store/store.js';
+import type { RateLimiter } from './rate-limit.js';
 import type { Presence } from './presence.js';
 
 export interface Services {

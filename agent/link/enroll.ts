@@ -2,14 +2,14 @@
 // only its public half leaves the machine; the reply's lease key is pinned for every later check.
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import { AGENT_ENROLL_PATH, AgentEnrollReply, type AgentEnrollBody } from '../shared/api/agent-enroll.js';
-import type { DeviceOs } from '../shared/protocol/common.js';
-import type { Clock } from './clock.js';
-import type { AgentLogger } from './log.js';
-import { writeConfig, type AgentConfig } from './state/config.js';
-import { generateDeviceKey, saveDeviceKey } from './state/device-key.js';
-import { prepareStateDir } from './state/modes.js';
-import type { StatePaths } from './state/paths.js';
+import { AGENT_ENROLL_PATH, AgentEnrollReply, type AgentEnrollBody } from '../../shared/api/agent-enroll.js';
+import type { DeviceOs } from '../../shared/protocol/common.js';
+import type { Clock } from '../clock.js';
+import type { AgentLogger } from '../log.js';
+import { writeConfig, type AgentConfig } from '../state/config.js';
+import { generateDeviceKey, saveDeviceKey } from '../state/device-key.js';
+import { prepareStateDir } from '../state/modes.js';
+import type { StatePaths } from '../state/paths.js';
 
 export interface EnrollOptions {
   paths: StatePaths;

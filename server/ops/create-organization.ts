@@ -1,10 +1,10 @@
 // Creating organizations with their contracts: used by the operator command, the demo and tests.
 // An organization exists before anyone from it registers; its serial numbers are how people find it.
 import { randomBytes } from 'node:crypto';
-import { demoCatalog } from '../shared/catalog.js';
-import { SeatkeeperError } from '../shared/errors.js';
-import type { Services } from './services.js';
-import { emptyOrgDoc, type ActivationMethod, type Contract, type Product } from './store/types.js';
+import { demoCatalog } from '../../shared/catalog.js';
+import { SeatkeeperError } from '../../shared/errors.js';
+import type { Services } from '../core/services.js';
+import { emptyOrgDoc, type ActivationMethod, type Contract, type Product } from '../store/types.js';
 
 export interface ContractInput {
   number: string;

@@ -1,7 +1,7 @@
 // Server options and their defaults. Only server/main.ts reads flags and environment; everything
 // else receives a ServerConfig.
 import { join } from 'node:path';
-import type { MailConfig } from './mail/mailer.js';
+import type { MailConfig } from './mailer.js';
 
 export interface ServerConfig {
   dataDir: string;

@@ -1,6 +1,6 @@
 // Mail settings from the environment (read only by the entry points).
 import { resolve } from 'node:path';
-import type { MailConfig } from './mail/mailer.js';
+import type { MailConfig } from './mailer.js';
 
 export function mailFromEnv(env: NodeJS.ProcessEnv, dataDir: string): MailConfig {
   if (!env.SEATKEEPER_SMTP_HOST) return { kind: 'outbox', dir: resolve(dataDir, 'outbox'), from: env.SEATKEEPER_MAIL_FROM };

@@ -1,9 +1,9 @@
 // `logout`: drops the signed-in user's leases here at once, then tells the server, which revokes
 // them ('signed-out') for good. Works offline too; the server is told next time if it cannot be now.
-import type { AccountRef } from '../shared/protocol/common.js';
-import { applyGrant, applyReconcile, applyRevoke, dropLeasesOf } from './link/apply.js';
-import { shortLink, shortLinkContext, type ShortLinkOptions } from './link/short-link.js';
-import { readSession, writeSession } from './state/session.js';
+import type { AccountRef } from '../../shared/protocol/common.js';
+import { applyGrant, applyReconcile, applyRevoke, dropLeasesOf } from './apply.js';
+import { shortLink, shortLinkContext, type ShortLinkOptions } from './short-link.js';
+import { readSession, writeSession } from '../state/session.js';
 
 export interface LogoutOptions extends ShortLinkOptions {
   /** how long to try to reach the server (default 10 s) */

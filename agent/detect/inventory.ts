@@ -1,6 +1,6 @@
 // The inventory the agent reports: detection results plus their hash, computed one way everywhere.
-import type { InventoryItem } from '../shared/protocol/inventory.js';
-import { inventoryHash } from '../shared/protocol/inventory-hash.js';
+import type { InventoryItem } from '../../shared/protocol/inventory.js';
+import { inventoryHash } from '../../shared/protocol/inventory-hash.js';
 
 export interface InventorySnapshot {
   items: InventoryItem[];

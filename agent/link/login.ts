@@ -1,11 +1,11 @@
 // `login`: device sign-in over the agent's own connection. Sends login.start, surfaces the code,
 // and once the server says done, stores the user's leases as they arrive and returns.
-import type { AccountRef } from '../shared/protocol/common.js';
-import type { LoginCode } from '../shared/protocol/login.js';
-import { applyGrant, applyReconcile, applyRevoke } from './link/apply.js';
-import { shortLink, shortLinkContext, type ShortLinkOptions } from './link/short-link.js';
-import { recordMethod } from './state/products-file.js';
-import { writeSession } from './state/session.js';
+import type { AccountRef } from '../../shared/protocol/common.js';
+import type { LoginCode } from '../../shared/protocol/login.js';
+import { applyGrant, applyReconcile, applyRevoke } from './apply.js';
+import { shortLink, shortLinkContext, type ShortLinkOptions } from './short-link.js';
+import { recordMethod } from '../state/products-file.js';
+import { writeSession } from '../state/session.js';
 
 export interface LoginOptions extends ShortLinkOptions {
   /** called once the code to show arrives */

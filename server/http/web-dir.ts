@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 
 export function webDirDefault(): string | undefined {
   const here = dirname(fileURLToPath(import.meta.url));
-  for (const c of [join(here, 'web'), resolve(here, '../server/web/dist'), resolve(here, 'web/dist')]) {
+  for (const c of [join(here, 'web'), resolve(here, '../web/dist'), resolve(here, '../server/web/dist')]) {
     if (existsSync(join(c, 'index.html'))) return c;
   }
   return undefined;
