@@ -13,7 +13,7 @@ import { hashSecret, newSecret } from '../server/core/ids.js';
 import { hashPassword } from '../server/core/password.js';
 import { createOrganization } from '../server/ops/create-organization.js';
 import type { Services } from '../server/core/services.js';
-import type { Account } from '../server/store/types.js';
+import type { Account } from '../server/domain/model.js';
 import { webDirDefault } from '../server/http/web-dir.js';
 
 const ADMIN = { email: 'admin@acme.example', password: 'seatkeeper-demo', name: 'Dana Admin' };

@@ -1,5 +1,5 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import type { Product as StoreProduct } from '../server/store/types.js';
+import type { Product as StoreProduct } from '../server/domain/model.js';
 import { demoCatalog, Product } from './catalog.js';
 
 describe('demo catalog', () => {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CompactSign, generateKeyPair } from 'jose';
 import { tokenOf } from '../../server/gateway/lease-signer.js';
-import type { Lease } from '../../server/store/types.js';
+import type { Lease } from '../../server/domain/model.js';
 import { Fleet, profiled, startBenchServer, until } from './fleet-procs.js';
 import { row, type Row } from './report.js';
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
 import { createLowdbStore } from '../../server/store/lowdb-store.js';
-import { emptyOrgDoc, type OrgDoc } from '../../server/store/types.js';
+import { emptyOrgDoc, type OrgDoc } from '../../server/domain/model.js';
 import { row, stats, type Row } from './report.js';
 
 /** writers at once on our store: group commit is what serves them */

@@ -1,7 +1,7 @@
 // In-process events raised after a change is durable. The agent gateway listens for rights
 // taken away or given, the admin live socket for the dashboard feed.
 import { EventEmitter } from 'node:events';
-import type { RevokeReason } from '../store/types.js';
+import type { RevokeReason } from '../domain/model.js';
 
 /** Something changed who may use what; the gateway recomputes the affected devices' leases. */
 export interface EntitlementChange {

@@ -3,7 +3,7 @@
 // transaction (synchronous) plan-then-apply is atomic, so concurrent requests can never push a
 // line past its seats.
 import { SeatkeeperError } from '../../shared/errors.js';
-import type { Assignment, OrgDoc } from '../store/types.js';
+import type { Assignment, OrgDoc } from './model.js';
 import { canManageLine, canManageMember, isOrgAdmin, isTeamAdmin } from './permissions.js';
 import { assignedCount, findLine, isContractActive, type LineRef } from './seats.js';
 

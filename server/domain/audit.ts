@@ -1,5 +1,5 @@
 // Builds audit events. Secrets and hashes never go into before/after.
-import type { AuditEvent } from '../store/types.js';
+import type { AuditEvent } from './model.js';
 
 export function auditEvent(
   ids: (prefix: string) => string,

@@ -3,7 +3,7 @@
 // and the change happen in one synchronous step inside the store transaction.
 import { SeatkeeperError } from '../../shared/errors.js';
 import type { ClaimBody } from '../../shared/api/claim.js';
-import type { OrgDoc } from '../store/types.js';
+import type { OrgDoc } from './model.js';
 
 export function hasAdmin(doc: OrgDoc): boolean {
   return Object.values(doc.members).some((m) => m.role === 'owner' || m.role === 'admin');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SeatkeeperError } from '../../shared/errors.js';
-import { emptyGlobalDoc } from '../store/types.js';
+import { emptyGlobalDoc } from './model.js';
 import { DAY, NOW, orgDoc } from '../../test/helpers/org-doc.js';
 import {
   applyCreateContract,

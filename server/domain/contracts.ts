@@ -3,7 +3,7 @@
 // activation method is never changed here: that is a planned method switch.
 import type { ContractView, CreateContractBody, LineInput, ProductView, UpdateContractBody } from '../../shared/api/contracts.js';
 import { SeatkeeperError } from '../../shared/errors.js';
-import type { Contract, ContractLine, GlobalDoc, OrgDoc, Product } from '../store/types.js';
+import type { Contract, ContractLine, GlobalDoc, OrgDoc, Product } from './model.js';
 import { isOrgAdmin, teamsAdministeredBy } from './permissions.js';
 import { assignedByLine, assignedCount, isContractActive } from './seats.js';
 

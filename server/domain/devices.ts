@@ -1,7 +1,7 @@
 // Devices as admins see them, and the small rules about enrolled machines and sign-in codes.
 import { createHash } from 'node:crypto';
 import type { DeviceView } from '../../shared/api/devices.js';
-import type { Account, Device, Lease, OrgDoc } from '../store/types.js';
+import type { Account, Device, Lease, OrgDoc } from './model.js';
 import { isLive } from './entitlements.js';
 
 /** The org-salted machine id: two organizations never see the same id for one machine. */

@@ -2,7 +2,7 @@
 // or a second address of the same person, and accepting it would create a stray account that
 // holds no seats. Close means: same after dropping dots in the local part, same local part at an
 // alias domain of the organization, or within edit distance 2.
-import type { Account, OrgDoc } from '../store/types.js';
+import type { Account, OrgDoc } from './model.js';
 
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();

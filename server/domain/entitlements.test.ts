@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DAY, NOW, orgDoc } from '../../test/helpers/org-doc.js';
 import { addDevice, addLease } from '../../test/gateway/device-fixtures.js';
-import type { InventoryItem, OrgDoc } from '../store/types.js';
+import type { InventoryItem, OrgDoc } from './model.js';
 import {
   affectedDevices,
   applyPlan,

@@ -1,6 +1,6 @@
 // Who may hold which lease on which device, right now. Pure: reads an organization document and
 // says what to grant, keep, replace or revoke; the gateway carries it out inside a transaction.
-import type { ActivationMethod, Contract, ContractLine, Device, Lease, OrgDoc, RevokeReason } from '../store/types.js';
+import type { ActivationMethod, Contract, ContractLine, Device, Lease, OrgDoc, RevokeReason } from './model.js';
 import { OrgIndex } from './org-index.js';
 
 export { OrgIndex };

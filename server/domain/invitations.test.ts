@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SeatkeeperError } from '../../shared/errors.js';
 import { demoCatalog } from '../../shared/catalog.js';
-import { emptyOrgDoc, type Invitation, type OrgDoc, type Role } from '../store/types.js';
+import { emptyOrgDoc, type Invitation, type OrgDoc, type Role } from './model.js';
 import { assertAcceptable, canManageInvitation, checkInvite, invitationState, planLineAssignments, seatsFree } from './invitations.js';
 
 const DAY = 24 * 3600 * 1000;

@@ -3,7 +3,7 @@
 // count is seats.ts's, the same the assignments route uses (assignments on the line < seats).
 import { SeatkeeperError } from '../../shared/errors.js';
 import type { CreateInvitationBody, NotAssignedReason } from '../../shared/api/invitations.js';
-import type { Invitation, OrgDoc } from '../store/types.js';
+import type { Invitation, OrgDoc } from './model.js';
 import { canManageLine, isOrgAdmin, teamsAdministeredBy } from './permissions.js';
 import { assignedCount, findLine, isContractActive } from './seats.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptyOrgDoc, type Account, type OrgDoc, type Role } from '../store/types.js';
+import { emptyOrgDoc, type Account, type OrgDoc, type Role } from './model.js';
 import { applyRemoval, memberDetail, planRemoval, searchMembers } from './members.js';
 
 function account(id: string, name: string, email: string, aliases: string[] = []): Account {

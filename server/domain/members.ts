@@ -1,7 +1,7 @@
 // Members as admins see them (role, teams, seats), the search over them, and what removing one
 // takes with it: their assignments end and they leave every team.
 import type { MemberDetail, MemberView, MembersQuery } from '../../shared/api/members.js';
-import type { Account, Assignment, OrgDoc } from '../store/types.js';
+import type { Account, Assignment, OrgDoc } from './model.js';
 import { findLine } from './seats.js';
 
 export function memberView(doc: OrgDoc, account: Pick<Account, 'id' | 'email' | 'name'>): MemberView {

@@ -9,7 +9,7 @@
 //     announce every such change with an `entitlements` event, and the gateway calls
 //     refreshRights() before acting on one.
 // A fresh `new OrgIndex(doc)` is always exact.
-import type { Contract, ContractLine, Lease, OrgDoc } from '../store/types.js';
+import type { Contract, ContractLine, Lease, OrgDoc } from './model.js';
 
 /** What the store can say about recent writes (see server/store/change-log.ts). */
 export interface RecentChanges {

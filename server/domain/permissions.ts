@@ -1,6 +1,6 @@
 // Who may manage whom. Organization admins manage everything in their organization; a team
 // admin manages only the members of their teams and the seats of contracts attached to them.
-import type { OrgDoc } from '../store/types.js';
+import type { OrgDoc } from './model.js';
 
 export function isOrgAdmin(doc: OrgDoc, accountId: string): boolean {
   const role = doc.members[accountId]?.role;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Role } from '../store/types.js';
+import type { Role } from './model.js';
 import { decideRoleChange, higherRole } from './roles.js';
 
 type Row = [actor: Role | undefined, target: Role, to: Role | null, admins: number, expected: 'ok' | 'FORBIDDEN' | 'LAST_ADMIN'];

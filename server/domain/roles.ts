@@ -2,7 +2,7 @@
 // make or unmake an owner; and the organization never loses its last administrator (owner or
 // admin), whether by demotion or removal, because nobody could then manage its seats.
 import { SeatkeeperError } from '../../shared/errors.js';
-import type { OrgDoc, Role } from '../store/types.js';
+import type { OrgDoc, Role } from './model.js';
 
 export const isAdminRole = (role: Role | undefined): boolean => role === 'owner' || role === 'admin';
 

@@ -1,7 +1,7 @@
 // Seats: which contracts are active, where a line lives, how many of its seats are taken, and
 // the seat summary the dashboard shows. Pure: no store, no clock (time comes in as `now`).
 import type { SeatSummary, LineSeats, ProductSeats } from '../../shared/api/assignments.js';
-import type { Contract, ContractLine, OrgDoc } from '../store/types.js';
+import type { Contract, ContractLine, OrgDoc } from './model.js';
 
 export function isContractActive(c: Pick<Contract, 'startsAt' | 'endsAt'>, now: number): boolean {
   return c.startsAt <= now && now < c.endsAt;

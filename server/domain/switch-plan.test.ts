@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { addDevice, addLease } from '../../test/gateway/device-fixtures.js';
 import { NOW, orgDoc } from '../../test/helpers/org-doc.js';
-import type { InventoryItem } from '../store/types.js';
+import type { InventoryItem } from './model.js';
 import { planDevice } from './entitlements.js';
 import { applySwitch, planSwitch } from './switch-plan.js';
 

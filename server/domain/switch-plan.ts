@@ -2,7 +2,7 @@
 // who would lose access, and with auto-assign, who would get a seat to keep working. Pure: the plan
 // simulates every device's leases on a copy of the organization before and after the switch.
 import { SeatkeeperError } from '../../shared/errors.js';
-import type { ActivationMethod, Assignment, MethodSwitch, OrgDoc } from '../store/types.js';
+import type { ActivationMethod, Assignment, MethodSwitch, OrgDoc } from './model.js';
 import { affectedDevices, applyPlan, findLine, isLive, OrgIndex, planDevice } from './entitlements.js';
 
 export interface PersonRef {

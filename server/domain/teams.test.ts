@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { demoCatalog } from '../../shared/catalog.js';
 import { SeatkeeperError } from '../../shared/errors.js';
-import { emptyOrgDoc, type OrgDoc } from '../store/types.js';
+import { emptyOrgDoc, type OrgDoc } from './model.js';
 import { canSeeMember } from './permissions.js';
 import { assertTeamNameFree, canManageTeamMembers, canRemoveFromTeam, canSeeTeam, projectLineIds } from './teams.js';
 

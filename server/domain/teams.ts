@@ -2,7 +2,7 @@
 // two-tier product (attached to a contract with a line whose product needs project membership).
 import { SeatkeeperError } from '../../shared/errors.js';
 import type { TeamView } from '../../shared/api/teams.js';
-import type { Account, OrgDoc, Team } from '../store/types.js';
+import type { Account, OrgDoc, Team } from './model.js';
 import { isOrgAdmin } from './permissions.js';
 
 /** Org admins manage every team's members; a team admin the members of that team only. */

@@ -3,7 +3,7 @@
 // those shared/lease.ts signLease produces (Ed25519 is deterministic; a test compares them).
 import { sign, type KeyObject } from 'node:crypto';
 import { LEASE_ISSUER, LeaseClaims } from '../../shared/lease.js';
-import type { Lease } from '../store/types.js';
+import type { Lease } from '../domain/model.js';
 
 const HEADER = Buffer.from(JSON.stringify({ alg: 'EdDSA', typ: 'seatkeeper-lease+jwt' })).toString('base64url');
 

@@ -5,7 +5,7 @@ import type { KeyObject } from 'node:crypto';
 import type { AccountRef, Reconcile, Revocation } from '../../shared/protocol/index.js';
 import { applyPlan, isLive, planDevice, planIsEmpty, type LeasePlan, type PlanOptions } from '../domain/entitlements.js';
 import type { OrgIndex } from '../domain/org-index.js';
-import type { Account, Lease, OrgDoc, RevokeReason } from '../store/types.js';
+import type { Account, Lease, OrgDoc, RevokeReason } from '../domain/model.js';
 import { tokenOf } from './lease-signer.js';
 
 export interface DeviceChange {

@@ -8,7 +8,7 @@ import { auditEvent } from '../domain/audit.js';
 import { affectedDevices } from '../domain/entitlements.js';
 import type { EntitlementChange } from '../core/events.js';
 import type { Services } from '../core/services.js';
-import type { Account } from '../store/types.js';
+import type { Account } from '../domain/model.js';
 import type { DeviceCodeBook } from './device-codes.js';
 import type { IndexCache } from './index-cache.js';
 import type { ServerLeaseKey } from './lease-key.js';

@@ -5,7 +5,7 @@ import type { Outgoing, ServerPush } from '../../shared/protocol/index.js';
 import { findLine, isLive } from '../domain/entitlements.js';
 import type { FeedItem } from '../core/events.js';
 import type { Services } from '../core/services.js';
-import type { ActivationMethod, Lease, RevokeReason } from '../store/types.js';
+import type { ActivationMethod, Lease, RevokeReason } from '../domain/model.js';
 import type { AgentConnection } from './connection.js';
 import type { DeviceChange } from './lease-sync.js';
 import { tokenOf } from './lease-signer.js';

@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { tokenUseDue } from '../domain/api-tokens.js';
 import { hashSecret } from '../core/ids.js';
 import type { Services } from '../core/services.js';
-import type { Account } from '../store/types.js';
+import type { Account } from '../domain/model.js';
 
 export const SESSION_COOKIE = 'sk_session';
 

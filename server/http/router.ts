@@ -6,7 +6,7 @@ import type { ZodType } from 'zod';
 import { SeatkeeperError } from '../../shared/errors.js';
 import { isObjectMemberName } from '../../shared/protocol/common.js';
 import type { Services } from '../core/services.js';
-import type { Account, Membership, OrgDoc } from '../store/types.js';
+import type { Account, Membership, OrgDoc } from '../domain/model.js';
 import { zodMessage } from './error-handler.js';
 import { resolveCaller, type Caller } from './caller.js';
 

@@ -7,7 +7,7 @@ import { findLine } from '../domain/entitlements.js';
 import { applySwitch, planSwitch, type AccountLookup, type SwitchPlan } from '../domain/switch-plan.js';
 import { mailPermissionsChanged, seatGiven } from '../mail/permissions-mail.js';
 import type { Services } from '../core/services.js';
-import type { ActivationMethod, MethodSwitch, OrgDoc } from '../store/types.js';
+import type { ActivationMethod, MethodSwitch, OrgDoc } from '../domain/model.js';
 
 export const accountLookup =
   (s: Services): AccountLookup =>

@@ -2,7 +2,7 @@
 // devices online of those enrolled and not revoked. Pure: presence comes in as values.
 import type { LiveSummaryView } from '../../shared/api/live.js';
 import { seatSummary } from '../domain/seats.js';
-import type { OrgDoc } from '../store/types.js';
+import type { OrgDoc } from '../domain/model.js';
 
 export interface LiveState {
   /** contract line id → valid leases held by online devices */

@@ -1,7 +1,7 @@
 // The "Your Seatkeeper permissions have changed" mail: every change of what a person may use or
 // manage (role, membership, teams, seats, a method switch's auto-assignment) sends one, after
 // the change is durable.
-import type { ActivationMethod } from '../store/types.js';
+import type { ActivationMethod } from '../domain/model.js';
 import type { Services } from '../core/services.js';
 
 export const PERMISSIONS_SUBJECT = 'Your Seatkeeper permissions have changed';

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { demoCatalog } from '../../shared/catalog.js';
 import { SeatkeeperError } from '../../shared/errors.js';
 import type { Services } from '../core/services.js';
-import { emptyOrgDoc, type ActivationMethod, type Contract, type Product } from '../store/types.js';
+import { emptyOrgDoc, type ActivationMethod, type Contract, type Product } from '../domain/model.js';
 
 export interface ContractInput {
   number: string;

@@ -4,7 +4,7 @@ import { SeatkeeperError } from '../../shared/errors.js';
 import type { AuditQuery, Store, TxContext } from './store.js';
 import type { ChangeLog } from './change-log.js';
 import { CommittedDoc, SerializeGate, type OnDisk, type Persister } from './committed-doc.js';
-import { emptyGlobalDoc, type AuditEvent, type GlobalDoc, type OrgDoc } from './types.js';
+import { emptyGlobalDoc, type AuditEvent, type GlobalDoc, type OrgDoc } from '../domain/model.js';
 
 export interface Backend {
   loadGlobal(): Promise<{ data: GlobalDoc; disk: OnDisk } | null>;

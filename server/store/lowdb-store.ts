@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { DocStore, type Backend } from './doc-store.js';
 import { filePersister, memoryPersister, parseJournal, type OnDisk } from './committed-doc.js';
 import { applyChanges } from './change-tracker.js';
-import type { AuditEvent, GlobalDoc, OrgDoc } from './types.js';
+import type { AuditEvent, GlobalDoc, OrgDoc } from '../domain/model.js';
 
 /** The data directory holds a file that cannot be read: the server must not start over it. */
 export class StoreCorruptError extends Error {

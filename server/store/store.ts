@@ -1,7 +1,7 @@
 // The store interface the server depends on. Mutations are synchronous functions run inside
 // `tx`, which resolves only once every document the function touched is durable. Domain code
 // validates before it mutates, so a refused request leaves memory untouched.
-import type { AuditEvent, GlobalDoc, OrgDoc } from './types.js';
+import type { AuditEvent, GlobalDoc, OrgDoc } from '../domain/model.js';
 import type { ChangeLog } from './change-log.js';
 
 export interface TxContext {

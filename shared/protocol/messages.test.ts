@@ -1,5 +1,5 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import type { RevokeReason as StoreRevokeReason, InventoryItem as StoreInventoryItem } from '../../server/store/types.js';
+import type { RevokeReason as StoreRevokeReason, InventoryItem as StoreInventoryItem } from '../../server/domain/model.js';
 import { inventoryHash } from './inventory-hash.js';
 import { encodeFrame, parseFrame, type AgentToServer, type ServerToAgent } from './messages.js';
 import type { InventoryItem } from './inventory.js';

@@ -1,7 +1,7 @@
 // Devices and leases added to an in-memory organization document, for the pure domain tests of
 // entitlements and switch planning.
 import { DAY, NOW } from '../helpers/org-doc.js';
-import type { Device, Lease, OrgDoc } from '../../server/store/types.js';
+import type { Device, Lease, OrgDoc } from '../../server/domain/model.js';
 
 export function addDevice(doc: OrgDoc, id: string, over: Partial<Device> = {}): Device {
   const d: Device = {

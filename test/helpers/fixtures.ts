@@ -2,7 +2,7 @@
 // without going through (slow, scrypt-hashing) registration or routes owned by other tests.
 import type { ServerHandle } from '../../server/app.js';
 import { hashSecret, newSecret } from '../../server/core/ids.js';
-import type { Role, Team } from '../../server/store/types.js';
+import type { Role, Team } from '../../server/domain/model.js';
 import { Client } from './client.js';
 
 let n = 0;

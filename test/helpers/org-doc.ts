@@ -1,6 +1,6 @@
 // A small organization document built in memory, for pure domain tests (no server, no disk).
 import { demoCatalog } from '../../shared/catalog.js';
-import { emptyOrgDoc, type ActivationMethod, type Contract, type OrgDoc, type Role } from '../../server/store/types.js';
+import { emptyOrgDoc, type ActivationMethod, type Contract, type OrgDoc, type Role } from '../../server/domain/model.js';
 
 export const DAY = 24 * 3600 * 1000;
 export const NOW = Date.UTC(2025, 0, 15);

@@ -1,7 +1,7 @@
 // The built server as an operator runs it: every write it acknowledged survives a SIGKILL in the
 // middle of a burst, the data files stay parseable, and a plain restart keeps everything.
 import { readStoredDoc } from '../../server/store/lowdb-store.js';
-import type { GlobalDoc, OrgDoc } from '../../server/store/types.js';
+import type { GlobalDoc, OrgDoc } from '../../server/domain/model.js';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

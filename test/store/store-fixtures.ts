@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Persister } from '../../server/store/committed-doc.js';
 import { DocStore, type Backend } from '../../server/store/doc-store.js';
 import { lowdbBackend, memoryBackend } from '../../server/store/lowdb-store.js';
-import { emptyOrgDoc, type Device, type OrgDoc } from '../../server/store/types.js';
+import { emptyOrgDoc, type Device, type OrgDoc } from '../../server/domain/model.js';
 
 export interface Faults {
   /** document writes so far (whole snapshots and journal appends) */

@@ -15,7 +15,7 @@ import {
 import { findLine, isContractActive, seatSummary, type LineRef } from '../../domain/seats.js';
 import { mailPermissionsChanged, seatGiven } from '../../mail/permissions-mail.js';
 import type { Services } from '../../core/services.js';
-import type { Assignment, OrgDoc, RevokeReason } from '../../store/types.js';
+import type { Assignment, OrgDoc, RevokeReason } from '../../domain/model.js';
 import type { Router } from '../router.js';
 
 const base = '/api/v1/orgs/:orgId';

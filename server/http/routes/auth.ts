@@ -7,7 +7,7 @@ import { findNearMiss, memberEmails } from '../../domain/email-match.js';
 import { hashSecret, newSecret } from '../../core/ids.js';
 import { DUMMY_HASH, hashPassword, verifyPassword } from '../../core/password.js';
 import type { Services } from '../../core/services.js';
-import type { Account, EmailMismatch } from '../../store/types.js';
+import type { Account, EmailMismatch } from '../../domain/model.js';
 import { clearSessionCookie, sessionCookie } from '../caller.js';
 import type { Router } from '../router.js';
 

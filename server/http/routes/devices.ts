@@ -5,7 +5,7 @@ import { deviceView, leasesByDevice } from '../../domain/devices.js';
 import { requestRescan, revokeDevice } from '../../gateway/operations.js';
 import { gatewayOf } from '../../gateway/registry.js';
 import type { Services } from '../../core/services.js';
-import type { Device, Lease, OrgDoc } from '../../store/types.js';
+import type { Device, Lease, OrgDoc } from '../../domain/model.js';
 import type { Router } from '../router.js';
 
 function view(s: Services, doc: OrgDoc, d: Device, online = s.presence.onlineDevices(doc.org.id), leases?: Lease[]): DeviceView {

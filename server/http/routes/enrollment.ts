@@ -11,7 +11,7 @@ import { AGENT_SOCKET_PATH } from '../../gateway/plugin.js';
 import { gatewayOf } from '../../gateway/registry.js';
 import { hashSecret, newSecret } from '../../core/ids.js';
 import type { Services } from '../../core/services.js';
-import type { Device, EnrollmentToken, OrgDoc } from '../../store/types.js';
+import type { Device, EnrollmentToken, OrgDoc } from '../../domain/model.js';
 import type { Router } from '../router.js';
 
 function tokenView(t: EnrollmentToken, now: number): EnrollmentTokenView {

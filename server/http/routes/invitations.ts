@@ -23,7 +23,7 @@ import { hashSecret, newSecret } from '../../core/ids.js';
 import { DUMMY_HASH, hashPassword, verifyPassword } from '../../core/password.js';
 import { mailPermissionsChanged } from '../../mail/permissions-mail.js';
 import type { Services } from '../../core/services.js';
-import type { Account, Invitation, OrgDoc } from '../../store/types.js';
+import type { Account, Invitation, OrgDoc } from '../../domain/model.js';
 import type { Router } from '../router.js';
 import { findAccountByEmail, recordMismatches, startSession } from './auth.js';
 

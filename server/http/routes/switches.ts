@@ -4,7 +4,7 @@ import { SeatkeeperError } from '../../../shared/errors.js';
 import { SwitchApplyBody, SwitchPlanBody, type SwitchApplyReply, type SwitchPlanView } from '../../../shared/api/switches.js';
 import { findLine } from '../../domain/entitlements.js';
 import { applyLineSwitch, cancelSwitch, planLineSwitch, scheduleLineSwitch, switchView } from '../../jobs/method-switch.js';
-import type { OrgDoc } from '../../store/types.js';
+import type { OrgDoc } from '../../domain/model.js';
 import type { Router } from '../router.js';
 
 function lineOf(doc: OrgDoc, lineId: string | undefined) {

@@ -8,7 +8,7 @@ import { auditEvent } from '../../domain/audit.js';
 import { assertTeamNameFree, canManageTeamMembers, canRemoveFromTeam, canSeeTeam, projectLineIds, teamView } from '../../domain/teams.js';
 import { mailPermissionsChanged } from '../../mail/permissions-mail.js';
 import type { Services } from '../../core/services.js';
-import type { OrgDoc, Team } from '../../store/types.js';
+import type { OrgDoc, Team } from '../../domain/model.js';
 import type { OrgContext, Router } from '../router.js';
 
 function requireTeam(doc: OrgDoc, teamId: string): Team {
