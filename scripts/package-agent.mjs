@@ -1,19 +1,21 @@
 // Packages the agent as one executable (Node single-executable application): dist/agent.cjs is
-// embedded into a copy of this Node binary. Run by `npm run package:agent` after the build.
-// In the executable `require` loads only built-ins, so dist/agent.cjs must be self-contained.
+// embedded into a copy of this Node binary, and into the Windows node.exe of exactly this Node
+// version (from the npm registry, pinned in scripts/windows/pins.json). Run by `npm run package:agent`
+// after the build. In the executable `require` loads only built-ins, so dist/agent.cjs must be
+// self-contained.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fetchWindowsNode, fetchWinSW } from './windows/fetch-pinned.mjs';
+import { signFile, stripSignature } from './windows/sign.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'dist');
 const main = path.join(dist, 'agent.cjs');
-const blob = path.join(dist, 'sea-prep.blob');
-const seaConfig = path.join(dist, 'sea-config.json');
-const exe = path.join(dist, `seatkeeper-agent-${process.platform}-${process.arch}${process.platform === 'win32' ? '.exe' : ''}`);
 // The fuse string Node looks for to know a blob was injected (fixed by Node, see its SEA docs).
 const FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
+const targets = (process.env.SEATKEEPER_PACKAGE_TARGETS || `${process.platform}-${process.arch},win32-x64`).split(',').filter((t, i, all) => t && all.indexOf(t) === i);
 
 if (!existsSync(main)) {
   process.stderr.write('package-agent: dist/agent.cjs is missing; run `node scripts/build.mjs` first\n');
@@ -22,17 +24,42 @@ if (!existsSync(main)) {
 
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], shell: process.platform === 'win32' });
 
-writeFileSync(seaConfig, `${JSON.stringify({ main, output: blob, disableExperimentalSEAWarning: true }, null, 2)}\n`);
-run(process.execPath, ['--experimental-sea-config', seaConfig]);
+/** A blob for one target; Windows carries WinSW as an asset so `install-service` can lay it down. */
+function makeBlob(name, assets) {
+  const blob = path.join(dist, `sea-prep-${name}.blob`);
+  const seaConfig = path.join(dist, `sea-config-${name}.json`);
+  writeFileSync(seaConfig, `${JSON.stringify({ main, output: blob, disableExperimentalSEAWarning: true, ...(assets ? { assets } : {}) }, null, 2)}\n`);
+  run(process.execPath, ['--experimental-sea-config', seaConfig]);
+  return blob;
+}
 
-rmSync(exe, { force: true });
-copyFileSync(process.execPath, exe);
-chmodSync(exe, 0o755);
-if (process.platform === 'darwin') run('codesign', ['--remove-signature', exe]);
+function inject(base, exe, blob, platform) {
+  rmSync(exe, { force: true });
+  // node.exe is signed by the Node project; injecting breaks that signature, so it goes first.
+  if (platform !== 'win32' || !stripSignature(base, exe)) copyFileSync(base, exe);
+  chmodSync(exe, 0o755);
+  if (platform === 'darwin') run('codesign', ['--remove-signature', exe]);
+  const postjectArgs = [exe, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', FUSE];
+  if (platform === 'darwin') postjectArgs.push('--macho-segment-name', 'NODE_SEA');
+  run('npx', ['--no-install', 'postject', ...postjectArgs]);
+  if (platform === 'darwin' && process.platform === 'darwin') run('codesign', ['--sign', '-', exe]);
+  if (platform === 'win32' && signFile(exe, 'Seatkeeper Agent')) process.stdout.write(`package-agent: signed ${path.relative(root, exe)}\n`);
+  process.stdout.write(`package-agent: wrote ${path.relative(root, exe)}\n`);
+}
 
-const postjectArgs = [exe, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', FUSE];
-if (process.platform === 'darwin') postjectArgs.push('--macho-segment-name', 'NODE_SEA');
-run('npx', ['--no-install', 'postject', ...postjectArgs]);
-if (process.platform === 'darwin') run('codesign', ['--sign', '-', exe]);
+for (const target of targets) {
+  const [platform, arch] = target.split('-');
+  if (platform === 'win32') {
+    if (arch !== 'x64') throw new Error(`package-agent: no Windows build for ${arch}`);
+    const winsw = fetchWinSW();
+    const blob = makeBlob('win-x64', { 'winsw.exe': winsw, 'winsw.exe.config': `${winsw}.config` });
+    inject(process.platform === 'win32' && process.arch === 'x64' ? process.execPath : fetchWindowsNode(), path.join(dist, 'seatkeeper-agent-win-x64.exe'), blob, 'win32');
+    // The service wrapper beside the exe, for the MSI (which installs it as a file of its own).
+    copyFileSync(winsw, path.join(dist, 'seatkeeper-agent-service.exe'));
+    copyFileSync(`${winsw}.config`, path.join(dist, 'seatkeeper-agent-service.exe.config'));
+    continue;
+  }
+  if (platform !== process.platform || arch !== process.arch) throw new Error(`package-agent: cannot build ${target} on ${process.platform}-${process.arch}`);
+  inject(process.execPath, path.join(dist, `seatkeeper-agent-${platform}-${arch}`), makeBlob(target), platform);
+}
 
-process.stdout.write(`package-agent: wrote ${path.relative(root, exe)}\n`);
