@@ -54,6 +54,8 @@ export interface RouteInfo {
   access: Access;
   summary: string;
   hasBody: boolean;
+  /** the schemas the route parses with, for the OpenAPI document (server/http/openapi.ts) */
+  schemas: { body?: ZodType; query?: ZodType; status: number };
 }
 
 const idParam = /^[A-Za-z0-9_-]{1,64}$/;
@@ -66,7 +68,14 @@ export class Router {
   ) {}
 
   add<B = undefined, Q = undefined>(def: RouteDef<B, Q>): void {
-    this.table.push({ method: def.method, url: def.url, access: def.access, summary: def.summary, hasBody: !!def.body });
+    this.table.push({
+      method: def.method,
+      url: def.url,
+      access: def.access,
+      summary: def.summary,
+      hasBody: !!def.body,
+      schemas: { ...(def.body ? { body: def.body } : {}), ...(def.query ? { query: def.query } : {}), status: def.status ?? 200 },
+    });
     const s = this.s;
     this.app.route({
       method: def.method,

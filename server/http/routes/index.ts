@@ -1,4 +1,5 @@
 // Every route module, registered in one place.
+import { registerOpenApiRoutes } from '../openapi-routes.js';
 import type { Router } from '../router.js';
 import { registerAssignmentsRoutes } from './assignments.js';
 import { registerAuditRoutes } from './audit.js';
@@ -28,4 +29,5 @@ export function registerAllRoutes(r: Router): void {
   registerDeviceCodesRoutes(r);
   registerSwitchesRoutes(r);
   registerUsageRoutes(r);
+  registerOpenApiRoutes(r);
 }
