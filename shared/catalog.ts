@@ -6,7 +6,7 @@
 // wildcard segment matched (e.g. `opt/autodesk/autocad-2025`), or the file's directory when the
 // glob has no wildcard; versionFile and serialFile are relative to it.
 import { z } from 'zod';
-import { ProductCode } from './protocol/common.js';
+import { ProductCode, ProductKind } from './protocol/common.js';
 
 const RelPath = z.string().min(1).max(512).refine((p) => !p.startsWith('/') && !p.split('/').includes('..'), {
   message: 'must be relative and stay inside the detection root',
@@ -27,10 +27,7 @@ export const WindowsDetectionRule = z.strictObject({
 });
 export type WindowsDetectionRule = z.infer<typeof WindowsDetectionRule>;
 
-export const ProductKind = z.enum(['desktop', 'service']);
-export type ProductKind = z.infer<typeof ProductKind>;
-
-/** Same shape as `Product` in server/store/types.ts (a type test keeps them equal). */
+/** Same shape as `Product` in server/domain/model.ts (a type test keeps them equal). */
 export const Product = z.strictObject({
   code: ProductCode,
   name: z.string().min(1).max(200),

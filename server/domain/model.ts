@@ -2,9 +2,11 @@
 // the serial-number index) and one document per organization (everything an admin manages).
 // Presence, heartbeats and pending pushes are never stored: they live in memory.
 
-export type Role = 'owner' | 'admin' | 'member';
-export type ActivationMethod = 'serial' | 'named-user';
-export type ProductKind = 'desktop' | 'service';
+import type { Role } from '../../shared/api/common.js';
+import type { ActivationMethod, ProductKind } from '../../shared/protocol/common.js';
+import type { RevokeReason } from '../../shared/protocol/lease.js';
+
+export type { ActivationMethod, ProductKind, RevokeReason, Role };
 
 export interface Account {
   id: string;
@@ -169,16 +171,6 @@ export interface EnrollmentToken {
   revokedAt: number | null;
   uses: number;
 }
-
-export type RevokeReason =
-  | 'unassigned'
-  | 'reassigned'
-  | 'member-removed'
-  | 'device-revoked'
-  | 'contract-ended'
-  | 'method-switched'
-  | 'signed-out'
-  | 'superseded';
 
 export interface Lease {
   jti: string;

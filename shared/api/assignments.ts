@@ -1,6 +1,7 @@
 // Seat assignments, the seat summary, and what a member holds ("my products").
 import { z } from 'zod';
-import { ActivationMethod, Id, ProductCode } from './common.js';
+import { ActivationMethod, ProductKind } from '../protocol/common.js';
+import { Id, ProductCode } from './common.js';
 
 export const AssignmentView = z.object({
   id: Id,
@@ -48,7 +49,7 @@ export type LineSeats = z.infer<typeof LineSeats>;
 export const ProductSeats = z.object({
   productCode: z.string(),
   productName: z.string(),
-  kind: z.enum(['desktop', 'service']),
+  kind: ProductKind,
   /** over the lines of active contracts only */
   ...counts,
 });
@@ -61,7 +62,7 @@ export const MyProduct = z.object({
   productCode: z.string(),
   productName: z.string(),
   vendor: z.string(),
-  kind: z.enum(['desktop', 'service']),
+  kind: ProductKind,
   needsProjectMembership: z.boolean(),
   /** two-tier products: am I in a team attached to this contract (the project team)? null otherwise */
   projectMember: z.boolean().nullable(),

@@ -1,7 +1,8 @@
 // Products and contracts: the organization's catalog, its contracts with their serial numbers,
 // term and lines (product × seats × activation method).
 import { z } from 'zod';
-import { ActivationMethod, Id, ProductCode, Serial } from './common.js';
+import { ActivationMethod, ProductKind } from '../protocol/common.js';
+import { Id, ProductCode, Serial } from './common.js';
 
 /** Epoch milliseconds, or an ISO 8601 date-time a script may find easier to write. */
 export const Timestamp = z.union([
@@ -23,7 +24,7 @@ export const ProductView = z.object({
   code: z.string(),
   name: z.string(),
   vendor: z.string(),
-  kind: z.enum(['desktop', 'service']),
+  kind: ProductKind,
   needsProjectMembership: z.boolean(),
 });
 export type ProductView = z.infer<typeof ProductView>;

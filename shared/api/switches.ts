@@ -1,6 +1,6 @@
 // Activation-method switches of a contract line: plan, apply now or at a set time, cancel.
 import { z } from 'zod';
-import { ActivationMethod } from './common.js';
+import { ActivationMethod } from '../protocol/common.js';
 
 export const SwitchPlanBody = z.strictObject({
   to: ActivationMethod,

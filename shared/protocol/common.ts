@@ -31,6 +31,10 @@ export type ProductCode = z.infer<typeof ProductCode>;
 export const ActivationMethod = z.enum(['serial', 'named-user']);
 export type ActivationMethod = z.infer<typeof ActivationMethod>;
 
+/** A desktop product is installed and detected; a service is a subscription with nothing installed. */
+export const ProductKind = z.enum(['desktop', 'service']);
+export type ProductKind = z.infer<typeof ProductKind>;
+
 /** A compact JWS lease (header.payload.signature, base64url); see shared/lease.ts. */
 export const LeaseToken = z.string().min(16).max(4096).regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/);
 export type LeaseToken = z.infer<typeof LeaseToken>;

@@ -4,6 +4,7 @@
 // admin sees the contracts attached to their teams and gives seats to their teams' members.
 import type { AssignBody, AssignmentView, ReassignBody, SeatSummary } from '../../../../shared/api/assignments.js';
 import type { ContractLineView, ContractView, ProductView } from '../../../../shared/api/contracts.js';
+import type { ProductKind as Kind } from '../../../../shared/protocol/common.js';
 import type { MemberList, MemberView } from '../../../../shared/api/members.js';
 import { api, orgPath } from '../api.js';
 import { ConfirmButton, Empty, ErrorNote, Loading, PickForm, RowError, TableHead, memberChoices } from '../components.js';
@@ -12,8 +13,6 @@ import { useAction, useApi } from '../hooks.js';
 import { Link } from '../router.js';
 import { useOrg, useSession } from '../session.js';
 import { AddLineForm, EndContractButton, NewContractForm, SeatsForm } from './contract-forms.js';
-
-type Kind = ProductView['kind'];
 
 export function ContractLines({ kind }: { kind: Kind }) {
   const org = useOrg();

@@ -1,6 +1,7 @@
 // Invitations on the Members page: the invite form (admins: any role and team; a team admin:
 // members into one of their teams) and the pending invitations with resend and cancel.
 import { useState } from 'preact/hooks';
+import type { Role } from '../../../../shared/api/common.js';
 import type { ContractView } from '../../../../shared/api/contracts.js';
 import type { CreateInvitationBody, InvitationView } from '../../../../shared/api/invitations.js';
 import type { MemberView } from '../../../../shared/api/members.js';
@@ -10,8 +11,6 @@ import { Check, ConfirmButton, Empty, ErrorNote, Field, Form, RowError, Select, 
 import { ago, roleLabel } from '../format.js';
 import { useAction, useApi } from '../hooks.js';
 import { useOrg, useSession } from '../session.js';
-
-type Role = MemberView['role'];
 
 /** Every line of every contract in force, labelled for a person choosing products. */
 export function lineChoices(contracts: ContractView[]) {

@@ -3,6 +3,7 @@
 // A team admin sees the members of the teams they administer: adds people to those teams, removes
 // them, and invites members into them; the organization-wide actions are not offered.
 import { useState } from 'preact/hooks';
+import type { Role } from '../../../../shared/api/common.js';
 import type { ContractView } from '../../../../shared/api/contracts.js';
 import type { InvitationList } from '../../../../shared/api/invitations.js';
 import type { ChangeRoleBody, MemberList, MemberView, MismatchList } from '../../../../shared/api/members.js';
@@ -14,8 +15,6 @@ import { useAction, useApi } from '../hooks.js';
 import { Link } from '../router.js';
 import { useOrg, useSession } from '../session.js';
 import { InvitationTable, InviteForm } from './invitations.js';
-
-type Role = MemberView['role'];
 
 export function MembersPage() {
   const org = useOrg();
