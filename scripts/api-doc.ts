@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { errorCodes } from '../shared/errors.js';
 import { startServer } from '../server/app.js';
 import { createLogger } from '../server/core/log.js';
-import { createMemoryStore } from '../server/store/lowdb-store.js';
+import { createMemoryStore } from '../server/store/memory-store.js';
 import type { RouteInfo } from '../server/http/router.js';
 import { replaceSection } from './readme-section.js';
 

@@ -16,7 +16,7 @@ import { jobsPlugin } from './jobs/plugin.js';
 import { livePlugin } from './live/index.js';
 import { noPresence } from './core/presence.js';
 import type { Services } from './core/services.js';
-import { createLowdbStore } from './store/lowdb-store.js';
+import { createStore, type StorageOptions } from './store/open-store.js';
 import type { Store } from './store/store.js';
 
 export interface ServerHandle {
@@ -32,13 +32,15 @@ export interface StartOptions {
   ids?: IdSource;
   logger?: Logger;
   store?: Store;
+  /** which store to open when `store` is not given (default: lowdb in the data directory) */
+  storage?: StorageOptions;
 }
 
 export async function startServer(partial: Partial<ServerConfig> & { dataDir: string }, opts: StartOptions = {}): Promise<ServerHandle> {
   const config = withDefaults(partial);
   const log = opts.logger ?? createLogger({ level: config.logLevel });
   const clock = opts.clock ?? Date.now;
-  const store = opts.store ?? createLowdbStore(config.dataDir);
+  const store = opts.store ?? createStore(config.dataDir, opts.storage);
   await store.open();
   let url = config.publicUrl ?? '';
   const services: Services = {

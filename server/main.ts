@@ -59,11 +59,13 @@ async function main(): Promise<void> {
     logLevel: process.env.SEATKEEPER_LOG_LEVEL ?? 'info',
     webDir: webDirDefault(),
   };
+  // Checks every journal line against memory: the test suite sets it for the servers it starts.
+  const storage = { commit: { verify: process.env.SEATKEEPER_STORE_VERIFY === '1' } };
 
   if (positionals[0] === 'add-org') {
     if (!values.file) fail('add-org needs --file ORG.json');
     const input = JSON.parse(await readFile(values.file, 'utf8')) as OrganizationInput;
-    const server = await startServer({ ...config, port: 0, logLevel: 'warn' });
+    const server = await startServer({ ...config, port: 0, logLevel: 'warn' }, { storage });
     const orgId = await createOrganization(server.services, input);
     await server.close();
     process.stdout.write(`${orgId}\n`);
@@ -71,7 +73,7 @@ async function main(): Promise<void> {
   }
   if (positionals.length > 0) fail(`unknown command: ${positionals[0]}`);
 
-  const server = await startServer(config);
+  const server = await startServer(config, { storage });
   process.stdout.write(`Seatkeeper is running at ${server.url}\n`);
   const stop = () => {
     void server.close().then(() => process.exit(0));

@@ -11,8 +11,8 @@
 // A fresh `new OrgIndex(doc)` is always exact.
 import type { Contract, ContractLine, Lease, OrgDoc } from './model.js';
 
-/** What the store can say about recent writes (see server/store/change-log.ts). */
-export interface RecentChanges {
+/** What the store can say about recent writes: its change feed (server/store/change-feed.ts). */
+export interface ChangeFeed {
   revision(collection: string): number;
   /** ids written after `rev`, or null: rebuild */
   since(collection: string, rev: number): string[] | null;
@@ -30,7 +30,7 @@ export class OrgIndex {
   #deviceFacts = new Map<string, { signedIn: string | null; products: string[] }>();
   #bySignedIn = new Map<string, Set<string>>();
   #byProduct = new Map<string, Set<string>>();
-  /** collection → the change-log revision this index has caught up with (absent: never built) */
+  /** collection → the change-feed revision this index has caught up with (absent: never built) */
   readonly #rev = new Map<string, number>();
   readonly #byDevice = new Map<string, Lease[]>();
   readonly #bySubject = new Map<string, Lease[]>();
@@ -38,10 +38,10 @@ export class OrgIndex {
   /** line → device → jtis of its serial leases counted as holding a seat there */
   readonly #serialHolders = new Map<string, Map<string, Set<string>>>();
 
-  readonly #log: RecentChanges | undefined;
+  readonly #log: ChangeFeed | undefined;
 
   /** `log`: the store's record of writes to `doc`, so later refreshes read only what changed. */
-  constructor(doc: OrgDoc, now: number, log?: RecentChanges) {
+  constructor(doc: OrgDoc, now: number, log?: ChangeFeed) {
     this.doc = doc;
     this.#log = log;
     for (const l of Object.values(doc.leases)) this.added(l, now);

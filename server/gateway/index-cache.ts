@@ -20,7 +20,7 @@ export class IndexCache {
     if (!doc) return undefined;
     let idx = this.#byOrg.get(orgId);
     if (!idx || idx.doc !== doc) {
-      idx = new OrgIndex(doc, this.#clock(), this.#store.changeLog(orgId));
+      idx = new OrgIndex(doc, this.#clock(), this.#store.changeFeed(orgId));
       this.#byOrg.set(orgId, idx);
     }
     return idx;

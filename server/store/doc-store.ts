@@ -1,9 +1,11 @@
-// The Store implementation shared by the lowdb (file) and memory back ends: documents, the
-// transaction context, and commit of every document a transaction touched.
+// The Store implementation shared by the lowdb (file) and memory back ends: documents in memory,
+// the transaction context, and commit of every document a transaction touched (committed-doc.ts).
 import { SeatkeeperError } from '../../shared/errors.js';
 import type { AuditQuery, Store, TxContext } from './store.js';
-import type { ChangeLog } from './change-log.js';
-import { CommittedDoc, SerializeGate, type OnDisk, type Persister } from './committed-doc.js';
+import type { ChangeFeed } from './change-feed.js';
+import { CommittedDoc, type CommitOptions, type OnDisk } from './committed-doc.js';
+import type { Persister } from './persisters.js';
+import { SerializeGate } from './serialize-gate.js';
 import { emptyGlobalDoc, type AuditEvent, type GlobalDoc, type OrgDoc } from '../domain/model.js';
 
 export interface Backend {
@@ -20,18 +22,20 @@ export class DocStore implements Store {
   readonly #orgs = new Map<string, CommittedDoc<OrgDoc>>();
   readonly #backend: Backend;
   readonly #gate = new SerializeGate();
+  readonly #options: Partial<CommitOptions>;
   #closed = false;
 
-  constructor(backend: Backend) {
+  constructor(backend: Backend, options: Partial<CommitOptions> = {}) {
     this.#backend = backend;
+    this.#options = options;
   }
 
   async open(): Promise<void> {
     const g = await this.#backend.loadGlobal();
     const data = g?.data ?? emptyGlobalDoc();
-    this.#global = new CommittedDoc(this.#backend.globalPersister(), data, g?.disk ?? { text: JSON.stringify(data), journal: [], seq: 0, unwritten: true }, this.#gate);
+    this.#global = new CommittedDoc(this.#backend.globalPersister(), data, g?.disk ?? { text: JSON.stringify(data), journal: [], seq: 0, unwritten: true }, this.#gate, this.#options);
     for (const o of await this.#backend.loadOrgs()) {
-      this.#orgs.set(o.data.org.id, new CommittedDoc(this.#backend.orgPersister(o.data.org.id), o.data, o.disk, this.#gate));
+      this.#orgs.set(o.data.org.id, new CommittedDoc(this.#backend.orgPersister(o.data.org.id), o.data, o.disk, this.#gate, this.#options));
     }
   }
 
@@ -51,8 +55,8 @@ export class DocStore implements Store {
     return this.#orgs.get(orgId)?.data;
   }
 
-  changeLog(orgId: string): ChangeLog | undefined {
-    return this.#orgs.get(orgId)?.changeLog;
+  changeFeed(orgId: string): ChangeFeed | undefined {
+    return this.#orgs.get(orgId)?.changeFeed;
   }
 
   orgIds(): string[] {
@@ -81,7 +85,7 @@ export class DocStore implements Store {
       },
       createOrg: (doc) => {
         if (this.#orgs.has(doc.org.id)) throw new Error(`organization ${doc.org.id} exists`);
-        const d = new CommittedDoc(this.#backend.orgPersister(doc.org.id), doc, 'null', this.#gate);
+        const d = new CommittedDoc(this.#backend.orgPersister(doc.org.id), doc, 'null', this.#gate, this.#options);
         this.#orgs.set(doc.org.id, d);
         created.push(doc.org.id);
         return touch(d);

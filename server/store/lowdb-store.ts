@@ -1,5 +1,6 @@
-// The embedded store: lowdb documents in a data directory, one file per organization and its
-// audit log as JSON lines beside it, so each write serializes only one organization.
+// The embedded store: documents in a data directory (lowdb holds each in memory and writes its
+// snapshots, see text-adapter.ts), one file per organization and its audit log as JSON lines
+// beside it, so each write serializes only one organization.
 //   DATA/global.json            accounts, sessions, serial index
 //   DATA/orgs/<orgId>.json      one organization
 //   DATA/orgs/<orgId>.audit.jsonl
@@ -7,8 +8,10 @@
 import { mkdir, readFile, readdir, truncate, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DocStore, type Backend } from './doc-store.js';
-import { filePersister, memoryPersister, parseJournal, type OnDisk } from './committed-doc.js';
-import { applyChanges } from './change-tracker.js';
+import type { CommitOptions, OnDisk } from './committed-doc.js';
+import { filePersister } from './persisters.js';
+import { parseJournal } from './journal.js';
+import { applyChanges } from './changes.js';
 import type { AuditEvent, GlobalDoc, OrgDoc } from '../domain/model.js';
 
 /** The data directory holds a file that cannot be read: the server must not start over it. */
@@ -85,8 +88,8 @@ async function removeTempFiles(dir: string): Promise<void> {
   for (const n of await readdir(dir)) if (n.startsWith('.') && n.endsWith('.tmp')) await unlink(join(dir, n)).catch(() => {});
 }
 
-export function createLowdbStore(dataDir: string): DocStore {
-  return new DocStore(lowdbBackend(dataDir));
+export function createLowdbStore(dataDir: string, options: Partial<CommitOptions> = {}): DocStore {
+  return new DocStore(lowdbBackend(dataDir), options);
 }
 
 /** The file back end on its own, so tests can wrap its persisters (count or fail writes). */
@@ -125,32 +128,6 @@ export function lowdbBackend(dataDir: string): Backend {
       }
       return out;
     },
-    close: async () => {},
-  };
-}
-
-export function createMemoryStore(): DocStore {
-  return new DocStore(memoryBackend());
-}
-
-export function memoryBackend(): Backend {
-  const audit = new Map<string, AuditEvent[]>();
-  return {
-    loadGlobal: async () => null,
-    loadOrgs: async () => [],
-    globalPersister: () => memoryPersister(),
-    orgPersister: (orgId) => ({
-      write: async () => {},
-      // Like the file's truncate: a flush that fails takes its audit lines back out.
-      append: async (text: string) => {
-        const list = audit.get(orgId) ?? [];
-        const before = list.length;
-        for (const line of text.split('\n')) if (line) list.push(JSON.parse(line) as AuditEvent);
-        audit.set(orgId, list);
-        return { undo: async () => void list.splice(before) };
-      },
-    }),
-    readAudit: async (orgId) => [...(audit.get(orgId) ?? [])],
     close: async () => {},
   };
 }

@@ -2,7 +2,7 @@
 // `tx`, which resolves only once every document the function touched is durable. Domain code
 // validates before it mutates, so a refused request leaves memory untouched.
 import type { AuditEvent, GlobalDoc, OrgDoc } from '../domain/model.js';
-import type { ChangeLog } from './change-log.js';
+import type { ChangeFeed } from './change-feed.js';
 
 export interface TxContext {
   /** The global document, marked for writing. */
@@ -31,8 +31,8 @@ export interface Store {
   global(): GlobalDoc;
   org(orgId: string): OrgDoc | undefined;
   orgIds(): string[];
-  /** Which records of the organization were written lately (see change-log.ts). */
-  changeLog(orgId: string): ChangeLog | undefined;
+  /** Which records of the organization were written lately (see change-feed.ts). */
+  changeFeed(orgId: string): ChangeFeed | undefined;
   tx<T>(fn: (t: TxContext) => T): Promise<T>;
   queryAudit(orgId: string, q: AuditQuery): Promise<AuditEvent[]>;
 }

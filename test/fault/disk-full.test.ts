@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLowdbStore } from '../../server/store/lowdb-store.js';
+import { testCommitOptions } from '../helpers/store-options.js';
 import { Client, owner, registered, uniqueEmail, type Reply } from '../helpers/client.js';
 import { seedOrg, startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -72,7 +73,7 @@ async function expectDiskEqualsMemory(server: TestServer, dataDir: string, where
       const journal = file.replace(/\.json$/, '.journal.jsonl');
       return !existsSync(journal) || readFileSync(journal, 'utf8').trim() === '';
     };
-    const reloaded = createLowdbStore(copy);
+    const reloaded = createLowdbStore(copy, testCommitOptions);
     await reloaded.open();
     try {
       expect(plain(reloaded.global()), `${where}: global.json`).toEqual(plain(memory.global()));

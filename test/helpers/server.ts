@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { startServer, type ServerHandle, type StartOptions } from '../../server/app.js';
 import type { ServerConfig } from '../../server/core/config.js';
 import { createLogger } from '../../server/core/log.js';
+import { testCommitOptions } from './store-options.js';
 import { owner } from './client.js';
 import { createOrganization, type OrganizationInput } from '../../server/ops/create-organization.js';
 
@@ -18,7 +19,7 @@ export async function startTestServer(config: Partial<ServerConfig> = {}, opts: 
   const dataDir = config.dataDir ?? (await mkdtemp(join(tmpdir(), 'sk-server-')));
   const handle = await startServer(
     { port: 0, signInRateLimit: { attempts: 1000, windowSeconds: 60 }, ...config, dataDir },
-    { logger: createLogger({ level: process.env.SEATKEEPER_TEST_LOG ?? 'error' }), ...opts },
+    { logger: createLogger({ level: process.env.SEATKEEPER_TEST_LOG ?? 'error' }), storage: { commit: testCommitOptions }, ...opts },
   );
   return {
     ...handle,

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLowdbStore, StoreCorruptError } from '../../server/store/lowdb-store.js';
+import { testCommitOptions } from '../helpers/store-options.js';
 import type { DocStore } from '../../server/store/doc-store.js';
 import { deviceRecord, newOrgDoc } from './store-fixtures.js';
 
@@ -18,7 +19,7 @@ const device = (id: string) => deviceRecord(id, { enrolledAt: 1 });
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'sk-journal-'));
-  store = createLowdbStore(dir);
+  store = createLowdbStore(dir, testCommitOptions);
   await store.open();
   orgId = (await store.tx((t) => t.createOrg(newOrgDoc()))).org.id;
 });
@@ -29,7 +30,7 @@ afterEach(async () => {
 
 async function reopen(): Promise<DocStore> {
   await store.close();
-  store = createLowdbStore(dir);
+  store = createLowdbStore(dir, testCommitOptions);
   await store.open();
   return store;
 }
@@ -74,7 +75,7 @@ describe('lowdb journal', () => {
     await store.tx((t) => void (t.org(orgId)!.org.name = 'kept'));
     await store.close();
     await appendFile(journalFile(), '{"s":99,"c":[{"k":"org","i":"name","v":"tor');
-    store = createLowdbStore(dir);
+    store = createLowdbStore(dir, testCommitOptions);
     await store.open();
     expect(store.org(orgId)!.org.name).toBe('kept');
     expect((await readFile(journalFile(), 'utf8')).endsWith('\n')).toBe(true);
@@ -87,13 +88,13 @@ describe('lowdb journal', () => {
     await store.close();
     const text = await readFile(journalFile(), 'utf8');
     await writeFile(journalFile(), 'garbage\n' + text);
-    store = createLowdbStore(dir);
+    store = createLowdbStore(dir, testCommitOptions);
     const err = await store.open().then(() => undefined, (e: unknown) => e);
     expect(err).toBeInstanceOf(StoreCorruptError);
     expect((err as Error).message).toContain(journalFile());
     expect(await readFile(journalFile(), 'utf8')).toBe('garbage\n' + text);
     await rm(journalFile());
-    store = createLowdbStore(dir);
+    store = createLowdbStore(dir, testCommitOptions);
     await store.open();
   });
 });

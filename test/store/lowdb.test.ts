@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { auditEvent } from '../../server/domain/audit.js';
 import { randomId } from '../../server/core/ids.js';
 import { createLowdbStore, readStoredDoc, StoreCorruptError } from '../../server/store/lowdb-store.js';
+import { testCommitOptions } from '../helpers/store-options.js';
 import type { DocStore } from '../../server/store/doc-store.js';
 import { newOrgDoc } from './store-fixtures.js';
 
@@ -16,7 +17,7 @@ let orgId: string;
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'sk-lowdb-'));
-  store = createLowdbStore(dir);
+  store = createLowdbStore(dir, testCommitOptions);
   await store.open();
   orgId = (
     await store.tx((t) => {
@@ -45,7 +46,7 @@ describe('lowdb store', () => {
     const global = structuredClone(store.global());
     const org = structuredClone(store.org(orgId));
     await store.close();
-    store = createLowdbStore(dir);
+    store = createLowdbStore(dir, testCommitOptions);
     await store.open();
     expect(store.global()).toEqual(global);
     expect(store.org(orgId)).toEqual(org);
@@ -62,7 +63,7 @@ describe('lowdb store', () => {
     await store.close();
     await writeFile(orgFile(), content);
     const bytes = await readFile(orgFile());
-    const reopened = createLowdbStore(dir);
+    const reopened = createLowdbStore(dir, testCommitOptions);
     const err = await reopened.open().then(
       () => undefined,
       (e: unknown) => e,
@@ -77,7 +78,7 @@ describe('lowdb store', () => {
   it('refuses to open over a damaged global document', async () => {
     await store.close();
     await writeFile(join(dir, 'global.json'), '\u0000\u0000\u0000');
-    const reopened = createLowdbStore(dir);
+    const reopened = createLowdbStore(dir, testCommitOptions);
     await expect(reopened.open()).rejects.toThrow(/global\.json/);
     expect(await readFile(join(dir, 'global.json'), 'utf8')).toBe('\u0000\u0000\u0000');
     store = reopened;

@@ -3,9 +3,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Persister } from '../../server/store/committed-doc.js';
+import type { Persister } from '../../server/store/persisters.js';
 import { DocStore, type Backend } from '../../server/store/doc-store.js';
-import { lowdbBackend, memoryBackend } from '../../server/store/lowdb-store.js';
+import { lowdbBackend } from '../../server/store/lowdb-store.js';
+import { memoryBackend } from '../../server/store/memory-store.js';
+import { testCommitOptions } from '../helpers/store-options.js';
 import { emptyOrgDoc, type Device, type OrgDoc } from '../../server/domain/model.js';
 
 export interface Faults {
@@ -73,18 +75,18 @@ export type StoreKind = 'lowdb' | 'memory';
 export async function makeStore(kind: StoreKind): Promise<StoreUnderTest> {
   const faults: Faults = { writes: 0, appends: 0, failWrites: false, failAppends: false };
   if (kind === 'memory') {
-    const store = new DocStore(faultyBackend(memoryBackend(), faults));
+    const store = new DocStore(faultyBackend(memoryBackend(), faults), testCommitOptions);
     await store.open();
     return { store, faults, cleanup: () => store.close() };
   }
   const dir = await mkdtemp(join(tmpdir(), 'sk-store-'));
-  const store = new DocStore(faultyBackend(lowdbBackend(dir), faults));
+  const store = new DocStore(faultyBackend(lowdbBackend(dir), faults), testCommitOptions);
   await store.open();
   return {
     store,
     faults,
     dir,
-    reopen: () => new DocStore(lowdbBackend(dir)),
+    reopen: () => new DocStore(lowdbBackend(dir), testCommitOptions),
     async cleanup() {
       await store.close();
       await rm(dir, { recursive: true, force: true });

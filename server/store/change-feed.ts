@@ -1,5 +1,6 @@
-// Which records of a document were written lately, per collection, so in-memory indexes over a
-// large organization can catch up with what changed instead of re-reading every record.
+// The change feed: which records of a document were written lately, per collection, so in-memory
+// indexes over a large organization (the gateway's OrgIndex) catch up with what changed instead of
+// re-reading every record. Every store feeds it from the changes it commits.
 // Bounded: a reader that fell too far behind is told to rebuild.
 
 const KEEP = 4096;
@@ -11,7 +12,7 @@ interface Column {
   ids: string[];
 }
 
-export class ChangeLog {
+export class ChangeFeed {
   readonly #cols = new Map<string, Column>();
 
   #col(k: string): Column {

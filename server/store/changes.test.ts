@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ChangeSet, applyChanges, track, unwrap } from './change-tracker.js';
+import { Changes, applyChanges, track, unwrap } from './changes.js';
 
 interface Doc {
   schema: number;
@@ -16,16 +16,16 @@ const fresh = (): Doc => ({
 });
 
 /** Replaying what the tracker collected onto a copy of the old document gives the new one. */
-function roundTrip(mutate: (d: Doc) => void): { changes: ChangeSet; doc: Doc; replayed: Doc } {
+function roundTrip(mutate: (d: Doc) => void): { changes: Changes; doc: Doc; replayed: Doc } {
   const doc = fresh();
-  const changes = new ChangeSet();
+  const changes = new Changes();
   mutate(track(doc, changes));
   const replayed = fresh();
   applyChanges(replayed, JSON.parse(JSON.stringify(changes.collect(doc))));
   return { changes, doc, replayed };
 }
 
-describe('change tracker', () => {
+describe('changes', () => {
   it('marks only the record a nested write lands in', () => {
     const { changes, doc, replayed } = roundTrip((d) => {
       d.devices.d2!.os.arch = 'riscv';

@@ -1,12 +1,12 @@
-// Records which records a transaction wrote, so a commit can journal just those records instead of
-// rewriting the whole document. Documents are maps of collections (`devices`, `leases`, …) keyed by
-// id; a write anywhere inside `doc.devices[id]` marks `devices/id`. A write to a top-level value that
-// is not such a map (an array, a number) marks the whole value.
+// Changes: which records transactions wrote, so a commit writes just those records instead of the
+// whole document. Documents are maps of collections (`devices`, `leases`, …) keyed by id; a write
+// anywhere inside `doc.devices[id]` marks `devices/id`. A write to a top-level value that is not
+// such a map (an array, a number) marks the whole value.
 //
 // Transactions see the document through proxies that only watch writes; reads go straight to the
 // real objects. Proxies never end up inside the stored data: values written are unwrapped first.
 
-/** One journaled change: `v` absent means the record was deleted. */
+/** One change: a record as it now stands, or (`v` absent) its deletion; `i` absent: the whole value `k`. */
 export interface Change {
   k: string;
   i?: string;
@@ -20,7 +20,8 @@ export interface Marks {
   readonly proxies: WeakMap<object, object>;
 }
 
-export class ChangeSet implements Marks {
+/** The changes a batch of transactions made, as marks; `collect` turns them into `Change`s. */
+export class Changes implements Marks {
   readonly whole = new Set<string>();
   readonly records = new Map<string, Set<string>>();
   readonly proxies = new WeakMap<object, object>();
@@ -143,7 +144,7 @@ export function track<T extends object>(doc: T, changes: Marks): T {
   );
 }
 
-/** Replays journaled changes onto a document (used when loading, and when undoing a failed flush). */
+/** Replays changes onto a document (used when loading, and when undoing a failed flush). */
 export function applyChanges(doc: object, changes: Change[]): void {
   const d = doc as Record<string, unknown>;
   for (const c of changes) {
