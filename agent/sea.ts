@@ -15,3 +15,13 @@ if (isSea()) {
   process.env.WS_NO_BUFFER_UTIL ??= '1';
   process.env.WS_NO_UTF_8_VALIDATE ??= '1';
 }
+
+/** A file embedded in the single executable (the Windows build carries WinSW), or null. */
+export function seaAsset(name: string): Uint8Array | null {
+  if (!isSea()) return null;
+  try {
+    return new Uint8Array((require('node:sea') as { getAsset(key: string): ArrayBuffer }).getAsset(name));
+  } catch {
+    return null;
+  }
+}

@@ -6,12 +6,14 @@ import { writeFileAtomic } from '../state/atomic-write.js';
 import type { ServiceDescription } from './description.js';
 import { renderLaunchdPlist } from './launchd.js';
 import { renderSystemdUnit } from './systemd.js';
-import { windowsInstallCommands, windowsUninstallCommands } from './windows.js';
+import { WINSW_EXE_CONFIG, renderWinswXml, windowsInstallCommands, windowsPrepareCommands, windowsUninstallCommands, wrapperFiles } from './windows.js';
 
 export interface ServicePlan {
   platform: NodeJS.Platform;
-  /** files to write (install) */
-  files: Array<{ path: string; content: string; mode: number }>;
+  /** directories to create first (install) */
+  dirs?: string[];
+  /** files to write (install); binary content is shown by size in --dry-run */
+  files: Array<{ path: string; content: string | Uint8Array; mode: number }>;
   /** files to remove (uninstall) */
   remove: string[];
   /** commands run in order; `optional` ones may fail (stopping a service that is not running) */
@@ -25,6 +27,13 @@ export interface PlanOptions {
   launchdDir?: string;
   /** whether systemctl exists; without it the unit is written but not enabled */
   hasSystemctl?: boolean;
+  /**
+   * Windows: the WinSW executable to lay down beside the agent (from the single executable's
+   * assets), or 'present' when an installer already put it there.
+   */
+  wrapperExe?: Uint8Array | 'present';
+  /** Windows: the service is registered by an installer (MSI ServiceInstall); only prepare it */
+  prepareOnly?: boolean;
 }
 
 export function installPlan(d: ServiceDescription, platform: NodeJS.Platform, opts: PlanOptions = {}): ServicePlan {
@@ -50,13 +59,16 @@ export function installPlan(d: ServiceDescription, platform: NodeJS.Platform, op
     };
   }
   if (platform === 'win32') {
-    return {
-      platform,
-      files: [],
-      remove: [],
-      commands: windowsInstallCommands(d).map((argv, i) => ({ argv, ...(i === 3 ? { optional: true } : {}) })),
-      notes: ['the service process must answer the Service Control Manager; run it under a service wrapper (e.g. WinSW) if `sc start` reports error 1053'],
-    };
+    const dirs = [d.stateDir, `${d.stateDir}\\logs`];
+    if (opts.prepareOnly) return { platform, dirs, files: [], remove: [], commands: windowsPrepareCommands(d), notes: [] };
+    if (!opts.wrapperExe) throw new Error('install-service: the WinSW service wrapper is missing (use the packaged seatkeeper-agent.exe or the MSI)');
+    const w = wrapperFiles(d);
+    const files = [
+      { path: w.xml, content: renderWinswXml(d), mode: 0o644 },
+      { path: w.config, content: WINSW_EXE_CONFIG, mode: 0o644 },
+      ...(opts.wrapperExe === 'present' ? [] : [{ path: w.exe, content: opts.wrapperExe, mode: 0o755 }]),
+    ];
+    return { platform, dirs, files, remove: [], commands: windowsInstallCommands(d), notes: [] };
   }
   throw new Error(`install-service: unsupported platform ${platform}`);
 }
@@ -75,7 +87,9 @@ export function uninstallPlan(d: ServiceDescription, platform: NodeJS.Platform, 
     return { platform, files: [], remove: [plist], commands: [{ argv: ['launchctl', 'bootout', `system/${d.label}`], optional: true }], notes: [] };
   }
   if (platform === 'win32') {
-    return { platform, files: [], remove: [], commands: windowsUninstallCommands(d).map((argv, i) => ({ argv, optional: i === 0 })), notes: [] };
+    // The wrapper's files go with the service; the state directory (the enrollment) stays.
+    const w = wrapperFiles(d);
+    return { platform, files: [], remove: [w.xml, w.config, ...(opts.wrapperExe === 'present' ? [] : [w.exe])], commands: windowsUninstallCommands(d), notes: [] };
   }
   throw new Error(`uninstall-service: unsupported platform ${platform}`);
 }
@@ -93,6 +107,7 @@ export const runCommand: CommandRunner = ([cmd, ...args]) =>
 
 /** Applies a plan: files are written in place (uninstall: the service is stopped before its file goes). */
 export async function applyPlan(plan: ServicePlan, run: CommandRunner = runCommand): Promise<void> {
+  for (const dir of plan.dirs ?? []) await fs.mkdir(dir, { recursive: true });
   for (const f of plan.files) await writeFileAtomic(f.path, f.content, { mode: f.mode });
   const removeFirst = plan.files.length === 0;
   if (!removeFirst) for (const p of plan.remove) await fs.rm(p, { force: true });
@@ -106,7 +121,11 @@ export async function applyPlan(plan: ServicePlan, run: CommandRunner = runComma
 /** The plan as a human reads it for --dry-run. */
 export function renderPlan(plan: ServicePlan): string {
   const out: string[] = [];
-  for (const f of plan.files) out.push(`# write ${f.path} (mode ${f.mode.toString(8)})`, f.content);
+  for (const dir of plan.dirs ?? []) out.push(`# create ${dir}`);
+  for (const f of plan.files) {
+    if (typeof f.content === 'string') out.push(`# write ${f.path} (mode ${f.mode.toString(8)})`, f.content);
+    else out.push(`# write ${f.path} (${f.content.byteLength} bytes)`);
+  }
   for (const p of plan.remove) out.push(`# remove ${p}`);
   for (const c of plan.commands) out.push(`# run${c.optional ? ' (may fail)' : ''}: ${c.argv.map((a) => (/[\s"]/.test(a) ? JSON.stringify(a) : a)).join(' ')}`);
   for (const n of plan.notes) out.push(`# note: ${n}`);

@@ -7,7 +7,7 @@ import { describeService } from './description.js';
 import { renderLaunchdPlist } from './launchd.js';
 import { applyPlan, installPlan, renderPlan, uninstallPlan } from './plan.js';
 import { renderSystemdUnit, systemdQuote } from './systemd.js';
-import { windowsBinPath, windowsInstallCommands, windowsQuote } from './windows.js';
+import { renderWinswXml, windowsAclCommands, windowsInstallCommands, windowsQuote, wrapperFiles } from './windows.js';
 
 const d = describeService({ command: ['/usr/local/bin/seatkeeper-agent'], stateDir: '/var/lib/seatkeeper' });
 
@@ -78,21 +78,77 @@ describe('launchd plist', () => {
 
 describe('Windows service', () => {
   const win = describeService({ command: ['C:\\Program Files\\Seatkeeper\\seatkeeper-agent.exe'], stateDir: 'C:\\ProgramData\\Seatkeeper' });
+  const wrapper = 'C:\\Program Files\\Seatkeeper\\seatkeeper-agent-service.exe';
 
-  it('creates an auto-start service whose binPath quotes the path with spaces', () => {
-    const [create] = windowsInstallCommands(win);
-    expect(create).toEqual([
-      'sc.exe',
-      'create',
-      'SeatkeeperAgent',
-      'binPath=',
-      '"C:\\Program Files\\Seatkeeper\\seatkeeper-agent.exe" run --state-dir C:\\ProgramData\\Seatkeeper',
-      'start=',
-      'auto',
-      'DisplayName=',
-      'Seatkeeper Agent',
+  it('puts the WinSW wrapper and its configuration beside the agent', () => {
+    expect(wrapperFiles(win)).toEqual({
+      dir: 'C:\\Program Files\\Seatkeeper',
+      exe: wrapper,
+      xml: 'C:\\Program Files\\Seatkeeper\\seatkeeper-agent-service.xml',
+      config: 'C:\\Program Files\\Seatkeeper\\seatkeeper-agent-service.exe.config',
+    });
+  });
+
+  it('configures WinSW to run the daemon with its state dir, start automatically and restart on failure', () => {
+    const x = renderWinswXml(win);
+    expect(x).toContain('<id>SeatkeeperAgent</id>');
+    expect(x).toContain('<executable>C:\\Program Files\\Seatkeeper\\seatkeeper-agent.exe</executable>');
+    expect(x).toContain('<arguments>run --state-dir C:\\ProgramData\\Seatkeeper</arguments>');
+    expect(x).toContain('<env name="SEATKEEPER_AGENT_HOME" value="C:\\ProgramData\\Seatkeeper"/>');
+    expect(x).toContain('<startmode>Automatic</startmode>');
+    expect(x.match(/<onfailure action="restart"/g)).toHaveLength(3);
+    expect(x).toContain('<logpath>C:\\ProgramData\\Seatkeeper\\logs</logpath>');
+    expect(x).not.toMatch(/[^\r]\n/);
+  });
+
+  it('escapes XML and quotes arguments with spaces in the WinSW configuration', () => {
+    const x = renderWinswXml(describeService({ command: ['C:\\a&b\\agent.exe'], stateDir: 'C:\\State <x> Dir' }));
+    expect(x).toContain('<executable>C:\\a&amp;b\\agent.exe</executable>');
+    expect(x).toContain('<arguments>run --state-dir &quot;C:\\State &lt;x&gt; Dir&quot;</arguments>');
+  });
+
+  it('installs through the wrapper, sets recovery, delayed start and the ACL, then starts', () => {
+    const cmds = windowsInstallCommands(win);
+    expect(cmds.map((c) => c.argv.slice(0, 2).join(' '))).toEqual([
+      `${wrapper} stop`,
+      `${wrapper} uninstall`,
+      `${wrapper} install`,
+      'sc.exe failure',
+      'sc.exe config',
+      'icacls C:\\ProgramData\\Seatkeeper',
+      'icacls C:\\ProgramData\\Seatkeeper\\logs',
+      'icacls C:\\ProgramData\\Seatkeeper\\device-key.json',
+      `${wrapper} start`,
     ]);
-    expect(windowsBinPath(win)).toMatch(/^"C:\\Program Files\\/);
+    expect(cmds.filter((c) => c.optional).map((c) => c.argv[1] ?? '')).toEqual(['stop', 'uninstall', 'C:\\ProgramData\\Seatkeeper\\device-key.json']);
+  });
+
+  it('lets every local user read the state dir but only LocalSystem and Administrators write; the key and logs stay private', () => {
+    const [dir, logs, key] = windowsAclCommands('C:\\ProgramData\\Seatkeeper');
+    expect(dir?.argv).toEqual(['icacls', 'C:\\ProgramData\\Seatkeeper', '/inheritance:r', '/grant:r', '*S-1-5-18:(OI)(CI)F', '*S-1-5-32-544:(OI)(CI)F', '*S-1-5-32-545:(OI)(CI)RX']);
+    for (const c of [logs, key]) {
+      expect(c?.argv.join(' ')).toContain('/inheritance:r');
+      expect(c?.argv.join(' ')).not.toContain('S-1-5-32-545');
+    }
+  });
+
+  it('plans the wrapper files, writes the wrapper only when it is not already there, and keeps the state on uninstall', () => {
+    const bytes = new Uint8Array([0x4d, 0x5a]);
+    const p = installPlan(win, 'win32', { wrapperExe: bytes });
+    expect(p.dirs).toEqual(['C:\\ProgramData\\Seatkeeper', 'C:\\ProgramData\\Seatkeeper\\logs']);
+    expect(p.files.map((f) => f.path)).toEqual([wrapperFiles(win).xml, wrapperFiles(win).config, wrapper]);
+    expect(renderPlan(p)).toContain(`# write ${wrapper} (2 bytes)`);
+    expect(installPlan(win, 'win32', { wrapperExe: 'present' }).files.map((f) => f.path)).not.toContain(wrapper);
+    expect(() => installPlan(win, 'win32', {})).toThrow(/WinSW service wrapper is missing/);
+    const u = uninstallPlan(win, 'win32');
+    expect(u.remove).toEqual([wrapperFiles(win).xml, wrapperFiles(win).config, wrapper]);
+    expect(u.remove.some((r) => r.startsWith('C:\\ProgramData'))).toBe(false);
+  });
+
+  it('prepare-only (the MSI registered the service) sets recovery and the ACL without touching the wrapper', () => {
+    const p = installPlan(win, 'win32', { prepareOnly: true });
+    expect(p.files).toEqual([]);
+    expect(p.commands.map((c) => c.argv[0])).toEqual(['sc.exe', 'sc.exe', 'icacls', 'icacls', 'icacls']);
   });
 
   it.each([
