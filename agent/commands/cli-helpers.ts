@@ -1,7 +1,7 @@
 // Helpers the commands share: loading what enrollment left, and the logger each command uses.
 import type { KeyObject } from 'node:crypto';
 import type { ShortLinkOptions } from '../link/short-link.js';
-import { createLogger, silentLogger, type AgentLogger, type ClosableLogger } from '../log.js';
+import { createLogger, type AgentLogger, type ClosableLogger } from '../log.js';
 import { agentSocketUrlFor, readConfig, type AgentConfig } from '../state/config.js';
 import { loadDeviceKey } from '../state/device-key.js';
 import { AGENT_VERSION } from '../version.js';
@@ -57,8 +57,6 @@ export function fileLogger(ctx: CommandContext, opts: { stderr?: boolean } = {})
     return createLogger({ level: ctx.env.logLevel, ...(opts.stderr ? { stderr: true } : {}) });
   }
 }
-
-export const quietLogger: AgentLogger = silentLogger;
 
 export function detectRootFor(ctx: CommandContext, config: AgentConfig | null): string {
   const flag = ctx.values.root;

@@ -2,7 +2,8 @@ import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readJson, writeFileAtomic, writeJsonAtomic } from './atomic-write.js';
+import { z } from 'zod';
+import { readJson, readValid, writeFileAtomic, writeJsonAtomic } from './atomic-write.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -56,5 +57,19 @@ describe('writeFileAtomic', () => {
     expect(await readJson(path.join(dir, 'nope.json'))).toBeNull();
     await fs.writeFile(path.join(dir, 'bad.json'), '{half');
     await expect(readJson(path.join(dir, 'bad.json'))).rejects.toThrow();
+  });
+});
+
+describe('readValid', () => {
+  const Shape = z.object({ n: z.number() });
+
+  it('returns what matches the schema and null for a missing, damaged or foreign file', async () => {
+    await writeJsonAtomic(path.join(dir, 'good.json'), { n: 1 });
+    await fs.writeFile(path.join(dir, 'bad.json'), '{half');
+    await writeJsonAtomic(path.join(dir, 'other.json'), { n: 'one' });
+    expect(await readValid(path.join(dir, 'good.json'), Shape)).toEqual({ n: 1 });
+    expect(await readValid(path.join(dir, 'nope.json'), Shape)).toBeNull();
+    expect(await readValid(path.join(dir, 'bad.json'), Shape)).toBeNull();
+    expect(await readValid(path.join(dir, 'other.json'), Shape)).toBeNull();
   });
 });

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { z } from 'zod';
 
 export interface AtomicWriteOptions {
   /** file mode of the new file (default 0o644); the temp file is created with it, so a secret is never readable */
@@ -46,6 +47,19 @@ export async function readJson(file: string): Promise<unknown> {
     throw e;
   }
   return JSON.parse(text);
+}
+
+/**
+ * The file's content when it is there, is JSON and matches `schema`; null when it is missing,
+ * unreadable or damaged. For files whose loss only costs information the daemon writes again.
+ */
+export async function readValid<S extends z.ZodType>(file: string, schema: S): Promise<z.output<S> | null> {
+  try {
+    const parsed = schema.safeParse(await readJson(file));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
 }
 
 /**

@@ -2,7 +2,7 @@
 // clock back would stretch them; a clock more than the tolerance behind the highest is refused.
 import { z } from 'zod';
 import { isPermissionError, StateAccessError } from './access-error.js';
-import { readJson, readJsonSync, writeJsonAtomic } from './atomic-write.js';
+import { readJsonSync, readValid, writeJsonAtomic } from './atomic-write.js';
 import { PUBLIC_FILE_MODE } from './modes.js';
 import type { StatePaths } from './paths.js';
 
@@ -14,12 +14,7 @@ const ClockFile = z.object({ highestSeen: z.number().int().nonnegative() });
 export type ClockVerdict = { ok: true; highestSeen: number } | { ok: false; highestSeen: number; behindMs: number };
 
 export async function readHighestSeen(paths: StatePaths): Promise<number> {
-  try {
-    const parsed = ClockFile.safeParse(await readJson(paths.clock));
-    return parsed.success ? parsed.data.highestSeen : 0;
-  } catch {
-    return 0;
-  }
+  return (await readValid(paths.clock, ClockFile))?.highestSeen ?? 0;
 }
 
 /**

@@ -2,7 +2,7 @@
 // user) can name installed products that hold no lease without scanning the machine itself.
 import { z } from 'zod';
 import { InventoryItem } from '../../shared/protocol/inventory.js';
-import { readJson, writeJsonAtomic } from './atomic-write.js';
+import { readValid, writeJsonAtomic } from './atomic-write.js';
 import { PUBLIC_FILE_MODE } from './modes.js';
 import type { StatePaths } from './paths.js';
 
@@ -16,12 +16,7 @@ export type InventoryFile = z.infer<typeof InventoryFile>;
 
 /** null when the daemon has not scanned yet (or the file is unreadable: status then shows leases only). */
 export async function readInventoryFile(paths: StatePaths): Promise<InventoryFile | null> {
-  try {
-    const parsed = InventoryFile.safeParse(await readJson(paths.inventory));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
+  return readValid(paths.inventory, InventoryFile);
 }
 
 export async function writeInventoryFile(paths: StatePaths, inv: InventoryFile): Promise<void> {

@@ -1,19 +1,14 @@
 // session.json: who is signed in on this device, as the server last said (login.done, reconcile).
 import { z } from 'zod';
 import { AccountRef } from '../../shared/protocol/common.js';
-import { readJson, writeJsonAtomic } from './atomic-write.js';
+import { readValid, writeJsonAtomic } from './atomic-write.js';
 import type { StatePaths } from './paths.js';
 
 const SessionFile = z.object({ account: AccountRef.nullable(), updatedAt: z.number().int() });
 export type Session = z.infer<typeof SessionFile>;
 
 export async function readSession(paths: StatePaths): Promise<Session | null> {
-  try {
-    const parsed = SessionFile.safeParse(await readJson(paths.session));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
+  return readValid(paths.session, SessionFile);
 }
 
 export async function writeSession(paths: StatePaths, account: AccountRef | null, now: number): Promise<void> {

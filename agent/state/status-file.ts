@@ -1,6 +1,6 @@
 // status.json: written by the daemon so `status` (another process) can say whether it is connected.
 import { z } from 'zod';
-import { readJson, writeJsonAtomic } from './atomic-write.js';
+import { readValid, writeJsonAtomic } from './atomic-write.js';
 import type { StatePaths } from './paths.js';
 
 export const DaemonStatus = z.object({
@@ -16,12 +16,7 @@ export const DaemonStatus = z.object({
 export type DaemonStatus = z.infer<typeof DaemonStatus>;
 
 export async function readDaemonStatus(paths: StatePaths): Promise<DaemonStatus | null> {
-  try {
-    const parsed = DaemonStatus.safeParse(await readJson(paths.status));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
+  return readValid(paths.status, DaemonStatus);
 }
 
 export async function writeDaemonStatus(paths: StatePaths, status: DaemonStatus): Promise<void> {
