@@ -1,7 +1,7 @@
 // Where the agent keeps its state, and the file names inside the state directory.
 import path from 'node:path';
 
-/** The default state directory per OS (DESIGN.md, "Names a user types"). */
+/** The default state directory per OS (the README, "The agent"). */
 export function defaultStateDir(platform: NodeJS.Platform, programData?: string): string {
   if (platform === 'win32') return path.win32.join(programData ?? 'C:\\ProgramData', 'Seatkeeper');
   if (platform === 'darwin') return '/Library/Application Support/Seatkeeper';
