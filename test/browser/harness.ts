@@ -1,12 +1,16 @@
 // What the browser tests share: a fresh portal build, a server with a real SMTP server on
 // loopback, and one headless Chromium (Debian's) driven by playwright-core.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { ensureAgentBundle, exited, runAgent, spawnAgent } from '../agent/helpers/run-agent.js';
+import { Client, registered } from '../helpers/client.js';
+import { seedOrg, startTestServer, type TestServer } from '../helpers/server.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -60,4 +64,153 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const file = join(resultsDir, name);
   await page.screenshot({ path: file, fullPage: true });
   return file;
+}
+
+// ---- the people, the locators and the small steps every page's tests use ----
+
+export const PASSWORD = 'correct horse battery';
+export const OWNER = { name: 'Olivia Owner', email: 'olivia@acme.test' };
+export const BOB = { name: 'Bob Builder', email: 'bob@acme.test' };
+export const CAROL = { name: 'Carol Cad', email: 'carol@acme.test' };
+
+export const nav = (page: Page, name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click();
+export const productRow = (page: Page, code: string) => page.locator(`table.seats tr[data-product="${code}"]`);
+export const cell = (row: Locator, col: string) => row.locator(`[data-col="${col}"]`);
+export const line = (page: Page, code: string) => page.locator(`.line[data-line="${code}"]`);
+/** Chooses `option` in the select labelled `select` within `scope`, then presses `submit`. */
+export async function pick(scope: Locator, select: string, option: string, submit: string): Promise<void> {
+  await scope.getByLabel(select).selectOption({ label: option });
+  await scope.getByRole('button', { name: submit, exact: true }).click();
+}
+/** Presses a confirm button, then its answer ("Remove" → "Yes, remove"). */
+export async function confirm(scope: Locator, button: string, yes: string): Promise<void> {
+  await scope.getByRole('button', { name: button, exact: true }).click();
+  await scope.getByRole('button', { name: yes }).click();
+}
+export const member = (m: { name: string; email: string }) => `${m.name} (${m.email})`;
+export const navLinks = (page: Page) => page.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents();
+export const contract = (page: Page, number: string) => page.locator(`section.contract[data-contract="${number}"]`);
+export const acceptLink = (text: string) => /(http:\/\/\S+\/accept\?token=\S+)/.exec(text)?.[1];
+
+/**
+ * What most page tests start from: a portal, a browser, an organization claimed by Olivia (its
+ * owner) with Bob and Carol as members, and Olivia signed in in a browser page of her own.
+ * `pageErrors` collects every script error of the pages made through `page()`.
+ */
+export interface Scene {
+  portal: Portal;
+  browser: Browser;
+  org: Awaited<ReturnType<typeof seedOrg>>;
+  /** Olivia's API client (signed in) */
+  admin: Client;
+  ids: Record<string, string>;
+  ownerCtx: BrowserContext;
+  owner: Page;
+  pageErrors: string[];
+  api(rest: string): string;
+  /** A fresh browser profile, signed in as `who` unless null. */
+  page(who: { email: string } | null): Promise<Page>;
+  close(): Promise<void>;
+}
+
+export async function startScene(opts: { members?: Array<{ name: string; email: string }> } = {}): Promise<Scene> {
+  const [portal, browser] = await Promise.all([startPortal(), launchBrowser()]);
+  const org = await seedOrg(portal.server);
+  const url = portal.server.url;
+  const o = await registered(url, { serial: org.serial, name: OWNER.name, email: OWNER.email, password: PASSWORD });
+  const claimed = await o.client.post(`/api/v1/orgs/${org.orgId}/claim`, { confirmOrgName: org.name, acceptTerms: true, responsibleForLicenses: true });
+  if (claimed.status !== 200) throw new Error(`claim failed: ${claimed.status} ${JSON.stringify(claimed.body)}`);
+  const ids: Record<string, string> = { [OWNER.email]: o.accountId };
+  for (const m of opts.members ?? [BOB, CAROL]) ids[m.email] = (await registered(url, { serial: org.serial, ...m, password: PASSWORD })).accountId;
+  const pageErrors: string[] = [];
+  const contexts: BrowserContext[] = [];
+  const page = async (who: { email: string } | null) => {
+    const ctx = await newContext(browser, url);
+    contexts.push(ctx);
+    if (who) {
+      const r = await ctx.request.post('/api/v1/auth/sign-in', { data: { email: who.email, password: PASSWORD } });
+      if (r.status() !== 200) throw new Error(`sign-in of ${who.email} failed: ${r.status()}`);
+    }
+    const p = await ctx.newPage();
+    p.on('pageerror', (e) => pageErrors.push(e.message));
+    return p;
+  };
+  const owner = await page(OWNER);
+  const ownerCtx = owner.context();
+  await ownerCtx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: url });
+  return {
+    portal,
+    browser,
+    org,
+    admin: o.client,
+    ids,
+    ownerCtx,
+    owner,
+    pageErrors,
+    api: (rest) => `/api/v1/orgs/${org.orgId}${rest}`,
+    page,
+    async close() {
+      await Promise.all(contexts.map((c) => c.close().catch(() => undefined)));
+      await browser.close();
+      await portal.close();
+    },
+  };
+}
+
+/**
+ * A real workstation: the agent bundle enrolled with an enrollment token named `tokenName`, its
+ * daemon running, and signed in as `who` by the device code (typed in for them through the API).
+ * SOLIDWORKS Premium 2025 SP2 is installed on it, and AutoCAD 2025 activated with the contract's serial.
+ */
+export async function startWorkstation(scene: Scene, who: { email: string }, tokenName = 'Design office rollout') {
+  await ensureAgentBundle();
+  const home = await mkdtemp(join(tmpdir(), 'sk-agent-'));
+  const detectRoot = await mkdtemp(join(tmpdir(), 'sk-detect-'));
+  const install = join(detectRoot, 'opt/dassault/solidworks-premium/2025');
+  await mkdir(join(install, 'bin'), { recursive: true });
+  await writeFile(join(install, 'bin/sldworks'), '#!/bin/sh\n');
+  await writeFile(join(install, 'VERSION'), '2025 SP2\n');
+  const acad = join(detectRoot, 'opt/autodesk/autocad-2025');
+  await mkdir(join(acad, 'bin'), { recursive: true });
+  await mkdir(join(acad, 'adlm'), { recursive: true });
+  await writeFile(join(acad, 'bin/acad'), '#!/bin/sh\n');
+  await writeFile(join(acad, 'VERSION'), '2025.1\n');
+  await writeFile(join(acad, 'adlm/serial.txt'), `${scene.org.serial}\n`);
+  const env = { SEATKEEPER_AGENT_HOME: home, SEATKEEPER_MACHINE_ID: `browser-${process.pid}-${Date.now()}`, SEATKEEPER_DETECT_ROOT: detectRoot, SEATKEEPER_LOG_LEVEL: 'warn' };
+  const url = scene.portal.server.url;
+  const made = await scene.admin.post(scene.api('/enrollment-tokens'), { name: tokenName, expiresInHours: 24 * 30 });
+  if (made.status !== 201) throw new Error(`enrollment token: ${made.status} ${JSON.stringify(made.body)}`);
+  const enroll = await runAgent(['enroll', '--server', url, '--token', made.body.token as string], env);
+  if (enroll.code !== 0) throw new Error(`enroll failed: ${enroll.stderr}`);
+  const children: ChildProcess[] = [spawnAgent(['run'], env)];
+  const login = spawnAgent(['login', '--json'], env);
+  children.push(login);
+  const first = await new Promise<string>((ok, fail) => {
+    createInterface({ input: login.stdout! }).once('line', ok);
+    login.once('exit', () => fail(new Error(`agent login exited: ${login.output().stderr}`)));
+  });
+  const userCode = (JSON.parse(first) as { userCode: string }).userCode;
+  const person = new Client(url);
+  const signedIn = await person.post('/api/v1/auth/sign-in', { email: who.email, password: PASSWORD });
+  if (signedIn.status !== 200) throw new Error(`sign-in of ${who.email}: ${signedIn.status}`);
+  const activated = await person.post('/api/v1/device-codes/activate', { userCode });
+  if (activated.status !== 200) throw new Error(`activate: ${activated.status} ${JSON.stringify(activated.body)}`);
+  if ((await exited(login, 15_000)) !== 0) throw new Error(`agent login failed: ${login.output().stderr}`);
+  return {
+    async stop() {
+      for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+      await Promise.all(children.map((c) => exited(c, 5000).catch(() => c.kill('SIGKILL'))));
+      await Promise.all([home, detectRoot].map((d) => rm(d, { recursive: true, force: true })));
+    },
+  };
+}
+
+/** Waits (outside a test, where expect.poll is not allowed) until `read` gives `want`. */
+export async function until<T>(read: () => Promise<T> | T, want: T, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  let last: T | undefined;
+  while ((last = await read()) !== want) {
+    if (Date.now() > end) throw new Error(`waited ${timeoutMs} ms for ${String(want)}; last saw ${String(last)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

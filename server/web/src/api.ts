@@ -23,8 +23,9 @@ export async function request<T>(method: string, path: string, body?: unknown): 
     res = await fetch(path, {
       method,
       credentials: 'same-origin',
-      headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      // Every write is JSON, also without a body: the server refuses other writes (cross-site defence).
+      headers: method === 'GET' ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+      body: method === 'GET' ? undefined : JSON.stringify(body ?? {}),
     });
   } catch {
     throw new ApiError(0, 'NETWORK', 'The server could not be reached. Check the connection and try again.');
