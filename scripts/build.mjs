@@ -17,6 +17,8 @@ await Promise.all([
     // ws probes for these optional native speed-ups and works without them.
     external: ['bufferutil', 'utf-8-validate'],
   }),
+  // seatctl, the admin CLI: one self-contained CommonJS file too (scripts/package-seatctl.mjs embeds it).
+  build({ ...common, entryPoints: { seatctl: 'seatctl/cli.ts' }, outExtension: { '.js': '.cjs' }, format: 'cjs', outdir: 'dist' }),
   build({
     ...common,
     entryPoints: {
