@@ -94,13 +94,17 @@ export class AgentLink {
     return true;
   }
 
-  /** Closes the link and stops reconnecting. Safe to call twice; resolves when the socket is gone. */
+  /**
+   * Closes the link and stops reconnecting. Safe to call twice; resolves when the socket is gone.
+   * Frames already being applied finish first, so their acks go out (frames arriving now are not
+   * applied: the state is no longer ready).
+   */
   close(): Promise<void> {
     if (this.#closed) return this.#closed;
     this.#state = 'closed';
     this.#clearTimers();
     const ws = this.#ws;
-    this.#closed = new Promise<void>((resolve) => {
+    this.#closed = this.#queue.catch(() => {}).then(() => new Promise<void>((resolve) => {
       if (!ws || ws.readyState === WebSocket.CLOSED) return resolve();
       const done = setTimeout(() => {
         ws.terminate();
@@ -112,7 +116,7 @@ export class AgentLink {
       });
       if (ws.readyState === WebSocket.CONNECTING) ws.terminate();
       else ws.close(1000, 'agent closing');
-    }).then(() => this.#queue.catch(() => {}));
+    }));
     return this.#closed;
   }
 
@@ -142,6 +146,8 @@ export class AgentLink {
   }
 
   async #onFrame(ws: WebSocket, text: string): Promise<void> {
+    // Closing: the socket stays open only until the frames being applied are acked.
+    if (this.#state === 'closed') return;
     const { logger } = this.#opts;
     const parsed = parseFrame('server-to-agent', text);
     if (!parsed.ok) {

@@ -1,5 +1,5 @@
 // `login`: device sign-in over the agent's own connection. Sends login.start, surfaces the code,
-// and once the server says done, stores the user's leases as they arrive and returns.
+// and once the server says done, stores the leases of the reconcile that follows and returns.
 import type { AccountRef } from '../../shared/protocol/common.js';
 import type { LoginCode } from '../../shared/protocol/login.js';
 import { applyGrant, applyReconcile, applyRevoke } from './apply.js';
@@ -12,8 +12,6 @@ export interface LoginOptions extends ShortLinkOptions {
   onCode: (code: LoginCode) => void;
   /** overall limit (default: the code's lifetime + 5 s, and 30 s to get a code) */
   timeoutMs?: number;
-  /** grants are considered complete after this much quiet following login.done (default 300 ms) */
-  settleMs?: number;
 }
 
 export type LoginResult =
@@ -25,10 +23,7 @@ const LOGIN_START_ID = 'login-start';
 export async function runLogin(opts: LoginOptions): Promise<LoginResult> {
   const { paths, clock, logger } = opts;
   const ctx = await shortLinkContext(opts);
-  const settleMs = opts.settleMs ?? 300;
-  const granted = new Set<string>();
   let account: AccountRef | null = null;
-  let settleTimer: NodeJS.Timeout | null = null;
   let overall: NodeJS.Timeout | null = null;
   let finish!: (r: LoginResult) => void;
   const result = new Promise<LoginResult>((resolve) => (finish = resolve));
@@ -41,10 +36,6 @@ export async function runLogin(opts: LoginOptions): Promise<LoginResult> {
   const armOverall = (ms: number) => {
     if (overall) clearTimeout(overall);
     overall = setTimeout(() => end({ ok: false, reason: account ? 'timed out waiting for leases' : 'timed out' }), ms);
-  };
-  const settle = () => {
-    if (settleTimer) clearTimeout(settleTimer);
-    settleTimer = setTimeout(() => account && end({ ok: true, account, products: [...granted].sort() }), settleMs);
   };
   armOverall(opts.timeoutMs ?? 30_000);
 
@@ -60,25 +51,23 @@ export async function runLogin(opts: LoginOptions): Promise<LoginResult> {
           if (opts.timeoutMs === undefined) armOverall(msg.expiresIn * 1000 + 5_000);
           return;
         case 'login.done':
+          // The server sends the device's whole picture as a reconcile right after login.done, on
+          // this socket: frames are handled in order, so the next reconcile is the one that counts.
           account = msg.account;
           await writeSession(paths, msg.account, clock.now());
-          settle();
           return;
         case 'login.failed':
           end({ ok: false, reason: msg.reason });
           return;
         case 'reconcile': {
           const r = await applyReconcile(ctx, msg);
-          for (const g of r.grants) if (g.result === 'stored' || g.result === 'unchanged') granted.add(g.productCode);
-          if (account) end({ ok: true, account, products: [...granted].sort() });
+          const held = r.grants.flatMap((g) => (g.result === 'stored' || g.result === 'unchanged' ? [g.productCode] : []));
+          if (account) end({ ok: true, account, products: [...new Set(held)].sort() });
           return;
         }
-        case 'lease.grant': {
-          const g = await applyGrant(ctx, msg.token);
-          if (g.result === 'stored' || g.result === 'unchanged') granted.add(g.productCode);
-          if (account) settle();
+        case 'lease.grant':
+          await applyGrant(ctx, msg.token);
           return;
-        }
         case 'lease.revoke':
           await applyRevoke(ctx, msg);
           return;
@@ -99,7 +88,6 @@ export async function runLogin(opts: LoginOptions): Promise<LoginResult> {
   try {
     return await result;
   } finally {
-    if (settleTimer) clearTimeout(settleTimer);
     if (overall) clearTimeout(overall);
     await link.close();
   }
