@@ -15,6 +15,7 @@ export const errorCodes = {
   INVALID_CREDENTIALS: { status: 401, retryable: false },
   EMAIL_MISMATCH: { status: 401, retryable: false },
   FORBIDDEN: { status: 403, retryable: false },
+  CROSS_SITE_REQUEST: { status: 403, retryable: false },
   RATE_LIMITED: { status: 429, retryable: true },
   EMAIL_TAKEN: { status: 409, retryable: false },
   // things that are not there (another organization's ids answer exactly the same)

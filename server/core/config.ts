@@ -16,12 +16,69 @@ export interface ServerConfig {
   sessionTtlSeconds: number;
   invitationTtlSeconds: number;
   signInRateLimit: { attempts: number; windowSeconds: number };
+  /** what one stranger may cost the server; see Limits */
+  limits: Limits;
+  /**
+   * Reverse proxies whose X-Forwarded-For is believed (addresses or CIDRs, e.g. ["10.0.0.5"]).
+   * Default none: the client address is the socket's, so a forged header changes nothing.
+   */
+  trustedProxies: string[];
   logLevel: string;
   /** serve the portal's static files from here when it exists */
   webDir?: string;
   /** agent gateway and job tuning; the defaults suit production, tests shorten them */
   agents?: AgentTuning;
 }
+
+export interface Window {
+  attempts: number;
+  windowSeconds: number;
+}
+
+export interface Limits {
+  /** requests per client address to each unauthenticated route (default 30 a minute) */
+  publicRoute: Window;
+  /** workstation enrollments per client address (default 300 a minute: a fleet behind one NAT rolls out at once) */
+  enrollments: Window;
+  /** serial-number tries (link a serial, register with one), per address and per account (default 10 an hour) */
+  serialGuesses: Window;
+  /** password hashes computed at once, process-wide (default 2: the libuv pool has 4 threads) */
+  passwordHashConcurrency: number;
+  /** password hashes waiting for a slot; beyond it 429 RATE_LIMITED at once (default 8) */
+  passwordHashQueue: number;
+  /** open TCP connections from one client address (default 64) */
+  connectionsPerAddress: number;
+  /** open TCP connections in all (default 4 000, under a 1024-fd-limit-raised host's budget) */
+  maxConnections: number;
+  /** agent sockets from one address that have not said hello yet (default 16) */
+  unhelloedSocketsPerAddress: number;
+  /** frames an agent socket may send per window before an error frame and a close (default 600 a minute) */
+  agentFrames: Window;
+  /** Node's http server: whole request headers within (default 10 000 ms) */
+  headersTimeoutMs: number;
+  /** Node's http server: whole request within (default 30 000 ms) */
+  requestTimeoutMs: number;
+  /** an idle keep-alive connection is closed after (default 5 000 ms) */
+  keepAliveTimeoutMs: number;
+  /** a connection with no traffic at all is closed after (default 30 000 ms) */
+  idleTimeoutMs: number;
+}
+
+export const defaultLimits: Limits = {
+  publicRoute: { attempts: 30, windowSeconds: 60 },
+  enrollments: { attempts: 300, windowSeconds: 60 },
+  serialGuesses: { attempts: 10, windowSeconds: 3600 },
+  passwordHashConcurrency: 2,
+  passwordHashQueue: 8,
+  connectionsPerAddress: 64,
+  maxConnections: 4000,
+  unhelloedSocketsPerAddress: 16,
+  agentFrames: { attempts: 600, windowSeconds: 60 },
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  idleTimeoutMs: 30_000,
+};
 
 export interface AgentTuning {
   /** a socket that has not proved who it is by then is closed (default 10 000) */
@@ -38,7 +95,9 @@ export interface AgentTuning {
   deviceCodeTtlSeconds?: number;
 }
 
-export function withDefaults(partial: Partial<ServerConfig> & { dataDir: string }): ServerConfig {
+export type ConfigInput = Partial<Omit<ServerConfig, 'limits'>> & { dataDir: string; limits?: Partial<Limits> };
+
+export function withDefaults(partial: ConfigInput): ServerConfig {
   const cfg: ServerConfig = {
     port: 8080,
     host: '127.0.0.1',
@@ -48,12 +107,18 @@ export function withDefaults(partial: Partial<ServerConfig> & { dataDir: string 
     sessionTtlSeconds: 12 * 3600,
     invitationTtlSeconds: 7 * 24 * 3600,
     signInRateLimit: { attempts: 10, windowSeconds: 60 },
+    trustedProxies: [],
     logLevel: 'info',
     ...partial,
+    limits: { ...defaultLimits, ...partial.limits },
   };
   if (!Number.isInteger(cfg.port) || cfg.port < 0 || cfg.port > 65535) throw new Error(`config.port: ${cfg.port} is not a port`);
   if (!(cfg.leaseTtlSeconds > 0)) throw new Error('config.leaseTtlSeconds must be positive');
   if (!(cfg.heartbeatSeconds > 0)) throw new Error('config.heartbeatSeconds must be positive');
+  for (const [k, v] of Object.entries(cfg.limits)) {
+    const ok = typeof v === 'number' ? Number.isInteger(v) && v > 0 : v.attempts > 0 && v.windowSeconds > 0;
+    if (!ok) throw new Error(`config.limits.${k} must be positive`);
+  }
   // Mails, agent settings and enrollment replies are built from it: a bad one must stop the start,
   // not fail every enrollment later.
   if (cfg.publicUrl !== undefined && !(URL.canParse(cfg.publicUrl) && /^https?:$/.test(new URL(cfg.publicUrl).protocol))) {

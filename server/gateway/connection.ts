@@ -14,7 +14,9 @@ export class AgentConnection {
   readonly nonce = randomBytes(32).toString('base64url');
   readonly ws: WebSocket;
   readonly remote: string;
-  state: ConnState = 'challenging';
+  #state: ConnState = 'challenging';
+  /** called once, when the socket leaves the unauthenticated states (ready or closed) */
+  onSettled: (() => void) | null = null;
   orgId: string | null = null;
   deviceId: string | null = null;
   /** a ping is out and its pong has not come back */
@@ -23,12 +25,37 @@ export class AgentConnection {
   missedPongs = 0;
   helloTimer: NodeJS.Timeout | null = null;
   readonly #badFrames: number[] = [];
+  #frameWindow = { start: 0, count: 0 };
   #chain: Promise<void> = Promise.resolve();
 
   constructor(id: string, ws: WebSocket, remote: string) {
     this.id = id;
     this.ws = ws;
     this.remote = remote;
+  }
+
+  get state(): ConnState {
+    return this.#state;
+  }
+
+  set state(next: ConnState) {
+    const was = this.#state;
+    this.#state = next;
+    if ((was === 'challenging' || was === 'authenticating') && (next === 'ready' || next === 'closed')) {
+      const settled = this.onSettled;
+      this.onSettled = null;
+      settled?.();
+    }
+  }
+
+  /** Counts one frame of any kind; true when the peer is past its budget for the current window. */
+  overFrameBudget(now: number, budget: { attempts: number; windowSeconds: number }): boolean {
+    const w = this.#frameWindow;
+    if (now - w.start >= budget.windowSeconds * 1000) {
+      w.start = now;
+      w.count = 0;
+    }
+    return ++w.count > budget.attempts;
   }
 
   get deviceKey(): string | null {

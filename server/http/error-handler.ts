@@ -47,6 +47,8 @@ export function installErrorHandler(app: FastifyInstance, log: Logger): void {
       log.error('unhandled error', { method: req.method, url: req.url.split('?')[0], error: error.message, stack: error.stack });
       e = new SeatkeeperError('INTERNAL', 'Something went wrong on the server; it has been logged.');
     }
+    // A serial number tried that belongs to nothing: guesses are worth an operator's eye.
+    if (e.code === 'UNKNOWN_SERIAL') log.warn('audit: unknown serial number tried', { address: req.ip, url: req.url.split('?')[0] });
     if (e.status >= 500 && e.code !== 'INTERNAL') log.warn('request failed', { url: req.url.split('?')[0], code: e.code });
     if (e.code === 'RATE_LIMITED' && e.details?.retryAfter) reply.header('retry-after', String(e.details.retryAfter));
     void reply.status(e.status).send(e.toBody());

@@ -5,7 +5,12 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 import type { Services } from '../core/services.js';
+import { addressPolicy } from './client-address.js';
+import { guardConnections } from './connection-guard.js';
+import { refuseCrossSite } from './cross-site.js';
 import { frameworkError, installErrorHandler } from './error-handler.js';
+import { securityHeaders } from './security-headers.js';
+import { configurePasswordGate } from '../core/password.js';
 import { Router, type RouteInfo } from './router.js';
 import { registerAllRoutes } from './routes/index.js';
 
@@ -23,11 +28,31 @@ const mime: Record<string, string> = {
 };
 
 export function buildHttp(s: Services): { app: FastifyInstance; routes: RouteInfo[] } {
-  const app = Fastify({ bodyLimit: BODY_LIMIT, logger: false, trustProxy: false, routerOptions: { maxParamLength: 200 }, frameworkErrors: frameworkError, clientErrorHandler });
+  configurePasswordGate(s.config.limits);
+  const trusted = s.config.trustedProxies;
+  const app = Fastify({
+    bodyLimit: BODY_LIMIT,
+    logger: false,
+    // req.ip comes from X-Forwarded-For only when the peer is a configured proxy.
+    trustProxy: trusted.length > 0 ? [...trusted] : false,
+    routerOptions: { maxParamLength: 200 },
+    frameworkErrors: frameworkError,
+    clientErrorHandler,
+    connectionTimeout: s.config.limits.idleTimeoutMs,
+    keepAliveTimeout: s.config.limits.keepAliveTimeoutMs,
+    requestTimeout: s.config.limits.requestTimeoutMs,
+  });
+  guardConnections(app.server, s.config.limits, addressPolicy(trusted), s.log);
   installErrorHandler(app, s.log);
+  // Writes must be JSON even without a body (cross-site.ts), so an empty JSON body is no body.
+  const json = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    if (body === '') return done(null, undefined);
+    json(req, body as string, done);
+  });
+  app.addHook('onRequest', async (req) => refuseCrossSite(req, s.publicUrl()));
   app.addHook('onSend', async (_req, reply, payload) => {
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('referrer-policy', 'same-origin');
+    reply.headers(securityHeaders);
     return payload;
   });
   const router = new Router(app, s);

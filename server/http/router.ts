@@ -9,6 +9,7 @@ import type { Services } from '../core/services.js';
 import type { Account, Membership, OrgDoc } from '../domain/model.js';
 import { zodMessage } from './error-handler.js';
 import { resolveCaller, type Caller } from './caller.js';
+import { RouteLimits, type RouteLimit } from './route-limits.js';
 
 /** public: anyone; account: signed in; member: signed in and in :orgId; admin: owner or admin of :orgId */
 export type Access = 'public' | 'account' | 'member' | 'admin';
@@ -45,6 +46,8 @@ export interface RouteDef<B, Q> {
   /** status for a successful reply (default 200) */
   status?: number;
   summary: string;
+  /** public routes are limited per address by default; see route-limits.ts */
+  limit?: RouteLimit;
   handler(ctx: Ctx<B, Q>): Promise<unknown> | unknown;
 }
 
@@ -62,10 +65,13 @@ const idParam = /^[A-Za-z0-9_-]{1,64}$/;
 
 export class Router {
   readonly table: RouteInfo[] = [];
+  readonly #limits: RouteLimits;
   constructor(
     private readonly app: FastifyInstance,
     private readonly s: Services,
-  ) {}
+  ) {
+    this.#limits = new RouteLimits(s);
+  }
 
   add<B = undefined, Q = undefined>(def: RouteDef<B, Q>): void {
     this.table.push({
@@ -77,6 +83,8 @@ export class Router {
       schemas: { ...(def.body ? { body: def.body } : {}), ...(def.query ? { query: def.query } : {}), status: def.status ?? 200 },
     });
     const s = this.s;
+    const limits = this.#limits;
+    const routeKey = `${def.method} ${def.url}`;
     this.app.route({
       method: def.method,
       url: def.url,
@@ -87,6 +95,7 @@ export class Router {
           // are malformed (looked up in a record they would name Object.prototype).
           if (!idParam.test(v) || isObjectMemberName(v)) throw new SeatkeeperError('NOT_FOUND', 'Not found.');
         }
+        limits.checkAddress(routeKey, def.access === 'public', def.limit, req.ip);
         const caller = resolveCaller(s, req);
         if (!caller && def.access !== 'public') throw new SeatkeeperError('UNAUTHENTICATED', 'Sign in first.');
         let org: OrgContext | undefined;
@@ -104,6 +113,7 @@ export class Router {
         }
         const body = parse(def.body, req.body, 'body');
         const query = parse(def.query, req.query, 'query');
+        limits.checkSerial(def.limit, req.ip, caller?.account.id, body);
         const result = await def.handler({
           req,
           reply,

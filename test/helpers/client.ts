@@ -14,6 +14,8 @@ export class Client {
     const h: Record<string, string> = { ...headers };
     if (body !== undefined && typeof body !== 'string') h['content-type'] = 'application/json';
     if (typeof body === 'string' && !h['content-type']) h['content-type'] = 'application/json';
+    // As the portal does: a write without a body is JSON too (the server refuses other writes).
+    if (method !== 'GET' && body === undefined && !h['content-type']) h['content-type'] = 'application/json';
     if (this.cookie) h.cookie = this.cookie;
     if (this.bearer) h.authorization = `Bearer ${this.bearer}`;
     const res = await fetch(this.base + path, {

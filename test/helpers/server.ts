@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type ServerHandle, type StartOptions } from '../../server/app.js';
-import type { ServerConfig } from '../../server/core/config.js';
+import { defaultLimits, type Limits, type ServerConfig } from '../../server/core/config.js';
 import { createLogger } from '../../server/core/log.js';
 import { testCommitOptions } from './store-options.js';
 import { owner } from './client.js';
@@ -15,10 +15,22 @@ export interface TestServer extends ServerHandle {
   stop(): Promise<void>;
 }
 
+/** Tests drive hundreds of requests from 127.0.0.1; the attack tests set the limits they replay. */
+export const testLimits: Limits = {
+  ...defaultLimits,
+  publicRoute: { attempts: 100_000, windowSeconds: 60 },
+  enrollments: { attempts: 100_000, windowSeconds: 60 },
+  serialGuesses: { attempts: 100_000, windowSeconds: 60 },
+  passwordHashQueue: 100_000,
+  connectionsPerAddress: 100_000,
+  unhelloedSocketsPerAddress: 100_000,
+  agentFrames: { attempts: 1_000_000, windowSeconds: 60 },
+};
+
 export async function startTestServer(config: Partial<ServerConfig> = {}, opts: StartOptions = {}): Promise<TestServer> {
   const dataDir = config.dataDir ?? (await mkdtemp(join(tmpdir(), 'sk-server-')));
   const handle = await startServer(
-    { port: 0, signInRateLimit: { attempts: 1000, windowSeconds: 60 }, ...config, dataDir },
+    { port: 0, signInRateLimit: { attempts: 1000, windowSeconds: 60 }, ...config, limits: { ...testLimits, ...config.limits }, dataDir },
     { logger: createLogger({ level: process.env.SEATKEEPER_TEST_LOG ?? 'error' }), storage: { commit: testCommitOptions }, ...opts },
   );
   return {

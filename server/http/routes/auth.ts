@@ -91,6 +91,7 @@ export function registerAuthRoutes(r: Router): void {
     body: RegisterBody,
     status: 201,
     summary: 'Create an account; a serial number links it to its organization. Signs in.',
+    limit: 'serial',
     async handler({ s, body, reply }) {
       if (findAccountByEmail(s, body.email)) throw new SeatkeeperError('EMAIL_TAKEN', `An account for ${body.email} exists. Sign in instead.`);
       const orgId = body.serial ? s.store.global().serials[body.serial.toUpperCase()] : undefined;
@@ -172,6 +173,7 @@ export function registerAuthRoutes(r: Router): void {
     access: 'account',
     body: LinkSerialBody,
     summary: "Link the account to a contract's organization by one of its serial numbers.",
+    limit: 'serial',
     async handler({ s, body, account }) {
       const orgId = s.store.global().serials[body.serial.toUpperCase()];
       if (!orgId) throw new SeatkeeperError('UNKNOWN_SERIAL', `The serial number ${body.serial} belongs to no contract here.`);

@@ -108,6 +108,7 @@ export function registerEnrollmentRoutes(r: Router): void {
     body: AgentEnrollBody,
     status: 201,
     summary: "Enroll a workstation with an enrollment token; replies with its device id and the server's lease key.",
+    limit: { perAddress: 'enrollments' },
     async handler({ s, body }): Promise<AgentEnrollReply> {
       const gateway = gatewayOf(s);
       const now = s.clock();

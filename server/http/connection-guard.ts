@@ -1,0 +1,39 @@
+// What one client can hold open: Node's timeouts set on purpose, a cap on connections per
+// address and in all. A refused connection is closed before it costs a file descriptor for long.
+import type { Server } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Limits } from '../core/config.js';
+import type { Logger } from '../core/log.js';
+import type { AddressPolicy } from './client-address.js';
+
+export function guardConnections(server: Server, limits: Limits, addresses: AddressPolicy, log: Logger): void {
+  server.headersTimeout = limits.headersTimeoutMs;
+  server.requestTimeout = limits.requestTimeoutMs;
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  // Inactivity on any socket (a request never finished, a keep-alive never used); the WebSocket
+  // library clears it on upgrade and keeps its own heartbeat.
+  server.timeout = limits.idleTimeoutMs;
+  server.maxConnections = limits.maxConnections;
+  const open = new Map<string, number>();
+  let warned = 0;
+  server.on('connection', (socket: Socket) => {
+    const address = socket.remoteAddress ?? '?';
+    // Behind a trusted proxy every client shares its address: the proxy enforces its own caps.
+    if (addresses.trusts(address)) return;
+    const n = (open.get(address) ?? 0) + 1;
+    if (n > limits.connectionsPerAddress) {
+      if (Date.now() - warned > 10_000) {
+        warned = Date.now();
+        log.warn('connections refused: too many from one address', { address, limit: limits.connectionsPerAddress });
+      }
+      socket.destroy();
+      return;
+    }
+    open.set(address, n);
+    socket.once('close', () => {
+      const left = (open.get(address) ?? 1) - 1;
+      if (left <= 0) open.delete(address);
+      else open.set(address, left);
+    });
+  });
+}
