@@ -2,9 +2,9 @@
 // embedded into a copy of this Node binary, and into the Windows node.exe of exactly this Node
 // version (from the npm registry, pinned in scripts/windows/pins.json). Run by `npm run package:agent`
 // after the build. In the executable `require` loads only built-ins, so dist/agent.cjs must be
-// self-contained.
+// self-contained. The MSI follows when wixl is installed (scripts/windows/build-msi.mjs).
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fetchWindowsNode, fetchWinSW } from './windows/fetch-pinned.mjs';
@@ -33,7 +33,15 @@ function makeBlob(name, assets) {
   return blob;
 }
 
-function inject(base, exe, blob, platform) {
+/** Copies to a temp name and renames, so a test or a build running at the same time never reads half a file. */
+function copyAtomic(from, to) {
+  const tmp = `${to}.tmp-${process.pid}`;
+  copyFileSync(from, tmp);
+  renameSync(tmp, to);
+}
+
+function inject(base, finalExe, blob, platform) {
+  const exe = `${finalExe}.tmp-${process.pid}${platform === 'win32' ? '.exe' : ''}`;
   rmSync(exe, { force: true });
   // node.exe is signed by the Node project; injecting breaks that signature, so it goes first.
   if (platform !== 'win32' || !stripSignature(base, exe)) copyFileSync(base, exe);
@@ -43,8 +51,9 @@ function inject(base, exe, blob, platform) {
   if (platform === 'darwin') postjectArgs.push('--macho-segment-name', 'NODE_SEA');
   run('npx', ['--no-install', 'postject', ...postjectArgs]);
   if (platform === 'darwin' && process.platform === 'darwin') run('codesign', ['--sign', '-', exe]);
-  if (platform === 'win32' && signFile(exe, 'Seatkeeper Agent')) process.stdout.write(`package-agent: signed ${path.relative(root, exe)}\n`);
-  process.stdout.write(`package-agent: wrote ${path.relative(root, exe)}\n`);
+  if (platform === 'win32' && signFile(exe, 'Seatkeeper Agent')) process.stdout.write(`package-agent: signed ${path.relative(root, finalExe)}\n`);
+  renameSync(exe, finalExe);
+  process.stdout.write(`package-agent: wrote ${path.relative(root, finalExe)}\n`);
 }
 
 for (const target of targets) {
@@ -55,11 +64,13 @@ for (const target of targets) {
     const blob = makeBlob('win-x64', { 'winsw.exe': winsw, 'winsw.exe.config': `${winsw}.config` });
     inject(process.platform === 'win32' && process.arch === 'x64' ? process.execPath : fetchWindowsNode(), path.join(dist, 'seatkeeper-agent-win-x64.exe'), blob, 'win32');
     // The service wrapper beside the exe, for the MSI (which installs it as a file of its own).
-    copyFileSync(winsw, path.join(dist, 'seatkeeper-agent-service.exe'));
-    copyFileSync(`${winsw}.config`, path.join(dist, 'seatkeeper-agent-service.exe.config'));
+    copyAtomic(winsw, path.join(dist, 'seatkeeper-agent-service.exe'));
     continue;
   }
   if (platform !== process.platform || arch !== process.arch) throw new Error(`package-agent: cannot build ${target} on ${process.platform}-${process.arch}`);
   inject(process.execPath, path.join(dist, `seatkeeper-agent-${platform}-${arch}`), makeBlob(target), platform);
 }
 
+
+// The MSI around the Windows build (scripts/windows/build-msi.mjs; it says so and stops when wixl is missing).
+if (targets.includes('win32-x64') && process.env.SEATKEEPER_SKIP_MSI !== '1') run(process.execPath, [path.join(root, 'scripts', 'windows', 'build-msi.mjs')]);

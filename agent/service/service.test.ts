@@ -120,7 +120,7 @@ describe('Windows service', () => {
       'icacls C:\\ProgramData\\Seatkeeper\\device-key.json',
       `${wrapper} start`,
     ]);
-    expect(cmds.filter((c) => c.optional).map((c) => c.argv[1] ?? '')).toEqual(['stop', 'uninstall', 'C:\\ProgramData\\Seatkeeper\\device-key.json']);
+    expect(cmds.filter((c) => c.optional).map((c) => c.argv[1] ?? '')).toEqual(['stop', 'uninstall', 'config', 'C:\\ProgramData\\Seatkeeper\\device-key.json']);
   });
 
   it('lets every local user read the state dir but only LocalSystem and Administrators write; the key and logs stay private', () => {

@@ -110,7 +110,8 @@ export function windowsAclCommands(stateDir: string): Array<{ argv: string[]; op
 export function windowsPrepareCommands(d: ServiceDescription): Array<{ argv: string[]; optional?: boolean }> {
   return [
     { argv: ['sc.exe', 'failure', d.windowsName, 'reset=', '86400', 'actions=', 'restart/5000/restart/5000/restart/60000'] },
-    { argv: ['sc.exe', 'config', d.windowsName, 'start=', 'delayed-auto'] },
+    // Optional: the service auto-starts either way; older sc.exe (and Wine's) lack delayed-auto.
+    { argv: ['sc.exe', 'config', d.windowsName, 'start=', 'delayed-auto'], optional: true },
     ...windowsAclCommands(d.stateDir),
   ];
 }
