@@ -11,11 +11,12 @@ import { randomId, type IdSource } from './core/ids.js';
 import { createLogger, type Logger } from './core/log.js';
 import { createMailer } from './mail/mailer.js';
 import type { UpgradeHandler } from './core/plugin.js';
-import { gatewayPlugin } from './gateway/plugin.js';
+import type { AgentGateway } from './gateway/gateway.js';
+import { gatewayFacade, gatewayPlugin, openAgentGateway } from './gateway/plugin.js';
 import { jobsPlugin } from './jobs/plugin.js';
 import { livePlugin } from './live/index.js';
-import { noPresence } from './core/presence.js';
-import type { Services } from './core/services.js';
+import type { CoreServices, Services } from './core/services.js';
+import { systemClock, type Clock } from './core/clock.js';
 import { createStore, type StorageOptions } from './store/open-store.js';
 import type { Store } from './store/store.js';
 
@@ -23,12 +24,14 @@ export interface ServerHandle {
   url: string;
   port: number;
   services: Services;
+  /** the gateway's internals, for tests and benchmarks that look inside (outboxes, indexes) */
+  agentGateway: AgentGateway;
   routes: RouteInfo[];
   close(): Promise<void>;
 }
 
 export interface StartOptions {
-  clock?: () => number;
+  clock?: Clock;
   ids?: IdSource;
   logger?: Logger;
   store?: Store;
@@ -39,11 +42,11 @@ export interface StartOptions {
 export async function startServer(partial: Partial<ServerConfig> & { dataDir: string }, opts: StartOptions = {}): Promise<ServerHandle> {
   const config = withDefaults(partial);
   const log = opts.logger ?? createLogger({ level: config.logLevel });
-  const clock = opts.clock ?? Date.now;
+  const clock = opts.clock ?? systemClock;
   const store = opts.store ?? createStore(config.dataDir, opts.storage);
   await store.open();
   let url = config.publicUrl ?? '';
-  const services: Services = {
+  const core: CoreServices = {
     config,
     store,
     mailer: createMailer(config.mail, log),
@@ -53,8 +56,9 @@ export async function startServer(partial: Partial<ServerConfig> & { dataDir: st
     ids: opts.ids ?? randomId,
     signInLimiter: createRateLimiter({ ...config.signInRateLimit, clock }),
     publicUrl: () => url,
-    presence: noPresence,
   };
+  const agentGateway = await openAgentGateway(core);
+  const services: Services = { ...core, gateway: gatewayFacade(agentGateway) };
   const { app, routes } = buildHttp(services);
 
   const upgrades = new Map<string, UpgradeHandler>();
@@ -75,8 +79,7 @@ export async function startServer(partial: Partial<ServerConfig> & { dataDir: st
   });
 
   const started: Array<{ name: string; close(): Promise<void> }> = [];
-  // The gateway first: it sets s.presence, which the others read.
-  for (const p of [gatewayPlugin, livePlugin(), jobsPlugin]) {
+  for (const p of [gatewayPlugin(agentGateway), livePlugin(), jobsPlugin]) {
     const h = await p.start(services, { onUpgrade: (path, handler) => upgrades.set(path, handler) });
     started.push({ name: p.name, close: h.close });
   }
@@ -93,6 +96,7 @@ export async function startServer(partial: Partial<ServerConfig> & { dataDir: st
     url,
     port,
     services,
+    agentGateway,
     routes,
     close() {
       closing ??= (async () => {

@@ -80,7 +80,7 @@ async function restore({ indices }: { indices: number[] }) {
     const doc = t.org(orgId)!;
     for (const i of indices) doc.assignments[assignmentIdOf(i)] = { id: assignmentIdOf(i), lineId, accountId: accountIdOf(i), assignedBy: ADMIN_ID, assignedAt: now };
   });
-  s.events.emit('entitlements', { orgId, reason: 'unassigned', accountIds: indices.map(accountIdOf) });
+  s.gateway.rightsChanged({ orgId, accountIds: indices.map(accountIdOf) });
 }
 
 /** How long one small change to the organization takes to become durable (median of `times`). */
@@ -101,7 +101,7 @@ function stats() {
   return {
     memory: process.memoryUsage(),
     leases: doc ? Object.keys(doc.leases).length : 0,
-    online: org ? s.presence.onlineDevices(org.orgId).size : 0,
+    online: org ? s.gateway.presence.onlineDevices(org.orgId).size : 0,
   };
 }
 

@@ -1,22 +1,10 @@
-// In-process events raised after a change is durable. The agent gateway listens for rights
-// taken away or given, the admin live socket for the dashboard feed.
+// In-process events raised after a change is durable, for observers: the admin live socket hears
+// of rights changed (to refresh its seat summary) and of the dashboard feed. Nobody reaches the
+// gateway through them: that goes through Services.gateway, which announces `entitlements` here.
 import { EventEmitter } from 'node:events';
-import type { RevokeReason } from '../domain/model.js';
+import type { EntitlementChange } from './gateway.js';
 
-/** Something changed who may use what; the gateway recomputes the affected devices' leases. */
-export interface EntitlementChange {
-  orgId: string;
-  /** why any lease that now has to go is revoked */
-  reason: RevokeReason;
-  /** devices signed in by these accounts are affected */
-  accountIds?: string[];
-  /** these devices are affected */
-  deviceIds?: string[];
-  /** every device holding or wanting a lease on these contract lines is affected */
-  lineIds?: string[];
-  /** every device of the organization is affected */
-  all?: boolean;
-}
+export type { EntitlementChange };
 
 export type FeedKind =
   | 'grant'

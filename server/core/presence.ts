@@ -8,9 +8,3 @@ export interface Presence {
   /** device id → last time seen alive (epoch ms), for devices seen since start */
   lastSeen(orgId: string, deviceId: string): number | null;
 }
-
-export const noPresence: Presence = {
-  onlineDevices: () => new Set(),
-  inUseByLine: () => ({}),
-  lastSeen: () => null,
-};

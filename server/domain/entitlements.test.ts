@@ -127,6 +127,17 @@ describe('planDevice and applyPlan', () => {
   });
 });
 
+it("says 'team-removed', not 'unassigned', when a two-tier product's seat stays but its project team is gone", () => {
+  const b = base().assign('a1', 'bim', 'amy');
+  b.team('t1', { memberIds: ['amy'], contractIds: ['c1'] });
+  addDevice(b.doc, 'd1', { signedInAccountId: 'amy' });
+  const l = addLease(b.doc, 'l', { deviceId: 'd1', lineId: 'bim', subject: 'amy', productCode: 'BIM-COLLAB' });
+  b.doc.teams.t1!.memberIds = [];
+  expect(inferRevokeReason(b.doc, l, NOW)).toBe('team-removed');
+  delete b.doc.assignments.a1;
+  expect(inferRevokeReason(b.doc, l, NOW)).toBe('unassigned');
+});
+
 describe('decideLeaseRequest', () => {
   it('sends the current lease while young, a fresh one after, a revocation or nothing when not entitled', () => {
     const b = base().assign('a1', 'sw', 'amy');

@@ -229,6 +229,9 @@ export function inferRevokeReason(doc: OrgDoc, lease: Lease, now: number): Revok
   if (lease.method === 'named-user') {
     if (device.signedInAccountId !== lease.subject) return 'signed-out';
     if (!doc.members[lease.subject]) return 'member-removed';
+    // The seat is still theirs; what they lost is the project team the product needs.
+    const needsTeam = doc.products[lease.productCode]?.needsProjectMembership ?? false;
+    if (needsTeam && Object.values(doc.assignments).some((a) => a.lineId === lease.lineId && a.accountId === lease.subject)) return 'team-removed';
   }
   return 'unassigned';
 }

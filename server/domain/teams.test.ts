@@ -3,7 +3,7 @@ import { demoCatalog } from '../../shared/catalog.js';
 import { SeatkeeperError } from '../../shared/errors.js';
 import { emptyOrgDoc, type OrgDoc } from './model.js';
 import { canSeeMember } from './permissions.js';
-import { assertTeamNameFree, canManageTeamMembers, canRemoveFromTeam, canSeeTeam, projectLineIds } from './teams.js';
+import { requireTeamNameFree, canManageTeamMembers, canRemoveFromTeam, canSeeTeam, projectLineIds } from './teams.js';
 
 function fixture(): OrgDoc {
   const doc = emptyOrgDoc({ id: 'org_1', name: 'Acme', aliasDomains: [], salt: 's', claimedBy: null, claimedAt: null, termsAcceptedAt: null, settings: { leaseTtlSeconds: 60 }, createdAt: 0 });
@@ -74,12 +74,12 @@ describe('who sees which member', () => {
   });
 });
 
-describe('assertTeamNameFree', () => {
+describe('requireTeamNameFree', () => {
   it('refuses a name another team has, ignoring case, but allows keeping your own', () => {
     const doc = fixture();
-    expect(() => assertTeamNameFree(doc, ' bridges ')).toThrow(SeatkeeperError);
-    expect(() => assertTeamNameFree(doc, 'BRIDGES', 'tea_1')).not.toThrow();
-    expect(() => assertTeamNameFree(doc, 'Viaducts')).not.toThrow();
+    expect(() => requireTeamNameFree(doc, ' bridges ')).toThrow(SeatkeeperError);
+    expect(() => requireTeamNameFree(doc, 'BRIDGES', 'tea_1')).not.toThrow();
+    expect(() => requireTeamNameFree(doc, 'Viaducts')).not.toThrow();
   });
 });
 

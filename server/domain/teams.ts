@@ -26,7 +26,7 @@ export function canSeeTeam(doc: OrgDoc, actorId: string, team: Team): boolean {
 }
 
 /** Throws CONFLICT when another team of the organization has this name (case-insensitive). */
-export function assertTeamNameFree(doc: OrgDoc, name: string, exceptId?: string): void {
+export function requireTeamNameFree(doc: OrgDoc, name: string, exceptId?: string): void {
   const key = name.trim().toLowerCase();
   const clash = Object.values(doc.teams).find((t) => t.id !== exceptId && t.name.trim().toLowerCase() === key);
   if (clash) throw new SeatkeeperError('CONFLICT', `A team named ${clash.name} exists.`, { teamId: clash.id });
@@ -54,4 +54,127 @@ export function teamView(doc: OrgDoc, team: Team, accounts: Readonly<Record<stri
     contracts: team.contractIds.map((id) => ({ id, number: doc.contracts[id]?.number ?? '' })),
     createdAt: team.createdAt,
   };
+}
+
+export function requireTeam(doc: OrgDoc, teamId: string): Team {
+  const team = doc.teams[teamId];
+  if (!team) throw new SeatkeeperError('NOT_FOUND', 'No such team.');
+  return team;
+}
+
+/** The team, when `actorId` may add and remove its members. */
+function requireManagedTeam(doc: OrgDoc, actorId: string, teamId: string): Team {
+  const team = requireTeam(doc, teamId);
+  if (!canManageTeamMembers(doc, actorId, team)) throw new SeatkeeperError('FORBIDDEN', 'You may manage the members of teams you administer only.');
+  return team;
+}
+
+function requireOrgMember(doc: OrgDoc, accountId: string): void {
+  if (!doc.members[accountId]) throw new SeatkeeperError('NOT_FOUND', 'No such member.');
+}
+
+export interface TeamMembershipPlan {
+  teamId: string;
+  teamName: string;
+  accountId: string;
+  /** true: joins the team; false: leaves it (and stops being its admin) */
+  join: boolean;
+  wasAdmin: boolean;
+  /** lines of two-tier products the team is the project team of: who may use them changes */
+  projectLines: string[];
+}
+
+/**
+ * Adding someone to a team or taking them out: org admins for any team, a team's admins for
+ * theirs (but only org admins take a fellow team admin out). Null when there is nothing to do
+ * (adding someone already in the team).
+ */
+export function planTeamMembership(doc: OrgDoc, actorId: string, teamId: string, accountId: string, join: boolean): TeamMembershipPlan | null {
+  const team = requireManagedTeam(doc, actorId, teamId);
+  const inTeam = team.memberIds.includes(accountId);
+  if (join) {
+    requireOrgMember(doc, accountId);
+    if (inTeam) return null;
+  } else {
+    if (!inTeam) throw new SeatkeeperError('NOT_FOUND', 'That account is not a member of this team.');
+    if (!canRemoveFromTeam(doc, actorId, team, accountId)) {
+      throw new SeatkeeperError('FORBIDDEN', 'Only organization administrators may remove a team admin from the team.');
+    }
+  }
+  return { teamId, teamName: team.name, accountId, join, wasAdmin: team.adminIds.includes(accountId), projectLines: projectLineIds(doc, team.contractIds) };
+}
+
+export function applyTeamMembership(doc: OrgDoc, plan: TeamMembershipPlan): void {
+  const team = doc.teams[plan.teamId]!;
+  if (plan.join) team.memberIds.push(plan.accountId);
+  else {
+    team.memberIds = team.memberIds.filter((x) => x !== plan.accountId);
+    team.adminIds = team.adminIds.filter((x) => x !== plan.accountId);
+  }
+}
+
+export interface TeamAdminPlan {
+  teamId: string;
+  teamName: string;
+  accountId: string;
+  admin: boolean;
+}
+
+/** Appointing or ending a team admin (org admins only: the route's access says so). Null when nothing changes. */
+export function planTeamAdmin(doc: OrgDoc, teamId: string, accountId: string, admin: boolean): TeamAdminPlan | null {
+  const team = requireTeam(doc, teamId);
+  requireOrgMember(doc, accountId);
+  const is = team.adminIds.includes(accountId);
+  if (admin) {
+    if (!team.memberIds.includes(accountId)) throw new SeatkeeperError('CONFLICT', 'Add them to the team first; a team admin is a team member.');
+    if (is) return null;
+  } else if (!is) throw new SeatkeeperError('NOT_FOUND', 'That account is not an admin of this team.');
+  return { teamId, teamName: team.name, accountId, admin };
+}
+
+export function applyTeamAdmin(doc: OrgDoc, plan: TeamAdminPlan): void {
+  const team = doc.teams[plan.teamId]!;
+  team.adminIds = plan.admin ? [...team.adminIds, plan.accountId] : team.adminIds.filter((x) => x !== plan.accountId);
+}
+
+export interface TeamContractPlan {
+  teamId: string;
+  contractId: string;
+  attach: boolean;
+  /** the team's members: their rights to the contract's two-tier products change */
+  memberIds: string[];
+  projectLines: string[];
+}
+
+/** Attaching or detaching a contract. Null when attaching one already attached. */
+export function planTeamContract(doc: OrgDoc, teamId: string, contractId: string, attach: boolean): TeamContractPlan | null {
+  const team = requireTeam(doc, teamId);
+  if (!doc.contracts[contractId]) throw new SeatkeeperError('NOT_FOUND', 'No such contract.');
+  const is = team.contractIds.includes(contractId);
+  if (attach === is) {
+    if (attach) return null;
+    throw new SeatkeeperError('NOT_FOUND', 'That contract is not attached to this team.');
+  }
+  return { teamId, contractId, attach, memberIds: [...team.memberIds], projectLines: projectLineIds(doc, [contractId]) };
+}
+
+export function applyTeamContract(doc: OrgDoc, plan: TeamContractPlan): void {
+  const team = doc.teams[plan.teamId]!;
+  team.contractIds = plan.attach ? [...team.contractIds, plan.contractId] : team.contractIds.filter((x) => x !== plan.contractId);
+}
+
+export interface TeamDeletePlan {
+  team: Team;
+  projectLines: string[];
+}
+
+export function planDeleteTeam(doc: OrgDoc, teamId: string): TeamDeletePlan {
+  const team = requireTeam(doc, teamId);
+  return { team: { ...team, memberIds: [...team.memberIds], adminIds: [...team.adminIds], contractIds: [...team.contractIds] }, projectLines: projectLineIds(doc, team.contractIds) };
+}
+
+/** The team goes; pending invitations into it invite into no team. */
+export function applyDeleteTeam(doc: OrgDoc, plan: TeamDeletePlan): void {
+  delete doc.teams[plan.team.id];
+  for (const inv of Object.values(doc.invitations)) if (inv.teamId === plan.team.id && inv.status === 'pending') inv.teamId = null;
 }

@@ -14,8 +14,7 @@ import {
   type Revocation,
 } from '../../shared/protocol/index.js';
 import { verifyHelloSignature } from '../../shared/protocol/hello-signature.js';
-import type { EntitlementChange } from '../core/events.js';
-import type { Services } from '../core/services.js';
+import type { CoreServices } from '../core/services.js';
 import { inventory, leaseRequest, loginStart, logout } from './agent-requests.js';
 import { AgentConnection } from './connection.js';
 import { HelloGate } from './hello-gate.js';
@@ -24,7 +23,7 @@ import { IndexCache } from './index-cache.js';
 import type { ServerLeaseKey } from './lease-key.js';
 import { needsSync, reconcileBody, revocationOf, syncOn } from './lease-sync.js';
 import { LivePresence } from './live-presence.js';
-import { applyEntitlementChange, newJti, type GatewayCore } from './operations.js';
+import { newJti, type GatewayCore } from './operations.js';
 import { deviceKeyOf, Pusher } from './pusher.js';
 
 export interface GatewayOptions {
@@ -44,7 +43,7 @@ const QUIET_RECONNECT_MS = 60 * 60 * 1000;
 const CLOSE_POLICY = 1008;
 
 export class AgentGateway implements GatewayCore {
-  readonly s: Services;
+  readonly s: CoreServices;
   readonly key: ServerLeaseKey;
   readonly presence: LivePresence;
   readonly codes: DeviceCodeBook;
@@ -55,12 +54,11 @@ export class AgentGateway implements GatewayCore {
   readonly #conns = new Set<AgentConnection>();
   readonly #deviceOrg = new Map<string, string>();
   readonly #timer: NodeJS.Timeout;
-  readonly #onChange: (c: EntitlementChange) => void;
   #closing: Promise<void> | undefined;
   #seq = 0;
   #helloGate: HelloGate;
 
-  constructor(s: Services, key: ServerLeaseKey, opts: GatewayOptions) {
+  constructor(s: CoreServices, key: ServerLeaseKey, opts: GatewayOptions) {
     this.s = s;
     this.key = key;
     this.#opts = opts;
@@ -78,10 +76,6 @@ export class AgentGateway implements GatewayCore {
     });
     this.pusher = new Pusher(s, key.privateKey);
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: AGENT_MAX_PAYLOAD, perMessageDeflate: false });
-    this.#onChange = (change) => {
-      applyEntitlementChange(this, change).catch((e: Error) => s.log.error('entitlement sync failed', { orgId: change.orgId, error: e.message }));
-    };
-    s.events.on('entitlements', this.#onChange);
     this.#timer = setInterval(() => this.#tick(), opts.heartbeatMs);
     this.#timer.unref();
   }
@@ -98,7 +92,6 @@ export class AgentGateway implements GatewayCore {
   /** Idempotent: tells every agent the server is going away and stops. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
-      this.s.events.off('entitlements', this.#onChange);
       clearInterval(this.#timer);
       this.codes.close();
       for (const c of this.#conns) c.close(closeCodes.GOING_AWAY.code, 'server shutting down');
@@ -350,7 +343,7 @@ export class AgentGateway implements GatewayCore {
 }
 
 /** Settings every agent gets in welcome and in the enrollment reply (bounded to what the protocol allows). */
-export function agentSettings(s: Services, leaseTtlSeconds: number) {
+export function agentSettings(s: CoreServices, leaseTtlSeconds: number) {
   return {
     heartbeatSeconds: Math.min(3600, Math.max(5, Math.ceil(s.config.heartbeatSeconds))),
     leaseTtlSeconds: Math.min(90 * 24 * 3600, Math.max(60, leaseTtlSeconds)),

@@ -6,8 +6,8 @@ import type { ActivateDeviceCodeReply } from '../../shared/api/device-codes.js';
 import { closeCodes, type Revocation } from '../../shared/protocol/index.js';
 import { auditEvent } from '../domain/audit.js';
 import { affectedDevices } from '../domain/entitlements.js';
-import type { EntitlementChange } from '../core/events.js';
-import type { Services } from '../core/services.js';
+import type { EntitlementChange } from '../core/gateway.js';
+import type { CoreServices } from '../core/services.js';
 import type { Account } from '../domain/model.js';
 import type { DeviceCodeBook } from './device-codes.js';
 import type { IndexCache } from './index-cache.js';
@@ -17,7 +17,7 @@ import type { LivePresence } from './live-presence.js';
 import { deviceKeyOf, type Pusher } from './pusher.js';
 
 export interface GatewayCore {
-  s: Services;
+  s: CoreServices;
   key: ServerLeaseKey;
   pusher: Pusher;
   presence: LivePresence;
@@ -25,17 +25,17 @@ export interface GatewayCore {
   indexes: IndexCache;
 }
 
-export const newJti = (s: Services) => () => s.ids('lse');
+export const newJti = (s: CoreServices) => () => s.ids('lse');
 
-/** An `entitlements` event: recompute the affected devices now, revoke and grant, push. */
+/** Rights changed: recompute the affected devices now, revoke and grant, push. */
 export async function applyEntitlementChange(core: GatewayCore, change: EntitlementChange): Promise<DeviceChange[]> {
   const { s, pusher } = core;
   const doc = s.store.org(change.orgId);
   if (!doc) return [];
   const now = s.clock();
-  // 'superseded' says "the rules changed" (a line edited, a contract added): each lease that goes
-  // then gets the reason that fits it (contract-ended, unassigned…) instead of a vague one.
-  const opts = change.reason === 'superseded' ? {} : { reason: change.reason };
+  // No reason (only rights given, or "the rules changed": a line edited, a contract added): each lease
+  // that goes gets the reason that fits it (contract-ended, team-removed…) instead of a vague one.
+  const opts = change.reason === undefined ? {} : { reason: change.reason };
   let changes: DeviceChange[] = [];
   // Rights changed (that is what the event says): re-read them; the leases part stays current.
   const pre = core.indexes.get(change.orgId)!;
@@ -66,7 +66,7 @@ export async function applyEntitlementChange(core: GatewayCore, change: Entitlem
 /** Serial seats given up (a device revoked, a serial uninstalled) go to the devices waiting for them. */
 export async function refillSerialSeats(core: GatewayCore, orgId: string, changes: DeviceChange[]): Promise<void> {
   const lineIds = [...new Set(changes.flatMap((c) => c.revoked.filter((r) => r.lease.method === 'serial').map((r) => r.lease.lineId)))];
-  if (lineIds.length > 0) await applyEntitlementChange(core, { orgId, reason: 'superseded', lineIds });
+  if (lineIds.length > 0) await applyEntitlementChange(core, { orgId, lineIds });
 }
 
 /** The person entered the code their workstation showed: sign them in there and send their leases. */

@@ -1,35 +1,60 @@
-// The agent gateway as a server plugin: loads the lease key, serves `/agent`, owns presence.
-import { noPresence } from '../core/presence.js';
+// The agent gateway as a server part: built from the core services before the others start (it
+// is their Services.gateway), it serves `/agent` once the plugins start and stops with them.
+import type { Gateway } from '../core/gateway.js';
 import type { Plugin } from '../core/plugin.js';
+import type { CoreServices } from '../core/services.js';
 import { AgentGateway } from './gateway.js';
 import { loadOrCreateLeaseKey } from './lease-key.js';
-import { registerGateway, unregisterGateway } from './registry.js';
+import { activateDeviceCode, applyEntitlementChange, requestRescan, revokeDevice } from './operations.js';
+import { closeCodes } from '../../shared/protocol/index.js';
 
 export const AGENT_SOCKET_PATH = '/agent';
 
-export const gatewayPlugin: Plugin = {
-  name: 'agent-gateway',
-  async start(s, ctx) {
-    const key = await loadOrCreateLeaseKey(s.config.dataDir);
-    const heartbeatMs = s.config.heartbeatSeconds * 1000;
-    const t = s.config.agents ?? {};
-    const gateway = new AgentGateway(s, key, {
-      heartbeatMs,
-      helloTimeoutMs: t.helloTimeoutMs ?? 10_000,
-      maxBadFramesPerMinute: t.maxBadFramesPerMinute ?? 20,
-      resendAfterMs: t.resendAfterMs ?? Math.max(1000, 2 * heartbeatMs),
-      maxDeviceCodeFailures: t.maxDeviceCodeFailures ?? 10,
-      deviceCodeTtlSeconds: t.deviceCodeTtlSeconds ?? 600,
-    });
-    s.presence = gateway.presence;
-    registerGateway(s, gateway);
-    ctx.onUpgrade(AGENT_SOCKET_PATH, (req, socket, head) => gateway.handleUpgrade(req, socket, head));
-    return {
-      async close() {
-        await gateway.close();
-        unregisterGateway(s, gateway);
-        s.presence = noPresence;
-      },
-    };
-  },
-};
+/** Loads (or creates) the lease key and builds the gateway with the configured timings. */
+export async function openAgentGateway(s: CoreServices): Promise<AgentGateway> {
+  const key = await loadOrCreateLeaseKey(s.config.dataDir);
+  const heartbeatMs = s.config.heartbeatSeconds * 1000;
+  const t = s.config.agents ?? {};
+  return new AgentGateway(s, key, {
+    heartbeatMs,
+    helloTimeoutMs: t.helloTimeoutMs ?? 10_000,
+    maxBadFramesPerMinute: t.maxBadFramesPerMinute ?? 20,
+    resendAfterMs: t.resendAfterMs ?? Math.max(1000, 2 * heartbeatMs),
+    maxDeviceCodeFailures: t.maxDeviceCodeFailures ?? 10,
+    deviceCodeTtlSeconds: t.deviceCodeTtlSeconds ?? 600,
+  });
+}
+
+/** What the rest of the server sees of the gateway. */
+export function gatewayFacade(g: AgentGateway): Gateway {
+  const { s } = g;
+  return {
+    presence: g.presence,
+    leasePublicKeyJwk: g.key.publicJwk,
+    rightsChanged(change) {
+      // Observers (the live dashboard) hear of it too; the gateway does the work.
+      s.events.emit('entitlements', change);
+      applyEntitlementChange(g, change).catch((e: Error) => s.log.error('entitlement sync failed', { orgId: change.orgId, error: e.message }));
+    },
+    leasesChangedOutside: (orgId) => g.indexes.invalidate(orgId),
+    deviceReenrolled(orgId, deviceId) {
+      // Its leases were ended outside the gateway's index; its old sockets belong to the previous key.
+      g.indexes.invalidate(orgId);
+      for (const c of g.pusher.all(orgId, deviceId)) c.close(closeCodes.REPLACED.code, 'device re-enrolled');
+    },
+    revokeDevice: (orgId, deviceId, actorId) => revokeDevice(g, orgId, deviceId, actorId),
+    requestRescan: (orgId, deviceId) => requestRescan(g, orgId, deviceId),
+    activateDeviceCode: (account, userCode) => activateDeviceCode(g, account, userCode),
+  };
+}
+
+/** Serves the agent socket; closing it tells every agent the server is going away. */
+export function gatewayPlugin(g: AgentGateway): Plugin {
+  return {
+    name: 'agent-gateway',
+    start(_s, ctx) {
+      ctx.onUpgrade(AGENT_SOCKET_PATH, (req, socket, head) => g.handleUpgrade(req, socket, head));
+      return { close: () => g.close() };
+    },
+  };
+}

@@ -4,7 +4,7 @@ import type { KeyObject } from 'node:crypto';
 import type { Outgoing, ServerPush } from '../../shared/protocol/index.js';
 import { findLine, isLive } from '../domain/entitlements.js';
 import type { FeedItem } from '../core/events.js';
-import type { Services } from '../core/services.js';
+import type { CoreServices } from '../core/services.js';
 import type { ActivationMethod, Lease, RevokeReason } from '../domain/model.js';
 import type { AgentConnection } from './connection.js';
 import type { DeviceChange } from './lease-sync.js';
@@ -16,10 +16,10 @@ export const deviceKeyOf = (orgId: string, deviceId: string) => `${orgId}/${devi
 export class Pusher {
   readonly outbox = new Outbox();
   readonly #sockets = new Map<string, Set<AgentConnection>>();
-  readonly #s: Services;
+  readonly #s: CoreServices;
   readonly #key: KeyObject;
 
-  constructor(s: Services, key: KeyObject) {
+  constructor(s: CoreServices, key: KeyObject) {
     this.#s = s;
     this.#key = key;
   }

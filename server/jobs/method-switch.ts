@@ -53,7 +53,7 @@ export async function applyLineSwitch(
     return { switch: { ...made.switch }, plan };
   });
   const { plan } = result;
-  s.events.emit('entitlements', { orgId, reason: 'method-switched', lineIds: [req.lineId] });
+  s.gateway.rightsChanged({ orgId, reason: 'method-switched', lineIds: [req.lineId] });
   s.events.emit('feed', {
     orgId,
     at: now,

@@ -1,7 +1,6 @@
 // Once a minute: seats in use per product and devices online into doc.usage (24 h kept) for the
 // dashboard chart, old leases pruned, and contracts that ran out by themselves acted on.
 import { findLine, isContractActive, isLive, pruneLeases } from '../domain/entitlements.js';
-import { gatewayIfRunning } from '../gateway/registry.js';
 import type { Services } from '../core/services.js';
 
 export const USAGE_KEEP_MS = 24 * 3600 * 1000;
@@ -13,11 +12,11 @@ export async function sampleUsage(s: Services): Promise<void> {
   for (const orgId of s.store.orgIds()) {
     const doc = s.store.org(orgId)!;
     const inUse: Record<string, number> = {};
-    for (const [lineId, n] of Object.entries(s.presence.inUseByLine(orgId))) {
+    for (const [lineId, n] of Object.entries(s.gateway.presence.inUseByLine(orgId))) {
       const code = findLine(doc, lineId)?.line.productCode;
       if (code) inUse[code] = (inUse[code] ?? 0) + n;
     }
-    samples.set(orgId, { inUse, devicesOnline: s.presence.onlineDevices(orgId).size });
+    samples.set(orgId, { inUse, devicesOnline: s.gateway.presence.onlineDevices(orgId).size });
   }
   await s.store.tx((t) => {
     for (const [orgId, sample] of samples) {
@@ -30,7 +29,7 @@ export async function sampleUsage(s: Services): Promise<void> {
     }
   });
   // Pruned leases, and serial seats held by leases that ran out meanwhile: the gateway's index starts over.
-  gatewayIfRunning(s)?.indexes.invalidate();
+  s.gateway.leasesChangedOutside();
 }
 
 /** Lines of contracts that ended by the calendar while leases on them are still live. */
@@ -44,6 +43,6 @@ export function expireEndedContracts(s: Services): void {
       const found = findLine(doc, l.lineId);
       if (found && !isContractActive(found.contract, now)) lineIds.add(l.lineId);
     }
-    if (lineIds.size > 0) s.events.emit('entitlements', { orgId, reason: 'contract-ended', lineIds: [...lineIds] });
+    if (lineIds.size > 0) s.gateway.rightsChanged({ orgId, reason: 'contract-ended', lineIds: [...lineIds] });
   }
 }

@@ -1,6 +1,6 @@
 // The admin live socket over real sockets: who may connect, what a dashboard receives, how fast,
 // and that access ends when the admin stops being one.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { LIVE_CLOSE, LIVE_PATH, LiveMessage } from '../../shared/api/live.js';
 import { owner, registered } from '../../test/helpers/client.js';
@@ -146,12 +146,7 @@ describe('live dashboard messages', () => {
     });
     const seen = live.messages.length;
     const at = Date.now();
-    const real = server.services.presence;
-    server.services.presence = {
-      inUseByLine: (id) => real.inUseByLine(id),
-      lastSeen: (id, dev) => real.lastSeen(id, dev),
-      onlineDevices: (id) => new Set(id === org.orgId ? ['dev_1'] : []),
-    };
+    vi.spyOn(server.services.gateway.presence, 'onlineDevices').mockImplementation((id) => new Set(id === org.orgId ? ['dev_1'] : []));
     const summary = await live.next('summary', seen, 2000);
     expect(summary.summary.devices).toEqual({ online: 1, total: 1 });
     expect(summary.receivedAt - at).toBeLessThan(1200);

@@ -182,7 +182,7 @@ export class LiveHub {
   #summary(orgId: string): LiveSummaryView | undefined {
     const doc = this.#s.store.org(orgId);
     if (!doc) return undefined;
-    const p = this.#s.presence;
+    const p = this.#s.gateway.presence;
     try {
       return liveSummary(doc, { inUseByLine: p.inUseByLine(orgId), onlineDevices: p.onlineDevices(orgId) }, this.#s.clock());
     } catch (err) {

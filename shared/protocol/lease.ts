@@ -8,6 +8,8 @@ export const RevokeReason = z.enum([
   'unassigned',
   'reassigned',
   'member-removed',
+  // still assigned, but out of the project team a two-tier product needs
+  'team-removed',
   'device-revoked',
   'contract-ended',
   'method-switched',

@@ -103,7 +103,7 @@ describe('a second hello on an authenticated socket', () => {
     a.send({ type: 'ack', id: reconcile.id });
     await settle();
     const doc = JSON.stringify(server.services.store.org(org.orgId));
-    const online = [...server.services.presence.onlineDevices(org.orgId)].sort();
+    const online = [...server.services.gateway.presence.onlineDevices(org.orgId)].sort();
     const framesBefore = a.frames.length;
 
     a.send({ ...a.hello(otherDevice ? second : first, challenge.nonce), id: 'hello-again' });
@@ -115,8 +115,8 @@ describe('a second hello on an authenticated socket', () => {
     // No second welcome or reconcile, no frame but the error, no identity switch, nothing stored.
     expect(a.frames.slice(framesBefore).map((f) => f.type)).toEqual(['error']);
     expect(JSON.stringify(server.services.store.org(org.orgId))).toBe(doc);
-    expect([...server.services.presence.onlineDevices(org.orgId)].sort()).toEqual(online);
-    expect(server.services.presence.onlineDevices(org.orgId).has(second.deviceId)).toBe(false);
+    expect([...server.services.gateway.presence.onlineDevices(org.orgId)].sort()).toEqual(online);
+    expect(server.services.gateway.presence.onlineDevices(org.orgId).has(second.deviceId)).toBe(false);
     // The socket is still the first device's and still served: a lease request is answered for it.
     expect(a.ws.readyState).toBe(a.ws.OPEN);
     a.send({ type: 'lease.request', productCode: 'SW-PREMIUM', id: 'req-after' });

@@ -50,6 +50,6 @@ describe('reassigning a seat between two workstations', () => {
     const okB = await wsB.check('SW-PREMIUM');
     expect(okB.code).toBe(0);
     // In use now: B's lease only, held by an online workstation.
-    await until('in use = 1', () => server.services.presence.inUseByLine(org.orgId)[org.line('SW-PREMIUM').id] === 1);
+    await until('in use = 1', () => server.services.gateway.presence.inUseByLine(org.orgId)[org.line('SW-PREMIUM').id] === 1);
   });
 });

@@ -44,7 +44,7 @@ describe('an agent that was stopped', () => {
     expect((await ws.check('SW-PREMIUM')).code).toBe(0);
 
     await ws.stop();
-    await until('offline', () => !server.services.presence.onlineDevices(org.orgId).has(ws.deviceId));
+    await until('offline', () => !server.services.gateway.presence.onlineDevices(org.orgId).has(ws.deviceId));
     expect((await org.admin.del(`${org.base}/assignments/${asg.body.id}`)).status).toBe(200);
     // Offline, the agent cannot know yet: its signed lease still holds (bounded by exp).
     expect((await ws.check('SW-PREMIUM')).code).toBe(0);
@@ -74,7 +74,7 @@ describe('a workstation revoked while its agent was stopped', () => {
     for (const code of ['SW-PREMIUM', 'ACAD']) expect((await ws.check(code)).code).toBe(0);
 
     await ws.stop();
-    await until('offline', () => !server.services.presence.onlineDevices(org.orgId).has(ws.deviceId));
+    await until('offline', () => !server.services.gateway.presence.onlineDevices(org.orgId).has(ws.deviceId));
     expect((await org.admin.post(`${org.base}/devices/${ws.deviceId}/revoke`)).status).toBe(200);
     // Offline, the agent cannot know yet: its signed leases still hold (bounded by exp).
     expect((await ws.check('SW-PREMIUM')).code).toBe(0);
@@ -92,7 +92,7 @@ describe('a workstation revoked while its agent was stopped', () => {
     await new Promise((r) => setTimeout(r, 1500));
     expect(ws.running).toBe(true);
     expect(ws.logs().split('the server says this device is revoked').length - 1).toBe(1);
-    expect(server.services.presence.onlineDevices(org.orgId).has(ws.deviceId)).toBe(false);
+    expect(server.services.gateway.presence.onlineDevices(org.orgId).has(ws.deviceId)).toBe(false);
   });
 });
 
@@ -135,7 +135,7 @@ describe('a server restart', () => {
     server = await startTestServer({ ...E2E_CONFIG, dataDir, port });
     expect(server.port).toBe(port);
     for (const ws of [wsP, wsQ, wsSerial]) await ws.waitConnected(true, 15_000);
-    await until('all online', () => server.services.presence.onlineDevices(org.orgId).size === 3, 5000);
+    await until('all online', () => server.services.gateway.presence.onlineDevices(org.orgId).size === 3, 5000);
 
     expect({ p: await heldJti(wsP, 'SW-PREMIUM'), q: await heldJti(wsQ, 'SW-PREMIUM'), serial: await heldJti(wsSerial, 'ACAD') }).toEqual(before);
     for (const [ws, code] of [[wsP, 'SW-PREMIUM'], [wsQ, 'SW-PREMIUM'], [wsSerial, 'ACAD']] as const) expect((await ws.check(code)).code).toBe(0);
@@ -168,7 +168,7 @@ describe('a network drop', () => {
 
     proxy.cut();
     await ws.waitConnected(false);
-    await until('server sees it offline', () => !server.services.presence.onlineDevices(org.orgId).has(ws.deviceId));
+    await until('server sees it offline', () => !server.services.gateway.presence.onlineDevices(org.orgId).has(ws.deviceId));
     // Still works offline.
     expect((await ws.check('SW-PREMIUM')).code).toBe(0);
     // A change while the path is down: a new contract line for REVIT and a seat on it.
@@ -188,6 +188,6 @@ describe('a network drop', () => {
     await ws.waitLease('REVIT', 'held', 5000);
     expect((await ws.check('REVIT')).code).toBe(0);
     expect((await ws.check('SW-PREMIUM')).code).toBe(0);
-    expect(server.services.presence.onlineDevices(org.orgId).has(ws.deviceId)).toBe(true);
+    expect(server.services.gateway.presence.onlineDevices(org.orgId).has(ws.deviceId)).toBe(true);
   });
 });

@@ -112,7 +112,7 @@ describe('network faults', () => {
 
     await agent.lease('revoked');
     expect(await agent.check()).toMatchObject({ ok: false, reason: 'revoked', revokeReason: 'unassigned' });
-    await waitFor('the agent back online', () => agent.daemon.connected && server.services.presence.onlineDevices(org.orgId).has(dev.deviceId));
+    await waitFor('the agent back online', () => agent.daemon.connected && server.services.gateway.presence.onlineDevices(org.orgId).has(dev.deviceId));
   });
 
   it('a hello cut off half-way leaves nothing behind on the server; the next attempt gets in', async () => {
@@ -125,10 +125,10 @@ describe('network faults', () => {
     expect(c.forwarded).toBeLessThan(c.total);
     await agent.lease('held');
     expect((await agent.check()).ok).toBe(true);
-    await waitFor('online once', () => agent.daemon.connected && server.services.presence.onlineDevices(org.orgId).has(dev.deviceId));
+    await waitFor('online once', () => agent.daemon.connected && server.services.gateway.presence.onlineDevices(org.orgId).has(dev.deviceId));
     // Exactly one authenticated socket: the half hello never became a session.
     await agent.daemon.close();
-    await waitFor('offline', () => !server.services.presence.onlineDevices(org.orgId).has(dev.deviceId));
+    await waitFor('offline', () => !server.services.gateway.presence.onlineDevices(org.orgId).has(dev.deviceId));
   });
 
   it('drops a client that stops reading instead of buffering for it without end', async () => {
@@ -136,7 +136,7 @@ describe('network faults', () => {
     const slow = await RawAgent.connect(server.url);
     cleanups.push(() => slow.close());
     await slow.authenticate(dev);
-    await waitFor('online', () => server.services.presence.onlineDevices(org.orgId).has(dev.deviceId));
+    await waitFor('online', () => server.services.gateway.presence.onlineDevices(org.orgId).has(dev.deviceId));
     const rssBefore = process.memoryUsage().rss;
 
     // Stop reading, then keep asking for the lease: every request is answered with a lease.grant
@@ -144,7 +144,7 @@ describe('network faults', () => {
     (slow.ws as unknown as { _socket: Socket })._socket.pause();
     const request = JSON.stringify({ v: 1, type: 'lease.request', productCode: 'SW-PREMIUM' });
     let sent = 0;
-    const gone = () => !server.services.presence.onlineDevices(org.orgId).has(dev.deviceId);
+    const gone = () => !server.services.gateway.presence.onlineDevices(org.orgId).has(dev.deviceId);
     while (!gone() && sent < 200_000) {
       for (let i = 0; i < 500; i++) slow.ws.send(request);
       sent += 500;

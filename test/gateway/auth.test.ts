@@ -40,7 +40,7 @@ describe('agent socket authentication', () => {
     const closed = await a.closed;
     expect(closed.code).toBe(closeCodes.AUTH_FAILED.code);
     expect(JSON.stringify(server.services.store.org(org.orgId))).toBe(before);
-    expect(server.services.presence.onlineDevices(org.orgId).size).toBe(0);
+    expect(server.services.gateway.presence.onlineDevices(org.orgId).size).toBe(0);
     expect(server.services.store.org(org.orgId)!.devices[dev.deviceId]!.inventory).toEqual([]);
   });
 
@@ -53,7 +53,7 @@ describe('agent socket authentication', () => {
     a.send(a.hello({ ...dev, privateKey: other.privateKey }, nonce));
     expect((await a.next('error')).code).toBe('UNAUTHENTICATED');
     expect((await a.closed).code).toBe(closeCodes.AUTH_FAILED.code);
-    expect(server.services.presence.onlineDevices(org.orgId).has(dev.deviceId)).toBe(false);
+    expect(server.services.gateway.presence.onlineDevices(org.orgId).has(dev.deviceId)).toBe(false);
   });
 
   it('refuses a hello replayed from another connection (its signature covers the other nonce)', async () => {
@@ -93,11 +93,11 @@ describe('agent socket authentication', () => {
     expect(welcome.deviceId).toBe(dev.deviceId);
     expect(welcome.settings).toEqual(dev.enrollment.settings);
     expect(reconcile).toMatchObject({ grant: [], revoke: [], signedInAccount: null });
-    expect(server.services.presence.onlineDevices(org.orgId).has(dev.deviceId)).toBe(true);
+    expect(server.services.gateway.presence.onlineDevices(org.orgId).has(dev.deviceId)).toBe(true);
     const listed = await org.admin.get(`/api/v1/orgs/${org.orgId}/devices/${dev.deviceId}`);
     expect(listed.body).toMatchObject({ id: dev.deviceId, online: true, revokedAt: null, signedInAccount: null, leases: [] });
     a.close();
-    await waitFor('offline', () => !server.services.presence.onlineDevices(org.orgId).has(dev.deviceId));
+    await waitFor('offline', () => !server.services.gateway.presence.onlineDevices(org.orgId).has(dev.deviceId));
     await waitFor('lastSeenAt stored', () => server.services.store.org(org.orgId)!.devices[dev.deviceId]!.lastSeenAt !== null);
   });
 });
@@ -179,13 +179,13 @@ describe('heartbeat', () => {
     const a = await RawAgent.connect(server.url, { autoPong: false });
     agents.push(a);
     await a.authenticate(dev);
-    expect(server.services.presence.onlineDevices(org.orgId).has(dev.deviceId)).toBe(true);
+    expect(server.services.gateway.presence.onlineDevices(org.orgId).has(dev.deviceId)).toBe(true);
     const started = Date.now();
     const closed = await a.closed;
     expect(closed.code).toBe(1006);
     // Two missed 200 ms intervals, give or take one tick.
     expect(Date.now() - started).toBeLessThan(1500);
-    await waitFor('offline', () => !server.services.presence.onlineDevices(org.orgId).has(dev.deviceId), 500);
+    await waitFor('offline', () => !server.services.gateway.presence.onlineDevices(org.orgId).has(dev.deviceId), 500);
   });
 
   it('keeps a peer that answers pings', async () => {
@@ -195,7 +195,7 @@ describe('heartbeat', () => {
     await a.authenticate(dev);
     await new Promise((r) => setTimeout(r, 900));
     expect(a.ws.readyState).toBe(a.ws.OPEN);
-    expect(server.services.presence.lastSeen(org.orgId, dev.deviceId)).toBeGreaterThan(Date.now() - 500);
+    expect(server.services.gateway.presence.lastSeen(org.orgId, dev.deviceId)).toBeGreaterThan(Date.now() - 500);
   });
 });
 

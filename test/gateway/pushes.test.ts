@@ -13,7 +13,6 @@ import type { InventoryItem } from '../../shared/protocol/inventory.js';
 import { addMembers, addTeam, clientFor } from '../helpers/fixtures.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { OrgIndex } from '../../server/domain/org-index.js';
-import { gatewayOf } from '../../server/gateway/registry.js';
 import { deviceKeyOf } from '../../server/gateway/pusher.js';
 import { enrollDevice, orgWithToken, RawAgent, waitFor, type DeviceIdentity } from './raw-agent.js';
 
@@ -21,7 +20,7 @@ import { enrollDevice, orgWithToken, RawAgent, waitFor, type DeviceIdentity } fr
 function expectIndexCurrent(orgId: string) {
   const doc = server.services.store.org(orgId)!;
   const now = Date.now();
-  const kept = gatewayOf(server.services).indexes.get(orgId)!;
+  const kept = server.agentGateway.indexes.get(orgId)!;
   const fresh = new OrgIndex(doc, now);
   for (const id of Object.keys(doc.devices)) {
     expect(kept.liveLeasesOf(id, now).map((l) => l.jti).sort()).toEqual(fresh.liveLeasesOf(id, now).map((l) => l.jti).sort());
@@ -116,7 +115,7 @@ describe('entitlement pushes', () => {
     const { dev, a } = await workstation(org, [sw], cat!.id);
     const token = a.all('reconcile').flatMap((r) => r.grant)[0]!;
     a.close();
-    await waitFor('offline', () => !server.services.presence.onlineDevices(org.orgId).has(dev.deviceId));
+    await waitFor('offline', () => !server.services.gateway.presence.onlineDevices(org.orgId).has(dev.deviceId));
     expect((await org.admin.del(`/api/v1/orgs/${org.orgId}/assignments/${asg}`)).status).toBe(200);
     await waitFor('revoked in store', () => server.services.store.org(org.orgId)!.leases[jtiOf(token)]!.status === 'revoked');
     const back = await RawAgent.connect(server.url);
@@ -148,7 +147,7 @@ describe('entitlement pushes', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(second.a.all('lease.grant')).toEqual([]);
     expect(wrongSerial.a.all('lease.grant')).toEqual([]);
-    expect(server.services.presence.inUseByLine(org.orgId)[org.line('ACAD').id]).toBe(1);
+    expect(server.services.gateway.presence.inUseByLine(org.orgId)[org.line('ACAD').id]).toBe(1);
     await org.admin.post(`/api/v1/orgs/${org.orgId}/devices/${first.dev.deviceId}/revoke`);
     expect(peekLeaseClaims((await second.a.next('lease.grant', 1000)).token)).toMatchObject({ dev: second.dev.deviceId, prod: 'ACAD' });
     expect(wrongSerial.a.all('lease.grant')).toEqual([]);
@@ -163,7 +162,7 @@ describe('entitlement pushes', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(a.all('lease.grant')).toEqual([]);
     await addTeam(server, org.orgId, { name: 'Tower project', memberIds: [eve!.id], contractIds: [org.contract.id] });
-    server.services.events.emit('entitlements', { orgId: org.orgId, reason: 'unassigned', accountIds: [eve!.id] });
+    server.services.gateway.rightsChanged({ orgId: org.orgId, accountIds: [eve!.id] });
     expect(peekLeaseClaims((await a.next('lease.grant', 1000)).token)).toMatchObject({ prod: 'BIM-COLLAB', sub: eve!.id });
   });
 
@@ -251,7 +250,7 @@ describe('pushes that take a right away', () => {
     const { dev, a } = await workstation(org, [sw], ivy!.id);
     const token = a.all('reconcile').flatMap((r) => r.grant)[0]!;
     a.close();
-    await waitFor('offline', () => !server.services.presence.onlineDevices(org.orgId).has(dev.deviceId));
+    await waitFor('offline', () => !server.services.gateway.presence.onlineDevices(org.orgId).has(dev.deviceId));
     expect((await org.admin.post(`/api/v1/orgs/${org.orgId}/devices/${dev.deviceId}/revoke`)).status).toBe(200);
 
     const back = await reconnect(dev, [jtiOf(token), 'lse_not_ours']);
@@ -260,8 +259,8 @@ describe('pushes that take a right away', () => {
     expect(await back.next('error')).toMatchObject({ code: 'DEVICE_REVOKED' });
     expect((await back.closed).code).toBe(closeCodes.DEVICE_REVOKED.code);
     // Told, not admitted: never online, nothing kept for it.
-    expect(server.services.presence.onlineDevices(org.orgId).has(dev.deviceId)).toBe(false);
-    expect(gatewayOf(server.services).pusher.outbox.size(deviceKeyOf(org.orgId, dev.deviceId))).toBe(0);
+    expect(server.services.gateway.presence.onlineDevices(org.orgId).has(dev.deviceId)).toBe(false);
+    expect(server.agentGateway.pusher.outbox.size(deviceKeyOf(org.orgId, dev.deviceId))).toBe(0);
   });
 
   it('sends an unacked lease.revoke again, and again on reconnect; applying it twice is harmless', async () => {
@@ -281,7 +280,7 @@ describe('pushes that take a right away', () => {
       const tombstone = await fs.readFile(st.paths.lease('SW-PREMIUM'), 'utf8');
       expect(await a.next('lease.revoke', 2000)).toEqual(revoke);
       a.close();
-      await waitFor('offline', () => !server.services.presence.onlineDevices(org.orgId).has(dev.deviceId));
+      await waitFor('offline', () => !server.services.gateway.presence.onlineDevices(org.orgId).has(dev.deviceId));
 
       // …and once more when the agent returns saying it still holds the lease (it crashed before writing).
       const back = await reconnect(dev, [jtiOf(token)]);
@@ -297,7 +296,7 @@ describe('pushes that take a right away', () => {
       back.send({ type: 'ack', id: reconcile.id });
       back.send({ type: 'ack', id: reconcile.id });
       back.send({ type: 'ack', id: revoke.id });
-      await waitFor('outbox empty', () => gatewayOf(server.services).pusher.outbox.size(deviceKeyOf(org.orgId, dev.deviceId)) === 0);
+      await waitFor('outbox empty', () => server.agentGateway.pusher.outbox.size(deviceKeyOf(org.orgId, dev.deviceId)) === 0);
       await new Promise((r) => setTimeout(r, 700));
       expect(back.all('error')).toEqual([]);
       expect(back.all('lease.revoke')).toEqual([]);

@@ -46,7 +46,7 @@ describe('method switch routes', () => {
     expect(await a.next('lease.revoke')).toMatchObject({ jti, reason: 'method-switched' });
     const order = a.frames.map((f) => f.type).filter((t) => t === 'method.switch' || t === 'lease.revoke');
     expect(order).toEqual(['method.switch', 'lease.revoke']);
-    expect(server.services.presence.inUseByLine(org.orgId)[line.id] ?? 0).toBe(0);
+    expect(server.services.gateway.presence.inUseByLine(org.orgId)[line.id] ?? 0).toBe(0);
   });
 
   it('mail each person auto-assign gives a seat that their permissions changed', async () => {

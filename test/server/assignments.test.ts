@@ -37,7 +37,7 @@ describe('assign', () => {
       email: alice.email,
       assignedBy: adminId,
     });
-    expect(entitlements).toEqual([{ orgId: org.orgId, reason: 'unassigned', accountIds: [alice.accountId] }]);
+    expect(entitlements).toEqual([{ orgId: org.orgId, accountIds: [alice.accountId] }]);
     expect(feed).toContainEqual(expect.objectContaining({ kind: 'assignment', productCode: 'SW-PREMIUM', accountId: alice.accountId }));
     const mail = await smtp.waitFor((m) => m.to.includes(alice.email));
     expect(mail.subject).toBe(PERMISSIONS);

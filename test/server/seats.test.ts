@@ -1,5 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { noPresence } from '../../server/core/presence.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { owner, registered } from '../helpers/client.js';
 import { addMembers, addTeam } from '../helpers/fixtures.js';
 import { seedOrg, startTestServer, type TestServer } from '../helpers/server.js';
@@ -32,11 +31,9 @@ describe('seat summary', () => {
       endsAt: Date.now() + DAY,
       lines: [{ productCode: 'SW-PREMIUM', seats: 2, method: 'named-user' }],
     });
-    const presence = server.services.presence;
-    server.services.presence = {
-      ...noPresence,
-      inUseByLine: (orgId) => (orgId === org.orgId ? { [org.line('SW-PREMIUM').id]: 3, [org.line('ACAD').id]: 2, [ended.body.lines[0].id]: 1 } : {}),
-    };
+    const inUse = vi
+      .spyOn(server.services.gateway.presence, 'inUseByLine')
+      .mockImplementation((orgId) => (orgId === org.orgId ? { [org.line('SW-PREMIUM').id]: 3, [org.line('ACAD').id]: 2, [ended.body.lines[0].id]: 1 } : {}));
     try {
       const r = await admin.client.get(`${base}/seats`);
       expect(r.status).toBe(200);
@@ -49,7 +46,7 @@ describe('seat summary', () => {
       expect(line(extra.body.lines[0].id)).toMatchObject({ active: true, owned: 2, assigned: 0, free: 2 });
       expect(line(org.line('ACAD').id)).toMatchObject({ method: 'serial', owned: 5, inUse: 2 });
     } finally {
-      server.services.presence = presence;
+      inUse.mockRestore();
     }
   });
 

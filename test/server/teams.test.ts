@@ -242,13 +242,13 @@ describe('project teams of two-tier products', () => {
     expect(entitlements.slice(mark).filter((e) => e.orgId === org.orgId)).toEqual([]);
 
     expect((await o.client.del(`${base}/teams/${project.id}/members/${p!.accountId}`)).status).toBe(200);
-    expect(entitlements.slice(mark).filter((e) => e.orgId === org.orgId)).toEqual([{ orgId: org.orgId, reason: 'unassigned', accountIds: [p!.accountId] }]);
+    expect(entitlements.slice(mark).filter((e) => e.orgId === org.orgId)).toEqual([{ orgId: org.orgId, reason: 'team-removed', accountIds: [p!.accountId] }]);
     await smtp.waitFor((m) => m.to.includes(p!.email) && m.subject === PERMISSIONS && m.text.includes('removed from the team Harbour project'));
 
     // Detaching the contract takes the project membership from everyone still in the team.
     await o.client.put(`${base}/teams/${project.id}/members/${q!.accountId}`);
     const mark2 = entitlements.length;
     expect((await o.client.del(`${base}/teams/${project.id}/contracts/${org.contract.id}`)).body.contracts).toEqual([]);
-    expect(entitlements.slice(mark2)).toEqual([{ orgId: org.orgId, reason: 'unassigned', accountIds: [q!.accountId] }]);
+    expect(entitlements.slice(mark2)).toEqual([{ orgId: org.orgId, reason: 'team-removed', accountIds: [q!.accountId] }]);
   });
 });

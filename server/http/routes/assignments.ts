@@ -53,12 +53,11 @@ function emailOf(s: Services, accountId: string): string {
 }
 
 /**
- * After a seat changed: the gateway recomputes the devices of `accountIds` (a grant revokes
- * nothing, so `reason` only ever applies to what is taken away), and the dashboard's feed hears of
- * it, about `accountId`.
+ * After a seat changed: the gateway recomputes the devices of `accountIds` (`reason` says why a
+ * seat was taken away; a grant has none), and the dashboard's feed hears of it, about `accountId`.
  */
-function seatChanged(s: Services, orgId: string, at: number, ref: LineRef, change: { reason: RevokeReason; accountIds: string[]; accountId: string; text: string }): void {
-  s.events.emit('entitlements', { orgId, reason: change.reason, accountIds: change.accountIds });
+function seatChanged(s: Services, orgId: string, at: number, ref: LineRef, change: { reason?: RevokeReason; accountIds: string[]; accountId: string; text: string }): void {
+  s.gateway.rightsChanged({ orgId, ...(change.reason ? { reason: change.reason } : {}), accountIds: change.accountIds });
   s.events.emit('feed', { orgId, at, kind: 'assignment', text: change.text, productCode: ref.line.productCode, accountId: change.accountId });
 }
 
@@ -99,7 +98,7 @@ export function registerAssignmentsRoutes(r: Router): void {
       const doc = s.store.org(org.id)!;
       const what = seatWords(doc, plan.ref);
       const to = plan.added.accountId;
-      seatChanged(s, org.id, now, plan.ref, { reason: 'unassigned', accountIds: [to], accountId: to, text: `${account.email} assigned ${what} to ${emailOf(s, to)}.` });
+      seatChanged(s, org.id, now, plan.ref, { accountIds: [to], accountId: to, text: `${account.email} assigned ${what} to ${emailOf(s, to)}.` });
       await mailPermissionsChanged(s, to, doc.org.name, [seatGiven(what, plan.ref.line.method)]);
       return view(s, doc, plan.added);
     },
@@ -163,7 +162,7 @@ export function registerAssignmentsRoutes(r: Router): void {
     url: `${base}/seats`,
     access: 'admin',
     summary: 'Seats per product (active contracts) and per line: owned, assigned, in use now, free.',
-    handler: ({ s, org }) => seatSummary(org.doc, s.presence.inUseByLine(org.id), s.clock()),
+    handler: ({ s, org }) => seatSummary(org.doc, s.gateway.presence.inUseByLine(org.id), s.clock()),
   });
 
   r.add({

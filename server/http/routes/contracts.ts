@@ -111,7 +111,7 @@ export function registerContractsRoutes(r: Router): void {
       });
       if (isContractActive(created, now) && created.lines.length > 0) {
         // New serials and lines can give devices rights; nothing is revoked (the reason is unused).
-        s.events.emit('entitlements', { orgId: org.id, reason: 'superseded', lineIds: created.lines.map((l) => l.id) });
+        s.gateway.rightsChanged({ orgId: org.id, lineIds: created.lines.map((l) => l.id) });
       }
       return viewOf(s, org.id, created.id, now);
     },
@@ -135,10 +135,10 @@ export function registerContractsRoutes(r: Router): void {
       });
       const lineIds = plan.after.lines.map((l) => l.id);
       if (plan.ended) {
-        s.events.emit('entitlements', { orgId: org.id, reason: 'contract-ended', lineIds });
+        s.gateway.rightsChanged({ orgId: org.id, reason: 'contract-ended', lineIds });
         s.events.emit('feed', { orgId: org.id, at: now, kind: 'revoke', text: `Contract ${plan.after.number} ended; its seats no longer grant access.` });
       } else if (lineIds.length > 0 && (plan.started || plan.addedSerials.length > 0)) {
-        s.events.emit('entitlements', { orgId: org.id, reason: 'superseded', lineIds });
+        s.gateway.rightsChanged({ orgId: org.id, lineIds });
       }
       if (plan.ended || plan.started) await mailTermChange(s, org.id, plan.after.id, plan.ended);
       return viewOf(s, org.id, plan.after.id, now);
@@ -162,7 +162,7 @@ export function registerContractsRoutes(r: Router): void {
         return p;
       });
       if (isContractActive(plan.contract, now)) {
-        s.events.emit('entitlements', { orgId: org.id, reason: 'superseded', lineIds: [plan.line.id] });
+        s.gateway.rightsChanged({ orgId: org.id, lineIds: [plan.line.id] });
       }
       return viewOf(s, org.id, plan.contract.id, now);
     },
@@ -185,7 +185,7 @@ export function registerContractsRoutes(r: Router): void {
       });
       if (plan.after !== plan.before) {
         // Fewer seats can mean fewer serial activations; the gateway recomputes the line.
-        s.events.emit('entitlements', { orgId: org.id, reason: 'superseded', lineIds: [plan.line.id] });
+        s.gateway.rightsChanged({ orgId: org.id, lineIds: [plan.line.id] });
       }
       return viewOf(s, org.id, plan.contract.id, now);
     },

@@ -2,14 +2,12 @@
 import { SeatkeeperError } from '../../../shared/errors.js';
 import type { DeviceList, DeviceView, RescanReply } from '../../../shared/api/devices.js';
 import { deviceView, leasesByDevice } from '../../domain/devices.js';
-import { requestRescan, revokeDevice } from '../../gateway/operations.js';
-import { gatewayOf } from '../../gateway/registry.js';
 import type { Services } from '../../core/services.js';
 import type { Device, Lease, OrgDoc } from '../../domain/model.js';
 import type { Router } from '../router.js';
 
-function view(s: Services, doc: OrgDoc, d: Device, online = s.presence.onlineDevices(doc.org.id), leases?: Lease[]): DeviceView {
-  const live = { online: online.has(d.id), lastSeen: s.presence.lastSeen(doc.org.id, d.id) };
+function view(s: Services, doc: OrgDoc, d: Device, online = s.gateway.presence.onlineDevices(doc.org.id), leases?: Lease[]): DeviceView {
+  const live = { online: online.has(d.id), lastSeen: s.gateway.presence.lastSeen(doc.org.id, d.id) };
   return deviceView(doc, d, s.store.global().accounts, live, s.clock(), ...(leases ? [leases] : []));
 }
 
@@ -26,7 +24,7 @@ export function registerDevicesRoutes(r: Router): void {
     access: 'admin',
     summary: 'Enrolled workstations: online or not, last seen, host, OS, signed-in user, inventory, leases.',
     handler: ({ s, org }): DeviceList => {
-      const online = s.presence.onlineDevices(org.id);
+      const online = s.gateway.presence.onlineDevices(org.id);
       const leases = leasesByDevice(org.doc);
       return {
         devices: Object.values(org.doc.devices)
@@ -46,7 +44,7 @@ export function registerDevicesRoutes(r: Router): void {
 
   const revoke = async ({ s, org, account, params }: { s: Services; org: { id: string; doc: OrgDoc }; account: { id: string }; params: Record<string, string> }) => {
     deviceOf(org.doc, params.deviceId);
-    await revokeDevice(gatewayOf(s), org.id, params.deviceId!, account.id);
+    await s.gateway.revokeDevice(org.id, params.deviceId!, account.id);
     return view(s, s.store.org(org.id)!, s.store.org(org.id)!.devices[params.deviceId!]!);
   };
 
@@ -74,7 +72,7 @@ export function registerDevicesRoutes(r: Router): void {
     handler: ({ s, org, params }): RescanReply => {
       const d = deviceOf(org.doc, params.deviceId);
       if (d.revokedAt) throw new SeatkeeperError('DEVICE_REVOKED', 'This workstation is revoked.');
-      return { ok: true, online: requestRescan(gatewayOf(s), org.id, d.id) };
+      return { ok: true, online: s.gateway.requestRescan(org.id, d.id) };
     },
   });
 }

@@ -8,7 +8,6 @@ import { findDeviceByMachine, machineIdHash } from '../../domain/devices.js';
 import { revokeLease } from '../../domain/entitlements.js';
 import { agentSettings } from '../../gateway/gateway.js';
 import { AGENT_SOCKET_PATH } from '../../gateway/plugin.js';
-import { gatewayOf } from '../../gateway/registry.js';
 import { hashSecret, newSecret } from '../../core/ids.js';
 import type { Services } from '../../core/services.js';
 import type { Device, EnrollmentToken, OrgDoc } from '../../domain/model.js';
@@ -110,7 +109,6 @@ export function registerEnrollmentRoutes(r: Router): void {
     summary: "Enroll a workstation with an enrollment token; replies with its device id and the server's lease key.",
     limit: { perAddress: 'enrollments' },
     async handler({ s, body }): Promise<AgentEnrollReply> {
-      const gateway = gatewayOf(s);
       const now = s.clock();
       const invalid = () => new SeatkeeperError('ENROLLMENT_TOKEN_INVALID', 'This enrollment token is unknown, expired or revoked. Ask an administrator for a new one.');
       const found = findToken(s, body.token, now);
@@ -146,17 +144,13 @@ export function registerEnrollmentRoutes(r: Router): void {
         t.audit(auditEvent(s.ids, now, orgId, `device:${d.id}`, 'device.enroll', d.id, null, { hostname: d.hostname, os: d.os, token: token.id }));
         return { device: { ...d }, created: true };
       });
-      if (!created) {
-        // Its leases were ended above, outside the gateway's index; and its old sockets belong to the previous key.
-        gateway.indexes.invalidate(orgId);
-        for (const c of gateway.pusher.all(orgId, device.id)) c.close(4009, 'device re-enrolled');
-      }
+      if (!created) s.gateway.deviceReenrolled(orgId, device.id);
       s.events.emit('feed', { orgId, at: now, kind: 'device', text: `Workstation ${device.hostname} ${created ? 'enrolled' : 'enrolled again'}`, deviceId: device.id });
       return {
         deviceId: device.id,
         orgId,
         orgName: found.doc.org.name,
-        leasePublicKeyJwk: gateway.key.publicJwk,
+        leasePublicKeyJwk: s.gateway.leasePublicKeyJwk,
         agentSocketUrl: agentSocketUrl(s),
         settings: agentSettings(s, found.doc.org.settings.leaseTtlSeconds),
       };

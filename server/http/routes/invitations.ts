@@ -382,9 +382,7 @@ export function registerInvitationsRoutes(r: Router): void {
         s.events.emit('feed', { orgId, at: now, kind: 'assignment', text: `${a.productCode} assigned to ${email} (invitation).`, productCode: a.productCode, accountId: out.accountId });
       }
       if (out.assigned.length || result.projectLines.length) {
-        // A grant revokes nothing; the reason is required by the event and unused for grants
-        // (the same convention as the assignments route).
-        s.events.emit('entitlements', { orgId, reason: 'unassigned', accountIds: [out.accountId] });
+        s.gateway.rightsChanged({ orgId, accountIds: [out.accountId] });
       }
       await mailPermissionsChanged(s, out.accountId, out.orgName, [
         `You are a ${out.role} of ${out.orgName}.`,

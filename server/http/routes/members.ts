@@ -59,7 +59,7 @@ export function registerMembersRoutes(r: Router): void {
       if (!canSeeMember(org.doc, account.id, targetId)) {
         throw new SeatkeeperError('FORBIDDEN', 'You may see only yourself and members of teams you administer.');
       }
-      return memberDetail(org.doc, accountOf(s, targetId), s.presence.onlineDevices(org.id));
+      return memberDetail(org.doc, accountOf(s, targetId), s.gateway.presence.onlineDevices(org.id));
     },
   });
 
@@ -85,7 +85,7 @@ export function registerMembersRoutes(r: Router): void {
         return { plan, role, orgName: doc.org.name };
       });
       const target = s.store.global().accounts[targetId];
-      s.events.emit('entitlements', { orgId: org.id, reason: 'member-removed', accountIds: [targetId] });
+      s.gateway.rightsChanged({ orgId: org.id, reason: 'member-removed', accountIds: [targetId] });
       s.events.emit('feed', { orgId: org.id, at: now, kind: 'member', text: `${account.email} removed ${target?.email ?? targetId} (${role}) from the organization.`, accountId: targetId });
       await mailPermissionsChanged(s, targetId, orgName, [
         `You are no longer a member of ${orgName}.`,

@@ -5,28 +5,24 @@
 import { SeatkeeperError } from '../../../shared/errors.js';
 import { TeamBody, type TeamList, type TeamView } from '../../../shared/api/teams.js';
 import { auditEvent } from '../../domain/audit.js';
-import { assertTeamNameFree, canManageTeamMembers, canRemoveFromTeam, canSeeTeam, projectLineIds, teamView } from '../../domain/teams.js';
+import {
+  applyDeleteTeam,
+  applyTeamAdmin,
+  applyTeamContract,
+  applyTeamMembership,
+  canSeeTeam,
+  planDeleteTeam,
+  planTeamAdmin,
+  planTeamContract,
+  planTeamMembership,
+  requireTeam,
+  requireTeamNameFree,
+  teamView,
+} from '../../domain/teams.js';
 import { mailPermissionsChanged } from '../../mail/permissions-mail.js';
 import type { Services } from '../../core/services.js';
-import type { OrgDoc, Team } from '../../domain/model.js';
-import type { OrgContext, Router } from '../router.js';
-
-function requireTeam(doc: OrgDoc, teamId: string): Team {
-  const team = doc.teams[teamId];
-  if (!team) throw new SeatkeeperError('NOT_FOUND', 'No such team.');
-  return team;
-}
-
-/** The team, when `actorId` may add and remove its members. */
-function requireManagedTeam(doc: OrgDoc, actorId: string, teamId: string): Team {
-  const team = requireTeam(doc, teamId);
-  if (!canManageTeamMembers(doc, actorId, team)) throw new SeatkeeperError('FORBIDDEN', 'You may manage the members of teams you administer only.');
-  return team;
-}
-
-function requireMember(doc: OrgDoc, accountId: string): void {
-  if (!doc.members[accountId]) throw new SeatkeeperError('NOT_FOUND', 'No such member.');
-}
+import type { RevokeReason } from '../../domain/model.js';
+import type { Ctx, OrgContext, Router } from '../router.js';
 
 function viewOf(s: Services, orgId: string, teamId: string): TeamView {
   const doc = s.store.org(orgId)!;
@@ -34,31 +30,45 @@ function viewOf(s: Services, orgId: string, teamId: string): TeamView {
 }
 
 /**
- * After a change to who is in a project team: the gateway revokes (or, on additions, grants) the
- * two-tier product. A grant revokes nothing, so 'unassigned' only ever applies to removals.
+ * After a change to who is in a project team: the gateway grants (no reason) or revokes the
+ * two-tier product; a revocation says 'team-removed', since the seat itself stays assigned.
  */
-function projectMembershipChanged(s: Services, orgId: string, lineIds: string[], accountIds: string[]): void {
+function projectMembershipChanged(s: Services, orgId: string, lineIds: string[], accountIds: string[], reason: RevokeReason | undefined): void {
   if (lineIds.length === 0 || accountIds.length === 0) return;
-  s.events.emit('entitlements', { orgId, reason: 'unassigned', accountIds: [...accountIds] });
+  s.gateway.rightsChanged({ orgId, ...(reason ? { reason } : {}), accountIds: [...accountIds] });
 }
 
 function emailOf(s: Services, accountId: string): string {
   return s.store.global().accounts[accountId]?.email ?? accountId;
 }
 
+/** Adds to or removes from a team: one path for both, the rules in domain/teams.ts. */
+async function setMembership(ctx: Ctx<undefined, undefined>, join: boolean): Promise<TeamView> {
+  const { s, org, account } = ctx;
+  const { teamId, accountId } = ctx.params as { teamId: string; accountId: string };
+  const now = s.clock();
+  const plan = await s.store.tx((t) => {
+    const doc = t.org(org.id)!;
+    const p = planTeamMembership(doc, account.id, teamId, accountId, join);
+    if (!p) return null;
+    applyTeamMembership(doc, p);
+    t.audit(
+      join
+        ? auditEvent(s.ids, now, org.id, account.id, 'team.member.add', teamId, null, { accountId })
+        : auditEvent(s.ids, now, org.id, account.id, 'team.member.remove', teamId, { accountId, admin: p.wasAdmin }, null),
+    );
+    return p;
+  });
+  if (plan) await membershipChanged(s, org, { email: account.email, at: now }, plan);
+  return viewOf(s, org.id, teamId);
+}
+
 /** After someone joined or left a team: the agents (for a project team), the dashboard, and their mail. */
-async function membershipChanged(
-  s: Services,
-  org: OrgContext,
-  by: { email: string; at: number },
-  accountId: string,
-  team: { name: string; projectLines: string[] },
-  joined: boolean,
-): Promise<void> {
-  projectMembershipChanged(s, org.id, team.projectLines, [accountId]);
-  const did = joined ? `added ${emailOf(s, accountId)} to` : `removed ${emailOf(s, accountId)} from`;
-  s.events.emit('feed', { orgId: org.id, at: by.at, kind: 'member', text: `${by.email} ${did} the team ${team.name}.`, accountId });
-  await mailPermissionsChanged(s, accountId, org.doc.org.name, [`You were ${joined ? 'added to' : 'removed from'} the team ${team.name}.`]);
+async function membershipChanged(s: Services, org: OrgContext, by: { email: string; at: number }, p: { accountId: string; teamName: string; projectLines: string[]; join: boolean }): Promise<void> {
+  projectMembershipChanged(s, org.id, p.projectLines, [p.accountId], p.join ? undefined : 'team-removed');
+  const did = p.join ? `added ${emailOf(s, p.accountId)} to` : `removed ${emailOf(s, p.accountId)} from`;
+  s.events.emit('feed', { orgId: org.id, at: by.at, kind: 'member', text: `${by.email} ${did} the team ${p.teamName}.`, accountId: p.accountId });
+  await mailPermissionsChanged(s, p.accountId, org.doc.org.name, [`You were ${p.join ? 'added to' : 'removed from'} the team ${p.teamName}.`]);
 }
 
 export function registerTeamsRoutes(r: Router): void {
@@ -99,7 +109,7 @@ export function registerTeamsRoutes(r: Router): void {
       const id = s.ids('tea');
       await s.store.tx((t) => {
         const doc = t.org(org.id)!;
-        assertTeamNameFree(doc, body.name);
+        requireTeamNameFree(doc, body.name);
         doc.teams[id] = { id, name: body.name, memberIds: [], adminIds: [], contractIds: [], createdAt: now };
         t.audit(auditEvent(s.ids, now, org.id, account.id, 'team.create', id, null, { name: body.name }));
       });
@@ -119,7 +129,7 @@ export function registerTeamsRoutes(r: Router): void {
       await s.store.tx((t) => {
         const doc = t.org(org.id)!;
         const team = requireTeam(doc, teamId);
-        assertTeamNameFree(doc, body.name, teamId);
+        requireTeamNameFree(doc, body.name, teamId);
         if (team.name === body.name) return;
         const before = team.name;
         team.name = body.name;
@@ -139,14 +149,13 @@ export function registerTeamsRoutes(r: Router): void {
       const teamId = params.teamId!;
       const { team, projectLines } = await s.store.tx((t) => {
         const doc = t.org(org.id)!;
-        const team = requireTeam(doc, teamId);
-        const projectLines = projectLineIds(doc, team.contractIds);
-        delete doc.teams[teamId];
-        for (const inv of Object.values(doc.invitations)) if (inv.teamId === teamId && inv.status === 'pending') inv.teamId = null;
-        t.audit(auditEvent(s.ids, now, org.id, account.id, 'team.delete', teamId, { name: team.name, memberIds: team.memberIds, adminIds: team.adminIds, contractIds: team.contractIds }, null));
-        return { team, projectLines };
+        const plan = planDeleteTeam(doc, teamId);
+        applyDeleteTeam(doc, plan);
+        const { name, memberIds, adminIds, contractIds } = plan.team;
+        t.audit(auditEvent(s.ids, now, org.id, account.id, 'team.delete', teamId, { name, memberIds, adminIds, contractIds }, null));
+        return plan;
       });
-      projectMembershipChanged(s, org.id, projectLines, team.memberIds);
+      projectMembershipChanged(s, org.id, projectLines, team.memberIds, 'team-removed');
       const affected = new Set([...team.memberIds, ...team.adminIds]);
       for (const id of affected) {
         await mailPermissionsChanged(s, id, org.doc.org.name, [`The team ${team.name} was deleted; you are no longer in it.`]);
@@ -160,21 +169,7 @@ export function registerTeamsRoutes(r: Router): void {
     url: '/api/v1/orgs/:orgId/teams/:teamId/members/:accountId',
     access: 'member',
     summary: 'Add a member to the team (org admins, or that team’s admins).',
-    async handler({ s, org, account, params }): Promise<TeamView> {
-      const { teamId, accountId } = params as { teamId: string; accountId: string };
-      const now = s.clock();
-      const change = await s.store.tx((t) => {
-        const doc = t.org(org.id)!;
-        const team = requireManagedTeam(doc, account.id, teamId);
-        requireMember(doc, accountId);
-        if (team.memberIds.includes(accountId)) return undefined;
-        team.memberIds.push(accountId);
-        t.audit(auditEvent(s.ids, now, org.id, account.id, 'team.member.add', teamId, null, { accountId }));
-        return { name: team.name, projectLines: projectLineIds(doc, team.contractIds) };
-      });
-      if (change) await membershipChanged(s, org, { email: account.email, at: now }, accountId, change, true);
-      return viewOf(s, org.id, teamId);
-    },
+    handler: (ctx) => setMembership(ctx, true),
   });
 
   r.add({
@@ -182,25 +177,7 @@ export function registerTeamsRoutes(r: Router): void {
     url: '/api/v1/orgs/:orgId/teams/:teamId/members/:accountId',
     access: 'member',
     summary: 'Remove a member from the team (org admins, or that team’s admins); they stop being its admin too.',
-    async handler({ s, org, account, params }): Promise<TeamView> {
-      const { teamId, accountId } = params as { teamId: string; accountId: string };
-      const now = s.clock();
-      const change = await s.store.tx((t) => {
-        const doc = t.org(org.id)!;
-        const team = requireManagedTeam(doc, account.id, teamId);
-        if (!team.memberIds.includes(accountId)) throw new SeatkeeperError('NOT_FOUND', 'That account is not a member of this team.');
-        if (!canRemoveFromTeam(doc, account.id, team, accountId)) {
-          throw new SeatkeeperError('FORBIDDEN', 'Only organization administrators may remove a team admin from the team.');
-        }
-        const wasAdmin = team.adminIds.includes(accountId);
-        team.memberIds = team.memberIds.filter((x) => x !== accountId);
-        team.adminIds = team.adminIds.filter((x) => x !== accountId);
-        t.audit(auditEvent(s.ids, now, org.id, account.id, 'team.member.remove', teamId, { accountId, admin: wasAdmin }, null));
-        return { name: team.name, projectLines: projectLineIds(doc, team.contractIds) };
-      });
-      await membershipChanged(s, org, { email: account.email, at: now }, accountId, change, false);
-      return viewOf(s, org.id, teamId);
-    },
+    handler: (ctx) => setMembership(ctx, false),
   });
 
   r.add({
@@ -238,23 +215,16 @@ export function registerTeamsRoutes(r: Router): void {
 
 async function setTeamAdmin(s: Services, org: OrgContext, actorId: string, p: { teamId: string; accountId: string }, admin: boolean): Promise<TeamView> {
   const now = s.clock();
-  const changed = await s.store.tx((t) => {
+  const plan = await s.store.tx((t) => {
     const doc = t.org(org.id)!;
-    const team = requireTeam(doc, p.teamId);
-    requireMember(doc, p.accountId);
-    const is = team.adminIds.includes(p.accountId);
-    if (admin) {
-      if (!team.memberIds.includes(p.accountId)) throw new SeatkeeperError('CONFLICT', 'Add them to the team first; a team admin is a team member.');
-      if (is) return undefined;
-      team.adminIds.push(p.accountId);
-    } else {
-      if (!is) throw new SeatkeeperError('NOT_FOUND', 'That account is not an admin of this team.');
-      team.adminIds = team.adminIds.filter((x) => x !== p.accountId);
-    }
-    t.audit(auditEvent(s.ids, now, org.id, actorId, admin ? 'team.admin.add' : 'team.admin.remove', p.teamId, { accountId: p.accountId, admin: is }, { accountId: p.accountId, admin }));
-    return team.name;
+    const plan = planTeamAdmin(doc, p.teamId, p.accountId, admin);
+    if (!plan) return null;
+    applyTeamAdmin(doc, plan);
+    t.audit(auditEvent(s.ids, now, org.id, actorId, admin ? 'team.admin.add' : 'team.admin.remove', p.teamId, { accountId: p.accountId, admin: !admin }, { accountId: p.accountId, admin }));
+    return plan;
   });
-  if (changed !== undefined) {
+  if (plan) {
+    const changed = plan.teamName;
     s.events.emit('feed', { orgId: org.id, at: now, kind: 'member', text: `${emailOf(s, p.accountId)} ${admin ? 'is now an admin' : 'is no longer an admin'} of the team ${changed}.`, accountId: p.accountId });
     await mailPermissionsChanged(s, p.accountId, org.doc.org.name, [
       admin ? `You are now an administrator of the team ${changed}.` : `You are no longer an administrator of the team ${changed}.`,
@@ -265,20 +235,15 @@ async function setTeamAdmin(s: Services, org: OrgContext, actorId: string, p: { 
 
 async function setContract(s: Services, org: OrgContext, actorId: string, p: { teamId: string; contractId: string }, attach: boolean): Promise<TeamView> {
   const now = s.clock();
-  const change = await s.store.tx((t) => {
+  const plan = await s.store.tx((t) => {
     const doc = t.org(org.id)!;
-    const team = requireTeam(doc, p.teamId);
-    const contract = doc.contracts[p.contractId];
-    if (!contract) throw new SeatkeeperError('NOT_FOUND', 'No such contract.');
-    const is = team.contractIds.includes(p.contractId);
-    if (attach === is) {
-      if (attach) return undefined;
-      throw new SeatkeeperError('NOT_FOUND', 'That contract is not attached to this team.');
-    }
-    team.contractIds = attach ? [...team.contractIds, p.contractId] : team.contractIds.filter((x) => x !== p.contractId);
-    t.audit(auditEvent(s.ids, now, org.id, actorId, attach ? 'team.contract.attach' : 'team.contract.detach', p.teamId, { contractId: p.contractId, attached: is }, { contractId: p.contractId, attached: attach }));
-    return { members: [...team.memberIds], projectLines: projectLineIds(doc, [p.contractId]) };
+    const plan = planTeamContract(doc, p.teamId, p.contractId, attach);
+    if (!plan) return null;
+    applyTeamContract(doc, plan);
+    t.audit(auditEvent(s.ids, now, org.id, actorId, attach ? 'team.contract.attach' : 'team.contract.detach', p.teamId, { contractId: p.contractId, attached: !attach }, { contractId: p.contractId, attached: attach }));
+    return plan;
   });
-  if (change) projectMembershipChanged(s, org.id, change.projectLines, change.members);
+  // Detached: the team no longer confers the project membership (the seats stay assigned).
+  if (plan) projectMembershipChanged(s, org.id, plan.projectLines, plan.memberIds, attach ? undefined : 'team-removed');
   return viewOf(s, org.id, p.teamId);
 }
