@@ -5,7 +5,7 @@ import { auditEvent } from '../../server/domain/audit.js';
 import { randomId } from '../../server/core/ids.js';
 import { makeStore, newOrgDoc, type StoreKind, type StoreUnderTest } from './store-fixtures.js';
 
-describe.each<StoreKind>(['lowdb', 'memory'])('%s store', (kind) => {
+describe.each<StoreKind>(['lowdb', 'memory', 'postgres'])('%s store', (kind) => {
   let t: StoreUnderTest;
   let orgId: string;
   beforeEach(async () => {

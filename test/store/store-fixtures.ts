@@ -1,5 +1,6 @@
-// Stores for the storage tests, with their persisters wrapped so a test can count flushes and
-// make writes fail on demand (a full disk, a vanished directory) without touching the real files.
+// Stores for the storage tests, with their persisters (or their database connections) wrapped so a
+// test can count flushes and make writes fail on demand (a full disk, a vanished directory, a
+// database that refuses the write) without touching the real files or tables.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,10 @@ import { DocStore, type Backend } from '../../server/store/doc-store.js';
 import { lowdbBackend } from '../../server/store/lowdb-store.js';
 import { memoryBackend } from '../../server/store/memory-store.js';
 import { testCommitOptions } from '../helpers/store-options.js';
+import { testDatabaseUrl, usePostgres } from '../helpers/postgres.js';
+import { PostgresStore } from '../../server/store/postgres/postgres-store.js';
+import { createPool, type SqlClient, type SqlPool } from '../../server/store/postgres/sql.js';
+import type { Store } from '../../server/store/store.js';
 import { emptyOrgDoc, type Device, type OrgDoc } from '../../server/domain/model.js';
 
 export interface Faults {
@@ -56,24 +61,55 @@ function wrap(p: Persister, f: Faults): Persister {
   };
 }
 
+/** A pool whose connections count change records and fail them (or audit rows) on demand. */
+function faultyPool(inner: SqlPool, f: Faults): SqlPool {
+  const wrapClient = (c: SqlClient): SqlClient => ({
+    async query(text: string, values?: unknown[]) {
+      if (text.startsWith('INSERT INTO sk_changes')) {
+        f.writes++;
+        if (f.failWrites) throw diskFull();
+      }
+      if (text.startsWith('INSERT INTO sk_audit')) {
+        f.appends++;
+        if (f.failAppends) throw diskFull();
+      }
+      return c.query(text, values) as never;
+    },
+    release: (err) => c.release(err),
+  });
+  return {
+    query: (text, values) => inner.query(text, values),
+    connect: async () => wrapClient(await inner.connect()),
+    end: () => inner.end(),
+  };
+}
+
 export function faultyBackend(inner: Backend, f: Faults): Backend {
   return { ...inner, globalPersister: () => wrap(inner.globalPersister(), f), orgPersister: (id) => wrap(inner.orgPersister(id), f) };
 }
 
+// Stops this file's PostgreSQL cluster (if a test started one) when its tests end.
+usePostgres();
+
 export interface StoreUnderTest {
-  store: DocStore;
+  store: Store;
   faults: Faults;
   /** the data directory (lowdb only) */
   dir?: string;
   /** a new store over the same data (lowdb only) */
-  reopen?: () => DocStore;
+  reopen?: () => Store;
   cleanup(): Promise<void>;
 }
 
-export type StoreKind = 'lowdb' | 'memory';
+export type StoreKind = 'lowdb' | 'memory' | 'postgres';
 
 export async function makeStore(kind: StoreKind): Promise<StoreUnderTest> {
   const faults: Faults = { writes: 0, appends: 0, failWrites: false, failAppends: false };
+  if (kind === 'postgres') {
+    const store = new PostgresStore(faultyPool(createPool(await testDatabaseUrl(), { max: 4 }), faults));
+    await store.open();
+    return { store, faults, cleanup: () => store.close() };
+  }
   if (kind === 'memory') {
     const store = new DocStore(faultyBackend(memoryBackend(), faults), testCommitOptions);
     await store.open();

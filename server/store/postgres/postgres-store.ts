@@ -1,0 +1,369 @@
+// The Store on PostgreSQL. Documents are held in memory, as in the embedded store, so the domain
+// stays synchronous: a transaction's function runs on memory, then the batch it joined is written
+// in one database transaction: per document it changed, one change record with the next sequence
+// number (unique per document), its rows brought up to date, and its audit rows. Two nodes that
+// commit to the same document race for the same (doc_id, seq): the loser's insert conflicts, so it
+// takes its batch back out of memory, reads the records it missed, and runs the batch's functions
+// again on the new state (that is how the seat limit holds across nodes). Documents the batch only
+// read are checked to be unchanged, under a share lock, in the same transaction.
+import { SeatkeeperError } from '../../../shared/errors.js';
+import type { AuditEvent, GlobalDoc, OrgDoc } from '../../domain/model.js';
+import { emptyGlobalDoc } from '../../domain/model.js';
+import type { AuditQuery, Store, TxContext } from '../store.js';
+import type { ChangeFeed } from '../change-feed.js';
+import type { Change } from '../changes.js';
+import { applyChangeRows, insertDoc, loadDocs, wholeDocChanges } from './doc-rows.js';
+import { LiveDoc } from './live-doc.js';
+import { requireCurrentSchema } from './migrations.js';
+import { createPool, inTransaction, isConflict, type PoolOptions, type SqlClient, type SqlPool } from './sql.js';
+
+export interface PostgresStoreOptions {
+  /** how many times a batch is planned again after losing a race before its callers are told to retry */
+  maxAttempts: number;
+}
+
+export const postgresStoreDefaults: PostgresStoreOptions = { maxAttempts: 20 };
+
+const GLOBAL = 'global';
+
+interface Item {
+  fn: (t: TxContext) => unknown;
+  resolve(v: unknown): void;
+  reject(err: unknown): void;
+  /** the outcome of the last run */
+  result?: { ok: true; value: unknown } | { ok: false; error: unknown };
+  audit: AuditEvent[];
+}
+
+export class PostgresStore implements Store {
+  readonly #pool: SqlPool;
+  readonly #options: PostgresStoreOptions;
+  #global!: LiveDoc<GlobalDoc>;
+  readonly #orgs = new Map<string, LiveDoc<OrgDoc>>();
+  #queue: Item[] = [];
+  #running = false;
+  #idle: Promise<void> = Promise.resolve();
+  #closed = false;
+
+  constructor(pool: SqlPool, options: Partial<PostgresStoreOptions> = {}) {
+    this.#pool = pool;
+    this.#options = { ...postgresStoreDefaults, ...options };
+  }
+
+  async open(): Promise<void> {
+    await requireCurrentSchema(this.#pool);
+    const client = await this.#pool.connect();
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      let docs = await loadDocs(client);
+      await client.query('COMMIT');
+      if (!docs.has(GLOBAL)) {
+        // The first node on an empty database writes the global document; a node that loses
+        // that race reads what the winner wrote.
+        await inTransaction(client, async () => {
+          const r = await client.query(`INSERT INTO sk_docs (doc_id, kind, seq) VALUES ($1, 'global', 0) ON CONFLICT DO NOTHING`, [GLOBAL]);
+          if (r.rowCount === 1) await insertDoc(client, GLOBAL, emptyGlobalDoc());
+        });
+        docs = await loadDocs(client);
+      }
+      const g = docs.get(GLOBAL)!;
+      this.#global = new LiveDoc(g.data as unknown as GlobalDoc, g.seq);
+      for (const [id, d] of docs) if (d.kind === 'org') this.#orgs.set(id, new LiveDoc(d.data as unknown as OrgDoc, d.seq));
+      client.release();
+    } catch (err) {
+      client.release(err as Error);
+      throw err;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#idle;
+    await this.#pool.end();
+  }
+
+  global(): GlobalDoc {
+    return this.#global.data;
+  }
+
+  org(orgId: string): OrgDoc | undefined {
+    return this.#orgs.get(orgId)?.data;
+  }
+
+  orgIds(): string[] {
+    return [...this.#orgs.keys()];
+  }
+
+  changeFeed(orgId: string): ChangeFeed | undefined {
+    return this.#orgs.get(orgId)?.feed;
+  }
+
+  tx<T>(fn: (t: TxContext) => T): Promise<T> {
+    if (this.#closed) return Promise.reject(new SeatkeeperError('STORAGE_UNAVAILABLE', 'The store is closed.'));
+    return new Promise<T>((resolve, reject) => {
+      this.#queue.push({ fn, resolve: resolve as (v: unknown) => void, reject, audit: [] });
+      if (!this.#running) {
+        this.#running = true;
+        // Every transaction that arrives in this turn of the event loop joins the same batch.
+        this.#idle = new Promise<void>((done) => setImmediate(() => void this.#drain().finally(done)));
+      }
+    });
+  }
+
+  async #drain(): Promise<void> {
+    while (this.#queue.length > 0) {
+      const batch = this.#queue;
+      this.#queue = [];
+      await this.#commitBatch(batch);
+    }
+    this.#running = false;
+  }
+
+  async #commitBatch(batch: Item[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const run = this.#run(batch);
+      const written = [...run.touched].filter(([, t]) => t.created || t.doc.pending() !== null || t.audit);
+      if (written.length === 0) {
+        this.#settle(run);
+        for (const item of batch) this.#answer(item);
+        return;
+      }
+      let client: SqlClient | undefined;
+      try {
+        client = await this.#pool.connect();
+        await this.#write(client, run);
+        client.release();
+      } catch (err) {
+        client?.release(isConflict(err) ? undefined : (err as Error));
+        this.#undo(run);
+        if (isConflict(err) && attempt < this.#options.maxAttempts) {
+          // Another node committed first: read what it wrote, then plan the batch again.
+          await this.#catchUp([...run.touched.keys()].filter((id) => !run.touched.get(id)!.created)).catch(() => {});
+          continue;
+        }
+        const failure = isConflict(err)
+          ? new SeatkeeperError('STORAGE_UNAVAILABLE', 'Too many concurrent changes to the same organization; try again shortly.')
+          : new SeatkeeperError('STORAGE_UNAVAILABLE', 'The change could not be saved; nothing was changed. Try again shortly.', {
+              cause: err instanceof Error ? ((err as NodeJS.ErrnoException).code ?? err.message) : String(err),
+            });
+        for (const item of batch) item.reject(failure);
+        return;
+      }
+      this.#settle(run);
+      for (const item of batch) this.#answer(item);
+      return;
+    }
+  }
+
+  #answer(item: Item): void {
+    const r = item.result!;
+    if (r.ok) item.resolve(r.value);
+    else item.reject(r.error);
+  }
+
+  /** Runs every function of the batch on memory, in order; a function that throws leaves nothing behind. */
+  #run(batch: Item[]): Run {
+    const touched = new Map<string, Touched>();
+    const docOf = (id: string, doc: LiveDoc<object>, created = false): Touched => {
+      let t = touched.get(id);
+      if (!t) touched.set(id, (t = { doc, view: null, created, audit: false }));
+      return t;
+    };
+    for (const item of batch) {
+      item.audit = [];
+      const marks = new Map<Touched, number>();
+      const createdHere: string[] = [];
+      const touch = (id: string, doc: LiveDoc<object>, created = false): object => {
+        const t = docOf(id, doc, created);
+        if (!marks.has(t)) marks.set(t, t.doc.begin());
+        t.view ??= t.doc.tracked();
+        return t.view;
+      };
+      const ctx: TxContext = {
+        global: () => touch(GLOBAL, this.#global as LiveDoc<object>) as GlobalDoc,
+        org: (orgId) => {
+          const d = this.#orgs.get(orgId);
+          return d ? (touch(orgId, d as LiveDoc<object>) as OrgDoc) : undefined;
+        },
+        createOrg: (doc) => {
+          const id = doc.org.id;
+          if (this.#orgs.has(id)) throw new Error(`organization ${id} exists`);
+          const d = new LiveDoc<OrgDoc>(doc, 0);
+          this.#orgs.set(id, d);
+          createdHere.push(id);
+          return touch(id, d as LiveDoc<object>, true) as OrgDoc;
+        },
+        audit: (event) => {
+          const d = this.#orgs.get(event.orgId);
+          if (!d) throw new Error(`audit for unknown organization ${event.orgId}`);
+          touch(event.orgId, d as LiveDoc<object>);
+          item.audit.push(event);
+        },
+      };
+      try {
+        item.result = { ok: true, value: item.fn(ctx) };
+        for (const e of item.audit) touched.get(e.orgId)!.audit = true;
+      } catch (error) {
+        item.result = { ok: false, error };
+        item.audit = [];
+        for (const [t, mark] of marks) t.doc.undoTo(mark);
+        for (const id of createdHere) {
+          this.#orgs.delete(id);
+          touched.delete(id);
+        }
+      }
+    }
+    return { batch, touched };
+  }
+
+  async #write(client: SqlClient, run: Run): Promise<void> {
+    await inTransaction(client, async () => {
+      const readOnly: Array<[string, number]> = [];
+      for (const [id, t] of run.touched) {
+        if (t.created) {
+          await client.query(`INSERT INTO sk_docs (doc_id, kind, seq) VALUES ($1, 'org', 1)`, [id]);
+          await client.query('INSERT INTO sk_changes (doc_id, seq, changes) VALUES ($1, 1, $2::json)', [id, JSON.stringify(wholeDocChanges(t.doc.data))]);
+          await insertDoc(client, id, t.doc.data);
+          t.newSeq = 1;
+          continue;
+        }
+        const changes = t.doc.pending();
+        if (changes === null) {
+          readOnly.push([id, t.doc.seq]);
+          continue;
+        }
+        const seq = t.doc.seq + 1;
+        // The conflict point: a second node committing this document's next number fails here.
+        await client.query('INSERT INTO sk_changes (doc_id, seq, changes) VALUES ($1, $2, $3::json)', [id, seq, JSON.stringify(changes)]);
+        await client.query('UPDATE sk_docs SET seq = $2 WHERE doc_id = $1', [id, seq]);
+        await applyChangeRows(client, id, changes);
+        t.newSeq = seq;
+      }
+      if (readOnly.length > 0) {
+        const r = await client.query<{ doc_id: string; seq: string }>('SELECT doc_id, seq FROM sk_docs WHERE doc_id = ANY($1::text[]) FOR SHARE', [readOnly.map((d) => d[0])]);
+        const now = new Map(r.rows.map((row) => [row.doc_id, Number(row.seq)]));
+        for (const [id, seq] of readOnly) if (now.get(id) !== seq) throw Object.assign(new Error(`${id} changed meanwhile`), { code: '23505' });
+      }
+      const audit = run.batch.flatMap((item) => item.audit);
+      if (audit.length > 0) {
+        await client.query(
+          `INSERT INTO sk_audit (org_id, id, at, actor, action, target, event)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::json[])`,
+          [
+            audit.map((e) => e.orgId),
+            audit.map((e) => e.id),
+            audit.map((e) => e.at),
+            audit.map((e) => e.actor),
+            audit.map((e) => e.action),
+            audit.map((e) => e.target),
+            audit.map((e) => JSON.stringify(e)),
+          ],
+        );
+      }
+    });
+  }
+
+  /** The batch is committed: each document is at its new number. */
+  #settle(run: Run): void {
+    for (const t of run.touched.values()) {
+      if (t.newSeq !== undefined) t.doc.seq = t.newSeq;
+      t.doc.settle();
+    }
+  }
+
+  /** The batch did not commit: memory goes back to what the database holds. */
+  #undo(run: Run): void {
+    for (const [id, t] of run.touched) {
+      t.newSeq = undefined;
+      if (t.created) this.#orgs.delete(id);
+      else t.doc.undoTo(0);
+      t.doc.settle();
+    }
+  }
+
+  /** Reads the change records other nodes committed to these documents since this node's number. */
+  async #catchUp(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    const docs = ids.map((id) => [id, id === GLOBAL ? (this.#global as LiveDoc<object>) : (this.#orgs.get(id) as LiveDoc<object> | undefined)] as const);
+    const r = await this.#pool.query<{ doc_id: string; seq: string; changes: Change[] }>(
+      `SELECT c.doc_id, c.seq, c.changes FROM sk_changes c JOIN unnest($1::text[], $2::bigint[]) AS h(doc_id, seq)
+         ON c.doc_id = h.doc_id AND c.seq > h.seq ORDER BY c.doc_id, c.seq`,
+      [docs.map(([id]) => id), docs.map(([, d]) => d?.seq ?? 0)],
+    );
+    const byDoc = new Map<string, Array<{ seq: number; changes: Change[] }>>();
+    for (const row of r.rows) {
+      let list = byDoc.get(row.doc_id);
+      if (!list) byDoc.set(row.doc_id, (list = []));
+      list.push({ seq: Number(row.seq), changes: row.changes });
+    }
+    const reload: string[] = [];
+    for (const [id, doc] of docs) {
+      const list = byDoc.get(id);
+      if (!doc || !list) continue;
+      // Records pruned from the table leave a gap: load the document whole instead.
+      if (list[0]!.seq !== doc.seq + 1 || list.some((c, n) => c.seq !== list[0]!.seq + n)) reload.push(id);
+      else doc.catchUp(list);
+    }
+    if (reload.length > 0) {
+      const client = await this.#pool.connect();
+      try {
+        await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+        const fresh = await loadDocs(client, reload);
+        await client.query('COMMIT');
+        for (const [id, d] of fresh) {
+          const doc = id === GLOBAL ? (this.#global as LiveDoc<object>) : (this.#orgs.get(id) as LiveDoc<object> | undefined);
+          doc?.replace(d.data, d.seq);
+        }
+        client.release();
+      } catch (err) {
+        client.release(err as Error);
+        throw err;
+      }
+    }
+  }
+
+  async queryAudit(orgId: string, q: AuditQuery): Promise<AuditEvent[]> {
+    const where = ['org_id = $1'];
+    const args: unknown[] = [orgId];
+    const add = (sql: string, v: unknown) => {
+      args.push(v);
+      where.push(sql.replace('?', `$${args.length}`));
+    };
+    if (q.from !== undefined) add('at >= ?', q.from);
+    if (q.to !== undefined) add('at <= ?', q.to);
+    if (q.actor !== undefined) add('actor = ?', q.actor);
+    if (q.target !== undefined) add('target = ?', q.target);
+    if (q.action !== undefined) add('action = ?', q.action);
+    args.push(q.limit ?? 200);
+    try {
+      const r = await this.#pool.query<{ event: AuditEvent }>(`SELECT event FROM sk_audit WHERE ${where.join(' AND ')} ORDER BY n DESC LIMIT $${args.length}`, args);
+      return r.rows.map((row) => row.event);
+    } catch (err) {
+      throw new SeatkeeperError('STORAGE_UNAVAILABLE', 'The audit log cannot be read right now. Try again shortly.', {
+        cause: (err as NodeJS.ErrnoException).code ?? (err as Error).message,
+      });
+    }
+  }
+}
+
+interface Touched {
+  doc: LiveDoc<object>;
+  /** the tracked document handed to the batch's functions */
+  view: object | null;
+  /** created by this batch: written whole */
+  created: boolean;
+  /** the batch audits into it */
+  audit: boolean;
+  /** the number its change record took in this batch */
+  newSeq?: number;
+}
+
+interface Run {
+  batch: Item[];
+  touched: Map<string, Touched>;
+}
+
+export function createPostgresStore(url: string, pool: Partial<PoolOptions> = {}, options: Partial<PostgresStoreOptions> = {}): PostgresStore {
+  return new PostgresStore(createPool(url, pool), options);
+}
