@@ -1,7 +1,8 @@
 // kill -9 at random moments while writes of every kind are in flight, eight times over the same
 // data directory: after each restart every acknowledged write is there (and every acknowledged
-// delete is gone), and the data files parse. The moments come from a seed printed on failure;
-// SEATKEEPER_CRASH_SEED=<n> replays a run.
+// delete is gone), and the data files parse. A moment is "after the Nth acknowledged write of the
+// cycle" (not a time: a loaded machine does less per millisecond), N from a seed printed on
+// failure; SEATKEEPER_CRASH_SEED=<n> replays the same choices.
 import type { ChildProcess } from 'node:child_process';
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -11,9 +12,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_ENROLL_PATH } from '../../shared/api/agent-enroll.js';
 import { Client, owner, registered, uniqueEmail } from '../helpers/client.js';
-import { addOrg, buildServerBundle, expectFilesParse, startBuiltServer, type BuiltServer, type RunningServer } from './built-server.js';
+import { addOrg, buildServerBundle, expectFilesParse, startBuiltServer, type BuiltServer, type RunningServer } from '../helpers/built-server.js';
 
 const CYCLES = 8;
+/** Each cycle is killed after this many acknowledged writes plus a random share of KILL_SPREAD. */
+const KILL_AFTER_MIN = 15;
+const KILL_SPREAD = 40;
 const seed = Number(process.env.SEATKEEPER_CRASH_SEED ?? Date.now() % 1_000_000_007);
 let rnd = seed;
 /** Park–Miller, so a seed replays the same kill moments. */
@@ -128,9 +132,21 @@ describe('crash: kill -9 during concurrent writes', () => {
       for (const a of (await api.get(`${base}/assignments?lineId=${lineId}`)).body.assignments as Array<{ id: string; accountId: string }>) current.set(a.accountId, a.id);
 
       let dead = false;
+      let acked = 0;
+      const killAt = KILL_AFTER_MIN + Math.floor(random() * KILL_SPREAD);
+      let killed!: () => void;
+      const killer = new Promise<void>((res) => (killed = res));
+      // Nine writers keep requests in flight, so the kill at the Nth answer cuts some of them.
+      const acknowledged = () => {
+        if (++acked !== killAt) return;
+        dead = true;
+        s.child.kill('SIGKILL');
+        killed();
+      };
       const guard = async (fn: () => Promise<void>) => {
         try {
           await fn();
+          acknowledged();
           return true;
         } catch (err) {
           // Only the kill's own consequence ends a writer quietly; a wrong answer fails the test.
@@ -183,21 +199,13 @@ describe('crash: kill -9 during concurrent writes', () => {
         }
       };
 
-      const killAfter = 40 + Math.floor(random() * 400);
-      const killer = new Promise<void>((res) =>
-        setTimeout(() => {
-          dead = true;
-          s.child.kill('SIGKILL');
-          res();
-        }, killAfter),
-      );
       await Promise.all([killer, tokens(), tokens(), enrollments(), ...people.map((p) => seats(p.accountId))]);
       expect(await s.exited, `cycle ${cycle}, seed ${seed}`).toMatchObject({ signal: 'SIGKILL' });
       await expectFilesParse(dataDir);
 
       s = await startBuiltServer(built.bundle, dataDir, children);
       const after = Object.assign(new Client(s.url), { cookie: admin.client.cookie });
-      const where = `after kill ${cycle + 1} at ${killAfter} ms (seed ${seed})`;
+      const where = `after kill ${cycle + 1} at write ${killAt} (seed ${seed})`;
       const tokenIds = new Set(((await after.get('/api/v1/me/tokens')).body.tokens as Array<{ id: string }>).map((t) => t.id));
       for (const id of ledger.tokens) expect(tokenIds.has(id), `token ${id} ${where}`).toBe(true);
       const deviceIds = new Set(((await after.get(`${base}/devices`)).body.devices as Array<{ id: string }>).map((d) => d.id));
@@ -213,9 +221,9 @@ describe('crash: kill -9 during concurrent writes', () => {
       ledger.deleting.clear();
     }
 
-    // The kills landed in the middle of things, and a good deal was acknowledged around them.
+    // Every kill cut writers off mid-way (each writer ends on the kill), after at least N acknowledged writes each.
     expect(failedTotal, `seed ${seed}`).toBeGreaterThan(CYCLES);
-    expect(ledger.tokens.length + ledger.devices.length + ledger.assignmentsMade.size + ledger.assignmentsDeleted.length).toBeGreaterThan(100);
+    expect(ledger.tokens.length + ledger.devices.length + ledger.assignmentsMade.size + ledger.assignmentsDeleted.length).toBeGreaterThanOrEqual(CYCLES * KILL_AFTER_MIN);
     s.child.kill('SIGTERM');
     expect(await s.exited).toMatchObject({ code: 0 });
     await expectFilesParse(dataDir);

@@ -1,6 +1,7 @@
-// The server as an operator runs it, for the fault tests: the same bundle scripts/build.mjs makes
-// (built fresh into its own folder under dist/, so node_modules resolve and nothing is stale),
-// started as a child process that can be killed, and a check that its data files still parse.
+// The server as an operator runs it, for the crash and durability tests: the same bundle
+// scripts/build.mjs makes (built fresh into its own folder under dist/, so node_modules resolve and
+// nothing is stale), started as a child process that can be killed, and a check that its data
+// files still parse.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -17,7 +18,7 @@ export interface BuiltServer {
 
 export async function buildServerBundle(): Promise<BuiltServer> {
   await mkdir(join(root, 'dist'), { recursive: true });
-  const dir = await mkdtemp(join(root, 'dist', '.fault-'));
+  const dir = await mkdtemp(join(root, 'dist', '.built-server-'));
   await build({
     entryPoints: { server: join(root, 'server/main.ts') },
     outdir: dir,
@@ -69,14 +70,20 @@ export async function startBuiltServer(bundle: string, dataDir: string, children
   return { child, url, exited };
 }
 
-/** Every data file parses; only the last line of an audit log may be torn by a kill mid-append. */
-export async function expectFilesParse(dataDir: string): Promise<void> {
+/**
+ * Every data file parses; only the last line of an audit log or journal may be torn by a kill
+ * mid-append. Returns the temporary files present: a kill can leave a half-written one (it is
+ * never read, and the next start removes it).
+ */
+export async function expectFilesParse(dataDir: string): Promise<string[]> {
   JSON.parse(await readFile(join(dataDir, 'global.json'), 'utf8'));
   for (const line of (await readFile(join(dataDir, 'global.journal.jsonl'), 'utf8').catch(() => '')).split('\n').slice(0, -2)) JSON.parse(line);
   const names = await readdir(join(dataDir, 'orgs'));
+  const temps = [...names, ...(await readdir(dataDir))].filter((n) => n.endsWith('.tmp'));
   for (const n of names.filter((x) => x.endsWith('.json') && !x.startsWith('.'))) JSON.parse(await readFile(join(dataDir, 'orgs', n), 'utf8'));
   for (const n of names.filter((x) => x.endsWith('.audit.jsonl') || x.endsWith('.journal.jsonl'))) {
     const lines = (await readFile(join(dataDir, 'orgs', n), 'utf8')).split('\n');
     for (const line of lines.slice(0, -2)) JSON.parse(line);
   }
+  return temps.sort();
 }

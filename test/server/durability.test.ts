@@ -2,97 +2,30 @@
 // middle of a burst, the data files stay parseable, and a plain restart keeps everything.
 import { readStoredDoc } from '../../server/store/lowdb-store.js';
 import type { GlobalDoc, OrgDoc } from '../../server/domain/model.js';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
-import { build } from 'esbuild';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addOrg, buildServerBundle, expectFilesParse, startBuiltServer, type BuiltServer, type RunningServer } from '../helpers/built-server.js';
 import { Client, owner, registered, uniqueEmail } from '../helpers/client.js';
 
-const run = promisify(execFile);
-const root = resolve(import.meta.dirname, '../..');
-let bundleDir: string;
-let bundle: string;
+let built: BuiltServer;
 let dataDir: string;
 const children = new Set<ChildProcess>();
 
-// The same bundle `node scripts/build.mjs` makes as dist/server.mjs, built fresh into its own
-// folder under dist/ (so node_modules resolve) and so the test never runs a stale build.
 beforeAll(async () => {
-  await mkdir(join(root, 'dist'), { recursive: true });
-  bundleDir = await mkdtemp(join(root, 'dist', '.durability-'));
-  bundle = join(bundleDir, 'server.mjs');
-  await build({
-    entryPoints: { server: join(root, 'server/main.ts') },
-    outdir: bundleDir,
-    outExtension: { '.js': '.mjs' },
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    packages: 'external',
-    logLevel: 'warning',
-    define: { __SEATKEEPER_VERSION__: '"0.0.0-test"' },
-  });
+  built = await buildServerBundle();
   dataDir = await mkdtemp(join(tmpdir(), 'sk-durable-'));
 }, 60_000);
 
 afterAll(async () => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  if (bundleDir) await rm(bundleDir, { recursive: true, force: true });
+  await built?.dispose();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
-interface Running {
-  child: ChildProcess;
-  url: string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-async function startServer(): Promise<Running> {
-  const child = spawn(process.execPath, [bundle, '--data', dataDir, '--port', '0'], {
-    env: { ...process.env, SEATKEEPER_LOG_LEVEL: 'error' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => child.once('exit', (code, signal) => res({ code, signal })));
-  let out = '';
-  let err = '';
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const url = await new Promise<string>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`server did not start: ${out} ${err}`)), 20_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /Seatkeeper is running at (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        res(m[1]!);
-      }
-    });
-    void exited.then(({ code }) => rej(new Error(`server exited with ${code}: ${err}`)));
-  });
-  return { child, url, exited };
-}
-
-/**
- * Every data file parses. Returns the temporary files present: a kill can leave a half-written
- * one (it is never read, and the next start removes it).
- */
-async function checkFilesParse(): Promise<string[]> {
-  JSON.parse(await readFile(join(dataDir, 'global.json'), 'utf8'));
-  for (const line of (await readFile(join(dataDir, 'global.journal.jsonl'), 'utf8').catch(() => '')).split('\n').slice(0, -2)) JSON.parse(line);
-  const names = await readdir(join(dataDir, 'orgs'));
-  const temps = [...names, ...(await readdir(dataDir))].filter((n) => n.endsWith('.tmp'));
-  for (const n of names.filter((x) => x.endsWith('.json'))) JSON.parse(await readFile(join(dataDir, 'orgs', n), 'utf8'));
-  for (const n of names.filter((x) => x.endsWith('.audit.jsonl') || x.endsWith('.journal.jsonl'))) {
-    const lines = (await readFile(join(dataDir, 'orgs', n), 'utf8')).split('\n');
-    // Only the very last line may be torn by a kill in the middle of an append.
-    for (const line of lines.slice(0, -2)) JSON.parse(line);
-  }
-  return temps.sort();
-}
+const startServer = (): Promise<RunningServer> => startBuiltServer(built.bundle, dataDir, children);
 
 const PASSWORD = 'correct horse battery';
 
@@ -104,8 +37,7 @@ describe('durability of the built server', () => {
       orgFile,
       JSON.stringify({ name: 'Durable Works', contracts: [{ number: 'C-DUR', serials: [serial], lines: [{ productCode: 'SW-PREMIUM', seats: 100, method: 'named-user' }] }] }),
     );
-    const added = await run(process.execPath, [bundle, 'add-org', '--file', orgFile, '--data', dataDir], { env: { ...process.env, SEATKEEPER_LOG_LEVEL: 'error' } });
-    const orgId = added.stdout.trim();
+    const orgId = await addOrg(built.bundle, dataDir, orgFile);
     expect(orgId).toMatch(/^org_/);
 
     let s = await startServer();
@@ -166,7 +98,7 @@ describe('durability of the built server', () => {
     expect(ackedEmails.length + ackedAssignments.length).toBeGreaterThanOrEqual(killAfter);
     expect(ackedAssignments.length).toBeGreaterThan(0);
     expect(failed).toBeGreaterThan(0); // the kill really landed mid-burst
-    const tempsAfterKill = await checkFilesParse();
+    const tempsAfterKill = await expectFilesParse(dataDir);
 
     const verify = async (url: string) => {
       const signIn = await new Client(url).post('/api/v1/auth/sign-in', { email: admin.email, password: PASSWORD });
@@ -208,6 +140,6 @@ describe('durability of the built server', () => {
     await s.exited;
     // Starting removes temp files a kill left behind, and a clean stop leaves none.
     expect(tempsAfterKill.every((n) => n.endsWith('.tmp'))).toBe(true);
-    expect(await checkFilesParse()).toEqual([]);
+    expect(await expectFilesParse(dataDir)).toEqual([]);
   });
 });
