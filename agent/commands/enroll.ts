@@ -33,6 +33,7 @@ export const enrollCommand: Command = {
     '--force            enroll again, replacing the current device identity',
     JSON_HELP,
     STATE_DIR_HELP,
+    '                   (a second agent on this machine: its own --state-dir; it enrolls as its own device)',
   ],
   options: { ...jsonOption, ...stateDirOption, server: { type: 'string' }, token: { type: 'string' }, 'detect-root': { type: 'string' }, force: { type: 'boolean' } },
   positionals: { min: 0, max: 0 },

@@ -9,6 +9,8 @@ export interface ServerConfig {
   host: string;
   /** URL printed and put into mails and agent settings; defaults to http://host:port */
   publicUrl?: string;
+  /** the operator's terms and conditions, linked from the claim page (none by default) */
+  termsUrl?: string;
   mail: MailConfig;
   /** default offline lease life; per organization it can be changed */
   leaseTtlSeconds: number;
@@ -40,6 +42,8 @@ export interface Limits {
   publicRoute: Window;
   /** workstation enrollments per client address (default 300 a minute: a fleet behind one NAT rolls out at once) */
   enrollments: Window;
+  /** workstations one enrollment token enrolls when the admin does not choose (default 250) */
+  enrollmentTokenMaxUses: number;
   /** serial-number tries (link a serial, register with one), per address and per account (default 10 an hour) */
   serialGuesses: Window;
   /** password hashes computed at once, process-wide (default 2: the libuv pool has 4 threads) */
@@ -67,6 +71,7 @@ export interface Limits {
 export const defaultLimits: Limits = {
   publicRoute: { attempts: 30, windowSeconds: 60 },
   enrollments: { attempts: 300, windowSeconds: 60 },
+  enrollmentTokenMaxUses: 250,
   serialGuesses: { attempts: 10, windowSeconds: 3600 },
   passwordHashConcurrency: 2,
   passwordHashQueue: 8,
@@ -123,6 +128,10 @@ export function withDefaults(partial: ConfigInput): ServerConfig {
   // not fail every enrollment later.
   if (cfg.publicUrl !== undefined && !(URL.canParse(cfg.publicUrl) && /^https?:$/.test(new URL(cfg.publicUrl).protocol))) {
     throw new Error(`config.publicUrl: ${cfg.publicUrl} is not an http(s) URL`);
+  }
+  // Shown to people as a link: only a web address, never javascript: or the like.
+  if (cfg.termsUrl !== undefined && !(URL.canParse(cfg.termsUrl) && /^https?:$/.test(new URL(cfg.termsUrl).protocol))) {
+    throw new Error(`config.termsUrl: ${cfg.termsUrl} is not an http(s) URL`);
   }
   return cfg;
 }

@@ -170,6 +170,8 @@ export interface EnrollmentToken {
   expiresAt: number;
   revokedAt: number | null;
   uses: number;
+  /** enrollments allowed in all; absent on tokens stored before it existed */
+  maxUses?: number | null;
 }
 
 export interface Lease {

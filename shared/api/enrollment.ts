@@ -6,6 +6,8 @@ export const CreateEnrollmentTokenBody = z.strictObject({
   name: Name,
   /** up to 90 days; a token is for a rollout, not forever */
   expiresInHours: z.number().positive().max(90 * 24),
+  /** workstations the token may enroll in all (default: the server's limits.enrollmentTokenMaxUses) */
+  maxUses: z.number().int().positive().max(100_000).optional(),
 });
 export type CreateEnrollmentTokenBody = z.infer<typeof CreateEnrollmentTokenBody>;
 
@@ -16,7 +18,8 @@ export const EnrollmentTokenView = z.object({
   expiresAt: z.number(),
   revokedAt: z.number().nullable(),
   uses: z.number(),
-  status: z.enum(['active', 'expired', 'revoked']),
+  maxUses: z.number().nullable(),
+  status: z.enum(['active', 'expired', 'used-up', 'revoked']),
 });
 export type EnrollmentTokenView = z.infer<typeof EnrollmentTokenView>;
 

@@ -53,15 +53,15 @@ describe('enrollment tokens', () => {
     expect(tokens.body.tokens[0].uses).toBe(1);
   });
 
-  it('keeps one device per machine: enrolling again updates its record and key', async () => {
+  it('never takes over a device: enrolling again with its machine id makes another device (issue 14 §5)', async () => {
     const org = await orgWithToken(server);
     const first = await enrollDevice(server.url, org.token, { machineId: 'machine-A', hostname: 'old-name' });
     const again = await enrollDevice(server.url, org.token, { machineId: 'machine-A', hostname: 'new-name' });
     const other = await enrollDevice(server.url, org.token, { machineId: 'machine-B' });
-    expect(again.deviceId).toBe(first.deviceId);
+    expect(again.deviceId).not.toBe(first.deviceId);
     expect(other.deviceId).not.toBe(first.deviceId);
     const d = server.services.store.org(org.orgId)!.devices[first.deviceId]!;
-    expect(d).toMatchObject({ hostname: 'new-name', publicKey: again.publicKeyX });
+    expect(d).toMatchObject({ hostname: 'old-name', publicKey: first.publicKeyX });
     // Another organization sees a different machine id hash for the same machine.
     const org2 = await orgWithToken(server);
     const elsewhere = await enrollDevice(server.url, org2.token, { machineId: 'machine-A' });

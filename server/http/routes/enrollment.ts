@@ -5,7 +5,7 @@ import { AGENT_ENROLL_PATH, AgentEnrollBody, type AgentEnrollReply } from '../..
 import { CreateEnrollmentTokenBody, type CreatedEnrollmentToken, type EnrollmentTokenView } from '../../../shared/api/enrollment.js';
 import { auditEvent } from '../../domain/audit.js';
 import { findDeviceByMachine, machineIdHash } from '../../domain/devices.js';
-import { revokeLease } from '../../domain/entitlements.js';
+import { enrollmentRefusal, type EnrollmentRefusal } from '../../domain/enrollment-tokens.js';
 import { agentSettings } from '../../gateway/gateway.js';
 import { AGENT_SOCKET_PATH } from '../../gateway/plugin.js';
 import { hashSecret, newSecret } from '../../core/ids.js';
@@ -14,8 +14,9 @@ import type { Device, EnrollmentToken, OrgDoc } from '../../domain/model.js';
 import type { Router } from '../router.js';
 
 function tokenView(t: EnrollmentToken, now: number): EnrollmentTokenView {
-  const status = t.revokedAt ? 'revoked' : t.expiresAt <= now ? 'expired' : 'active';
-  return { id: t.id, name: t.name, createdAt: t.createdAt, expiresAt: t.expiresAt, revokedAt: t.revokedAt, uses: t.uses, status };
+  const refusal = enrollmentRefusal(t, now);
+  const status = refusal === 'used-up' ? 'used-up' : (refusal ?? 'active');
+  return { id: t.id, name: t.name, createdAt: t.createdAt, expiresAt: t.expiresAt, revokedAt: t.revokedAt, uses: t.uses, maxUses: t.maxUses ?? null, status };
 }
 
 export function agentSocketUrl(s: Services): string {
@@ -25,15 +26,21 @@ export function agentSocketUrl(s: Services): string {
   return u.toString();
 }
 
-/** The organization and token an enrollment secret belongs to, if it is still usable. */
-function findToken(s: Services, secret: string, now: number): { doc: OrgDoc; token: EnrollmentToken } | undefined {
+/** The organization and token an enrollment secret belongs to, usable or not. */
+function findToken(s: Services, secret: string): { doc: OrgDoc; token: EnrollmentToken } | undefined {
   const h = hashSecret(secret);
   for (const orgId of s.store.orgIds()) {
     const doc = s.store.org(orgId)!;
     const token = Object.values(doc.enrollmentTokens).find((t) => t.tokenHash === h);
-    if (token) return !token.revokedAt && token.expiresAt > now ? { doc, token } : undefined;
+    if (token) return { doc, token };
   }
   return undefined;
+}
+
+class Refused extends Error {
+  constructor(readonly reason: EnrollmentRefusal) {
+    super(reason);
+  }
 }
 
 export function registerEnrollmentRoutes(r: Router): void {
@@ -56,10 +63,11 @@ export function registerEnrollmentRoutes(r: Router): void {
         expiresAt: now + Math.round(body.expiresInHours * 3600 * 1000),
         revokedAt: null,
         uses: 0,
+        maxUses: body.maxUses ?? s.config.limits.enrollmentTokenMaxUses,
       };
       await s.store.tx((t) => {
         t.org(org.id)!.enrollmentTokens[token.id] = token;
-        t.audit(auditEvent(s.ids, now, org.id, account.id, 'enrollment-token.create', token.id, null, { name: token.name, expiresAt: token.expiresAt }));
+        t.audit(auditEvent(s.ids, now, org.id, account.id, 'enrollment-token.create', token.id, null, { name: token.name, expiresAt: token.expiresAt, maxUses: token.maxUses }));
       });
       return {
         ...tokenView(token, now),
@@ -110,42 +118,52 @@ export function registerEnrollmentRoutes(r: Router): void {
     limit: { perAddress: 'enrollments' },
     async handler({ s, body }): Promise<AgentEnrollReply> {
       const now = s.clock();
-      const invalid = () => new SeatkeeperError('ENROLLMENT_TOKEN_INVALID', 'This enrollment token is unknown, expired or revoked. Ask an administrator for a new one.');
-      const found = findToken(s, body.token, now);
+      const invalid = () => new SeatkeeperError('ENROLLMENT_TOKEN_INVALID', 'This enrollment token is unknown, expired, used up or revoked. Ask an administrator for a new one.');
+      const found = findToken(s, body.token);
       if (!found) throw invalid();
       const orgId = found.doc.org.id;
-      const { device, created } = await s.store.tx((t) => {
-        const doc = t.org(orgId)!;
-        const token = doc.enrollmentTokens[found.token.id];
-        if (!token || token.revokedAt || token.expiresAt <= now) throw invalid();
-        token.uses++;
-        const hash = machineIdHash(doc.org.salt, body.machineId);
-        const existing = findDeviceByMachine(doc, hash);
-        const fields = { hostname: body.hostname, os: body.os, agentVersion: body.agentVersion, publicKey: body.publicKey, enrolledAt: now, enrolledWith: token.id };
-        if (existing) {
-          // The same machine enrolling again (a reinstall): same device, new key; nothing carries over
-          // to the new installation (its state directory starts empty too).
-          for (const l of Object.values(doc.leases)) if (l.deviceId === existing.id && l.status === 'active') revokeLease(l, 'superseded', now);
-          Object.assign(existing, fields, { revokedAt: null, signedInAccountId: null });
-          t.audit(auditEvent(s.ids, now, orgId, `device:${existing.id}`, 'device.re-enroll', existing.id, null, { hostname: body.hostname, token: token.id }));
-          return { device: { ...existing }, created: false };
-        }
-        const d: Device = {
-          id: s.ids('dev'),
-          machineIdHash: hash,
-          ...fields,
-          lastSeenAt: null,
-          signedInAccountId: null,
-          inventory: [],
-          inventoryHash: null,
-          revokedAt: null,
-        };
-        doc.devices[d.id] = d;
-        t.audit(auditEvent(s.ids, now, orgId, `device:${d.id}`, 'device.enroll', d.id, null, { hostname: d.hostname, os: d.os, token: token.id }));
-        return { device: { ...d }, created: true };
-      });
-      if (!created) s.gateway.deviceReenrolled(orgId, device.id);
-      s.events.emit('feed', { orgId, at: now, kind: 'device', text: `Workstation ${device.hostname} ${created ? 'enrolled' : 'enrolled again'}`, deviceId: device.id });
+      let device: Device;
+      try {
+        device = await s.store.tx((t) => {
+          const doc = t.org(orgId)!;
+          const token = doc.enrollmentTokens[found.token.id];
+          const refusal = token ? enrollmentRefusal(token, now) : 'revoked';
+          if (!token || refusal) throw new Refused(refusal ?? 'revoked');
+          token.uses++;
+          // Enrollment only ever adds a device. The machine id is the client's word (readable by any
+          // local user): it never selects an existing device, so a key is never replaced and a
+          // revocation never lifted. A reinstall is a new device; the admin revokes the old one.
+          const hash = machineIdHash(doc.org.salt, body.machineId);
+          const sameMachine = findDeviceByMachine(doc, hash);
+          const d: Device = {
+            id: s.ids('dev'),
+            machineIdHash: hash,
+            hostname: body.hostname,
+            os: body.os,
+            agentVersion: body.agentVersion,
+            publicKey: body.publicKey,
+            enrolledAt: now,
+            enrolledWith: token.id,
+            lastSeenAt: null,
+            signedInAccountId: null,
+            inventory: [],
+            inventoryHash: null,
+            revokedAt: null,
+          };
+          doc.devices[d.id] = d;
+          t.audit(auditEvent(s.ids, now, orgId, `device:${d.id}`, 'device.enroll', d.id, null, { hostname: d.hostname, os: d.os, token: token.id, ...(sameMachine ? { sameMachineAs: sameMachine.id } : {}) }));
+          t.audit(auditEvent(s.ids, now, orgId, `device:${d.id}`, 'enrollment-token.use', token.id, { uses: token.uses - 1 }, { uses: token.uses, maxUses: token.maxUses ?? null, deviceId: d.id, hostname: d.hostname }));
+          return { ...d };
+        });
+      } catch (e) {
+        if (!(e instanceof Refused)) throw e;
+        // A refused use of a real token is the admins' business too (a leaked token being tried).
+        await s.store
+          .tx((t) => t.audit(auditEvent(s.ids, now, orgId, 'anonymous', 'enrollment-token.refused', found.token.id, null, { reason: e.reason, hostname: body.hostname })))
+          .catch((err: Error) => s.log.warn('could not audit a refused enrollment', { error: err.message }));
+        throw invalid();
+      }
+      s.events.emit('feed', { orgId, at: now, kind: 'device', text: `Workstation ${device.hostname} enrolled`, deviceId: device.id });
       return {
         deviceId: device.id,
         orgId,
