@@ -75,7 +75,20 @@ interface Outcome {
   close: number | null;
 }
 
-/** Sends `frames` on a fresh socket (after authenticating when `auth`), until it closes or all are answered. */
+/**
+ * Whether the server answers this frame with an error as soon as it reads it (not after queued
+ * work): anything that does not parse, and any frame the connection's state refuses (before
+ * authenticating everything but hello; after it, a second hello). A hello before authenticating
+ * is answered by a close instead (the fuzzer holds no device key).
+ */
+function answeredAtOnce(f: string | Buffer, auth: boolean): boolean {
+  if (typeof f !== 'string') return true;
+  const r = parseFrame('agent-to-server', f);
+  if (!r.ok) return true;
+  return auth ? r.msg.type === 'hello' : r.msg.type !== 'hello';
+}
+
+/** Sends `frames` on a fresh socket (after authenticating when `auth`), until it closes or every frame due an answer got one. */
 async function fuzzOnce(frames: Array<string | Buffer>, auth: boolean): Promise<Outcome> {
   const a = await RawAgent.connect(server.url);
   const received: ServerToAgent[] = [];
@@ -89,16 +102,19 @@ async function fuzzOnce(frames: Array<string | Buffer>, auth: boolean): Promise<
   else await a.next('challenge');
   const before = received.length;
   let sent = 0;
+  let due = 0;
   for (const f of frames) {
     if (a.ws.readyState !== WebSocket.OPEN) break;
     a.ws.send(f);
     sent++;
+    if (answeredAtOnce(f, auth)) due++;
   }
-  // Settle: closed by the server, or no new frame for a moment.
-  let last = -1;
-  while (a.ws.readyState === WebSocket.OPEN && received.length !== last) {
-    last = received.length;
-    await new Promise((r) => setTimeout(r, 80));
+  // Wait for the state, not for quiet: closed by the server, or every answer due has come.
+  const answered = () => received.slice(before).filter((m) => m.type === 'error').length;
+  const deadline = Date.now() + 30_000;
+  while (a.ws.readyState === WebSocket.OPEN && answered() < due) {
+    if (Date.now() > deadline) throw new Error(`${answered()} of ${due} answers after 30 s, socket still open`);
+    await new Promise((r) => setTimeout(r, 10));
   }
   let close: number | null = null;
   if (a.ws.readyState !== WebSocket.OPEN) close = (await Promise.race([a.closed, new Promise<never>((_, no) => setTimeout(() => no(new Error('close did not finish')), 5000))])).code;
