@@ -1,20 +1,27 @@
 // seatkeeper-server: the entry point that reads flags and environment.
-//   seatkeeper-server [--data DIR] [--port N] [--host H] [--public-url URL]
+//   seatkeeper-server [--data DIR | --database URL] [--port N] [--host H] [--public-url URL]
 //   seatkeeper-server add-org --file org.json [--data DIR]
+//   seatkeeper-server migrate --database URL
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { startServer } from './app.js';
 import { mailFromEnv } from './mail/config-from-env.js';
 import { StoreCorruptError } from './store/lowdb-store.js';
+import { SchemaMismatchError, migrate } from './store/postgres/migrations.js';
+import { createPool } from './store/postgres/sql.js';
 import { createOrganization, type OrganizationInput } from './ops/create-organization.js';
 import { webDirDefault } from './http/web-dir.js';
 
 const usage = `Usage:
-  seatkeeper-server [--data DIR] [--port N] [--host HOST] [--public-url URL]
-  seatkeeper-server add-org --file ORG.json [--data DIR]
+  seatkeeper-server [--data DIR | --database postgres://...] [--port N] [--host HOST] [--public-url URL]
+  seatkeeper-server add-org --file ORG.json [--data DIR | --database URL]
+  seatkeeper-server migrate --database URL    creates or upgrades the PostgreSQL schema
 
-Environment: SEATKEEPER_DATA, PORT, HOST, SEATKEEPER_PUBLIC_URL, SEATKEEPER_LOG_LEVEL,
+Without --database the server keeps its data in DIR (./data); with it, in PostgreSQL (run
+migrate first). Mail still goes to DIR/outbox unless SMTP is set.
+
+Environment: SEATKEEPER_DATA, SEATKEEPER_DATABASE_URL, PORT, HOST, SEATKEEPER_PUBLIC_URL, SEATKEEPER_LOG_LEVEL,
   SEATKEEPER_SMTP_HOST, SEATKEEPER_SMTP_PORT, SEATKEEPER_SMTP_USER, SEATKEEPER_SMTP_PASS,
   SEATKEEPER_SMTP_SECURE=1, SEATKEEPER_MAIL_FROM (mail goes to DATA/outbox as .eml files
   unless SEATKEEPER_SMTP_HOST is set).
@@ -32,6 +39,7 @@ async function main(): Promise<void> {
       allowPositionals: true,
       options: {
         data: { type: 'string' },
+        database: { type: 'string' },
         port: { type: 'string' },
         host: { type: 'string' },
         'public-url': { type: 'string' },
@@ -60,7 +68,21 @@ async function main(): Promise<void> {
     webDir: webDirDefault(),
   };
   // Checks every journal line against memory: the test suite sets it for the servers it starts.
-  const storage = { commit: { verify: process.env.SEATKEEPER_STORE_VERIFY === '1' } };
+  const databaseUrl = values.database ?? process.env.SEATKEEPER_DATABASE_URL;
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) fail('--database: expected a URL such as postgres://user@host:5432/seatkeeper');
+  const storage = { commit: { verify: process.env.SEATKEEPER_STORE_VERIFY === '1' }, databaseUrl };
+
+  if (positionals[0] === 'migrate') {
+    if (!databaseUrl) fail('migrate needs --database URL (or SEATKEEPER_DATABASE_URL)');
+    const pool = createPool(databaseUrl, { max: 1 });
+    try {
+      const r = await migrate(pool);
+      process.stdout.write(r.applied.length > 0 ? `Migrated the database from schema version ${r.from} to ${r.to}.\n` : `The database is at schema version ${r.to}: nothing to do.\n`);
+    } finally {
+      await pool.end();
+    }
+    return;
+  }
 
   if (positionals[0] === 'add-org') {
     if (!values.file) fail('add-org needs --file ORG.json');
@@ -83,7 +105,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof StoreCorruptError) {
+  if (err instanceof StoreCorruptError || err instanceof SchemaMismatchError) {
     process.stderr.write(`${err.message}\n`);
     process.exit(1);
   }
