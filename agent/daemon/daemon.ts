@@ -89,6 +89,11 @@ export class AgentDaemon {
     return this.#connected;
   }
 
+  /** The link gave up for good (a final close, a revoked device): it will not reconnect. */
+  get linkClosed(): boolean {
+    return this.#link?.state === 'closed';
+  }
+
   async start(): Promise<void> {
     const { paths, logger, clock } = this.#opts;
     this.#leaseKey = await importLeasePublicJwk(this.#config.leasePublicKeyJwk);

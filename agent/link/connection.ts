@@ -50,7 +50,7 @@ export interface LinkOptions {
 /** The error code a server sends a revoked device. */
 const DEVICE_REVOKED: ErrorCode = 'DEVICE_REVOKED';
 
-type LinkState = 'idle' | 'connecting' | 'ready' | 'waiting' | 'closed';
+export type LinkState = 'idle' | 'connecting' | 'ready' | 'waiting' | 'closed';
 
 export class AgentLink {
   #opts: LinkOptions;
@@ -79,6 +79,11 @@ export class AgentLink {
 
   get ready(): boolean {
     return this.#state === 'ready';
+  }
+
+  /** 'closed' is for good: no retry is scheduled and none will be. */
+  get state(): LinkState {
+    return this.#state;
   }
 
   start(): void {

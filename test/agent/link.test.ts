@@ -197,7 +197,8 @@ describe('agent link', () => {
     conn.ws.close(4003, 'device revoked');
     await eventually(async () => (await readDaemonStatus(st.paths))?.lastError?.includes('4003'));
     expect(await readLeaseFile(st.paths, 'ACAD')).toMatchObject({ kind: 'revoked', revoked: { jti: peekLeaseClaims(token)!.jti, reason: 'device-revoked' } });
-    await new Promise((r) => setTimeout(r, 300));
+    // Closed for good: no retry is scheduled, so the one connection stays the only one.
+    await eventually(() => daemon?.linkClosed === true);
     expect(server.connections).toHaveLength(1);
   });
 
@@ -226,8 +227,8 @@ describe('agent link', () => {
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout)).toMatchObject({ reason: 'revoked', revokeReason: 'device-revoked' });
     await eventually(async () => (await readDaemonStatus(st.paths))?.lastError?.includes('device revoked'));
-    // The backoff here waits 0 ms: a link that retried would have been refused many times by now.
-    await new Promise((r) => setTimeout(r, 400));
+    // Closed for good (no retry scheduled), after exactly one refused hello.
+    await eventually(() => daemon?.linkClosed === true);
     expect(server.refused).toHaveLength(1);
     expect(server.connections).toHaveLength(0);
   });
