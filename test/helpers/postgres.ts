@@ -1,11 +1,11 @@
 // A real PostgreSQL for tests: a cluster of Debian's postgresql package (initdb and pg_ctl, run as
-// the `postgres` user when the tests run as root) in a temporary directory on a free port, started
+// the `postgres` user when the tests run as root, since PostgreSQL refuses to run as root) in a temporary directory on a free port, started
 // on first use in a test process and stopped (immediately) when the file's tests end. With
 // SEATKEEPER_TEST_DATABASE_URL set, that server is used instead (its user must be able to CREATE
 // DATABASE). Each store gets a fresh database, copied from a migrated template.
 import { execFile, execFileSync } from 'node:child_process';
 import { chown, mkdtemp, rm } from 'node:fs/promises';
-import { rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +15,15 @@ import pg from 'pg';
 import { migrate } from '../../server/store/postgres/migrations.js';
 import { createPool } from '../../server/store/postgres/sql.js';
 
-const BIN = process.env.SEATKEEPER_TEST_PG_BIN ?? '/usr/lib/postgresql/15/bin';
+/** Debian's binaries (the newest version installed), or SEATKEEPER_TEST_PG_BIN. */
+function pgBin(): string {
+  if (process.env.SEATKEEPER_TEST_PG_BIN) return process.env.SEATKEEPER_TEST_PG_BIN;
+  const root = '/usr/lib/postgresql';
+  const versions = existsSync(root) ? readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'initdb'))) : [];
+  const newest = versions.sort((a, b) => Number(b) - Number(a))[0];
+  if (!newest) throw new Error('PostgreSQL is not installed: apt-get install -y postgresql (or set SEATKEEPER_TEST_DATABASE_URL)');
+  return join(root, newest, 'bin');
+}
 const run = promisify(execFile);
 
 export interface TestCluster {
@@ -50,7 +58,8 @@ export async function startCluster(): Promise<TestCluster> {
     const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
     await chown(dir, uid, gid);
   }
-  const pgCtl = join(BIN, 'pg_ctl');
+  const bin = pgBin();
+  const pgCtl = join(bin, 'pg_ctl');
   const stopSync = () => {
     try {
       const [cmd, args] = asPostgres(pgCtl, ['-D', data, 'stop', '-m', 'immediate', '-w']);
@@ -61,7 +70,7 @@ export async function startCluster(): Promise<TestCluster> {
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    const [initCmd, initArgs] = asPostgres(join(BIN, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--locale=C', '--no-sync']);
+    const [initCmd, initArgs] = asPostgres(join(bin, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--locale=C', '--no-sync']);
     await run(initCmd, initArgs);
     const port = await freePort();
     const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=200`;
