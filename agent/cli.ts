@@ -8,11 +8,12 @@
 //   SEATKEEPER_MACHINE_ID    TEST HOOK: machine id to enroll with instead of node-machine-id's
 //                            (test agents share one machine)
 //   SEATKEEPER_FAKE_NOW      TEST HOOK: epoch milliseconds the agent takes as "now" (clock-rollback
-//                            and expiry tests of `check`); never set it on a real workstation
+//                            and expiry tests of `check`). Test hooks are ignored by the shipped
+//                            agent (TEST_HOOKS in clock.ts, false in dist/agent.cjs).
 import { isSea } from './sea.js'; // first: adjusts the environment before ws loads
 import { parseArgs } from 'node:util';
 import path from 'node:path';
-import { fixedClock, systemClock, type Clock } from './clock.js';
+import { fixedClock, systemClock, TEST_HOOKS, type Clock } from './clock.js';
 import { checkCommand } from './commands/check.js';
 import { enrollCommand } from './commands/enroll.js';
 import { inventoryCommand } from './commands/inventory.js';
@@ -62,7 +63,7 @@ const commandUsage = (c: Command) =>
 
 function clockFrom(env: NodeJS.ProcessEnv): Clock {
   const fake = env.SEATKEEPER_FAKE_NOW;
-  if (fake === undefined || fake === '') return systemClock;
+  if (!TEST_HOOKS || fake === undefined || fake === '') return systemClock;
   const ms = Number(fake);
   if (!Number.isSafeInteger(ms) || ms < 0) throw new UsageError('SEATKEEPER_FAKE_NOW must be epoch milliseconds');
   return fixedClock(ms);
@@ -110,7 +111,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: CommandIo
       platform: process.platform,
       clock: clockFrom(env),
       detectRoot: env.SEATKEEPER_DETECT_ROOT || undefined,
-      machineIdOverride: env.SEATKEEPER_MACHINE_ID || undefined,
+      machineIdOverride: TEST_HOOKS ? env.SEATKEEPER_MACHINE_ID || undefined : undefined,
       logLevel,
       selfCommand: isSea() || !script ? [process.execPath] : [process.execPath, path.resolve(script)],
       pathDirs: (env.PATH ?? '').split(path.delimiter).filter(Boolean),

@@ -7,16 +7,21 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 const define = { __SEATKEEPER_VERSION__: JSON.stringify(pkg.version) };
 const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: 'linked', logLevel: 'warning', define };
 
+// The shipped agent ignores test hooks (agent/clock.ts); the tests' copy honours them.
+const agent = (name, hooks) => ({
+  ...common,
+  define: { ...define, __SEATKEEPER_TEST_HOOKS__: String(hooks) },
+  entryPoints: { [name]: 'agent/cli.ts' },
+  outExtension: { '.js': '.cjs' },
+  format: 'cjs',
+  outdir: 'dist',
+  // ws probes for these optional native speed-ups and works without them.
+  external: ['bufferutil', 'utf-8-validate'],
+});
+
 await Promise.all([
-  build({
-    ...common,
-    entryPoints: { agent: 'agent/cli.ts' },
-    outExtension: { '.js': '.cjs' },
-    format: 'cjs',
-    outdir: 'dist',
-    // ws probes for these optional native speed-ups and works without them.
-    external: ['bufferutil', 'utf-8-validate'],
-  }),
+  build(agent('agent', false)),
+  build(agent('agent-hooks', true)),
   // seatctl, the admin CLI: one self-contained CommonJS file too (scripts/package-seatctl.mjs embeds it).
   build({ ...common, entryPoints: { seatctl: 'seatctl/cli.ts' }, outExtension: { '.js': '.cjs' }, format: 'cjs', outdir: 'dist' }),
   build({

@@ -92,6 +92,9 @@ export async function checkProduct(opts: CheckOptions): Promise<CheckResult> {
   }
   // A valid lease copied into another product's file is still not a lease for this product.
   if (v.claims.prod !== productCode) return { ok: false, productCode, reason: 'tampered' };
+  // The server signed this lease at `iat`: a clock before that has been set back, whatever
+  // clock.json says (deleting it must not reset the guard). Same tolerance as the guard's.
+  if (!judgeClock(now, v.claims.iat * 1000).ok) return { ok: false, productCode, reason: 'clock-rolled-back' };
   return { ok: true, productCode, subject: v.claims.sub, method: v.claims.meth, jti: v.claims.jti, expiresAt: v.claims.exp * 1000 };
 }
 

@@ -6,6 +6,11 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const AGENT_BUNDLE = path.join(REPO, 'dist', 'agent.cjs');
+/** The same agent built with its test hooks honoured; the shipped one ignores them. */
+export const HOOKS_BUNDLE = path.join(REPO, 'dist', 'agent-hooks.cjs');
+const HOOKS = ['SEATKEEPER_FAKE_NOW', 'SEATKEEPER_MACHINE_ID'];
+/** An environment that sets a test hook runs the test build: the shipped one would ignore it. */
+const bundleFor = (env: Record<string, string | undefined>) => (HOOKS.some((h) => env[h] !== undefined) ? HOOKS_BUNDLE : AGENT_BUNDLE);
 
 async function newestSource(dir: string): Promise<number> {
   let newest = 0;
@@ -23,8 +28,8 @@ const exec = (cmd: string, args: string[]) =>
 
 /** True when dist/agent.cjs is newer than every agent/ and shared/ source and package.json. */
 export async function bundleIsFresh(file = AGENT_BUNDLE): Promise<boolean> {
-  if (!existsSync(file)) return false;
-  const built = statSync(file).mtimeMs;
+  if (!existsSync(file) || !existsSync(HOOKS_BUNDLE)) return false;
+  const built = Math.min(statSync(file).mtimeMs, statSync(HOOKS_BUNDLE).mtimeMs);
   const newest = Math.max(await newestSource(path.join(REPO, 'agent')), await newestSource(path.join(REPO, 'shared')), statSync(path.join(REPO, 'package.json')).mtimeMs);
   return built > newest;
 }
@@ -64,13 +69,13 @@ export async function ensureAgentBundle(): Promise<string> {
 }
 
 // Mirrors the agent entry of scripts/build.mjs.
-const AGENT_BUILD_OPTIONS = `{
+const agentBuildOptions = (name: string, hooks: boolean) => `{
   bundle: true, platform: 'node', target: 'node20', sourcemap: 'linked', logLevel: 'warning',
-  define: { __SEATKEEPER_VERSION__: JSON.stringify(JSON.parse(readFileSync('package.json', 'utf8')).version) },
-  entryPoints: { agent: 'agent/cli.ts' }, outExtension: { '.js': '.cjs' }, format: 'cjs', outdir: 'dist',
+  define: { __SEATKEEPER_VERSION__: JSON.stringify(JSON.parse(readFileSync('package.json', 'utf8')).version), __SEATKEEPER_TEST_HOOKS__: '${hooks}' },
+  entryPoints: { '${name}': 'agent/cli.ts' }, outExtension: { '.js': '.cjs' }, format: 'cjs', outdir: 'dist',
   external: ['bufferutil', 'utf-8-validate'],
 }`;
-const AGENT_ONLY_BUILD = `import { build } from 'esbuild'; import { readFileSync } from 'node:fs'; await build(${AGENT_BUILD_OPTIONS});`;
+const AGENT_ONLY_BUILD = `import { build } from 'esbuild'; import { readFileSync } from 'node:fs'; await build(${agentBuildOptions('agent', false)}); await build(${agentBuildOptions('agent-hooks', true)});`;
 
 export interface AgentRun {
   code: number | null;
@@ -81,7 +86,7 @@ export interface AgentRun {
 /** Runs `node dist/agent.cjs ...args` to completion. */
 export function runAgent(args: string[], env: Record<string, string | undefined> = {}, timeoutMs = 20_000): Promise<AgentRun> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [AGENT_BUNDLE, ...args], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bundleFor(env), ...args], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -96,7 +101,7 @@ export function runAgent(args: string[], env: Record<string, string | undefined>
 
 /** Starts a long-running agent command (run, login) and returns the child. */
 export function spawnAgent(args: string[], env: Record<string, string | undefined> = {}): ChildProcess & { output: () => { stdout: string; stderr: string } } {
-  const child = spawn(process.execPath, [AGENT_BUNDLE, ...args], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [bundleFor(env), ...args], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (d) => (stdout += d));
