@@ -88,8 +88,9 @@ describe('a workstation revoked while its agent was stopped', () => {
       expect(denied.json, code).toMatchObject({ mayRun: false, reason: 'revoked', revokeReason: 'device-revoked' });
     }
     await until('status says revoked', async () => (await readDaemonStatus(ws.paths))?.lastError?.includes('device revoked'));
-    // Refused once, it stays down instead of knocking again: still running, and told only once.
-    await new Promise((r) => setTimeout(r, 1500));
+    // Refused once, it stays down instead of knocking again: its link says it closed for good (no
+    // retry is scheduled after that line), it is still running, and it was told only once.
+    await until('link closed for good', () => ws.logs().includes('server closed the connection for good'));
     expect(ws.running).toBe(true);
     expect(ws.logs().split('the server says this device is revoked').length - 1).toBe(1);
     expect(server.services.gateway.presence.onlineDevices(org.orgId).has(ws.deviceId)).toBe(false);
@@ -179,8 +180,8 @@ describe('a network drop', () => {
       lines: [{ productCode: 'REVIT', seats: 1, method: 'named-user' }],
     });
     expect(added.status).toBe(201);
+    // No path to the workstation (the server sees it offline): the lease can only come with the reconnect's reconcile.
     expect((await org.admin.post(`${org.base}/assignments`, { lineId: added.body.lines[0].id, accountId: p!.id })).status).toBe(201);
-    await new Promise((r) => setTimeout(r, 300));
     expect((await ws.lease('REVIT')).kind).toBe('none');
 
     proxy.restore();
