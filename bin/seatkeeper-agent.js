@@ -1,3 +1,5 @@
 #!/usr/bin/env node
 import { createRequire } from 'node:module';
-createRequire(import.meta.url)('../dist/agent.cjs');
+import { builtEntry } from './built.js';
+
+createRequire(import.meta.url)(builtEntry('agent.cjs', 'seatkeeper-agent'));

@@ -1,2 +1,5 @@
 #!/usr/bin/env node
-import '../dist/server.mjs';
+import { pathToFileURL } from 'node:url';
+import { builtEntry } from './built.js';
+
+await import(pathToFileURL(builtEntry('server.mjs', 'seatkeeper-server')).href);
