@@ -26,10 +26,11 @@ const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: ['ignore'
 
 /** A blob for one target; Windows carries WinSW as an asset so `install-service` can lay it down. */
 function makeBlob(name, assets) {
-  const blob = path.join(dist, `sea-prep-${name}.blob`);
-  const seaConfig = path.join(dist, `sea-config-${name}.json`);
+  const blob = path.join(dist, `sea-prep-${name}-${process.pid}.blob`);
+  const seaConfig = path.join(dist, `sea-config-${name}-${process.pid}.json`);
   writeFileSync(seaConfig, `${JSON.stringify({ main, output: blob, disableExperimentalSEAWarning: true, ...(assets ? { assets } : {}) }, null, 2)}\n`);
   run(process.execPath, ['--experimental-sea-config', seaConfig]);
+  rmSync(seaConfig);
   return blob;
 }
 
@@ -63,12 +64,15 @@ for (const target of targets) {
     const winsw = fetchWinSW();
     const blob = makeBlob('win-x64', { 'winsw.exe': winsw, 'winsw.exe.config': `${winsw}.config` });
     inject(process.platform === 'win32' && process.arch === 'x64' ? process.execPath : fetchWindowsNode(), path.join(dist, 'seatkeeper-agent-win-x64.exe'), blob, 'win32');
+    rmSync(blob);
     // The service wrapper beside the exe, for the MSI (which installs it as a file of its own).
     copyAtomic(winsw, path.join(dist, 'seatkeeper-agent-service.exe'));
     continue;
   }
   if (platform !== process.platform || arch !== process.arch) throw new Error(`package-agent: cannot build ${target} on ${process.platform}-${process.arch}`);
-  inject(process.execPath, path.join(dist, `seatkeeper-agent-${platform}-${arch}`), makeBlob(target), platform);
+  const blob = makeBlob(target);
+  inject(process.execPath, path.join(dist, `seatkeeper-agent-${platform}-${arch}`), blob, platform);
+  rmSync(blob);
 }
 
 

@@ -12,10 +12,15 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const dist = path.join(root, 'dist');
 // Per process: two builds at once (a test and a developer) must not share the generated sources.
 const work = path.join(dist, 'windows', `build-${process.pid}`);
-const finalMsi = path.join(dist, 'seatkeeper-agent-x64.msi');
+// --version V and --out FILE build another version elsewhere (the upgrade test builds a newer one).
+const flag = (name) => {
+  const i = process.argv.indexOf(name);
+  return i === -1 ? undefined : process.argv[i + 1];
+};
+const finalMsi = path.resolve(flag('--out') ?? path.join(dist, 'seatkeeper-agent-x64.msi'));
 // Built under a temp name and renamed: a test reading the MSI never sees half of one.
-const msi = path.join(dist, `seatkeeper-agent-x64.msi.tmp-${process.pid}`);
-const version = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).version;
+const msi = `${finalMsi}.tmp-${process.pid}`;
+const version = flag('--version') ?? JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).version;
 
 const agentExe = path.join(dist, 'seatkeeper-agent-win-x64.exe');
 const wrapperExe = path.join(dist, 'seatkeeper-agent-service.exe');

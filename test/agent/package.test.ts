@@ -28,7 +28,8 @@ beforeAll(async () => {
   const fresh = existsSync(EXE) && statSync(EXE).mtimeMs > statSync(AGENT_BUNDLE).mtimeMs;
   if (!fresh) {
     await new Promise<void>((resolve, reject) =>
-      execFile(process.execPath, ['scripts/package-agent.mjs'], { cwd: REPO, timeout: 120_000 }, (err, _out, stderr) =>
+      // This host's build only: test/windows builds the Windows one and the MSI.
+      execFile(process.execPath, ['scripts/package-agent.mjs'], { cwd: REPO, timeout: 120_000, env: { ...process.env, SEATKEEPER_PACKAGE_TARGETS: `${process.platform}-${process.arch}` } }, (err, _out, stderr) =>
         err ? reject(new Error(`package-agent failed: ${stderr}`)) : resolve(),
       ),
     );
