@@ -25,17 +25,18 @@ async function osDescription(platform: NodeJS.Platform) {
 export const enrollCommand: Command = {
   name: 'enroll',
   summary: 'enroll this machine with an enrollment token',
-  synopsis: '--server URL --token T [--detect-root DIR] [--force] [--json] [--state-dir DIR]',
+  synopsis: '--server URL --token T [--root DIR] [--force] [--json] [--state-dir DIR]',
   details: [
     '--server URL       the Seatkeeper server, e.g. https://licenses.example.com',
     '--token T          enrollment token from the admin portal',
-    '--detect-root DIR  detection root to remember for inventory',
+    '--root DIR         detection root to remember for run and inventory',
     '--force            enroll again, replacing the current device identity',
     JSON_HELP,
     STATE_DIR_HELP,
     '                   (a second agent on this machine: its own --state-dir; it enrolls as its own device)',
   ],
-  options: { ...jsonOption, ...stateDirOption, server: { type: 'string' }, token: { type: 'string' }, 'detect-root': { type: 'string' }, force: { type: 'boolean' } },
+  // 'detect-root': the name this option had before it was --root everywhere; accepted, not shown.
+  options: { ...jsonOption, ...stateDirOption, server: { type: 'string' }, token: { type: 'string' }, root: { type: 'string' }, 'detect-root': { type: 'string' }, force: { type: 'boolean' } },
   positionals: { min: 0, max: 0 },
   async run(ctx) {
     const server = ctx.values.server;
@@ -50,7 +51,7 @@ export const enrollCommand: Command = {
     const logger = fileLogger(ctx);
     try {
       const described = await osDescription(ctx.env.platform);
-      const detectRoot = ctx.values['detect-root'];
+      const detectRoot = ctx.values.root ?? ctx.values['detect-root'];
       const config = await enroll({
         paths: ctx.paths,
         server,

@@ -20,7 +20,7 @@ export const AgentConfig = z.object({
   /** the server's lease key, pinned at enrollment; every lease is verified with it */
   leasePublicKeyJwk: Ed25519PublicJwk,
   settings: AgentSettings,
-  /** detection root persisted with `enroll --detect-root` */
+  /** detection root persisted with `enroll --root` */
   detectRoot: z.string().optional(),
   enrolledAt: z.number().int(),
 });

@@ -122,6 +122,32 @@ describe('agent CLI', () => {
     expect(r.stdout).toContain(line);
   });
 
+  it('check takes a product code in any case', async () => {
+    const r = await runAgent(['check', 'sw-premium', '--state-dir', st.dir]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('SW-PREMIUM: ok (serial');
+    expect((await runAgent(['check', 'Bim-Collab', '--state-dir', st.dir])).stdout).toContain('BIM-COLLAB: may not run: no-lease');
+  });
+
+  it('check says a code the catalog does not know is unknown, exit 2 (not no-lease)', async () => {
+    const r = await runAgent(['check', 'NOPE', '--state-dir', st.dir]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('unknown product NOPE: not in the catalog (');
+    expect(r.stderr).toContain('SW-PREMIUM');
+  });
+
+  it('check still checks a code this catalog lacks when a lease is cached for it (a newer server\'s product)', async () => {
+    await writeHeldLease(st.paths, 'FUTURE-CAD', await signLease(leaseKey.privateKey, claims({ prod: 'FUTURE-CAD' })), Date.now());
+    try {
+      const r = await runAgent(['check', 'future-cad', '--state-dir', st.dir]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('FUTURE-CAD: ok');
+    } finally {
+      await fs.rm(st.paths.lease('FUTURE-CAD'), { force: true });
+    }
+  });
+
   it('check --json gives the reason and revoke reason', async () => {
     const r = await runAgent(['check', 'MYSW-PRO', '--json'], { SEATKEEPER_AGENT_HOME: st.dir });
     expect(r.code).toBe(1);

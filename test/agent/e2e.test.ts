@@ -30,8 +30,8 @@ afterEach(async () => {
   await fs.rm(home, { recursive: true, force: true });
 });
 
-async function enroll(): Promise<string> {
-  const r = await runAgent(['enroll', '--server', server.url, '--token', 'enroll-token-good', '--json'], env());
+async function enroll(...extra: string[]): Promise<string> {
+  const r = await runAgent(['enroll', '--server', server.url, '--token', 'enroll-token-good', '--json', ...extra], env());
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
   return JSON.parse(r.stdout).deviceId as string;
@@ -39,13 +39,15 @@ async function enroll(): Promise<string> {
 
 describe('agent end to end', () => {
   it('enrolls: sends a valid body, pins the lease key, keeps the device key private', async () => {
-    const deviceId = await enroll();
+    const deviceId = await enroll('--root', `${home}/root`);
     const body = server.enrollBodies[0] as Record<string, unknown>;
     expect(body.machineId).toMatch(/^[0-9a-f]{64}$/);
     expect(body.publicKey).toBe(server.devices.get(deviceId)?.publicKeyX);
     const config = await readConfig((await import('../../agent/state/paths.js')).statePaths(home));
     expect(config?.deviceId).toBe(deviceId);
     expect(config?.leasePublicKeyJwk.x).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    // --root, as for run and inventory: remembered for them.
+    expect(config?.detectRoot).toBe(`${home}/root`);
     expect((await fs.stat(`${home}/device-key.json`)).mode & 0o777).toBe(0o600);
 
     const again = await runAgent(['enroll', '--server', server.url, '--token', 'enroll-token-good'], env());
