@@ -98,7 +98,7 @@ export function renderWxs(version: string, src: MsiSources): string {
     </Feature>
 
     <!-- cmd.exe, for the two actions below that need a condition on a file or a folder to delete. -->
-    <CustomAction Id="SetCmdExe" Property="SEATKEEPER_CMD" Value="[SystemFolder]cmd.exe"/>
+    <CustomAction Id="SetCmdExe" Property="SEATKEEPER_CMD" Value="[System64Folder]cmd.exe"/>
     <!-- Enrolls once: skipped when the kept state already holds an enrollment (reinstall, upgrade). A bad token fails the install. -->
     <CustomAction Id="EnrollAgent" Property="SEATKEEPER_CMD" Execute="deferred" Impersonate="no" Return="check"
       ExeCommand="/d /c if not exist &quot;${config}&quot; &quot;[#AgentExe]&quot; enroll --server &quot;[SERVER_URL]&quot; --token &quot;[ENROLL_TOKEN]&quot; ${stateArg}"/>
