@@ -15,6 +15,7 @@ import { createOrganization } from '../server/ops/create-organization.js';
 import type { Services } from '../server/core/services.js';
 import type { Account } from '../server/domain/model.js';
 import { webDirDefault } from '../server/http/web-dir.js';
+import { portTakenMessage } from '../server/ops/port-taken.js';
 
 const ADMIN = { email: 'admin@acme.example', password: 'seatkeeper-demo', name: 'Dana Admin' };
 const SERIAL = 'SW-4X2K-9QZM-7HPL';
@@ -200,6 +201,10 @@ async function startLocalAgent(s: Services, url: string, orgId: string, adminId:
 }
 
 main().catch((err: unknown) => {
+  if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+    process.stderr.write(`seatkeeper demo: ${portTakenMessage('npm start', err as Error)}\n`);
+    process.exit(1);
+  }
   process.stderr.write(`seatkeeper demo: ${(err as Error).message}\n`);
   process.exit(1);
 });

@@ -84,7 +84,16 @@ export async function startServer(partial: Partial<ServerConfig> & { dataDir: st
     started.push({ name: p.name, close: h.close });
   }
 
-  await app.listen({ port: config.port, host: config.host });
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    // The port is taken (or not ours to bind): stop what started, so the caller can say why and exit.
+    for (const p of started.reverse()) await p.close().catch(() => undefined);
+    await app.close().catch(() => undefined);
+    await store.close().catch(() => undefined);
+    services.mailer.close();
+    throw err;
+  }
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;

@@ -12,6 +12,7 @@ import { SchemaMismatchError, migrate } from './store/postgres/migrations.js';
 import { createPool } from './store/postgres/sql.js';
 import { createOrganization, type OrganizationInput } from './ops/create-organization.js';
 import { webDirDefault } from './http/web-dir.js';
+import { portTakenMessage } from './ops/port-taken.js';
 
 const usage = `Usage:
   seatkeeper-server [--data DIR | --database postgres://...] [--port N] [--host HOST] [--public-url URL]
@@ -24,7 +25,8 @@ migrate first). Mail still goes to DIR/outbox unless SMTP is set.
 Environment: SEATKEEPER_DATA, SEATKEEPER_DATABASE_URL, PORT, HOST, SEATKEEPER_PUBLIC_URL, SEATKEEPER_LOG_LEVEL,
   SEATKEEPER_SMTP_HOST, SEATKEEPER_SMTP_PORT, SEATKEEPER_SMTP_USER, SEATKEEPER_SMTP_PASS,
   SEATKEEPER_SMTP_SECURE=1, SEATKEEPER_MAIL_FROM (mail goes to DATA/outbox as .eml files
-  unless SEATKEEPER_SMTP_HOST is set).
+  unless SEATKEEPER_SMTP_HOST is set), SEATKEEPER_TERMS_URL (the terms and conditions the
+  claim page links to).
 `;
 
 function fail(msg: string): never {
@@ -63,6 +65,7 @@ async function main(): Promise<void> {
     port,
     host: values.host ?? process.env.HOST ?? '127.0.0.1',
     publicUrl: values['public-url'] ?? process.env.SEATKEEPER_PUBLIC_URL,
+    termsUrl: process.env.SEATKEEPER_TERMS_URL || undefined,
     mail: mailFromEnv(process.env, dataDir),
     logLevel: process.env.SEATKEEPER_LOG_LEVEL ?? 'info',
     webDir: webDirDefault(),
@@ -107,6 +110,10 @@ async function main(): Promise<void> {
 main().catch((err: unknown) => {
   if (err instanceof StoreCorruptError || err instanceof SchemaMismatchError) {
     process.stderr.write(`${err.message}\n`);
+    process.exit(1);
+  }
+  if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+    process.stderr.write(`seatkeeper-server: ${portTakenMessage('seatkeeper-server', err as Error)}\n`);
     process.exit(1);
   }
   process.stderr.write(`seatkeeper-server: ${(err as Error).message}\n`);

@@ -30,12 +30,14 @@ export const errorCodes = {
   ALREADY_MEMBER: { status: 409, retryable: false },
   INVITATION_EXPIRED: { status: 410, retryable: false },
   INVITATION_CLOSED: { status: 409, retryable: false },
+  INVITATION_SUPERSEDED: { status: 410, retryable: false },
   CONFLICT: { status: 409, retryable: false },
   // seats
   SEAT_LIMIT_REACHED: { status: 409, retryable: false },
   ALREADY_ASSIGNED: { status: 409, retryable: false },
   NOT_ASSIGNED: { status: 409, retryable: false },
   CONTRACT_NOT_ACTIVE: { status: 409, retryable: false },
+  LINE_NOT_ASSIGNABLE: { status: 409, retryable: false },
   PROJECT_MEMBERSHIP_REQUIRED: { status: 409, retryable: false },
   // agents and leases
   ENROLLMENT_TOKEN_INVALID: { status: 401, retryable: false },

@@ -53,7 +53,7 @@ describe('planAssign', () => {
     ['an account that is not a member', 'admin', 'l1', 'stranger', 'NOT_FOUND'],
     ['an ended contract', 'admin', 'lold', 'm1', 'CONTRACT_NOT_ACTIVE'],
     ['a contract not started', 'admin', 'lfut', 'm1', 'CONTRACT_NOT_ACTIVE'],
-    ['a serial-method line (kept for a switch to named-user)', 'admin', 'l1s', 'm1', 'OK'],
+    ['a serial-activated line (no seat to give; every workstation with its serial uses it)', 'admin', 'l1s', 'm1', 'LINE_NOT_ASSIGNABLE'],
   ])('%s → %s', (_label, actor, line, account, code) => {
     const { doc } = world();
     expect(codeOf(() => assign(doc, actor, line, account))).toBe(code);

@@ -48,6 +48,17 @@ function requireActive(ref: LineRef, now: number): void {
   }
 }
 
+/** A serial-activated line has no seats to give: every workstation with its serial uses it. */
+export function requireAssignable(doc: OrgDoc, ref: LineRef): void {
+  if (ref.line.method === 'serial') {
+    throw new SeatkeeperError(
+      'LINE_NOT_ASSIGNABLE',
+      `${productName(doc, ref)} on contract ${ref.contract.number} is activated by serial number: every enrolled workstation with its serial may use it, and there is no seat to assign. Switch the line to named-user to assign seats.`,
+      { lineId: ref.line.id },
+    );
+  }
+}
+
 function requireNotHolding(doc: OrgDoc, ref: LineRef, accountId: string): void {
   if (Object.values(doc.assignments).some((a) => a.lineId === ref.line.id && a.accountId === accountId)) {
     throw new SeatkeeperError('ALREADY_ASSIGNED', `That member already holds a seat of ${productName(doc, ref)} on contract ${ref.contract.number}.`);
@@ -79,6 +90,7 @@ export function planAssign(doc: OrgDoc, input: AssignInput): AssignPlan {
   requireLineRights(doc, input.actorId, ref);
   requireMemberRights(doc, input.actorId, input.accountId);
   requireActive(ref, input.now);
+  requireAssignable(doc, ref);
   requireNotHolding(doc, ref, input.accountId);
   const taken = assignedCount(doc, ref.line.id);
   if (taken >= ref.line.seats) {
@@ -149,6 +161,7 @@ export function planReassign(doc: OrgDoc, input: ReassignInput): ReassignPlan {
   requireMemberRights(doc, input.actorId, removed.accountId);
   requireMemberRights(doc, input.actorId, input.accountId);
   requireActive(ref, input.now);
+  requireAssignable(doc, ref);
   requireNotHolding(doc, ref, input.accountId);
   return {
     ref,

@@ -2,7 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { SeatkeeperError } from '../../shared/errors.js';
 import { demoCatalog } from '../../shared/catalog.js';
 import { emptyOrgDoc, type Invitation, type OrgDoc, type Role } from './model.js';
-import { assertAcceptable, canManageInvitation, checkInvite, invitationState, planLineAssignments, seatsFree } from './invitations.js';
+import {
+  applyAccept,
+  applyResend,
+  canManageInvitation,
+  invitationState,
+  planAccept,
+  planLineAssignments,
+  planResend,
+  requireAcceptable,
+  requireInvitable,
+  seatsFree,
+} from './invitations.js';
 
 const DAY = 24 * 3600 * 1000;
 const NOW = 1_700_000_000_000;
@@ -16,6 +27,7 @@ function fixture(): OrgDoc {
     con_a: { id: 'con_a', number: 'C-A', serials: [], startsAt: NOW - DAY, endsAt: NOW + 300 * DAY, lines: [
       { id: 'lin_sw', productCode: 'SW-PREMIUM', seats: 2, method: 'named-user' },
       { id: 'lin_bim', productCode: 'BIM-COLLAB', seats: 1, method: 'named-user' },
+      { id: 'lin_acad', productCode: 'ACAD', seats: 3, method: 'serial' },
     ] },
     con_old: { id: 'con_old', number: 'C-OLD', serials: [], startsAt: NOW - 400 * DAY, endsAt: NOW - DAY, lines: [
       { id: 'lin_old', productCode: 'ACAD', seats: 5, method: 'serial' },
@@ -71,8 +83,10 @@ describe('planLineAssignments', () => {
       { lineId: 'lin_old', productCode: 'ACAD', reason: 'CONTRACT_NOT_ACTIVE' },
       { lineId: 'lin_gone', productCode: null, reason: 'NOT_FOUND' },
     ]);
-    const fresh = planLineAssignments(doc, 'acc_new', ['lin_sw'], NOW);
+    const fresh = planLineAssignments(doc, 'acc_new', ['lin_sw', 'lin_acad'], NOW);
     expect(fresh.assign).toEqual([{ lineId: 'lin_sw', productCode: 'SW-PREMIUM' }]);
+    // Invited before the line switched to serial: nothing to assign now.
+    expect(fresh.notAssigned).toEqual([{ lineId: 'lin_acad', productCode: 'ACAD', reason: 'LINE_NOT_ASSIGNABLE' }]);
   });
 });
 
@@ -90,11 +104,11 @@ describe('invitation state', () => {
     [inv({ status: 'cancelled' }), NOW + 30 * DAY, 'cancelled', 'INVITATION_CLOSED'],
   ] as const)('%# is %s and accepting it gives %s', (i, at, state, outcome) => {
     expect(invitationState(i, at)).toBe(state);
-    expect(code(() => assertAcceptable(i, at))).toBe(outcome);
+    expect(code(() => requireAcceptable(i, at))).toBe(outcome);
   });
 });
 
-describe('checkInvite', () => {
+describe('requireInvitable', () => {
   const body = (over: Record<string, unknown> = {}) => ({ email: 'new@acme.test', role: 'member' as Role, ...over });
   it.each([
     ['an admin inviting a member', 'acc_admin', body(), undefined, 'ok'],
@@ -109,10 +123,11 @@ describe('checkInvite', () => {
     ['a team admin giving a line outside their contracts', 'acc_lead', body({ teamId: 'tea_1', lineIds: ['lin_old'] }), undefined, 'FORBIDDEN'],
     ['an unknown team', 'acc_admin', body({ teamId: 'tea_x' }), undefined, 'NOT_FOUND'],
     ['an unknown line', 'acc_admin', body({ lineIds: ['lin_x'] }), undefined, 'NOT_FOUND'],
+    ['a serial-activated line (no seat to give)', 'acc_admin', body({ lineIds: ['lin_acad'] }), undefined, 'LINE_NOT_ASSIGNABLE'],
     ['an existing member', 'acc_admin', body({ email: 'joe@acme.test' }), 'acc_joe', 'ALREADY_MEMBER'],
     ['an account that is not a member yet', 'acc_admin', body(), 'acc_elsewhere', 'ok'],
   ])('%s → %s', (_label, actor, b, accountId, expected) => {
-    expect(code(() => checkInvite(fixture(), actor, b, accountId))).toBe(expected);
+    expect(code(() => requireInvitable(fixture(), actor, b, accountId))).toBe(expected);
   });
 
   it('refuses a second pending invitation for the same email with CONFLICT', () => {
@@ -121,9 +136,9 @@ describe('checkInvite', () => {
       id: 'inv_1', email: 'new@acme.test', role: 'member', lineIds: [], teamId: null, tokenHash: 'h', createdBy: 'acc_owner',
       createdAt: NOW, sentAt: NOW, expiresAt: NOW + DAY, status: 'pending', acceptedBy: null,
     };
-    expect(code(() => checkInvite(doc, 'acc_admin', body(), undefined))).toBe('CONFLICT');
+    expect(code(() => requireInvitable(doc, 'acc_admin', body(), undefined))).toBe('CONFLICT');
     doc.invitations.inv_1.status = 'cancelled';
-    expect(code(() => checkInvite(doc, 'acc_admin', body(), undefined))).toBe('ok');
+    expect(code(() => requireInvitable(doc, 'acc_admin', body(), undefined))).toBe('ok');
   });
 
   it('lets team admins manage only member invitations into their teams', () => {
@@ -133,5 +148,41 @@ describe('checkInvite', () => {
     expect(canManageInvitation(doc, 'acc_lead', { role: 'member', teamId: 'tea_2' })).toBe(false);
     expect(canManageInvitation(doc, 'acc_lead', { role: 'member', teamId: null })).toBe(false);
     expect(canManageInvitation(doc, 'acc_admin', { role: 'owner', teamId: null })).toBe(true);
+  });
+});
+
+describe('resend and accept', () => {
+  const pending = (doc: OrgDoc, over: Partial<Invitation> = {}): Invitation =>
+    (doc.invitations.inv_1 = {
+      id: 'inv_1', email: 'new@acme.test', role: 'member', lineIds: ['lin_sw'], teamId: 'tea_1', tokenHash: 'h1', createdBy: 'acc_owner',
+      createdAt: NOW, sentAt: NOW, expiresAt: NOW + DAY, status: 'pending', acceptedBy: null, ...over,
+    });
+
+  it('tells a link a resend replaced from one that never existed', () => {
+    const doc = fixture();
+    pending(doc);
+    applyResend(doc, planResend(doc, 'acc_admin', 'inv_1', { tokenHash: 'h2', now: NOW + 1, ttlMs: DAY }));
+    const accept = (tokenHash: string) => () =>
+      planAccept(doc, {}, { invitationId: 'inv_1', tokenHash, acceptor: { accountId: 'acc_new' }, now: NOW + 2, newAssignmentId: () => 'asg_x' });
+    expect(code(accept('h1'))).toBe('INVITATION_SUPERSEDED');
+    expect(code(accept('h0'))).toBe('NOT_FOUND');
+    expect(code(accept('h2'))).toBe('ok');
+  });
+
+  it('plans the membership, the team and the seats, then applies them in one step', () => {
+    const doc = fixture();
+    pending(doc);
+    const accounts = {};
+    const plan = planAccept(doc, accounts, {
+      invitationId: 'inv_1', tokenHash: 'h1', acceptor: { accountId: 'acc_new', create: { name: 'New', passwordHash: 'x', existing: false } }, now: NOW, newAssignmentId: () => 'asg_new',
+    });
+    expect(doc.members.acc_new).toBeUndefined();
+    expect(plan).toMatchObject({ role: 'member', teamId: 'tea_1', joinsTeam: true, assigned: [{ assignmentId: 'asg_new', lineId: 'lin_sw', productCode: 'SW-PREMIUM' }], projectLines: ['lin_bim'] });
+    applyAccept(doc, accounts, plan, NOW);
+    expect(doc.members.acc_new?.role).toBe('member');
+    expect(doc.teams.tea_1!.memberIds).toContain('acc_new');
+    expect(doc.assignments.asg_new).toMatchObject({ lineId: 'lin_sw', accountId: 'acc_new', assignedBy: 'acc_owner' });
+    expect(doc.invitations.inv_1).toMatchObject({ status: 'accepted', acceptedBy: 'acc_new' });
+    expect(code(() => planAccept(doc, accounts, { invitationId: 'inv_1', tokenHash: 'h1', acceptor: { accountId: 'acc_new' }, now: NOW, newAssignmentId: () => 'asg_2' }))).toBe('INVITATION_CLOSED');
   });
 });

@@ -79,6 +79,8 @@ export interface Invitation {
   expiresAt: number;
   status: 'pending' | 'accepted' | 'cancelled';
   acceptedBy: string | null;
+  /** hashes of the tokens a resend replaced (newest last, a few kept): their links say so */
+  replacedTokenHashes?: string[];
 }
 
 export interface Team {

@@ -59,7 +59,7 @@ export const AcceptInvitationBody = z.strictObject({
 });
 export type AcceptInvitationBody = z.infer<typeof AcceptInvitationBody>;
 
-export const NotAssignedReason = z.enum(['SEAT_LIMIT_REACHED', 'ALREADY_ASSIGNED', 'CONTRACT_NOT_ACTIVE', 'NOT_FOUND']);
+export const NotAssignedReason = z.enum(['SEAT_LIMIT_REACHED', 'ALREADY_ASSIGNED', 'CONTRACT_NOT_ACTIVE', 'LINE_NOT_ASSIGNABLE', 'NOT_FOUND']);
 export type NotAssignedReason = z.infer<typeof NotAssignedReason>;
 
 export const AcceptInvitationReply = z.object({

@@ -98,7 +98,19 @@ describe('claim', () => {
     const me = await client.get('/api/v1/me');
     expect(me.body.orgs).toEqual([{ orgId: org.orgId, orgName: org.name, role: 'member', claimed: false }]);
     const info = await client.get(`/api/v1/orgs/${org.orgId}/claim`);
-    expect(info.body).toEqual({ orgId: org.orgId, orgName: org.name, claimed: false, canClaim: true });
+    expect(info.body).toEqual({ orgId: org.orgId, orgName: org.name, claimed: false, canClaim: true, termsUrl: null });
+  });
+
+  it("shows the operator's terms URL when one is configured, and refuses one that is not a web address", async () => {
+    const withTerms = await startTestServer({ termsUrl: 'https://licenses.example.com/terms' });
+    try {
+      const org = await seedOrg(withTerms);
+      const { client } = await registered(withTerms.url, { serial: org.serial });
+      expect((await client.get(`/api/v1/orgs/${org.orgId}/claim`)).body.termsUrl).toBe('https://licenses.example.com/terms');
+    } finally {
+      await withTerms.stop();
+    }
+    await expect(startTestServer({ termsUrl: 'javascript:alert(1)' })).rejects.toThrow(/termsUrl/);
   });
 
   it('requires the name, the terms and the responsibility confirmation', async () => {
@@ -106,6 +118,9 @@ describe('claim', () => {
     const { client } = await registered(server.url, { serial: org.serial });
     const url = `/api/v1/orgs/${org.orgId}/claim`;
     expect((await client.post(url, { confirmOrgName: 'Wrong Inc', acceptTerms: true, responsibleForLicenses: true })).body.error.code).toBe('ORG_NAME_MISMATCH');
+    // "Exactly as shown": the same letters in another case are not the name.
+    const shouted = await client.post(url, { confirmOrgName: org.name.toUpperCase(), acceptTerms: true, responsibleForLicenses: true });
+    expect([shouted.status, shouted.body.error.code]).toEqual([400, 'ORG_NAME_MISMATCH']);
     expect((await client.post(url, { confirmOrgName: org.name, acceptTerms: false, responsibleForLicenses: true })).body.error.code).toBe('TERMS_NOT_ACCEPTED');
     expect((await client.post(url, { confirmOrgName: org.name, acceptTerms: true, responsibleForLicenses: false })).body.error.code).toBe('TERMS_NOT_ACCEPTED');
     const ok = await client.post(url, { confirmOrgName: org.name, acceptTerms: true, responsibleForLicenses: true });

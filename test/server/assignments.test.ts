@@ -73,11 +73,14 @@ describe('assign', () => {
     expect(listed.body.assignments).toHaveLength(10);
   });
 
-  it('allows seats on a serial-method line (held for a switch to named-user)', async () => {
-    const { org, admin, adminId, base } = await setup();
+  it('refuses a seat on a serial-activated line (it has none to give) with LINE_NOT_ASSIGNABLE, changing nothing', async () => {
+    const { org, admin, adminId, base, entitlements } = await setup();
+    const before = JSON.stringify(server.services.store.org(org.orgId));
     const r = await admin.post(`${base}/assignments`, { lineId: org.line('ACAD').id, accountId: adminId });
-    expect(r.status).toBe(201);
-    expect(r.body.method).toBe('serial');
+    expect([r.status, r.body.error.code]).toEqual([409, 'LINE_NOT_ASSIGNABLE']);
+    expect(r.body.error.message).toMatch(/serial number/);
+    expect(JSON.stringify(server.services.store.org(org.orgId))).toBe(before);
+    expect(entitlements).toEqual([]);
   });
 
   it("answers 404 for another organization's line or person, exactly like unknown ones", async () => {

@@ -17,7 +17,7 @@ describe('contract term and mail', () => {
   it('mails every seat holder when the contract ends, naming the contract and their products, and again when it is extended', async () => {
     const { org, o, base } = await ownedOrg(server);
     const [alice, bob, carol] = await Promise.all(['Alice', 'Bob', 'Carol'].map((name) => registered(server.url, { serial: org.serial, name })));
-    for (const [who, code] of [[alice, 'SW-PREMIUM'], [alice, 'ACAD'], [bob, 'SW-PREMIUM']] as const) {
+    for (const [who, code] of [[alice, 'SW-PREMIUM'], [alice, 'BIM-COLLAB'], [bob, 'SW-PREMIUM']] as const) {
       expect((await o.client.post(`${base}/assignments`, { lineId: org.line(code).id, accountId: who!.accountId })).status).toBe(201);
     }
     const about = (email: string, word: RegExp) => (m: { to: string[]; subject: string; text: string }) => m.to.includes(email) && m.subject === PERMISSIONS && word.test(m.text);
@@ -26,7 +26,7 @@ describe('contract term and mail', () => {
     expect(ended.status).toBe(200);
     expect(ended.body.active).toBe(false);
     const toAlice = await smtp.waitFor(about(alice!.email, /ended/));
-    expect(toAlice.text).toContain(`Contract ${org.contract.number} ended: your seats of AutoCAD, SOLIDWORKS Premium no longer grant access.`);
+    expect(toAlice.text).toContain(`Contract ${org.contract.number} ended: your seats of BIM Collaborate Pro, SOLIDWORKS Premium no longer grant access.`);
     expect(toAlice.text).toContain(org.name);
     const toBob = await smtp.waitFor(about(bob!.email, /ended/));
     expect(toBob.text).toContain(`Contract ${org.contract.number} ended: your seat of SOLIDWORKS Premium no longer grants access.`);

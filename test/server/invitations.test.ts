@@ -193,9 +193,11 @@ describe('resend, cancel, expiry', () => {
     const fresh = tokenOf(await inviteMail(email, old));
     expect(fresh).not.toBe(old);
     const c = new Client(server.url);
+    // The old link says why it stopped working, on the page that previews it and on accept.
     const dead = await c.post('/api/v1/invitations/accept', { token: old, name: 'R', password: 'a good long password' });
-    expect(dead.status).toBe(404);
-    expect(dead.body.error.code).toBe('NOT_FOUND');
+    expect([dead.status, dead.body.error.code]).toEqual([410, 'INVITATION_SUPERSEDED']);
+    expect(dead.body.error.message).toMatch(/replaced by a newer invitation/);
+    expect((await c.post('/api/v1/invitations/preview', { token: old })).body.error.code).toBe('INVITATION_SUPERSEDED');
     expect((await c.post('/api/v1/invitations/accept', { token: fresh, name: 'R', password: 'a good long password' })).status).toBe(200);
   });
 
@@ -275,6 +277,8 @@ describe('who may invite', () => {
     expect((await o.client.post(`${base}/invitations/inv_nope/resend`)).status).toBe(404);
     expect((await o.client.del(`${base}/invitations/inv_nope`)).status).toBe(404);
     expect((await o.client.post(`${base}/invitations`, { email: uniqueEmail('l'), role: 'member', lineIds: ['lin_nope'] })).status).toBe(404);
+    const serial = await o.client.post(`${base}/invitations`, { email: uniqueEmail('s'), role: 'member', lineIds: [org.line('ACAD').id] });
+    expect([serial.status, serial.body.error.code]).toEqual([409, 'LINE_NOT_ASSIGNABLE']);
     expect((await o.client.post(`${base}/invitations`, { email: uniqueEmail('t'), role: 'member', teamId: 'tea_nope' })).status).toBe(404);
     const unknown = await new Client(server.url).post('/api/v1/invitations/accept', { token: 'ski_not-a-real-token-at-all', name: 'U', password: 'a good long password' });
     expect(unknown.status).toBe(404);

@@ -5,7 +5,8 @@ import { CreateApiTokenBody, LinkSerialBody, RegisterBody, SignInBody, type Me }
 import { auditEvent } from '../../domain/audit.js';
 import { findNearMiss, memberEmails } from '../../domain/email-match.js';
 import { hashSecret, newSecret } from '../../core/ids.js';
-import { DUMMY_HASH, hashPassword, verifyPassword } from '../../core/password.js';
+import { hashPassword } from '../../core/password.js';
+import { verifyCredentials, type CredentialChecks } from '../../domain/credentials.js';
 import type { Services } from '../../core/services.js';
 import type { Account, EmailMismatch } from '../../domain/model.js';
 import { clearSessionCookie, sessionCookie } from '../caller.js';
@@ -14,6 +15,11 @@ import type { Router } from '../router.js';
 export function findAccountByEmail(s: Services, email: string): Account | undefined {
   for (const a of Object.values(s.store.global().accounts)) if (a.email === email || a.aliases.includes(email)) return a;
   return undefined;
+}
+
+/** What verifyCredentials looks at here; `onUnknownEmail` gives the "did you mean" of the caller. */
+export function credentialChecks(s: Services, onUnknownEmail: CredentialChecks['onUnknownEmail']): CredentialChecks {
+  return { findAccount: (email) => findAccountByEmail(s, email), limiter: s.signInLimiter, onUnknownEmail };
 }
 
 export function meOf(s: Services, account: Account): Me {
@@ -125,19 +131,7 @@ export function registerAuthRoutes(r: Router): void {
     body: SignInBody,
     summary: 'Sign in with email and password; sets the session cookie. Rate-limited.',
     async handler({ s, body, req, reply }) {
-      const key = `${req.ip}|${body.email}`;
-      const wait = s.signInLimiter.hit(key);
-      if (wait > 0) throw new SeatkeeperError('RATE_LIMITED', `Too many sign-in attempts. Try again in ${wait} s.`, { retryAfter: wait });
-      const account = findAccountByEmail(s, body.email);
-      if (!account) {
-        await verifyPassword(body.password, DUMMY_HASH);
-        await refuseNearMiss(s, body.email, 'sign-in');
-        throw new SeatkeeperError('INVALID_CREDENTIALS', 'Wrong email or password.');
-      }
-      if (account.status !== 'active' || !(await verifyPassword(body.password, account.passwordHash))) {
-        throw new SeatkeeperError('INVALID_CREDENTIALS', 'Wrong email or password.');
-      }
-      s.signInLimiter.reset(key);
+      const account = await verifyCredentials(credentialChecks(s, (email) => refuseNearMiss(s, email, 'sign-in')), { email: body.email, password: body.password, ip: req.ip });
       await startSession(s, { reply }, account.id);
       return meOf(s, account);
     },

@@ -1,7 +1,7 @@
 // The "first moment of truth": see the organization a serial linked you to, and claim it.
 import { ClaimBody, type ClaimInfo } from '../../../shared/api/claim.js';
 import { auditEvent } from '../../domain/audit.js';
-import { applyClaim, canClaim, checkClaim } from '../../domain/claim.js';
+import { applyClaim, canClaim, planClaim } from '../../domain/claim.js';
 import type { Router } from '../router.js';
 
 export function registerClaimRoutes(r: Router): void {
@@ -10,11 +10,12 @@ export function registerClaimRoutes(r: Router): void {
     url: '/api/v1/orgs/:orgId/claim',
     access: 'member',
     summary: "The organization's name and whether the caller may claim it.",
-    handler: ({ org, account }): ClaimInfo => ({
+    handler: ({ s, org, account }): ClaimInfo => ({
       orgId: org.id,
       orgName: org.doc.org.name,
       claimed: !!org.doc.org.claimedBy,
       canClaim: canClaim(org.doc, account.id),
+      termsUrl: s.config.termsUrl ?? null,
     }),
   });
 
@@ -28,8 +29,7 @@ export function registerClaimRoutes(r: Router): void {
       const now = s.clock();
       await s.store.tx((t) => {
         const doc = t.org(org.id)!;
-        checkClaim(doc, account.id, body);
-        applyClaim(doc, account.id, now);
+        applyClaim(doc, planClaim(doc, account.id, body, now));
         t.audit(auditEvent(s.ids, now, org.id, account.id, 'org.claim', org.id, { claimedBy: null }, { claimedBy: account.id }));
       });
       s.events.emit('feed', { orgId: org.id, at: now, kind: 'member', text: `${account.email} claimed ${org.doc.org.name} and is its administrator.`, accountId: account.id });

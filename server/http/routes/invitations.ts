@@ -14,18 +14,32 @@ import {
 } from '../../../shared/api/invitations.js';
 import { auditEvent } from '../../domain/audit.js';
 import { findNearMiss, isNearMiss, memberEmails } from '../../domain/email-match.js';
-import { assertAcceptable, canManageInvitation, checkInvite, invitationState, planLineAssignments } from '../../domain/invitations.js';
+import { verifyCredentials } from '../../domain/credentials.js';
+import {
+  applyAccept,
+  applyCancel,
+  applyInvite,
+  applyResend,
+  canManageInvitation,
+  invitationState,
+  planAccept,
+  planCancel,
+  planInvite,
+  planResend,
+  requireAcceptable,
+  requireCurrentToken,
+  tokenMatch,
+  type Acceptor,
+} from '../../domain/invitations.js';
 import { isOrgAdmin, isTeamAdmin } from '../../domain/permissions.js';
-import { higherRole } from '../../domain/roles.js';
 import { findLine } from '../../domain/seats.js';
-import { projectLineIds } from '../../domain/teams.js';
 import { hashSecret, newSecret } from '../../core/ids.js';
-import { DUMMY_HASH, hashPassword, verifyPassword } from '../../core/password.js';
+import { hashPassword } from '../../core/password.js';
 import { mailPermissionsChanged } from '../../mail/permissions-mail.js';
 import type { Services } from '../../core/services.js';
 import type { Account, Invitation, OrgDoc } from '../../domain/model.js';
 import type { Router } from '../router.js';
-import { findAccountByEmail, recordMismatches, startSession } from './auth.js';
+import { credentialChecks, findAccountByEmail, recordMismatches, startSession } from './auth.js';
 
 function view(inv: Invitation, now: number): InvitationView {
   return {
@@ -65,27 +79,21 @@ async function sendInvitationMail(s: Services, doc: OrgDoc, inv: Invitation, tok
   await s.mailer.send({ to: inv.email, subject: `You are invited to ${doc.org.name} on Seatkeeper`, text });
 }
 
+/** The invitation a token is the link of, current or replaced by a resend. */
 function findByToken(s: Services, token: string): { orgId: string; inv: Invitation } | undefined {
   const h = hashSecret(token);
   for (const orgId of s.store.orgIds()) {
     const doc = s.store.org(orgId)!;
-    for (const inv of Object.values(doc.invitations)) if (inv.tokenHash === h) return { orgId, inv };
+    for (const inv of Object.values(doc.invitations)) if (tokenMatch(inv, h)) return { orgId, inv };
   }
   return undefined;
 }
 
 function requireByToken(s: Services, token: string, now: number): { orgId: string; doc: OrgDoc; inv: Invitation } {
   const found = findByToken(s, token);
-  if (!found) throw new SeatkeeperError('NOT_FOUND', 'No such invitation; check the link in the mail, or ask for a new one.');
-  assertAcceptable(found.inv, now);
-  return { ...found, doc: s.store.org(found.orgId)! };
-}
-
-function requireManaged(doc: OrgDoc, actorId: string, invitationId: string): Invitation {
-  const inv = doc.invitations[invitationId];
-  if (!inv) throw new SeatkeeperError('NOT_FOUND', 'No such invitation.');
-  if (!canManageInvitation(doc, actorId, inv)) throw new SeatkeeperError('FORBIDDEN', 'You may manage only invitations into teams you administer.');
-  return inv;
+  const inv = requireCurrentToken(found?.inv, hashSecret(token));
+  requireAcceptable(inv, now);
+  return { orgId: found!.orgId, inv, doc: s.store.org(found!.orgId)! };
 }
 
 /**
@@ -131,43 +139,37 @@ async function refuseNearMissOfMember(s: Services, orgId: string, inv: Invitatio
   );
 }
 
-interface Acceptor {
-  accountId: string;
-  /** set when the account is created (or an invited placeholder completed) by this request */
-  create?: { name: string; passwordHash: string; existing: boolean };
-  signIn: boolean;
-}
-
-async function resolveAcceptor(s: Services, orgId: string, inv: Invitation, body: AcceptInvitationBody, caller: Account | undefined, ip: string): Promise<Acceptor> {
+/** Who is accepting: the signed-in caller, an account proven by its password, or one created now. */
+async function resolveAcceptor(
+  s: Services,
+  orgId: string,
+  inv: Invitation,
+  body: AcceptInvitationBody,
+  caller: Account | undefined,
+  ip: string,
+): Promise<Acceptor & { signIn: boolean }> {
   if (caller) {
     await assertOwnsInvitedEmail(s, orgId, inv, caller, 'signed-in');
     return { accountId: caller.id, signIn: false };
   }
   const email = body.email ?? inv.email;
   const existing = findAccountByEmail(s, email);
-  if (existing && existing.passwordHash) {
-    if (!body.password) throw new SeatkeeperError('UNAUTHENTICATED', `An account for ${email} exists: give its password, or sign in first.`);
-    const key = `${ip}|${email}`;
-    const wait = s.signInLimiter.hit(key);
-    if (wait > 0) throw new SeatkeeperError('RATE_LIMITED', `Too many attempts. Try again in ${wait} s.`, { retryAfter: wait });
-    if (existing.status !== 'active' || !(await verifyPassword(body.password, existing.passwordHash))) {
-      throw new SeatkeeperError('INVALID_CREDENTIALS', 'Wrong email or password.');
-    }
-    s.signInLimiter.reset(key);
-    await assertOwnsInvitedEmail(s, orgId, inv, existing, 'password');
-    return { accountId: existing.id, signIn: true };
-  }
-  if (email !== inv.email) {
-    // Signing in as an address that has no account: the same answer as a wrong password, unless
-    // it is a typo of the invited address or of a member's, which gets "did you mean" (as sign-in).
-    await verifyPassword(body.password ?? '', DUMMY_HASH);
-    const doc = s.store.org(orgId)!;
-    const suggestion = findNearMiss(email, [inv.email, ...memberEmails(doc, s.store.global().accounts)], doc.org.aliasDomains);
-    if (suggestion) {
-      await recordMismatches(s, email, [{ orgId, suggestion }], 'invite-accept');
-      throw new SeatkeeperError('EMAIL_MISMATCH', `There is no account for ${email}. Did you mean ${suggestion}?`, { suggestion });
-    }
-    throw new SeatkeeperError('INVALID_CREDENTIALS', 'Wrong email or password.');
+  if ((existing && existing.passwordHash) || email !== inv.email) {
+    if (existing?.passwordHash && !body.password) throw new SeatkeeperError('UNAUTHENTICATED', `An account for ${email} exists: give its password, or sign in first.`);
+    // Signing in, as the sign-in route does; an address with no account that is a typo of the
+    // invited address or of a member's gets "did you mean".
+    const account = await verifyCredentials(
+      credentialChecks(s, async (unknown) => {
+        const doc = s.store.org(orgId)!;
+        const suggestion = findNearMiss(unknown, [inv.email, ...memberEmails(doc, s.store.global().accounts)], doc.org.aliasDomains);
+        if (!suggestion) return;
+        await recordMismatches(s, unknown, [{ orgId, suggestion }], 'invite-accept');
+        throw new SeatkeeperError('EMAIL_MISMATCH', `There is no account for ${unknown}. Did you mean ${suggestion}?`, { suggestion });
+      }),
+      { email, password: body.password ?? '', ip },
+    );
+    await assertOwnsInvitedEmail(s, orgId, inv, account, 'password');
+    return { accountId: account.id, signIn: true };
   }
   if (existing && existing.status !== 'invited') throw new SeatkeeperError('FORBIDDEN', `The account for ${email} is disabled.`);
   await refuseNearMissOfMember(s, orgId, inv);
@@ -196,22 +198,16 @@ export function registerInvitationsRoutes(r: Router): void {
       const existing = findAccountByEmail(s, body.email);
       const inv = await s.store.tx((t) => {
         const doc = t.org(org.id)!;
-        checkInvite(doc, account.id, body, existing?.id);
-        const inv: Invitation = {
+        const inv = planInvite(doc, {
+          actorId: account.id,
+          body,
+          memberAccountId: existing?.id,
           id: s.ids('inv'),
-          email: body.email,
-          role: body.role,
-          lineIds: [...new Set(body.lineIds ?? [])],
-          teamId: body.teamId ?? null,
           tokenHash: hashSecret(token),
-          createdBy: account.id,
-          createdAt: now,
-          sentAt: now,
-          expiresAt: now + s.config.invitationTtlSeconds * 1000,
-          status: 'pending',
-          acceptedBy: null,
-        };
-        doc.invitations[inv.id] = inv;
+          now,
+          ttlMs: s.config.invitationTtlSeconds * 1000,
+        });
+        applyInvite(doc, inv);
         t.audit(auditEvent(s.ids, now, org.id, account.id, 'invitation.create', inv.id, null, view(inv, now)));
         return inv;
       });
@@ -249,13 +245,10 @@ export function registerInvitationsRoutes(r: Router): void {
       const token = newSecret('ski');
       const inv = await s.store.tx((t) => {
         const doc = t.org(org.id)!;
-        const inv = requireManaged(doc, account.id, params.invitationId!);
-        if (inv.status !== 'pending') throw new SeatkeeperError('INVITATION_CLOSED', `This invitation was ${inv.status}; invite again instead.`);
-        const before = { sentAt: inv.sentAt, expiresAt: inv.expiresAt };
-        inv.tokenHash = hashSecret(token);
-        inv.sentAt = now;
-        inv.expiresAt = now + s.config.invitationTtlSeconds * 1000;
-        t.audit(auditEvent(s.ids, now, org.id, account.id, 'invitation.resend', inv.id, before, { sentAt: inv.sentAt, expiresAt: inv.expiresAt }));
+        const plan = planResend(doc, account.id, params.invitationId!, { tokenHash: hashSecret(token), now, ttlMs: s.config.invitationTtlSeconds * 1000 });
+        const inv = applyResend(doc, plan);
+        const { sentAt, expiresAt } = plan.after;
+        t.audit(auditEvent(s.ids, now, org.id, account.id, 'invitation.resend', inv.id, plan.before, { sentAt, expiresAt }));
         return { ...inv, lineIds: [...inv.lineIds] };
       });
       await sendInvitationMail(s, s.store.org(org.id)!, inv, token, account);
@@ -272,9 +265,8 @@ export function registerInvitationsRoutes(r: Router): void {
       const now = s.clock();
       await s.store.tx((t) => {
         const doc = t.org(org.id)!;
-        const inv = requireManaged(doc, account.id, params.invitationId!);
-        if (inv.status !== 'pending') throw new SeatkeeperError('INVITATION_CLOSED', `This invitation was already ${inv.status}.`);
-        inv.status = 'cancelled';
+        const inv = planCancel(doc, account.id, params.invitationId!);
+        applyCancel(doc, inv);
         t.audit(auditEvent(s.ids, now, org.id, account.id, 'invitation.cancel', inv.id, { status: 'pending', email: inv.email }, { status: 'cancelled' }));
       });
       return { ok: true };
@@ -315,78 +307,48 @@ export function registerInvitationsRoutes(r: Router): void {
       const invId = found.inv.id;
       const tokenHash = hashSecret(body.token);
       const now = s.clock();
-      const result = await s.store.tx((t) => {
+      const plan = await s.store.tx((t) => {
         const doc = t.org(orgId)!;
-        const inv = doc.invitations[invId];
-        // Checked again inside the transaction: of two concurrent accepts, exactly one wins.
-        if (!inv || inv.tokenHash !== tokenHash) throw new SeatkeeperError('NOT_FOUND', 'No such invitation; ask for a new one.');
-        assertAcceptable(inv, now);
         const g = t.global();
-        const id = acceptor.accountId;
-        if (acceptor.create && !acceptor.create.existing && Object.values(g.accounts).some((a) => a.email === inv.email || a.aliases.includes(inv.email))) {
-          throw new SeatkeeperError('EMAIL_TAKEN', `An account for ${inv.email} was just created; sign in and accept again.`);
-        }
-        const prev = doc.members[id];
-        const role = prev ? higherRole(prev.role, inv.role) : inv.role;
-        const team = inv.teamId ? doc.teams[inv.teamId] : undefined;
-        const joinsTeam = !!team && !team.memberIds.includes(id);
-        const plan = planLineAssignments(doc, id, inv.lineIds, now);
-        // Everything is decided; change.
-        let email = g.accounts[id]?.email ?? inv.email;
-        if (acceptor.create) {
-          const { name, passwordHash } = acceptor.create;
-          const base = g.accounts[id];
-          g.accounts[id] = base
-            ? { ...base, name, passwordHash, status: 'active' }
-            : { id, email: inv.email, aliases: [], name, passwordHash, status: 'active', createdAt: now };
-          email = inv.email;
-        }
-        doc.members[id] = prev ? { ...prev, role } : { accountId: id, role, joinedAt: now };
-        if (team && joinsTeam) team.memberIds.push(id);
-        const assigned = plan.assign.map((p) => {
-          const a = { id: s.ids('asg'), lineId: p.lineId, accountId: id, assignedBy: inv.createdBy, assignedAt: now };
-          doc.assignments[a.id] = a;
-          return { assignmentId: a.id, lineId: p.lineId, productCode: p.productCode };
-        });
-        inv.status = 'accepted';
-        inv.acceptedBy = id;
-        t.audit(auditEvent(s.ids, now, orgId, id, 'invitation.accept', inv.id, { status: 'pending' }, { status: 'accepted', accountId: id, created: !!acceptor.create }));
+        const plan = planAccept(doc, g.accounts, { invitationId: invId, tokenHash, acceptor, now, newAssignmentId: () => s.ids('asg') });
+        applyAccept(doc, g.accounts, plan, now);
+        const id = plan.accountId;
+        const inv = plan.invitation;
+        const email = g.accounts[id]?.email ?? inv.email;
+        const { prev, role } = plan;
+        t.audit(auditEvent(s.ids, now, orgId, id, 'invitation.accept', inv.id, { status: 'pending' }, { status: 'accepted', accountId: id, created: !!plan.create }));
         if (!prev) t.audit(auditEvent(s.ids, now, orgId, id, 'member.join', id, null, { email, role, via: 'invitation', invitationId: inv.id }));
         else if (prev.role !== role) t.audit(auditEvent(s.ids, now, orgId, id, 'role.change', id, { role: prev.role }, { role, via: 'invitation', invitationId: inv.id }));
-        if (team && joinsTeam) {
-          t.audit(auditEvent(s.ids, now, orgId, id, 'team.member.add', team.id, null, { accountId: id, via: 'invitation' }));
+        if (plan.teamId && plan.joinsTeam) {
+          t.audit(auditEvent(s.ids, now, orgId, id, 'team.member.add', plan.teamId, null, { accountId: id, via: 'invitation' }));
         }
-        for (const a of assigned) {
+        for (const a of plan.assigned) {
           t.audit(auditEvent(s.ids, now, orgId, id, 'assignment.create', a.assignmentId, null, { lineId: a.lineId, accountId: id, productCode: a.productCode, via: 'invitation', invitationId: inv.id }));
         }
-        return {
-          reply: {
-            orgId,
-            orgName: doc.org.name,
-            accountId: id,
-            role,
-            teamId: team?.id ?? null,
-            created: !!acceptor.create && !acceptor.create.existing,
-            assigned,
-            notAssigned: plan.notAssigned,
-          } satisfies AcceptInvitationReply,
-          email,
-          teamName: team?.name,
-          projectLines: team ? projectLineIds(doc, team.contractIds) : [],
-        };
+        return { ...plan, email, orgName: doc.org.name };
       });
+      const out: AcceptInvitationReply = {
+        orgId,
+        orgName: plan.orgName,
+        accountId: plan.accountId,
+        role: plan.role,
+        teamId: plan.teamId,
+        created: !!plan.create && !plan.create.existing,
+        assigned: plan.assigned,
+        notAssigned: plan.notAssigned,
+      };
       if (acceptor.signIn) await startSession(s, { reply }, acceptor.accountId);
-      const { reply: out, email } = result;
+      const { email } = plan;
       s.events.emit('feed', { orgId, at: now, kind: 'member', text: `${email} accepted the invitation and is a ${out.role} now.`, accountId: out.accountId });
       for (const a of out.assigned) {
         s.events.emit('feed', { orgId, at: now, kind: 'assignment', text: `${a.productCode} assigned to ${email} (invitation).`, productCode: a.productCode, accountId: out.accountId });
       }
-      if (out.assigned.length || result.projectLines.length) {
+      if (out.assigned.length || plan.projectLines.length) {
         s.gateway.rightsChanged({ orgId, accountIds: [out.accountId] });
       }
       await mailPermissionsChanged(s, out.accountId, out.orgName, [
         `You are a ${out.role} of ${out.orgName}.`,
-        ...(result.teamName ? [`You are a member of the team ${result.teamName}.`] : []),
+        ...(plan.teamName ? [`You are a member of the team ${plan.teamName}.`] : []),
         ...out.assigned.map((a) => `You were assigned ${a.productCode}.`),
       ]);
       return out;
