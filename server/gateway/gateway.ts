@@ -6,6 +6,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { SeatkeeperError } from '../../shared/errors.js';
 import {
   closeCodes,
+  MAX_FRAME_BYTES,
   parseFrame,
   PROTOCOL_VERSION,
   type AgentToServer,
@@ -35,12 +36,8 @@ export interface GatewayOptions {
   deviceCodeTtlSeconds: number;
 }
 
-/** Largest frame the socket accepts; ws closes a peer that sends more (1009). */
-export const AGENT_MAX_PAYLOAD = 64 * 1024;
 /** A device back within this long, with nothing to sync, is not written to the store on connect. */
 const QUIET_RECONNECT_MS = 60 * 60 * 1000;
-/** Policy violation: the peer kept sending frames that are not the protocol. */
-const CLOSE_POLICY = 1008;
 
 export class AgentGateway implements GatewayCore {
   readonly s: CoreServices;
@@ -75,7 +72,7 @@ export class AgentGateway implements GatewayCore {
       },
     });
     this.pusher = new Pusher(s, key.privateKey);
-    this.#wss = new WebSocketServer({ noServer: true, maxPayload: AGENT_MAX_PAYLOAD, perMessageDeflate: false });
+    this.#wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
     this.#timer = setInterval(() => this.#tick(), opts.heartbeatMs);
     this.#timer.unref();
   }
@@ -129,7 +126,7 @@ export class AgentGateway implements GatewayCore {
     if (conn.overFrameBudget(this.s.clock(), this.s.config.limits.agentFrames)) {
       this.s.log.warn('agent socket closed: too many frames', { remote: conn.remote, deviceId: conn.deviceId });
       conn.sendError('RATE_LIMITED', 'Too many frames on this connection; reconnect later.');
-      return conn.close(CLOSE_POLICY, 'too many frames');
+      return conn.close(closeCodes.POLICY_VIOLATION.code, 'too many frames');
     }
     if (conn.orgId && conn.deviceId) this.presence.seen(conn.orgId, conn.deviceId);
     const r: ParseResult<AgentToServer> = isBinary
@@ -159,7 +156,7 @@ export class AgentGateway implements GatewayCore {
     conn.sendError(code, message, ref);
     if (conn.badFrame(this.s.clock(), this.#opts.maxBadFramesPerMinute)) {
       this.s.log.warn('agent socket closed: too many invalid frames', { remote: conn.remote, deviceId: conn.deviceId });
-      conn.close(CLOSE_POLICY, 'too many invalid frames');
+      conn.close(closeCodes.POLICY_VIOLATION.code, 'too many invalid frames');
     }
   }
 
@@ -167,12 +164,12 @@ export class AgentGateway implements GatewayCore {
     if (e instanceof SeatkeeperError) {
       conn.sendError(e.code, e.message, ref);
       if (e.code === 'DEVICE_REVOKED') conn.close(closeCodes.DEVICE_REVOKED.code, 'device revoked');
-      else if (conn.state === 'authenticating') conn.close(1011, 'hello failed');
+      else if (conn.state === 'authenticating') conn.close(closeCodes.INTERNAL_ERROR.code, 'hello failed');
       return;
     }
     this.s.log.error('agent frame failed', { conn: conn.id, remote: conn.remote, error: (e as Error).message, stack: (e as Error).stack });
     conn.sendError('INTERNAL', 'The server could not handle that frame.', ref);
-    if (conn.state === 'authenticating') conn.close(1011, 'internal error');
+    if (conn.state === 'authenticating') conn.close(closeCodes.INTERNAL_ERROR.code, 'internal error');
   }
 
   #orgOfDevice(deviceId: string): string | undefined {

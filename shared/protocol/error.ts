@@ -20,8 +20,9 @@ export const ErrorFrame = z.strictObject({
 export type ErrorFrame = z.infer<typeof ErrorFrame>;
 
 /**
- * WebSocket close codes (4000–4999 are the application's). Retryable vs final is decided here:
- * an agent keeps reconnecting after a retryable close and stops trying after a final one.
+ * WebSocket close codes: RFC 6455's where one fits (1001, 1008, 1011), 4000–4999 for what only
+ * Seatkeeper means. Retryable vs final is decided here: an agent keeps reconnecting after a
+ * retryable close and stops trying after a final one.
  */
 export const closeCodes = {
   /** hello missing, late, or its signature did not verify */
@@ -30,14 +31,15 @@ export const closeCodes = {
   DEVICE_REVOKED: { code: 4003, final: true },
   /** the agent speaks a protocol version the server does not */
   PROTOCOL_UNSUPPORTED: { code: 4006, final: true },
-  /** the peer kept sending invalid frames */
-  TOO_MANY_INVALID_FRAMES: { code: 4008, final: false },
-  /** a newer connection of the same device took over */
+  /** the peer broke the connection's rules: too many invalid frames, or too many frames at all */
+  POLICY_VIOLATION: { code: 1008, final: false },
+  /** the server failed while answering the hello; the next attempt may succeed */
+  INTERNAL_ERROR: { code: 1011, final: false },
+  /** the device enrolled again: connections with its previous key are cut off */
   REPLACED: { code: 4009, final: false },
   /** the server is shutting down */
   GOING_AWAY: { code: 1001, final: false },
 } as const;
-export type CloseCodeName = keyof typeof closeCodes;
 
 export function isFinalClose(code: number): boolean {
   return Object.values(closeCodes).some((c) => c.code === code && c.final);

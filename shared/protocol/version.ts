@@ -6,5 +6,10 @@
 //       method.switch, device login (login.start/code/done/failed), logout, inventory, ack, error.
 export const PROTOCOL_VERSION = 1 as const;
 
-/** Largest text frame either side accepts; the server passes it to ws as `maxPayload`. */
+/**
+ * Largest text frame either side accepts; both pass it to ws as `maxPayload` (a larger frame is
+ * cut off with close 1009). Sized for the largest frames the schemas allow in practice: an
+ * inventory of 500 items or a reconcile of 256 leases runs past 64 KiB, and a frame refused for
+ * size would be sent again on every reconnect.
+ */
 export const MAX_FRAME_BYTES = 256 * 1024;

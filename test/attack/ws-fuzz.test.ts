@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import winston from 'winston';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseFrame, type ServerToAgent } from '../../shared/protocol/index.js';
+import { closeCodes, MAX_FRAME_BYTES, parseFrame, type ServerToAgent } from '../../shared/protocol/index.js';
 import { addMembers } from '../helpers/fixtures.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { enrollDevice, orgWithToken, RawAgent, type DeviceIdentity } from '../gateway/raw-agent.js';
@@ -16,8 +16,15 @@ import { agentToServer, garbageText, malformed } from './protocol-arbitraries.js
 /** Invalid frames a peer may send per minute before it is cut off (production: 20; more here, for fewer sockets). */
 const BUDGET = 100;
 const PER_SOCKET = 120;
-/** Close codes a fuzzing peer may get: policy (too many invalid frames), too big, a hello that fails or speaks another protocol. */
-const ALLOWED_CLOSES = new Set([1008, 4008, 1009, 4001, 4006]);
+/** ws's own close for a frame over maxPayload. */
+const MESSAGE_TOO_BIG = 1009;
+/** Close codes a fuzzing peer may get: too many invalid frames, too big, a hello that fails or speaks another protocol. */
+const ALLOWED_CLOSES = new Set<number>([
+  closeCodes.POLICY_VIOLATION.code,
+  MESSAGE_TOO_BIG,
+  closeCodes.AUTH_FAILED.code,
+  closeCodes.PROTOCOL_UNSUPPORTED.code,
+]);
 
 const logged: Array<{ level: string; message: string }> = [];
 const logger = winston.createLogger({
@@ -50,10 +57,11 @@ const types = Object.keys(agentToServer);
 const anyAgentFrame = fc.constantFrom(...types).chain((t) => agentToServer[t as keyof typeof agentToServer]);
 
 const item = { productCode: 'ACAD', version: null, path: '/opt/autodesk/autocad', serial: null };
-/** Valid-looking but too many items (the schema allows 500), just under the socket's 64 KiB. */
+/** Valid-looking but too many items (the schema allows 500), under the socket's payload limit. */
 const hugeInventory = JSON.stringify({ v: 1, type: 'inventory', items: Array(700).fill(item), hash: 'a'.repeat(64) });
+const inventoryOf = (n: number) => JSON.stringify({ v: 1, type: 'inventory', items: Array(n).fill(item), hash: 'a'.repeat(64) });
 /** Over the socket's payload limit: ws closes with 1009. */
-const oversized = [`{"v":1,"type":"ack","id":"${'x'.repeat(70 * 1024)}"}`, JSON.stringify({ v: 1, type: 'inventory', items: Array(3000).fill(item), hash: 'a'.repeat(64) })];
+const oversized = [`{"v":1,"type":"ack","id":"${'x'.repeat(MAX_FRAME_BYTES + 1024)}"}`, inventoryOf(Math.ceil(MAX_FRAME_BYTES / JSON.stringify(item).length) + 100)];
 
 /** What a fuzzing peer sends: mostly text that is wrong, some binary, some large. */
 const frame: fc.Arbitrary<string | Buffer> = fc.oneof(
@@ -159,8 +167,8 @@ describe('WebSocket fuzz on /agent', () => {
     expect(sent).toBeGreaterThan(4000);
     // Each peer gets an answer per bad frame until its budget is spent, then a policy close.
     expect(errors).toBeGreaterThan(3000);
-    expect(closes.get(1008) ?? 0).toBeGreaterThan(10);
-    expect(closes.get(1009) ?? 0).toBeGreaterThan(0);
+    expect(closes.get(closeCodes.POLICY_VIOLATION.code) ?? 0).toBeGreaterThan(10);
+    expect(closes.get(MESSAGE_TOO_BIG) ?? 0).toBeGreaterThan(0);
     expect(logged.filter((l) => l.level === 'error')).toEqual([]);
 
     // The bystander is still connected and still told things: its seat is assigned now.
@@ -181,7 +189,7 @@ describe('WebSocket fuzz on /agent', () => {
   it('closes a peer past its invalid-frame budget with 1008, before and after authenticating', async () => {
     for (const auth of [false, true]) {
       const o = await fuzzOnce(fc.sample(garbageText.filter((t) => t.length < 1000), { numRuns: BUDGET + 10, seed: 7 }), auth);
-      expect(o.close).toBe(1008);
+      expect(o.close).toBe(closeCodes.POLICY_VIOLATION.code);
       expect(o.errors).toBeGreaterThanOrEqual(BUDGET);
       expect(o.errors).toBeLessThanOrEqual(BUDGET + 1);
     }

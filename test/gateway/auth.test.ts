@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { request, type IncomingMessage } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { closeCodes } from '../../shared/protocol/index.js';
+import { closeCodes, MAX_FRAME_BYTES } from '../../shared/protocol/index.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { enrollDevice, orgWithToken, RawAgent, waitFor } from './raw-agent.js';
 
@@ -128,7 +128,7 @@ describe('invalid frames', () => {
   it('cuts off a frame larger than the socket limit', async () => {
     const a = await connect();
     await a.next('challenge');
-    a.sendRaw('x'.repeat(70 * 1024));
+    a.sendRaw('x'.repeat(MAX_FRAME_BYTES + 1));
     expect((await a.closed).code).toBe(1009);
   });
 });
