@@ -3,7 +3,8 @@
 import { peekLeaseClaims } from '../../shared/lease.js';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer } from '../helpers/server.js';
-import { CuttableProxy, e2eOrg, E2E_CONFIG, startE2EServer } from './setup.js';
+import { TcpProxy } from '../helpers/tcp-proxy.js';
+import { e2eOrg, E2E_CONFIG, startE2EServer } from './setup.js';
 import { readDaemonStatus } from '../../agent/state/status-file.js';
 import { ensureAgentBundle, until, Workstation } from './workstation.js';
 
@@ -154,7 +155,7 @@ describe('a network drop', () => {
   it('is survived: the agent reconnects through the restored path and gets what changed', async () => {
     const server = await startE2EServer();
     cleanups.push(() => server.stop());
-    const proxy = await CuttableProxy.start(server.port);
+    const proxy = await TcpProxy.start(server.port);
     cleanups.push(() => proxy.close());
     const org = await e2eOrg(server);
     const [p] = await org.people(1);

@@ -1,6 +1,5 @@
 // The server side of the end-to-end stories: a real server (small heartbeat) with an
 // organization, its owner, members that can sign in on workstations, and an enrollment token.
-import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll } from 'vitest';
 import type { ServerConfig } from '../../server/core/config.js';
 import { owner, type Client } from '../helpers/client.js';
@@ -64,63 +63,4 @@ export async function e2eOrg(server: TestServer, over: Partial<OrganizationInput
     if (r.status !== 200) throw new Error(`activate as ${p.email}: ${r.status} ${JSON.stringify(r.body)}`);
   };
   return { ...org, base, admin: admin.client, token: token.body.token as string, people, activate };
-}
-
-/** A TCP proxy in front of the server, to cut the network and restore it. */
-export class CuttableProxy {
-  readonly #server: Server;
-  readonly #pairs = new Set<[Socket, Socket]>();
-  #down = false;
-  port = 0;
-
-  private constructor(targetPort: number) {
-    this.#server = createServer((client) => {
-      if (this.#down) {
-        client.destroy();
-        return;
-      }
-      const upstream = connect(targetPort, '127.0.0.1');
-      const pair: [Socket, Socket] = [client, upstream];
-      this.#pairs.add(pair);
-      const drop = () => {
-        client.destroy();
-        upstream.destroy();
-        this.#pairs.delete(pair);
-      };
-      client.on('error', drop).on('close', drop);
-      upstream.on('error', drop).on('close', drop);
-      client.pipe(upstream);
-      upstream.pipe(client);
-    });
-  }
-
-  static async start(targetPort: number): Promise<CuttableProxy> {
-    const p = new CuttableProxy(targetPort);
-    await new Promise<void>((resolve) => p.#server.listen(0, '127.0.0.1', resolve));
-    p.port = (p.#server.address() as { port: number }).port;
-    return p;
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  /** Every connection through the proxy dies; new ones are refused until restore(). */
-  cut(): void {
-    this.#down = true;
-    for (const [a, b] of this.#pairs) {
-      a.destroy();
-      b.destroy();
-    }
-    this.#pairs.clear();
-  }
-
-  restore(): void {
-    this.#down = false;
-  }
-
-  close(): Promise<void> {
-    this.cut();
-    return new Promise((resolve) => this.#server.close(() => resolve()));
-  }
 }

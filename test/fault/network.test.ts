@@ -20,7 +20,7 @@ import { inventoryHash } from '../../shared/protocol/inventory-hash.js';
 import { addMembers } from '../helpers/fixtures.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { enrollDevice, orgWithToken, RawAgent, waitFor, type DeviceIdentity } from '../gateway/raw-agent.js';
-import { CutProxy } from './cut-proxy.js';
+import { TcpProxy } from '../helpers/tcp-proxy.js';
 
 const SW: InventoryItem = { productCode: 'SW-PREMIUM', version: '2025', path: '/opt/dassault/solidworks-premium/2025', serial: null };
 
@@ -90,8 +90,8 @@ async function startAgent(dev: DeviceIdentity, via: string) {
   return { daemon, paths, lease, check };
 }
 
-async function proxy(): Promise<CutProxy> {
-  const p = await CutProxy.start(server.port);
+async function proxy(): Promise<TcpProxy> {
+  const p = await TcpProxy.start(server.port);
   cleanups.push(() => p.close());
   return p;
 }

@@ -1,5 +1,6 @@
-// A TCP proxy in front of the server that can cut a connection in the middle of a frame: armed for
-// one direction, it forwards the first half of the next matching chunk, then destroys both sides.
+// A TCP proxy in front of the server, to break the network under an agent: cut() kills every
+// connection and refuses new ones until restore(); armCut() cuts the next matching chunk going one
+// way half-way through (forwards its first half, then destroys both sides).
 import { connect, createServer, type Server, type Socket } from 'node:net';
 
 export interface Cut {
@@ -9,16 +10,21 @@ export interface Cut {
   total: number;
 }
 
-type Direction = 'to-agent' | 'to-server';
+export type Direction = 'to-agent' | 'to-server';
 
-export class CutProxy {
+export class TcpProxy {
   readonly #server: Server;
   readonly #pairs = new Set<[Socket, Socket]>();
   #armed: { direction: Direction; match: (chunk: Buffer) => boolean; done: (c: Cut) => void } | null = null;
+  #down = false;
   port = 0;
 
   private constructor(targetPort: number) {
     this.#server = createServer((client) => {
+      if (this.#down) {
+        client.destroy();
+        return;
+      }
       const upstream = connect(targetPort, '127.0.0.1');
       const pair: [Socket, Socket] = [client, upstream];
       this.#pairs.add(pair);
@@ -34,8 +40,8 @@ export class CutProxy {
     });
   }
 
-  static async start(targetPort: number): Promise<CutProxy> {
-    const p = new CutProxy(targetPort);
+  static async start(targetPort: number): Promise<TcpProxy> {
+    const p = new TcpProxy(targetPort);
     await new Promise<void>((resolve) => p.#server.listen(0, '127.0.0.1', resolve));
     p.port = (p.#server.address() as { port: number }).port;
     return p;
@@ -43,6 +49,20 @@ export class CutProxy {
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Every connection through the proxy dies; new ones are refused until restore(). */
+  cut(): void {
+    this.#down = true;
+    for (const [a, b] of this.#pairs) {
+      a.destroy();
+      b.destroy();
+    }
+    this.#pairs.clear();
+  }
+
+  restore(): void {
+    this.#down = false;
   }
 
   /** Cuts the next chunk going `direction` that `match` accepts, half-way through. */
@@ -53,10 +73,7 @@ export class CutProxy {
   }
 
   close(): Promise<void> {
-    for (const [a, b] of this.#pairs) {
-      a.destroy();
-      b.destroy();
-    }
+    this.cut();
     return new Promise((resolve) => this.#server.close(() => resolve()));
   }
 
