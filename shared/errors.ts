@@ -76,5 +76,3 @@ export class SeatkeeperError extends Error {
 export interface ErrorBody {
   error: { code: string; message: string; details?: Record<string, unknown> };
 }
-
-export const isSeatkeeperError = (e: unknown): e is SeatkeeperError => e instanceof SeatkeeperError;
