@@ -14,6 +14,11 @@ import { hashPassword } from '../server/core/password.js';
 import { createOrganization } from '../server/ops/create-organization.js';
 import type { Services } from '../server/core/services.js';
 import type { Account } from '../server/domain/model.js';
+import { auditEvent } from '../server/domain/audit.js';
+import { applyAssign, planAssign } from '../server/domain/assignments.js';
+import { applyClaim, planClaim } from '../server/domain/claim.js';
+import { applyAccept, applyInvite, planAccept, planInvite } from '../server/domain/invitations.js';
+import { applyTeamContract, applyTeamMembership, planTeamContract, planTeamMembership, requireTeamNameFree } from '../server/domain/teams.js';
 import { webDirDefault } from '../server/http/web-dir.js';
 import { portTakenMessage } from '../server/ops/port-taken.js';
 
@@ -28,6 +33,11 @@ const people = [
   { email: 'mia.novak@acme.example', name: 'Mia Novak', products: ['REVIT', 'BIM-COLLAB'] },
 ];
 
+/**
+ * The demo organization, made the way people make one, through the same domain rules and with
+ * the same audit events as the API: the admin links by serial and claims it, assigns a seat,
+ * creates a project team, and invites the engineers, who accept.
+ */
 async function seed(s: Services): Promise<string> {
   const existing = s.store.orgIds()[0];
   if (existing) return existing;
@@ -61,31 +71,62 @@ async function seed(s: Services): Promise<string> {
   await s.store.tx((t) => {
     const g = t.global();
     const doc = t.org(orgId)!;
-    const mk = (email: string, name: string, passwordHash: string): Account => {
-      const a: Account = { id: s.ids('acc'), email, aliases: [], name, passwordHash, status: 'active', createdAt: now };
-      g.accounts[a.id] = a;
-      return a;
-    };
-    const admin = mk(ADMIN.email, ADMIN.name, adminHash);
-    doc.members[admin.id] = { accountId: admin.id, role: 'owner', joinedAt: now };
-    doc.org.claimedBy = admin.id;
-    doc.org.claimedAt = now;
-    doc.org.termsAcceptedAt = now;
-    const lines = Object.values(doc.contracts).flatMap((c) => c.lines);
-    const lineOf = (code: string) => lines.find((l) => l.productCode === code)!;
-    const assign = (accountId: string, code: string) => {
-      const id = s.ids('asg');
-      doc.assignments[id] = { id, lineId: lineOf(code).id, accountId, assignedBy: admin.id, assignedAt: now };
-    };
-    assign(admin.id, 'SW-PREMIUM');
+    const audit = (actor: string, action: string, target: string, before: unknown, after: unknown) => t.audit(auditEvent(s.ids, now, orgId, actor, action, target, before, after));
+    const lineOf = (code: string) => Object.values(doc.contracts).flatMap((c) => c.lines).find((l) => l.productCode === code)!;
+
+    // The admin registers with the contract's serial and claims the organization.
+    const admin: Account = { id: s.ids('acc'), email: ADMIN.email, aliases: [], name: ADMIN.name, passwordHash: adminHash, status: 'active', createdAt: now };
+    g.accounts[admin.id] = admin;
+    doc.members[admin.id] = { accountId: admin.id, role: 'member', joinedAt: now };
+    audit(admin.id, 'member.link', admin.id, null, { email: admin.email, via: 'serial' });
+    applyClaim(doc, planClaim(doc, admin.id, { confirmOrgName: doc.org.name, acceptTerms: true, responsibleForLicenses: true }, now));
+    audit(admin.id, 'org.claim', orgId, { claimedBy: null }, { claimedBy: admin.id });
+
+    const seat = planAssign(doc, { actorId: admin.id, lineId: lineOf('SW-PREMIUM').id, accountId: admin.id, now, id: s.ids('asg') });
+    applyAssign(doc, seat);
+    audit(admin.id, 'assignment.create', seat.added.id, null, { ...seat.added, productCode: seat.ref.line.productCode, contractId: seat.ref.contract.id, contractNumber: seat.ref.contract.number });
+
+    // The project team of BIM Collaborate: attached to the Autodesk contract, the admin in it.
+    const teamId = s.ids('tea');
+    requireTeamNameFree(doc, 'Structural');
+    doc.teams[teamId] = { id: teamId, name: 'Structural', memberIds: [], adminIds: [], contractIds: [], createdAt: now };
+    audit(admin.id, 'team.create', teamId, null, { name: 'Structural' });
     const bim = Object.values(doc.contracts).find((c) => c.number === 'ADSK-118-7730')!;
-    const teamId = s.ids('team');
-    doc.teams[teamId] = { id: teamId, name: 'Structural', memberIds: [admin.id], adminIds: [], contractIds: [bim.id], createdAt: now };
+    const attach = planTeamContract(doc, teamId, bim.id, true)!;
+    applyTeamContract(doc, attach);
+    audit(admin.id, 'team.contract.attach', teamId, { contractId: bim.id, attached: false }, { contractId: bim.id, attached: true });
+    const join = planTeamMembership(doc, admin.id, teamId, admin.id, true)!;
+    applyTeamMembership(doc, join);
+    audit(admin.id, 'team.member.add', teamId, null, { accountId: admin.id });
+
+    // The engineers are invited with their products (and the team, for BIM Collaborate) and accept.
     for (const p of people) {
-      const a = mk(p.email, p.name, memberHash);
-      doc.members[a.id] = { accountId: a.id, role: 'member', joinedAt: now };
-      for (const code of p.products) assign(a.id, code);
-      if (p.products.includes('BIM-COLLAB')) doc.teams[teamId]!.memberIds.push(a.id);
+      const inv = planInvite(doc, {
+        actorId: admin.id,
+        body: { email: p.email, role: 'member', lineIds: p.products.map((code) => lineOf(code).id), ...(p.products.includes('BIM-COLLAB') ? { teamId } : {}) },
+        memberAccountId: undefined,
+        id: s.ids('inv'),
+        tokenHash: hashSecret(newSecret('ski')),
+        now,
+        ttlMs: s.config.invitationTtlSeconds * 1000,
+      });
+      applyInvite(doc, inv);
+      audit(admin.id, 'invitation.create', inv.id, null, inv);
+      const accountId = s.ids('acc');
+      const accepted = planAccept(doc, g.accounts, {
+        invitationId: inv.id,
+        tokenHash: inv.tokenHash,
+        acceptor: { accountId, create: { name: p.name, passwordHash: memberHash, existing: false } },
+        now,
+        newAssignmentId: () => s.ids('asg'),
+      });
+      applyAccept(doc, g.accounts, accepted, now);
+      audit(accountId, 'invitation.accept', inv.id, { status: 'pending' }, { status: 'accepted', accountId, created: true });
+      audit(accountId, 'member.join', accountId, null, { email: p.email, role: accepted.role, via: 'invitation', invitationId: inv.id });
+      if (accepted.teamId && accepted.joinsTeam) audit(accountId, 'team.member.add', accepted.teamId, null, { accountId, via: 'invitation' });
+      for (const a of accepted.assigned) {
+        audit(accountId, 'assignment.create', a.assignmentId, null, { lineId: a.lineId, accountId, productCode: a.productCode, via: 'invitation', invitationId: inv.id });
+      }
     }
   });
   return orgId;
@@ -108,6 +149,7 @@ function createEnrollmentToken(s: Services, orgId: string, adminId: string): Pro
         revokedAt: null,
         uses: 0,
       };
+      t.audit(auditEvent(s.ids, now, orgId, adminId, 'enrollment-token.create', id, null, { name: 'demo workstation', expiresAt: now + 3600_000 }));
     })
     .then(() => token);
 }
@@ -192,8 +234,10 @@ async function startLocalAgent(s: Services, url: string, orgId: string, adminId:
   // The demo workstation is signed in as the demo admin, as if they had entered the agent's code.
   const device = deviceId ? s.store.org(orgId)?.devices[deviceId] : undefined;
   if (device && !device.signedInAccountId) {
+    const now = s.clock();
     await s.store.tx((t) => {
       t.org(orgId)!.devices[device.id]!.signedInAccountId = adminId;
+      t.audit(auditEvent(s.ids, now, orgId, adminId, 'device.sign-in', device.id, { signedInAccountId: null }, { signedInAccountId: adminId }));
     });
   }
   const child = spawn(process.execPath, [agentJs, 'run', '--state-dir', stateDir], { env, stdio: 'ignore' });

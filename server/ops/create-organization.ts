@@ -1,9 +1,11 @@
 // Creating organizations with their contracts: used by the operator command, the demo and tests.
 // An organization exists before anyone from it registers; its serial numbers are how people find it.
+// Audited as done by 'system' (org.create, contract.create), like every later change.
 import { randomBytes } from 'node:crypto';
 import { demoCatalog } from '../../shared/catalog.js';
 import { SeatkeeperError } from '../../shared/errors.js';
 import type { Services } from '../core/services.js';
+import { auditEvent } from '../domain/audit.js';
 import { emptyOrgDoc, type ActivationMethod, type Contract, type Product } from '../domain/model.js';
 
 export interface ContractInput {
@@ -65,6 +67,9 @@ export async function createOrganization(s: Services, input: OrganizationInput):
     t.createOrg(doc);
     g.orgs[orgId] = { id: orgId, name: input.name };
     for (const serial of serials) g.serials[serial] = orgId;
+    // The operator made it: its audit log starts with the organization and its contracts.
+    t.audit(auditEvent(s.ids, now, orgId, 'system', 'org.create', orgId, null, { name: doc.org.name, aliasDomains: doc.org.aliasDomains }));
+    for (const c of Object.values(contracts)) t.audit(auditEvent(s.ids, now, orgId, 'system', 'contract.create', c.id, null, c));
   });
   return orgId;
 }

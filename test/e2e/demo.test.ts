@@ -62,6 +62,30 @@ async function stopDemo(child: ChildProcess): Promise<void> {
 }
 
 describe('the demo', () => {
+  it('seeds through the same rules as the API, so its audit log tells how the organization came to be', async () => {
+    const data = await tempDir('sk-demo-data-');
+    dirs.push(data);
+    const demo = await startDemo({ SEATKEEPER_DATA: data, SEATKEEPER_DEMO_AGENT: '0' });
+    const admin = new Client(demo.url);
+    const orgId = (await admin.post('/api/v1/auth/sign-in', ADMIN)).body.orgs[0].orgId as string;
+    const events = (await admin.get(`/api/v1/orgs/${orgId}/audit?limit=1000`)).body.events as Array<{ action: string; actor: string }>;
+    const count = (action: string) => events.filter((e) => e.action === action).length;
+    expect(count('org.create')).toBe(1);
+    expect(count('contract.create')).toBe(2);
+    expect(count('org.claim')).toBe(1);
+    expect(count('team.create')).toBe(1);
+    expect(count('team.contract.attach')).toBe(1);
+    // Four engineers invited and accepting, each with their products: 8 seats and the admin's one.
+    expect(count('invitation.create')).toBe(4);
+    expect(count('invitation.accept')).toBe(4);
+    expect(count('member.join')).toBe(4);
+    expect(count('assignment.create')).toBe(9);
+    expect(count('team.member.add')).toBe(3);
+    // And what the demo has is what the log says it made.
+    const seats = (await admin.get(`/api/v1/orgs/${orgId}/assignments`)).body.assignments;
+    expect(seats).toHaveLength(9);
+  });
+
   it('signs in the agent it enrolled, not the first workstation it finds', async () => {
     const data = await tempDir('sk-demo-data-');
     const home = await tempDir('sk-demo-agent-');
