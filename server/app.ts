@@ -4,6 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { withDefaults, type ServerConfig } from './core/config.js';
 import { Events } from './core/events.js';
+import { lockDataDir, tightenDataDir } from './core/data-dir.js';
 import { buildHttp } from './http/http-app.js';
 import { createRateLimiter } from './core/rate-limit.js';
 import type { RouteInfo } from './http/router.js';
@@ -44,7 +45,15 @@ export async function startServer(partial: Partial<ServerConfig> & { dataDir: st
   const log = opts.logger ?? createLogger({ level: config.logLevel });
   const clock = opts.clock ?? systemClock;
   const store = opts.store ?? createStore(config.dataDir, opts.storage);
-  await store.open();
+  // One process per data directory; a second server or an offline add-org is refused here.
+  const releaseDataDir = await lockDataDir(config.dataDir);
+  try {
+    await tightenDataDir(config.dataDir);
+    await store.open();
+  } catch (e) {
+    await releaseDataDir();
+    throw e;
+  }
   let url = config.publicUrl ?? '';
   const core: CoreServices = {
     config,
@@ -112,6 +121,7 @@ export async function startServer(partial: Partial<ServerConfig> & { dataDir: st
         for (const p of started.reverse()) await p.close().catch((e: Error) => log.warn('plugin close failed', { plugin: p.name, error: e.message }));
         await app.close();
         await store.close();
+        await releaseDataDir();
         services.mailer.close();
       })();
       return closing;

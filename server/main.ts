@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { startServer } from './app.js';
+import { limitsFromEnv } from './core/config.js';
 import { mailFromEnv } from './mail/config-from-env.js';
 import { StoreCorruptError } from './store/lowdb-store.js';
 import { SchemaMismatchError, migrate } from './store/postgres/migrations.js';
@@ -23,6 +24,8 @@ Without --database the server keeps its data in DIR (./data); with it, in Postgr
 migrate first). Mail still goes to DIR/outbox unless SMTP is set.
 
 Environment: SEATKEEPER_DATA, SEATKEEPER_DATABASE_URL, PORT, HOST, SEATKEEPER_PUBLIC_URL, SEATKEEPER_LOG_LEVEL,
+  SEATKEEPER_TRUSTED_PROXIES (comma-separated addresses/CIDRs whose X-Forwarded-For is believed),
+  SEATKEEPER_LIMITS (JSON object of limits to change, see docs/architecture.md),
   SEATKEEPER_SMTP_HOST, SEATKEEPER_SMTP_PORT, SEATKEEPER_SMTP_USER, SEATKEEPER_SMTP_PASS,
   SEATKEEPER_SMTP_SECURE=1, SEATKEEPER_MAIL_FROM (mail goes to DATA/outbox as .eml files
   unless SEATKEEPER_SMTP_HOST is set), SEATKEEPER_TERMS_URL (the terms and conditions the
@@ -69,6 +72,8 @@ async function main(): Promise<void> {
     mail: mailFromEnv(process.env, dataDir),
     logLevel: process.env.SEATKEEPER_LOG_LEVEL ?? 'info',
     webDir: webDirDefault(),
+    limits: limitsFromEnv(process.env),
+    trustedProxies: (process.env.SEATKEEPER_TRUSTED_PROXIES ?? '').split(',').map((p) => p.trim()).filter(Boolean),
   };
   // Checks every journal line against memory: the test suite sets it for the servers it starts.
   const databaseUrl = values.database ?? process.env.SEATKEEPER_DATABASE_URL;

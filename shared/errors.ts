@@ -27,6 +27,7 @@ export const errorCodes = {
   TERMS_NOT_ACCEPTED: { status: 400, retryable: false },
   NOT_LINKED: { status: 403, retryable: false },
   LAST_ADMIN: { status: 409, retryable: false },
+  LAST_OWNER: { status: 409, retryable: false },
   ALREADY_MEMBER: { status: 409, retryable: false },
   INVITATION_EXPIRED: { status: 410, retryable: false },
   INVITATION_CLOSED: { status: 409, retryable: false },

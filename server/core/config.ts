@@ -38,7 +38,7 @@ export interface Window {
 }
 
 export interface Limits {
-  /** requests per client address to each unauthenticated route (default 30 a minute) */
+  /** requests per client address to each unauthenticated route (default 60 a minute) */
   publicRoute: Window;
   /** workstation enrollments per client address (default 300 a minute: a fleet behind one NAT rolls out at once) */
   enrollments: Window;
@@ -48,7 +48,7 @@ export interface Limits {
   serialGuesses: Window;
   /** password hashes computed at once, process-wide (default 2: the libuv pool has 4 threads) */
   passwordHashConcurrency: number;
-  /** password hashes waiting for a slot; beyond it 429 RATE_LIMITED at once (default 8) */
+  /** password hashes waiting for a slot; beyond it 429 RATE_LIMITED at once (default 64: about a second and a half of work) */
   passwordHashQueue: number;
   /** open TCP connections from one client address (default 64) */
   connectionsPerAddress: number;
@@ -69,12 +69,12 @@ export interface Limits {
 }
 
 export const defaultLimits: Limits = {
-  publicRoute: { attempts: 30, windowSeconds: 60 },
+  publicRoute: { attempts: 60, windowSeconds: 60 },
   enrollments: { attempts: 300, windowSeconds: 60 },
   enrollmentTokenMaxUses: 250,
   serialGuesses: { attempts: 10, windowSeconds: 3600 },
   passwordHashConcurrency: 2,
-  passwordHashQueue: 8,
+  passwordHashQueue: 64,
   connectionsPerAddress: 64,
   maxConnections: 4000,
   unhelloedSocketsPerAddress: 16,
@@ -98,6 +98,24 @@ export interface AgentTuning {
   maxDeviceCodeFailures?: number;
   /** how long a sign-in code shown by an agent stays valid (default 600) */
   deviceCodeTtlSeconds?: number;
+}
+
+/**
+ * Limits from the environment: SEATKEEPER_LIMITS holds a JSON object of the Limits fields to
+ * change (for example {"publicRoute":{"attempts":120,"windowSeconds":60}}); the rest keep defaults.
+ */
+export function limitsFromEnv(env: NodeJS.ProcessEnv): Limits {
+  const raw = env.SEATKEEPER_LIMITS;
+  if (!raw) return { ...defaultLimits };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new Error('SEATKEEPER_LIMITS is not JSON');
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('SEATKEEPER_LIMITS must be a JSON object');
+  for (const k of Object.keys(parsed)) if (!(k in defaultLimits)) throw new Error(`SEATKEEPER_LIMITS: unknown limit ${k}`);
+  return { ...defaultLimits, ...(parsed as Partial<Limits>) };
 }
 
 export type ConfigInput = Partial<Omit<ServerConfig, 'limits'>> & { dataDir: string; limits?: Partial<Limits> };

@@ -4,6 +4,8 @@ export interface RateLimiter {
   /** Counts one attempt; returns seconds to wait when over the limit, else 0. */
   hit(key: string): number;
   reset(key: string): void;
+  /** Seconds to wait if one more attempt would be over the limit, without counting one. */
+  peek(key: string): number;
 }
 
 export function createRateLimiter(opts: { attempts: number; windowSeconds: number; clock: () => number }): RateLimiter {
@@ -24,6 +26,12 @@ export function createRateLimiter(opts: { attempts: number; windowSeconds: numbe
     },
     reset(key) {
       windows.delete(key);
+    },
+    peek(key) {
+      const now = opts.clock();
+      const w = windows.get(key);
+      if (!w || now - w.start >= windowMs || w.count < opts.attempts) return 0;
+      return Math.max(1, Math.ceil((w.start + windowMs - now) / 1000));
     },
   };
 }

@@ -10,6 +10,10 @@ export function countAdmins(doc: OrgDoc): number {
   return Object.values(doc.members).filter((m) => isAdminRole(m.role)).length;
 }
 
+export function countOwners(doc: OrgDoc): number {
+  return Object.values(doc.members).filter((m) => m.role === 'owner').length;
+}
+
 const rank: Record<Role, number> = { member: 0, admin: 1, owner: 2 };
 
 /** The stronger of two roles. */
@@ -24,9 +28,11 @@ export interface RoleChange {
   newRole: Role | null;
   /** owners and admins in the organization now, the target included */
   adminCount: number;
+  /** owners now, the target included (a claimed organization always keeps one) */
+  ownerCount?: number;
 }
 
-export type RoleDecision = { ok: true } | { ok: false; code: 'FORBIDDEN' | 'LAST_ADMIN'; message: string };
+export type RoleDecision = { ok: true } | { ok: false; code: 'FORBIDDEN' | 'LAST_ADMIN' | 'LAST_OWNER'; message: string };
 
 export function decideRoleChange(c: RoleChange): RoleDecision {
   if (!isAdminRole(c.actorRole)) return { ok: false, code: 'FORBIDDEN', message: 'Only administrators of this organization may change roles or remove members.' };
@@ -43,6 +49,10 @@ export function decideRoleChange(c: RoleChange): RoleDecision {
         : 'This is the last administrator of the organization; appoint another before demoting them.',
     };
   }
+  // Only an owner can make an owner: an organization left without one could never get one back.
+  if (c.targetRole === 'owner' && c.newRole !== 'owner' && c.ownerCount !== undefined && c.ownerCount <= 1) {
+    return { ok: false, code: 'LAST_OWNER', message: 'This is the only owner of the organization; transfer ownership to someone else first.' };
+  }
   return { ok: true };
 }
 
@@ -50,6 +60,21 @@ export function decideRoleChange(c: RoleChange): RoleDecision {
 export function assertRoleChange(doc: OrgDoc, actorId: string, targetId: string, newRole: Role | null): void {
   const target = doc.members[targetId];
   if (!target) throw new SeatkeeperError('NOT_FOUND', 'No such member.');
-  const d = decideRoleChange({ actorRole: doc.members[actorId]?.role, targetRole: target.role, newRole, adminCount: countAdmins(doc) });
+  const d = decideRoleChange({ actorRole: doc.members[actorId]?.role, targetRole: target.role, newRole, adminCount: countAdmins(doc), ownerCount: countOwners(doc) });
   if (!d.ok) throw new SeatkeeperError(d.code, d.message);
+}
+
+/**
+ * Ownership transfer: the owner `fromId` makes member `toId` an owner and becomes an admin, in one
+ * step, so the organization always has an owner. Throws when either side does not fit.
+ */
+export function transferOwnership(doc: OrgDoc, fromId: string, toId: string): { previousRole: Role } {
+  if (doc.members[fromId]?.role !== 'owner') throw new SeatkeeperError('FORBIDDEN', 'Only an owner may transfer ownership.');
+  const to = doc.members[toId];
+  if (!to) throw new SeatkeeperError('NOT_FOUND', 'No such member.');
+  if (fromId === toId) throw new SeatkeeperError('CONFLICT', 'You are the owner already.');
+  const previousRole = to.role;
+  to.role = 'owner';
+  doc.members[fromId]!.role = 'admin';
+  return { previousRole };
 }

@@ -7,7 +7,7 @@ import type { Services } from '../core/services.js';
 
 /**
  * Public routes always count per address (config limits.publicRoute) unless they declare their own
- * window; 'serial' adds the serial-guess limit (counted when the body carries a serial).
+ * window; 'serial' adds the serial-guess limit (unknown serials tried, per address and per account).
  */
 export type RouteLimit = 'serial' | { perAddress: keyof Limits };
 
@@ -32,15 +32,28 @@ export class RouteLimits {
     if (wait > 0) throw new SeatkeeperError('RATE_LIMITED', `Too many requests from your address. Try again in ${wait} s.`, { retryAfter: wait });
   }
 
-  /** After the body is read: a serial number in it counts against the address and the account. */
+  /**
+   * After the body is read: an address or account that has tried too many serial numbers that
+   * belong to nothing may not try another (not even the right one) until its window ends.
+   */
   checkSerial(limit: RouteLimit | undefined, address: string, accountId: string | undefined, body: unknown): void {
-    if (limit !== 'serial') return;
-    const serial = (body as { serial?: unknown } | undefined)?.serial;
-    if (typeof serial !== 'string' || serial === '') return;
-    const wait = Math.max(this.#serials.hit(`ip:${address}`), accountId ? this.#serials.hit(`acc:${accountId}`) : 0);
+    if (limit !== 'serial' || !carriesSerial(body)) return;
+    const wait = Math.max(this.#serials.peek(`ip:${address}`), accountId ? this.#serials.peek(`acc:${accountId}`) : 0);
     if (wait > 0) {
       this.s.log.warn('audit: serial number tries over the limit', { address, accountId });
       throw new SeatkeeperError('RATE_LIMITED', `Too many serial numbers tried. Try again in ${wait} s.`, { retryAfter: wait });
     }
   }
+
+  /** A request of the route failed: an unknown serial counts against the address and the account. */
+  failed(limit: RouteLimit | undefined, address: string, accountId: string | undefined, error: unknown): void {
+    if (limit !== 'serial' || !(error instanceof SeatkeeperError) || error.code !== 'UNKNOWN_SERIAL') return;
+    this.#serials.hit(`ip:${address}`);
+    if (accountId) this.#serials.hit(`acc:${accountId}`);
+  }
+}
+
+function carriesSerial(body: unknown): boolean {
+  const serial = (body as { serial?: unknown } | undefined)?.serial;
+  return typeof serial === 'string' && serial !== '';
 }

@@ -114,7 +114,7 @@ export class Router {
         const body = parse(def.body, req.body, 'body');
         const query = parse(def.query, req.query, 'query');
         limits.checkSerial(def.limit, req.ip, caller?.account.id, body);
-        const result = await def.handler({
+        const result = await Promise.resolve(def.handler({
           req,
           reply,
           s,
@@ -124,6 +124,9 @@ export class Router {
           caller: caller as Caller,
           account: caller?.account as Account,
           org: org as OrgContext,
+        })).catch((e: unknown) => {
+          limits.failed(def.limit, req.ip, caller?.account.id, e);
+          throw e;
         });
         if (reply.sent) return reply;
         reply.status(def.status ?? 200);

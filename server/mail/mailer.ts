@@ -17,9 +17,10 @@ export function createMailer(config: MailConfig, log: Logger): Mailer {
       async send(msg) {
         try {
           const info = await transport.sendMail({ from, ...msg });
-          await mkdir(config.dir, { recursive: true });
+          // Mails carry live invitation links: for the service account only.
+          await mkdir(config.dir, { recursive: true, mode: 0o700 });
           const name = `${Date.now()}-${process.pid}-${n++}.eml`;
-          await writeFile(join(config.dir, name), info.message as Buffer);
+          await writeFile(join(config.dir, name), info.message as Buffer, { mode: 0o600 });
           log.info('mail written to outbox', { to: msg.to, subject: msg.subject, file: name });
         } catch (err) {
           log.error('mail could not be written', { to: msg.to, subject: msg.subject, error: (err as Error).message });

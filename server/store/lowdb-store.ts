@@ -13,6 +13,7 @@ import { filePersister } from './persisters.js';
 import { parseJournal } from './journal.js';
 import { applyChanges } from './changes.js';
 import type { AuditEvent, GlobalDoc, OrgDoc } from '../domain/model.js';
+import { docProblem } from './validate-doc.js';
 
 /** The data directory holds a file that cannot be read: the server must not start over it. */
 export class StoreCorruptError extends Error {
@@ -56,6 +57,7 @@ async function readDoc<T extends { schema: number; walSeq?: number }>(path: stri
   // A line cut short by a crash was never acknowledged: cut it off, so the next append starts clean.
   if (repair && j.goodBytes < text.length) await truncate(journalPath, Buffer.byteLength(text.slice(0, j.goodBytes)));
   for (const c of j.changes) applyChanges(snap.data, c);
+  if (docProblem(snap.data)) throw new StoreCorruptError(path, docProblem(snap.data)!);
   return { data: snap.data, disk: { text: snap.text, journal: j.lines, seq: Math.max(j.seq, snap.data.walSeq ?? 0) } };
 }
 

@@ -11,6 +11,7 @@ import { registerDevicesRoutes } from './devices.js';
 import { registerEnrollmentRoutes } from './enrollment.js';
 import { registerInvitationsRoutes } from './invitations.js';
 import { registerMembersRoutes } from './members.js';
+import { registerOwnershipRoutes } from './ownership.js';
 import { registerSwitchesRoutes } from './switches.js';
 import { registerTeamsRoutes } from './teams.js';
 import { registerUsageRoutes } from './usage.js';
@@ -19,6 +20,7 @@ export function registerAllRoutes(r: Router): void {
   registerAuthRoutes(r);
   registerClaimRoutes(r);
   registerMembersRoutes(r);
+  registerOwnershipRoutes(r);
   registerInvitationsRoutes(r);
   registerTeamsRoutes(r);
   registerContractsRoutes(r);
