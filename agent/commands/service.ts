@@ -65,6 +65,10 @@ function serviceCommand(kind: 'install' | 'uninstall'): Command {
         return EXIT_FAIL;
       }
       for (const n of p.notes) ctx.io.err(`note: ${n}\n`);
+      // The key is closed to users by the ACL step only if it exists then: enroll first, or run this again after.
+      if (kind === 'install' && ctx.env.platform === 'win32' && !existsSync(ctx.paths.deviceKey)) {
+        ctx.io.err('note: not enrolled yet: run `install-service` again after `enroll` so the device key is readable by the service only\n');
+      }
       ctx.io.out(kind === 'uninstall' ? 'Service removed.\n' : ctx.values['prepare-only'] ? 'Service prepared.\n' : 'Service installed and started.\n');
       return EXIT_OK;
     },

