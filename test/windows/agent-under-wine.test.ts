@@ -54,7 +54,7 @@ let alice: Person;
 let bob: Person;
 const daemons: WineProcess[] = [];
 const STATE = 'C:\\sk\\station';
-const agentEnv = { SEATKEEPER_MACHINE_ID: `wine-${process.pid}`, SEATKEEPER_LOG_LEVEL: 'warn' };
+const agentEnv = { SEATKEEPER_LOG_LEVEL: 'warn' };
 const agent = (args: string[], timeoutMs = 60_000) => wine.run([WinePrefix.win(EXE), ...args, '--state-dir', STATE], agentEnv, timeoutMs);
 const unixState = () => statePaths(wine.unix(STATE));
 const waitLease = (code: string, kind: LeaseFile['kind']) =>
@@ -233,7 +233,7 @@ describe.runIf(runnable)('the MSI', () => {
 
   it('installs silently and enrolls with SERVER_URL and ENROLL_TOKEN; registers the auto-start LocalSystem service around WinSW', async () => {
     const before = await deviceIds();
-    const r = await msiexec(['/i', WinePrefix.win(MSI), `SERVER_URL=${server!.url}`, `ENROLL_TOKEN=${org.token}`, 'START_SERVICE=0'], { SEATKEEPER_MACHINE_ID: `wine-msi-${process.pid}` });
+    const r = await msiexec(['/i', WinePrefix.win(MSI), `SERVER_URL=${server!.url}`, `ENROLL_TOKEN=${org.token}`, 'START_SERVICE=0']);
     expect(r.code).toBe(0);
     expect((await fs.readdir(programFiles())).sort()).toEqual(['seatkeeper-agent-service.exe', 'seatkeeper-agent-service.exe.config', 'seatkeeper-agent-service.xml', 'seatkeeper-agent.exe']);
     const xml = await fs.readFile(path.join(programFiles(), 'seatkeeper-agent-service.xml'), 'utf8');
