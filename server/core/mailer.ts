@@ -11,7 +11,13 @@ export type MailConfig =
   | { kind: 'outbox'; dir: string; from?: string }
   | { kind: 'smtp'; host: string; port: number; secure?: boolean; user?: string; pass?: string; from?: string };
 
+/** sent: written to the outbox, or accepted for SMTP delivery (which then runs in the background). */
+export type MailOutcome = { sent: true } | { sent: false; reason: string };
+
 export interface Mailer {
+  /** Sends; a failure is logged, never thrown. */
   send(msg: MailMessage): Promise<void>;
+  /** As send, and says whether the mail was written or handed over (invitations show "mail not sent"). */
+  trySend(msg: MailMessage): Promise<MailOutcome>;
   close(): void;
 }

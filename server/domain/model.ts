@@ -81,6 +81,8 @@ export interface Invitation {
   acceptedBy: string | null;
   /** hashes of the tokens a resend replaced (newest last, a few kept): their links say so */
   replacedTokenHashes?: string[];
+  /** when its last mail could not be sent (the admin is told and may resend); absent or null when it was */
+  mailNotSentAt?: number | null;
 }
 
 export interface Team {

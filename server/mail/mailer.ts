@@ -4,28 +4,32 @@ import nodemailer from 'nodemailer';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../core/log.js';
-import type { MailConfig, Mailer, MailMessage } from '../core/mailer.js';
+import type { MailConfig, Mailer, MailMessage, MailOutcome } from '../core/mailer.js';
 
-export type { MailConfig, MailMessage, Mailer } from '../core/mailer.js';
+export type { MailConfig, MailMessage, MailOutcome, Mailer } from '../core/mailer.js';
 
 export function createMailer(config: MailConfig, log: Logger): Mailer {
   const from = config.from ?? 'Seatkeeper <seatkeeper@localhost>';
   if (config.kind === 'outbox') {
     const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
     let n = 0;
+    const trySend = async (msg: MailMessage): Promise<MailOutcome> => {
+      try {
+        const info = await transport.sendMail({ from, ...msg });
+        // Mails carry live invitation links: for the service account only.
+        await mkdir(config.dir, { recursive: true, mode: 0o700 });
+        const name = `${Date.now()}-${process.pid}-${n++}.eml`;
+        await writeFile(join(config.dir, name), info.message as Buffer, { mode: 0o600 });
+        log.info('mail written to outbox', { to: msg.to, subject: msg.subject, file: name });
+        return { sent: true };
+      } catch (err) {
+        log.error('mail could not be written', { to: msg.to, subject: msg.subject, error: (err as Error).message });
+        return { sent: false, reason: (err as NodeJS.ErrnoException).code ?? 'write failed' };
+      }
+    };
     return {
-      async send(msg) {
-        try {
-          const info = await transport.sendMail({ from, ...msg });
-          // Mails carry live invitation links: for the service account only.
-          await mkdir(config.dir, { recursive: true, mode: 0o700 });
-          const name = `${Date.now()}-${process.pid}-${n++}.eml`;
-          await writeFile(join(config.dir, name), info.message as Buffer, { mode: 0o600 });
-          log.info('mail written to outbox', { to: msg.to, subject: msg.subject, file: name });
-        } catch (err) {
-          log.error('mail could not be written', { to: msg.to, subject: msg.subject, error: (err as Error).message });
-        }
-      },
+      trySend,
+      send: async (msg) => void (await trySend(msg)),
       close: () => transport.close(),
     };
   }
@@ -59,11 +63,15 @@ export function createMailer(config: MailConfig, log: Logger): Mailer {
     }
   };
   let closed = false;
+  const trySend = async (msg: MailMessage): Promise<MailOutcome> => {
+    if (closed) return { sent: false, reason: 'mailer closed' };
+    const p = deliver(msg).finally(() => pending.delete(p));
+    pending.add(p);
+    return { sent: true };
+  };
   return {
-    async send(msg) {
-      const p = deliver(msg).finally(() => pending.delete(p));
-      pending.add(p);
-    },
+    trySend,
+    send: async (msg) => void (await trySend(msg)),
     close: () => {
       closed = true;
       void Promise.allSettled([...pending]).then(() => transport.close());

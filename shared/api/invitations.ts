@@ -24,6 +24,8 @@ export const InvitationView = z.object({
   sentAt: z.number(),
   expiresAt: z.number(),
   expired: z.boolean(),
+  /** false when the invitation mail could not be sent: resend it */
+  mailSent: z.boolean(),
 });
 export type InvitationView = z.infer<typeof InvitationView>;
 

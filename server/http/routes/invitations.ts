@@ -38,6 +38,7 @@ import { hashPassword } from '../../core/password.js';
 import { mailPermissionsChanged } from '../../mail/permissions-mail.js';
 import type { Services } from '../../core/services.js';
 import type { Account, Invitation, OrgDoc } from '../../domain/model.js';
+import { recordInvitationMail } from '../../mail/invitation-mail-status.js';
 import type { Router } from '../router.js';
 import { credentialChecks, findAccountByEmail, recordMismatches, startSession } from './auth.js';
 
@@ -53,6 +54,7 @@ function view(inv: Invitation, now: number): InvitationView {
     sentAt: inv.sentAt,
     expiresAt: inv.expiresAt,
     expired: invitationState(inv, now) === 'expired',
+    mailSent: !inv.mailNotSentAt,
   };
 }
 
@@ -60,7 +62,7 @@ function productCodes(doc: OrgDoc, lineIds: readonly string[]): string[] {
   return lineIds.map((id) => findLine(doc, id)?.line.productCode).filter((c): c is string => !!c);
 }
 
-async function sendInvitationMail(s: Services, doc: OrgDoc, inv: Invitation, token: string, inviter: Account): Promise<void> {
+async function sendInvitationMail(s: Services, doc: OrgDoc, inv: Invitation, token: string, inviter: Account): Promise<Invitation> {
   const link = `${s.publicUrl()}/accept?token=${encodeURIComponent(token)}`;
   const products = productCodes(doc, inv.lineIds);
   const team = inv.teamId ? doc.teams[inv.teamId] : undefined;
@@ -76,7 +78,7 @@ async function sendInvitationMail(s: Services, doc: OrgDoc, inv: Invitation, tok
     '',
     `The link works once and expires on ${new Date(inv.expiresAt).toISOString().slice(0, 16).replace('T', ' ')} UTC.`,
   ].join('\n');
-  await s.mailer.send({ to: inv.email, subject: `You are invited to ${doc.org.name} on Seatkeeper`, text });
+  return recordInvitationMail(s, doc.org.id, inv, await s.mailer.trySend({ to: inv.email, subject: `You are invited to ${doc.org.name} on Seatkeeper`, text }), inviter.id);
 }
 
 /** The invitation a token is the link of, current or replaced by a resend. */
@@ -211,8 +213,7 @@ export function registerInvitationsRoutes(r: Router): void {
         t.audit(auditEvent(s.ids, now, org.id, account.id, 'invitation.create', inv.id, null, view(inv, now)));
         return inv;
       });
-      await sendInvitationMail(s, s.store.org(org.id)!, inv, token, account);
-      return view(inv, now);
+      return view(await sendInvitationMail(s, s.store.org(org.id)!, inv, token, account), now);
     },
   });
 
@@ -251,8 +252,7 @@ export function registerInvitationsRoutes(r: Router): void {
         t.audit(auditEvent(s.ids, now, org.id, account.id, 'invitation.resend', inv.id, plan.before, { sentAt, expiresAt }));
         return { ...inv, lineIds: [...inv.lineIds] };
       });
-      await sendInvitationMail(s, s.store.org(org.id)!, inv, token, account);
-      return view(inv, now);
+      return view(await sendInvitationMail(s, s.store.org(org.id)!, inv, token, account), now);
     },
   });
 
