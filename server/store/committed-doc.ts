@@ -1,17 +1,18 @@
-// One JSON document kept in memory and group-committed to disk. Every `commit()` made while a flush
-// is running waits for the next flush, so a burst of N writes costs one flush.
+// One JSON document kept in memory and committed to disk in the store's batches (doc-store.ts runs
+// them: every document a batch changed is committed together, or none is).
 //
-// A flush normally appends one line to the document's journal (journal.ts): the records the batch
-// changed, as they stand now (changes.ts). That costs what the change costs, not what the whole
-// organization costs, so a revocation in a 10k-device organization is not a 10 MB rewrite. When the
-// journal has grown to about the size of the document, the next flush writes a snapshot: lowdb's
-// `Low` holds the document and writes it through the TextAdapter (temp file, fsync, rename), stamped
-// with the journal's sequence number; then the journal is emptied. Loading replays the lines after
-// the snapshot's number. A failed flush puts memory back to what is on disk and fails every waiter
-// whose change was discarded, so memory and disk always agree.
+// A commit normally appends one line to the document's journal (journal.ts): the records the batch
+// changed, as they stand now (changes.ts), and the audit events that go with them. That costs what
+// the change costs, not what the whole organization costs, so a revocation in a 10k-device
+// organization is not a 10 MB rewrite. When the journal has grown to about the size of the
+// document, the store compacts it after the batch: lowdb's `Low` holds the document and writes it
+// through the TextAdapter (temp file, fsync, rename), stamped with the journal's sequence number
+// and batch; then the journal is emptied. Loading replays the lines after the snapshot's number.
+// A back end without a journal (memory) writes the whole document at each commit instead. A failed
+// batch puts memory back to what is on disk, so memory and disk always agree.
 import { Low } from 'lowdb';
 import { ChangeFeed } from './change-feed.js';
-import { Changes, applyChanges, track, type Marks } from './changes.js';
+import { Changes, applyChanges, track, type Change, type Marks } from './changes.js';
 import { canonicalJson } from './canonical-json.js';
 import { journalLine, type JournalLine } from './journal.js';
 import type { Persister } from './persisters.js';
@@ -30,43 +31,54 @@ export interface CommitOptions {
 
 export const commitDefaults: CommitOptions = { verify: false, minJournalBytes: 256 * 1024 };
 
-interface Waiter {
-  resolve(): void;
-  reject(err: unknown): void;
-}
-
 /** What is on disk for a document: the snapshot's text and the journal lines after it. */
 export interface OnDisk {
+  /** the snapshot's text; 'null' when there is none yet */
   text: string;
   journal: string[];
   /** the highest journal sequence number on disk */
   seq: number;
-  /** no snapshot file exists yet: the first flush writes one */
+  /** the batch of the last line on disk */
+  batch?: number;
+  /** no snapshot file exists yet: the first compaction writes one */
   unwritten?: boolean;
 }
 
+/** One document's part of a batch, taken before anything is written. */
+export interface Prepared {
+  doc: CommittedDoc<object>;
+  /** the journal line, or null when the whole document is written instead */
+  line: { seq: number; text: string } | null;
+  audit: string;
+  undo: Array<() => Promise<void>>;
+}
+
 export class CommittedDoc<T extends object> {
+  readonly id: string;
   readonly #db: Low<T>;
   readonly #adapter: TextAdapter<T>;
   readonly #persister: Persister;
-  #waiters: Waiter[] = [];
-  #audit: string[] = [];
-  #running = false;
+  #audit: object[] = [];
   #pending = new Changes();
-  /** journal lines on disk after the snapshot, kept to rebuild memory when a flush fails */
+  /** journal lines on disk after the snapshot, kept to rebuild memory when a batch fails */
   #journal: string[];
   #journalBytes: number;
   #seq: number;
+  #batch: number;
+  /** no line or snapshot holds this document yet: its first line is the whole document */
+  #isNew: boolean;
   #needsSnapshot: boolean;
   readonly #options: CommitOptions;
 
   constructor(
+    id: string,
     persister: Persister,
     data: T,
     onDisk: OnDisk | string,
     gate: SerializeGate = new SerializeGate(),
     options: Partial<CommitOptions> = {},
   ) {
+    this.id = id;
     this.#options = { ...commitDefaults, ...options };
     const disk: OnDisk = typeof onDisk === 'string' ? { text: onDisk, journal: [], seq: 0 } : onDisk;
     this.#persister = persister;
@@ -75,8 +87,9 @@ export class CommittedDoc<T extends object> {
     this.#journal = [...disk.journal];
     this.#journalBytes = this.#journal.reduce((n, l) => n + l.length, 0);
     this.#seq = disk.seq;
-    // A document that was never written (or has no journal to append to) is written whole.
-    this.#needsSnapshot = disk.unwritten === true || disk.text === 'null' || !persister.journal;
+    this.#batch = disk.batch ?? 0;
+    this.#isNew = (disk.text === 'null' || disk.unwritten === true) && disk.journal.length === 0;
+    this.#needsSnapshot = disk.unwritten === true || disk.text === 'null';
   }
 
   get data(): T {
@@ -84,7 +97,7 @@ export class CommittedDoc<T extends object> {
   }
 
   /**
-   * The document for a transaction: writes made through it are recorded for the next flush. The
+   * The document for a transaction: writes made through it are recorded for the next commit. The
    * proxies live as long as the objects they watch, so a transaction does not pay to make them.
    */
   tracked(): T {
@@ -106,103 +119,124 @@ export class CommittedDoc<T extends object> {
     proxies: new WeakMap(),
   };
 
-  queueAudit(line: string): void {
-    this.#audit.push(line);
+  queueAudit(event: object): void {
+    this.#audit.push(event);
   }
 
-  /** How many audit lines wait for the next flush (a mark for `dropAuditFrom`). */
+  /** How many audit events wait for the next commit (a mark for `dropAuditFrom`). */
   get auditQueued(): number {
     return this.#audit.length;
   }
 
-  /** Forgets the audit lines queued after `mark` (their transaction was refused). */
+  /** Forgets the audit events queued after `mark` (their transaction was refused). */
   dropAuditFrom(mark: number): void {
     this.#audit.length = Math.min(this.#audit.length, mark);
   }
 
-  commit(): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.#waiters.push({ resolve, reject });
-      if (!this.#running) {
-        this.#running = true;
-        // Let every request that arrives in this turn of the event loop join the same flush.
-        setImmediate(() => void this.#drain());
-      }
-    });
+  /** Something waits to be committed. */
+  get dirty(): boolean {
+    return !this.#pending.empty || this.#audit.length > 0 || this.#isNew;
   }
 
-  async #drain(): Promise<void> {
-    while (this.#waiters.length > 0) {
-      const batch = this.#waiters;
-      const audit = this.#audit;
-      const changes = this.#pending;
-      this.#waiters = [];
-      this.#audit = [];
-      this.#pending = new Changes();
-      let undoAudit: (() => Promise<void>) | undefined;
-      try {
-        // The journal line is taken now, before anything awaits: it is this batch's state, and
-        // transactions that run while it is written belong to the next one.
-        const line = this.#needsSnapshot || changes.empty ? null : this.#journalLine(changes);
-        if (audit.length > 0 && this.#persister.append) {
-          undoAudit = (await this.#persister.append(audit.join(''))).undo;
-        }
-        if (this.#needsSnapshot) await this.#snapshot();
-        else if (line) await this.#appendJournal(line);
-        for (const w of batch) w.resolve();
-      } catch (err) {
-        await undoAudit?.().catch(() => {});
-        // Changes made while this flush ran were applied on top of the failed state: discard
-        // them too, and tell their callers, so nothing unacknowledged lingers in memory.
-        const discarded = this.#waiters;
-        this.#waiters = [];
-        this.#audit = [];
-        this.#pending = new Changes();
-        this.#db.data = this.#rebuild(this.#journal);
-        this.changeFeed.reset();
-        for (const w of [...batch, ...discarded]) w.reject(err);
-      }
-    }
-    this.#running = false;
-  }
-
-  #journalLine(changes: Changes): { seq: number; text: string } {
+  /**
+   * Takes what waits into this batch, synchronously: the line is the batch's state, and
+   * transactions that run after belong to the next one.
+   */
+  prepare(batch: number, batchDocs: string[]): Prepared {
+    const audit = this.#audit;
+    const changes = this.#pending;
+    this.#audit = [];
+    this.#pending = new Changes();
+    const auditText = audit.map((e) => JSON.stringify(e) + '\n').join('');
+    if (!this.#persister.journal) return { doc: this as unknown as CommittedDoc<object>, line: null, audit: auditText, undo: [] };
     const seq = this.#seq + 1;
-    const text = journalLine(seq, changes.collect(this.#db.data));
+    const entry: JournalLine = { s: seq, b: batch, c: this.#isNew ? wholeDoc(this.#db.data) : changes.collect(this.#db.data) };
+    if (batchDocs.length > 1) entry.d = batchDocs;
+    if (this.#isNew) entry.n = 1;
+    if (audit.length > 0) entry.a = audit;
+    const text = journalLine(entry);
     if (this.#options.verify) this.#verify(text);
-    return { seq, text };
+    return { doc: this as unknown as CommittedDoc<object>, line: { seq, text }, audit: auditText, undo: [] };
   }
 
-  async #appendJournal({ seq, text: line }: { seq: number; text: string }): Promise<void> {
-    await this.#persister.journal!.append(line);
-    this.#seq = seq;
-    this.#journal.push(line);
-    this.#journalBytes += line.length;
+  /** The commit point for a journaled document: its line, durably. */
+  async writeLine(p: Prepared): Promise<void> {
+    if (!p.line) return;
+    const { undo } = await this.#persister.journal!.append(p.line.text);
+    p.undo.push(undo);
+  }
+
+  /** The audit log file: after the line, which holds the same events (loading recovers them). */
+  async writeAudit(p: Prepared): Promise<void> {
+    if (!p.audit || !this.#persister.append) return;
+    const { undo } = await this.#persister.append(p.audit);
+    p.undo.push(undo);
+  }
+
+  /** A document without a journal is written whole. */
+  async writeWhole(p: Prepared): Promise<void> {
+    if (p.line) return;
+    await this.#db.write();
+  }
+
+  /** The batch is on disk. */
+  committed(p: Prepared, batch: number): void {
+    this.#isNew = false;
+    if (!p.line) return;
+    this.#seq = p.line.seq;
+    this.#batch = batch;
+    this.#isNew = false;
+    this.#journal.push(p.line.text);
+    this.#journalBytes += p.line.text.length;
     if (this.#journalBytes > Math.max(this.#options.minJournalBytes, this.#adapter.lastLength)) this.#needsSnapshot = true;
   }
 
-  async #snapshot(): Promise<void> {
-    const data = this.#db.data as T & { walSeq?: number };
-    const before = data.walSeq;
+  /** The batch failed: take back what it wrote, newest first. */
+  async undo(p: Prepared): Promise<void> {
+    for (const u of p.undo.reverse()) await u();
+  }
+
+  /** Memory goes back to what is on disk (after a failed batch). */
+  rollback(): void {
+    this.#audit = [];
+    this.#pending = new Changes();
+    this.#db.data = this.#rebuild(this.#journal);
+    this.changeFeed.reset();
+  }
+
+  /**
+   * Folds a grown journal (or a new document's first line) into a snapshot. Only called between
+   * batches, when memory holds nothing uncommitted; a failure leaves the journal in charge.
+   */
+  async compact(): Promise<void> {
+    if (!this.#needsSnapshot || !this.#persister.journal || this.#journal.length === 0 || this.dirty) return;
+    const data = this.#db.data as T & { walSeq?: number; walBatch?: number };
+    const before = { walSeq: data.walSeq, walBatch: data.walBatch };
     data.walSeq = this.#seq;
+    data.walBatch = this.#batch;
     try {
       await this.#db.write();
-    } catch (err) {
-      data.walSeq = before;
-      throw err;
+    } catch {
+      data.walSeq = before.walSeq;
+      data.walBatch = before.walBatch;
+      return;
     }
-    this.#needsSnapshot = !this.#persister.journal;
+    this.#needsSnapshot = false;
     this.#journal = [];
     this.#journalBytes = 0;
     // Lines left behind if this fails are at or below the snapshot's number: loading skips them.
-    await this.#persister.journal?.reset().catch(() => {});
+    await this.#persister.journal.reset().catch(() => {});
   }
 
   /** The document as the snapshot text and these journal lines make it. */
   #rebuild(journal: string[]): T {
-    const data = JSON.parse(this.#adapter.lastText) as T;
-    for (const line of journal) applyChanges(data as object, (JSON.parse(line) as JournalLine).c);
-    return data;
+    let data = JSON.parse(this.#adapter.lastText) as T | null;
+    for (const line of journal) {
+      const entry = JSON.parse(line) as JournalLine;
+      if (entry.n === 1 || data === null) data = {} as T;
+      applyChanges(data as object, entry.c);
+    }
+    return data as T;
   }
 
   /** The journal must reproduce memory exactly, or some write escaped the change tracker. */
@@ -215,9 +249,11 @@ export class CommittedDoc<T extends object> {
       throw new Error(`store journal does not reproduce memory near: ${now.slice(Math.max(0, i - 120), i + 120)}`);
     }
   }
+}
 
-  /** Resolves when no flush is running or queued. */
-  async settled(): Promise<void> {
-    while (this.#running) await new Promise((r) => setTimeout(r, 2));
-  }
+/** A whole document as changes (a new document's first line). */
+function wholeDoc(doc: object): Change[] {
+  return Object.entries(doc)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => ({ k, v }));
 }

@@ -84,3 +84,14 @@ export async function emptyDurable(path: string): Promise<void> {
     await fh.close();
   }
 }
+
+/** Cuts a file back to `size` bytes and makes that durable (taking back an append). */
+export async function truncateDurable(path: string, size: number): Promise<void> {
+  const fh = await open(path, 'r+');
+  try {
+    await fh.truncate(size);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}

@@ -11,8 +11,7 @@ export function createMemoryStore(options: Partial<CommitOptions> = {}): DocStor
 export function memoryBackend(): Backend {
   const audit = new Map<string, AuditEvent[]>();
   return {
-    loadGlobal: async () => null,
-    loadOrgs: async () => [],
+    load: async () => ({ global: null, orgs: [], batch: 0 }),
     globalPersister: () => ({ write: async () => {} }),
     orgPersister: (orgId) => ({
       write: async () => {},

@@ -1,7 +1,7 @@
 // Where a committed document's bytes go: its snapshot, its journal, and its audit log. The file
 // persister writes each durably (see durable-file.ts); the memory back end has its own (memory-store.ts).
-import { stat, truncate } from 'node:fs/promises';
-import { appendDurable, emptyDurable, writeFileDurable } from './durable-file.js';
+import { stat } from 'node:fs/promises';
+import { appendDurable, emptyDurable, truncateDurable, writeFileDurable } from './durable-file.js';
 
 export interface Persister {
   /** the document's JSON, as consecutive pieces */
@@ -13,8 +13,8 @@ export interface Persister {
 }
 
 export interface Journal {
-  /** appends one line durably; on failure the file is as it was */
-  append(line: string): Promise<void>;
+  /** appends one line durably; on failure the file is as it was; `undo` cuts it back off */
+  append(line: string): Promise<{ undo(): Promise<void> }>;
   /** empties the journal once a snapshot holds everything in it */
   reset(): Promise<void>;
 }
@@ -22,15 +22,13 @@ export interface Journal {
 export function filePersister(path: string, auditPath?: string, journalPath?: string): Persister {
   return {
     write: (parts) => writeFileDurable(path, parts),
-    ...(journalPath ? { journal: { append: (line: string) => appendDurable(journalPath, line), reset: () => emptyDurable(journalPath) } } : {}),
-    ...(auditPath
-      ? {
-          append: async (text: string) => {
-            const before = await stat(auditPath).then((s) => s.size, () => 0);
-            await appendDurable(auditPath, text);
-            return { undo: () => truncate(auditPath, before) };
-          },
-        }
-      : {}),
+    ...(journalPath ? { journal: { append: (line: string) => appendUndoable(journalPath, line), reset: () => emptyDurable(journalPath) } } : {}),
+    ...(auditPath ? { append: (text: string) => appendUndoable(auditPath, text) } : {}),
   };
+}
+
+async function appendUndoable(path: string, text: string): Promise<{ undo(): Promise<void> }> {
+  const before = await stat(path).then((s) => s.size, () => 0);
+  await appendDurable(path, text);
+  return { undo: () => truncateDurable(path, before) };
 }

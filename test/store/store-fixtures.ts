@@ -38,7 +38,7 @@ function wrap(p: Persister, f: Faults): Persister {
             async append(line: string) {
               f.writes++;
               if (f.failWrites) throw diskFull();
-              await journal.append(line);
+              return journal.append(line);
             },
             reset: () => journal.reset(),
           },
