@@ -50,11 +50,14 @@ export interface Limits {
   passwordHashConcurrency: number;
   /** password hashes waiting for a slot; beyond it 429 RATE_LIMITED at once (default 64: about a second and a half of work) */
   passwordHashQueue: number;
-  /** open TCP connections from one client address (default 64) */
+  /**
+   * open TCP connections from one client address, authenticated agent sockets not counted (a
+   * whole office behind one NAT keeps its agents connected) (default 256)
+   */
   connectionsPerAddress: number;
-  /** open TCP connections in all (default 4 000, under a 1024-fd-limit-raised host's budget) */
+  /** open TCP connections in all; 0 = the process's file-descriptor limit less 256 for files (default 0) */
   maxConnections: number;
-  /** agent sockets from one address that have not said hello yet (default 16) */
+  /** agent sockets from one address that have not said hello yet (default 128) */
   unhelloedSocketsPerAddress: number;
   /** frames an agent socket may send per window before an error frame and a close (default 600 a minute) */
   agentFrames: Window;
@@ -75,9 +78,9 @@ export const defaultLimits: Limits = {
   serialGuesses: { attempts: 10, windowSeconds: 3600 },
   passwordHashConcurrency: 2,
   passwordHashQueue: 64,
-  connectionsPerAddress: 64,
-  maxConnections: 4000,
-  unhelloedSocketsPerAddress: 16,
+  connectionsPerAddress: 256,
+  maxConnections: 0,
+  unhelloedSocketsPerAddress: 128,
   agentFrames: { attempts: 600, windowSeconds: 60 },
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
@@ -139,7 +142,7 @@ export function withDefaults(partial: ConfigInput): ServerConfig {
   if (!(cfg.leaseTtlSeconds > 0)) throw new Error('config.leaseTtlSeconds must be positive');
   if (!(cfg.heartbeatSeconds > 0)) throw new Error('config.heartbeatSeconds must be positive');
   for (const [k, v] of Object.entries(cfg.limits)) {
-    const ok = typeof v === 'number' ? Number.isInteger(v) && v > 0 : v.attempts > 0 && v.windowSeconds > 0;
+    const ok = typeof v === 'number' ? Number.isInteger(v) && (v > 0 || (k === 'maxConnections' && v === 0)) : v.attempts > 0 && v.windowSeconds > 0;
     if (!ok) throw new Error(`config.limits.${k} must be positive`);
   }
   // Mails, agent settings and enrollment replies are built from it: a bad one must stop the start,

@@ -19,6 +19,7 @@ import type { CoreServices } from '../core/services.js';
 import { inventory, leaseRequest, loginStart, logout } from './agent-requests.js';
 import { AgentConnection } from './connection.js';
 import { HelloGate } from './hello-gate.js';
+import { exemptConnection } from '../http/connection-guard.js';
 import { DeviceCodeBook } from './device-codes.js';
 import { IndexCache } from './index-cache.js';
 import type { ServerLeaseKey } from './lease-key.js';
@@ -102,7 +103,7 @@ export class AgentGateway implements GatewayCore {
 
   #onConnection(ws: WebSocket, req: IncomingMessage): void {
     const conn = new AgentConnection(`con${++this.#seq}`, ws, this.#helloGate.clientOf(req));
-    conn.onSettled = this.#helloGate.hold(conn.remote);
+    conn.onSettled = this.#helloGate.hold(conn.remote, () => conn.state === 'ready' && exemptConnection(req.socket));
     this.#conns.add(conn);
     ws.on('message', (data, isBinary) => this.#onMessage(conn, data, isBinary));
     ws.on('pong', () => {

@@ -28,8 +28,8 @@ export class HelloGate {
     return false;
   }
 
-  /** Counts a socket as waiting for its hello; the returned function (call once) stops counting it. */
-  hold(address: string): () => void {
+  /** Counts a socket as waiting for its hello; the returned function (call once) stops counting it, then runs `settled`. */
+  hold(address: string, settled: () => void = () => {}): () => void {
     this.#pending.set(address, (this.#pending.get(address) ?? 0) + 1);
     let done = false;
     return () => {
@@ -38,6 +38,7 @@ export class HelloGate {
       const left = (this.#pending.get(address) ?? 1) - 1;
       if (left <= 0) this.#pending.delete(address);
       else this.#pending.set(address, left);
+      settled();
     };
   }
 }

@@ -7,7 +7,9 @@ import WebSocket from 'ws';
 import type { Limits } from '../../server/core/config.js';
 import { Client, registered } from '../helpers/client.js';
 import { startTestServer, testLimits, type TestServer } from '../helpers/server.js';
-import { enrollDevice, orgWithToken, RawAgent, waitFor } from '../gateway/raw-agent.js';
+import { signHello } from '../../shared/protocol/hello-signature.js';
+import { encodeFrame } from '../../shared/protocol/index.js';
+import { enrollDevice, orgWithToken, RawAgent, waitFor, type DeviceIdentity } from '../gateway/raw-agent.js';
 
 const servers: TestServer[] = [];
 const sockets: Socket[] = [];
@@ -107,6 +109,35 @@ describe('connection flood', () => {
     expect(opened.filter((x) => !x.destroyed && !x.readableEnded).length).toBeLessThanOrEqual(10);
     expect((await fetch(`${s.url}/healthz`)).status).toBe(200);
     expect((await admin.client.post('/api/v1/me/tokens', { name: 'during the connection flood' })).status).toBe(201);
+  });
+
+  it('does not count authenticated agent sockets: an office behind one address keeps all its agents connected', async () => {
+    const s = await server({ connectionsPerAddress: 3 });
+    const org = await orgWithToken(s);
+    const devices: DeviceIdentity[] = [];
+    for (let i = 0; i < 6; i++) devices.push(await enrollDevice(s.url, org.token));
+    const welcomed = async (dev: DeviceIdentity) => {
+      const ws = new WebSocket(s.url.replace(/^http/, 'ws') + '/agent', { localAddress: '127.0.0.3' });
+      ws.on('error', () => {});
+      await new Promise<void>((resolve, reject) => {
+        ws.on('message', (data) => {
+          const f = JSON.parse(String(data)) as { type: string; nonce?: string };
+          if (f.type === 'challenge') {
+            ws.send(encodeFrame({ type: 'hello', protocol: 1, deviceId: dev.deviceId, agentVersion: '0.0.0-test', signature: signHello(dev.privateKey, f.nonce!, dev.deviceId), leases: [], inventoryHash: null }));
+          }
+          if (f.type === 'welcome') resolve();
+        });
+        ws.on('close', () => reject(new Error('closed before welcome')));
+      });
+      return ws;
+    };
+    const office = [];
+    for (const d of devices) office.push(await welcomed(d));
+    expect(office.every((ws) => ws.readyState === ws.OPEN)).toBe(true);
+    // Idle connections from that address are still capped.
+    const idle = await Promise.all(Array.from({ length: 6 }, () => attackerSocket(s.url, '127.0.0.3')));
+    await waitFor('idle connections over the cap closed', () => idle.filter((x) => x.destroyed || x.readableEnded).length >= 3, 10_000);
+    for (const ws of office) ws.terminate();
   });
 
   it('closes a connection that sends nothing once the idle timeout passes', async () => {
