@@ -7,8 +7,10 @@ import { Command, CommanderError } from 'commander';
 import { registerAudit } from './commands/audit.js';
 import { registerDevices } from './commands/devices.js';
 import { registerExports } from './commands/exports.js';
+import { registerImport } from './commands/import.js';
 import { registerLogin } from './commands/login.js';
 import { registerMembers } from './commands/members.js';
+import { registerReports } from './commands/reports.js';
 import { registerSeats } from './commands/seats.js';
 import { registerSwitches } from './commands/switches.js';
 import { defaultRuntime, type Runtime } from './context.js';
@@ -48,6 +50,8 @@ export function buildProgram(rt: Runtime): Command {
   registerDevices(program, rt);
   registerSwitches(program, rt);
   registerAudit(program, rt);
+  registerImport(program, rt);
+  registerReports(program, rt);
   registerExports(program, rt);
   // A group named without a subcommand prints its help and is a usage error.
   for (const c of program.commands) if (c.commands.length) c.action(() => c.help({ error: true }));

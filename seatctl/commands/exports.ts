@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { Ctx, Runtime } from '../context.js';
 import { csv } from '../output.js';
-import { act } from './shared.js';
+import { act, timeArg } from './shared.js';
 
 async function emit(ctx: Ctx, out: string | undefined, text: string, rows: number): Promise<void> {
   if (!out || out === '-') return ctx.io.out(text);
@@ -12,7 +12,24 @@ async function emit(ctx: Ctx, out: string | undefined, text: string, rows: numbe
 }
 
 export function registerExports(program: Command, rt: Runtime): void {
-  const ex = program.command('export').description('export members, assignments or devices as CSV');
+  const ex = program.command('export').description('export members, assignments, devices or the audit log as CSV');
+
+  ex.command('audit')
+    .description('the audit log as CSV, newest first (as the server renders it)')
+    .option('--since <time>', 'from (ISO 8601 or epoch ms)', timeArg)
+    .option('--until <time>', 'to (ISO 8601 or epoch ms)', timeArg)
+    .option('--action <action>', 'only this action, e.g. assignment.create')
+    .option('--out <file>', 'write here instead of stdout')
+    .action(
+      act(rt, async (ctx, o: { since?: number; until?: number; action?: string; out?: string }) => {
+        const p = new URLSearchParams();
+        if (o.since !== undefined) p.set('from', String(o.since));
+        if (o.until !== undefined) p.set('to', String(o.until));
+        if (o.action) p.set('action', o.action);
+        const text = await (await ctx.api.raw('GET', `${await ctx.base()}/reports/audit.csv${p.size ? `?${p}` : ''}`)).text();
+        await emit(ctx, o.out, text, Math.max(0, text.split('\r\n').length - 2));
+      }),
+    );
 
   ex.command('members')
     .description('members: email, name, role, teams, products')

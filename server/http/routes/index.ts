@@ -9,8 +9,10 @@ import { registerContractsRoutes } from './contracts.js';
 import { registerDeviceCodesRoutes } from './device-codes.js';
 import { registerDevicesRoutes } from './devices.js';
 import { registerEnrollmentRoutes } from './enrollment.js';
+import { registerImportRoutes } from './import.js';
 import { registerInvitationsRoutes } from './invitations.js';
 import { registerMembersRoutes } from './members.js';
+import { registerReportsRoutes } from './reports.js';
 import { registerOwnershipRoutes } from './ownership.js';
 import { registerSwitchesRoutes } from './switches.js';
 import { registerTeamsRoutes } from './teams.js';
@@ -31,5 +33,7 @@ export function registerAllRoutes(r: Router): void {
   registerDeviceCodesRoutes(r);
   registerSwitchesRoutes(r);
   registerUsageRoutes(r);
+  registerImportRoutes(r);
+  registerReportsRoutes(r);
   registerOpenApiRoutes(r);
 }
