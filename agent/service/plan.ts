@@ -68,7 +68,9 @@ export function installPlan(d: ServiceDescription, platform: NodeJS.Platform, op
       { path: w.config, content: WINSW_EXE_CONFIG, mode: 0o644 },
       ...(opts.wrapperExe === 'present' ? [] : [{ path: w.exe, content: opts.wrapperExe, mode: 0o755 }]),
     ];
-    return { platform, dirs, files, remove: [], commands: windowsInstallCommands(d), notes: [] };
+    // LocalSystem runs whatever sits at that path: a folder users can write would hand them the machine.
+    const notes = [`the service runs ${d.command[0] ?? ''} as LocalSystem: keep it in a folder only Administrators can write (the MSI uses C:\\Program Files\\Seatkeeper)`];
+    return { platform, dirs, files, remove: [], commands: windowsInstallCommands(d), notes };
   }
   throw new Error(`install-service: unsupported platform ${platform}`);
 }

@@ -114,13 +114,14 @@ describe('Windows service', () => {
       `${wrapper} uninstall`,
       `${wrapper} install`,
       'sc.exe failure',
+      'sc.exe failureflag',
       'sc.exe config',
       'icacls C:\\ProgramData\\Seatkeeper',
       'icacls C:\\ProgramData\\Seatkeeper\\logs',
       'icacls C:\\ProgramData\\Seatkeeper\\device-key.json',
       `${wrapper} start`,
     ]);
-    expect(cmds.filter((c) => c.optional).map((c) => c.argv[1] ?? '')).toEqual(['stop', 'uninstall', 'config', 'C:\\ProgramData\\Seatkeeper\\device-key.json']);
+    expect(cmds.filter((c) => c.optional).map((c) => c.argv[1] ?? '')).toEqual(['stop', 'uninstall', 'failureflag', 'config', 'C:\\ProgramData\\Seatkeeper\\device-key.json']);
   });
 
   it('lets every local user read the state dir but only LocalSystem and Administrators write; the key and logs stay private', () => {
@@ -138,6 +139,7 @@ describe('Windows service', () => {
     expect(p.dirs).toEqual(['C:\\ProgramData\\Seatkeeper', 'C:\\ProgramData\\Seatkeeper\\logs']);
     expect(p.files.map((f) => f.path)).toEqual([wrapperFiles(win).xml, wrapperFiles(win).config, wrapper]);
     expect(renderPlan(p)).toContain(`# write ${wrapper} (2 bytes)`);
+    expect(renderPlan(p)).toContain('# note: the service runs C:\\Program Files\\Seatkeeper\\seatkeeper-agent.exe as LocalSystem');
     expect(installPlan(win, 'win32', { wrapperExe: 'present' }).files.map((f) => f.path)).not.toContain(wrapper);
     expect(() => installPlan(win, 'win32', {})).toThrow(/WinSW service wrapper is missing/);
     const u = uninstallPlan(win, 'win32');
@@ -148,7 +150,7 @@ describe('Windows service', () => {
   it('prepare-only (the MSI registered the service) sets recovery and the ACL without touching the wrapper', () => {
     const p = installPlan(win, 'win32', { prepareOnly: true });
     expect(p.files).toEqual([]);
-    expect(p.commands.map((c) => c.argv[0])).toEqual(['sc.exe', 'sc.exe', 'icacls', 'icacls', 'icacls']);
+    expect(p.commands.map((c) => c.argv[0])).toEqual(['sc.exe', 'sc.exe', 'sc.exe', 'icacls', 'icacls', 'icacls']);
   });
 
   it.each([

@@ -110,6 +110,8 @@ export function windowsAclCommands(stateDir: string): Array<{ argv: string[]; op
 export function windowsPrepareCommands(d: ServiceDescription): Array<{ argv: string[]; optional?: boolean }> {
   return [
     { argv: ['sc.exe', 'failure', d.windowsName, 'reset=', '86400', 'actions=', 'restart/5000/restart/5000/restart/60000'] },
+    // Also when the service stops with an error code rather than crashing (the agent exited non-zero).
+    { argv: ['sc.exe', 'failureflag', d.windowsName, '1'], optional: true },
     // Optional: the service auto-starts either way; older sc.exe (and Wine's) lack delayed-auto.
     { argv: ['sc.exe', 'config', d.windowsName, 'start=', 'delayed-auto'], optional: true },
     ...windowsAclCommands(d.stateDir),
