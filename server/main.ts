@@ -2,15 +2,19 @@
 //   seatkeeper-server [--data DIR | --database URL] [--port N] [--host H] [--public-url URL]
 //   seatkeeper-server add-org --file org.json [--data DIR]
 //   seatkeeper-server migrate --database URL
+//   seatkeeper-server import --from-data DIR --database URL
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { startServer } from './app.js';
 import { limitsFromEnv } from './core/config.js';
 import { mailFromEnv } from './mail/config-from-env.js';
 import { StoreCorruptError } from './store/lowdb-store.js';
 import { SchemaMismatchError, migrate } from './store/postgres/migrations.js';
 import { createPool } from './store/postgres/sql.js';
+import { ImportTargetNotEmptyError, importDataDir } from './store/postgres/import-data.js';
+import { lockDataDir } from './core/data-dir.js';
 import { createOrganization, type OrganizationInput } from './ops/create-organization.js';
 import { webDirDefault } from './http/web-dir.js';
 import { portTakenMessage } from './ops/port-taken.js';
@@ -19,6 +23,9 @@ const usage = `Usage:
   seatkeeper-server [--data DIR | --database postgres://...] [--port N] [--host HOST] [--public-url URL]
   seatkeeper-server add-org --file ORG.json [--data DIR | --database URL]
   seatkeeper-server migrate --database URL    creates or upgrades the PostgreSQL schema
+  seatkeeper-server import --from-data DIR --database URL
+                                             copies a data directory into an empty database
+                                             (stop the server first) and reads it back to check
 
 Without --database the server keeps its data in DIR (./data); with it, in PostgreSQL (run
 migrate first). Mail still goes to DIR/outbox unless SMTP is set.
@@ -49,6 +56,7 @@ async function main(): Promise<void> {
         host: { type: 'string' },
         'public-url': { type: 'string' },
         file: { type: 'string' },
+        'from-data': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -92,6 +100,23 @@ async function main(): Promise<void> {
     return;
   }
 
+  if (positionals[0] === 'import') {
+    if (!databaseUrl || !values['from-data']) fail('import needs --from-data DIR and --database URL');
+    const from = resolve(values['from-data']);
+    if (!existsSync(join(from, 'global.json')) && !existsSync(join(from, 'global.journal.jsonl'))) fail(`--from-data: ${from} holds no Seatkeeper data (no global.json)`);
+    // A server still writing the directory would change it under the copy: the lock refuses that.
+    const release = await lockDataDir(from);
+    const pool = createPool(databaseUrl, { max: 2 });
+    try {
+      const r = await importDataDir(from, pool);
+      process.stdout.write(`Imported ${r.organizations} organizations and ${r.auditEvents} audit events, and read them back: they match.\n`);
+    } finally {
+      await pool.end();
+      await release();
+    }
+    return;
+  }
+
   if (positionals[0] === 'add-org') {
     if (!values.file) fail('add-org needs --file ORG.json');
     const input = JSON.parse(await readFile(values.file, 'utf8')) as OrganizationInput;
@@ -113,7 +138,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof StoreCorruptError || err instanceof SchemaMismatchError) {
+  if (err instanceof StoreCorruptError || err instanceof SchemaMismatchError || err instanceof ImportTargetNotEmptyError) {
     process.stderr.write(`${err.message}\n`);
     process.exit(1);
   }

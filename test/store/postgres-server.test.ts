@@ -67,6 +67,28 @@ describe('the built server on PostgreSQL', () => {
     await s.exited;
   });
 
+  it('imports a data directory (add-org wrote it) and refuses a second import into the same database', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'sk-pg-import-'));
+    const orgFile = join(dataDir, '..', `${dataDir.split('/').pop()}-org.json`);
+    await writeFile(orgFile, JSON.stringify({ name: 'Imported Works', contracts: [{ number: 'C-IMP', serials: [`IMP-${process.pid}`], lines: [{ productCode: 'SW-PREMIUM', seats: 3, method: 'named-user' }] }] }));
+    try {
+      const added = await cli(['add-org', '--file', orgFile, '--data', dataDir]);
+      expect(added.code).toBe(0);
+      const url = await testDatabaseUrl();
+      const imported = await cli(['import', '--from-data', dataDir, '--database', url]);
+      expect(imported).toMatchObject({ code: 0, stdout: expect.stringMatching(/Imported 1 organizations and \d+ audit events, and read them back: they match/) });
+      const again = await cli(['import', '--from-data', dataDir, '--database', url]);
+      expect(again.code).toBe(1);
+      expect(again.stderr).toContain('already holds Seatkeeper data');
+      const missing = await cli(['import', '--from-data', join(dataDir, 'nope'), '--database', url]);
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toContain('holds no Seatkeeper data');
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+      await rm(orgFile, { force: true });
+    }
+  });
+
   it('refuses a database URL that is not one', async () => {
     const r = await cli(['--database', 'mysql://x', '--port', '0']);
     expect(r.code).toBe(2);
