@@ -6,7 +6,7 @@ import {
   applyCreateContract,
   applyLineSeats,
   applyUpdateContract,
-  checkSerialsFree,
+  requireSerialsFree,
   planCreateContract,
   planLineSeats,
   planUpdateContract,
@@ -55,7 +55,7 @@ describe('planCreateContract', () => {
   it('refuses a serial the organization itself already holds', () => {
     const g = emptyGlobalDoc();
     g.serials['SER-C1'] = 'org_a';
-    expect(code(() => checkSerialsFree(g, ['ser-c1']))).toBe('CONFLICT');
+    expect(code(() => requireSerialsFree(g, ['ser-c1']))).toBe('CONFLICT');
   });
 });
 

@@ -56,17 +56,17 @@ export function requireContractLine(doc: OrgDoc, contractId: string, lineId: str
   return { contract, line };
 }
 
-function checkProduct(doc: OrgDoc, code: string): void {
+function requireProduct(doc: OrgDoc, code: string): void {
   if (!doc.products[code]) {
     throw new SeatkeeperError('VALIDATION_FAILED', `${code} is not a product of this organization's catalog.`);
   }
 }
 
-function checkTerm(startsAt: number, endsAt: number): void {
+function requireTerm(startsAt: number, endsAt: number): void {
   if (!(endsAt > startsAt)) throw new SeatkeeperError('VALIDATION_FAILED', 'A contract must end after it starts.');
 }
 
-function checkNumberFree(doc: OrgDoc, number: string, exceptId?: string): void {
+function requireNumberFree(doc: OrgDoc, number: string, exceptId?: string): void {
   const n = number.trim().toLowerCase();
   if (Object.values(doc.contracts).some((c) => c.id !== exceptId && c.number.trim().toLowerCase() === n)) {
     throw new SeatkeeperError('CONFLICT', `This organization already has a contract numbered ${number}.`);
@@ -74,7 +74,7 @@ function checkNumberFree(doc: OrgDoc, number: string, exceptId?: string): void {
 }
 
 /** Normalizes, de-duplicates and checks that no organization (this one included) holds them. */
-export function checkSerialsFree(g: GlobalDoc, serials: string[]): string[] {
+export function requireSerialsFree(g: GlobalDoc, serials: string[]): string[] {
   const out = [...new Set(serials.map(normalizeSerial))];
   for (const s of out) {
     if (g.serials[s]) throw new SeatkeeperError('CONFLICT', `Serial number ${s} already belongs to a contract.`, { serial: s });
@@ -89,10 +89,10 @@ export interface NewContractIds {
 
 export function planCreateContract(doc: OrgDoc, g: GlobalDoc, body: CreateContractBody, ids: NewContractIds, now: number): Contract {
   const startsAt = body.startsAt ?? now;
-  checkTerm(startsAt, body.endsAt);
-  checkNumberFree(doc, body.number);
-  for (const l of body.lines) checkProduct(doc, l.productCode);
-  const serials = checkSerialsFree(g, body.serials);
+  requireTerm(startsAt, body.endsAt);
+  requireNumberFree(doc, body.number);
+  for (const l of body.lines) requireProduct(doc, l.productCode);
+  const serials = requireSerialsFree(g, body.serials);
   return {
     id: ids.contract,
     number: body.number,
@@ -122,9 +122,9 @@ export function planUpdateContract(doc: OrgDoc, g: GlobalDoc, contractId: string
   const before = requireContract(doc, contractId);
   const startsAt = body.startsAt ?? before.startsAt;
   const endsAt = body.endsAt ?? before.endsAt;
-  checkTerm(startsAt, endsAt);
-  if (body.number !== undefined) checkNumberFree(doc, body.number, before.id);
-  const addedSerials = body.addSerials ? checkSerialsFree(g, body.addSerials) : [];
+  requireTerm(startsAt, endsAt);
+  if (body.number !== undefined) requireNumberFree(doc, body.number, before.id);
+  const addedSerials = body.addSerials ? requireSerialsFree(g, body.addSerials) : [];
   const after: Contract = {
     ...before,
     number: body.number ?? before.number,
@@ -145,7 +145,7 @@ export function applyUpdateContract(doc: OrgDoc, g: GlobalDoc, plan: ContractUpd
 
 export function planAddLine(doc: OrgDoc, contractId: string, body: LineInput, id: string): { contract: Contract; line: ContractLine } {
   const contract = requireContract(doc, contractId);
-  checkProduct(doc, body.productCode);
+  requireProduct(doc, body.productCode);
   if (contract.lines.length >= 50) throw new SeatkeeperError('VALIDATION_FAILED', 'A contract holds at most 50 lines.');
   return { contract, line: { id, productCode: body.productCode, seats: body.seats, method: body.method } };
 }

@@ -5,7 +5,7 @@ import type { InventoryItem, OrgDoc } from './model.js';
 import {
   affectedDevices,
   applyPlan,
-  decideLeaseRequest,
+  planLeaseRequest,
   entitlementsFor,
   inferRevokeReason,
   planDevice,
@@ -138,21 +138,21 @@ it("says 'team-removed', not 'unassigned', when a two-tier product's seat stays 
   expect(inferRevokeReason(b.doc, l, NOW)).toBe('unassigned');
 });
 
-describe('decideLeaseRequest', () => {
+describe('planLeaseRequest', () => {
   it('sends the current lease while young, a fresh one after, a revocation or nothing when not entitled', () => {
     const b = base().assign('a1', 'sw', 'amy');
     addDevice(b.doc, 'd1', { signedInAccountId: 'amy', inventory: [SW] });
     const l = addLease(b.doc, 'l', { deviceId: 'd1', lineId: 'sw', subject: 'amy', productCode: 'SW-PREMIUM', issuedAt: NOW - 1000 });
-    expect(decideLeaseRequest(b.doc, 'd1', 'SW-PREMIUM', NOW, 60_000)).toEqual({ kind: 'current', lease: l });
-    const renew = decideLeaseRequest(b.doc, 'd1', 'SW-PREMIUM', NOW + 120_000, 60_000);
+    expect(planLeaseRequest(b.doc, 'd1', 'SW-PREMIUM', NOW, 60_000)).toEqual({ kind: 'current', lease: l });
+    const renew = planLeaseRequest(b.doc, 'd1', 'SW-PREMIUM', NOW + 120_000, 60_000);
     expect(renew.kind === 'change' && renew.plan.supersede.map((x) => x.jti)).toEqual(['l']);
-    expect(decideLeaseRequest(b.doc, 'd1', 'REVIT', NOW, 60_000)).toEqual({ kind: 'none' });
+    expect(planLeaseRequest(b.doc, 'd1', 'REVIT', NOW, 60_000)).toEqual({ kind: 'none' });
     delete b.doc.assignments.a1;
-    const gone = decideLeaseRequest(b.doc, 'd1', 'SW-PREMIUM', NOW, 60_000);
+    const gone = planLeaseRequest(b.doc, 'd1', 'SW-PREMIUM', NOW, 60_000);
     expect(gone.kind === 'change' && gone.plan.revoke.map((r) => r.reason)).toEqual(['unassigned']);
     l.status = 'revoked';
     l.revokeReason = 'reassigned';
-    expect(decideLeaseRequest(b.doc, 'd1', 'SW-PREMIUM', NOW, 60_000)).toEqual({ kind: 'revoked', lease: l });
+    expect(planLeaseRequest(b.doc, 'd1', 'SW-PREMIUM', NOW, 60_000)).toEqual({ kind: 'revoked', lease: l });
   });
 });
 

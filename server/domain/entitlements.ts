@@ -236,7 +236,7 @@ export function inferRevokeReason(doc: OrgDoc, lease: Lease, now: number): Revok
   return 'unassigned';
 }
 
-export type LeaseRequestDecision =
+export type LeaseRequestPlan =
   | { kind: 'current'; lease: Lease }
   | { kind: 'change'; plan: LeasePlan }
   | { kind: 'revoked'; lease: Lease }
@@ -246,14 +246,14 @@ export type LeaseRequestDecision =
  * An agent asks for (or renews) its lease for one product. A lease younger than `minRenewMs` is
  * sent again instead of a new one, so a chatty agent cannot grow the lease table.
  */
-export function decideLeaseRequest(
+export function planLeaseRequest(
   doc: OrgDoc,
   deviceId: string,
   productCode: string,
   now: number,
   minRenewMs: number,
   idx = new OrgIndex(doc, now),
-): LeaseRequestDecision {
+): LeaseRequestPlan {
   const e = entitlementsFor(doc, deviceId, now, idx).find((x) => x.productCode === productCode);
   const live = idx
     .liveLeasesOf(deviceId, now)

@@ -1,7 +1,8 @@
 // Members as admins see them (role, teams, seats), the search over them, and what removing one
 // takes with it: their assignments end and they leave every team.
 import type { MemberDetail, MemberView, MembersQuery } from '../../shared/api/members.js';
-import type { Account, Assignment, OrgDoc } from './model.js';
+import type { Account, Assignment, OrgDoc, Role } from './model.js';
+import { requireRoleChange } from './roles.js';
 import { findLine } from './seats.js';
 
 export function memberView(doc: OrgDoc, account: Pick<Account, 'id' | 'email' | 'name'>): MemberView {
@@ -69,6 +70,12 @@ export interface RemovalPlan {
   teamIds: string[];
 }
 
+/** What removing `targetId` takes with it, when `actorId` may remove them (never the last admin). */
+export function planMemberRemoval(doc: OrgDoc, actorId: string, targetId: string): RemovalPlan & { role: Role } {
+  requireRoleChange(doc, actorId, targetId, null);
+  return { ...planRemoval(doc, targetId), role: doc.members[targetId]!.role };
+}
+
 export function planRemoval(doc: OrgDoc, accountId: string): RemovalPlan {
   return {
     assignments: assignmentsOf(doc, accountId),
@@ -78,7 +85,7 @@ export function planRemoval(doc: OrgDoc, accountId: string): RemovalPlan {
   };
 }
 
-/** Carries out a removal plan; validate (roles.assertRoleChange) before calling. */
+/** Carries out a removal plan; validate (planMemberRemoval, or roles.requireRoleChange) before calling. */
 export function applyRemoval(doc: OrgDoc, accountId: string, plan: RemovalPlan): void {
   for (const a of plan.assignments) delete doc.assignments[a.id];
   for (const id of plan.teamIds) {
@@ -87,4 +94,21 @@ export function applyRemoval(doc: OrgDoc, accountId: string, plan: RemovalPlan):
     t.adminIds = t.adminIds.filter((x) => x !== accountId);
   }
   delete doc.members[accountId];
+}
+
+export interface RoleChangePlan {
+  accountId: string;
+  before: Role;
+  after: Role;
+}
+
+/** Appointing or demoting, when `actorId` may (only owners touch owners; never the last admin). Null when it is their role already. */
+export function planRoleChange(doc: OrgDoc, actorId: string, targetId: string, role: Role): RoleChangePlan | null {
+  requireRoleChange(doc, actorId, targetId, role);
+  const before = doc.members[targetId]!.role;
+  return before === role ? null : { accountId: targetId, before, after: role };
+}
+
+export function applyRoleChange(doc: OrgDoc, plan: RoleChangePlan): void {
+  doc.members[plan.accountId]!.role = plan.after;
 }

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Role } from './model.js';
-import { decideRoleChange, higherRole } from './roles.js';
+import { roleChangeDecision, higherRole } from './roles.js';
 
 type Row = [actor: Role | undefined, target: Role, to: Role | null, admins: number, expected: 'ok' | 'FORBIDDEN' | 'LAST_ADMIN'];
 
-describe('decideRoleChange', () => {
+describe('roleChangeDecision', () => {
   it.each<Row>([
     // who may act at all
     [undefined, 'member', 'admin', 1, 'FORBIDDEN'],
@@ -36,14 +36,14 @@ describe('decideRoleChange', () => {
     ['owner', 'admin', 'admin', 1, 'ok'],
     ['owner', 'member', 'member', 1, 'ok'],
   ])('%s changing %s to %s with %i admin(s): %s', (actorRole, targetRole, newRole, adminCount, expected) => {
-    const d = decideRoleChange({ actorRole, targetRole, newRole, adminCount });
+    const d = roleChangeDecision({ actorRole, targetRole, newRole, adminCount });
     expect(d.ok ? 'ok' : d.code).toBe(expected);
     if (!d.ok) expect(d.message.length).toBeGreaterThan(10);
   });
 
   it('says removal or demotion in the last-admin message', () => {
-    const removal = decideRoleChange({ actorRole: 'owner', targetRole: 'owner', newRole: null, adminCount: 1 });
-    const demotion = decideRoleChange({ actorRole: 'owner', targetRole: 'owner', newRole: 'member', adminCount: 1 });
+    const removal = roleChangeDecision({ actorRole: 'owner', targetRole: 'owner', newRole: null, adminCount: 1 });
+    const demotion = roleChangeDecision({ actorRole: 'owner', targetRole: 'owner', newRole: 'member', adminCount: 1 });
     expect(!removal.ok && removal.message).toMatch(/before removing/);
     expect(!demotion.ok && demotion.message).toMatch(/before demoting/);
   });

@@ -34,7 +34,7 @@ export interface RoleChange {
 
 export type RoleDecision = { ok: true } | { ok: false; code: 'FORBIDDEN' | 'LAST_ADMIN' | 'LAST_OWNER'; message: string };
 
-export function decideRoleChange(c: RoleChange): RoleDecision {
+export function roleChangeDecision(c: RoleChange): RoleDecision {
   if (!isAdminRole(c.actorRole)) return { ok: false, code: 'FORBIDDEN', message: 'Only administrators of this organization may change roles or remove members.' };
   if ((c.targetRole === 'owner' || c.newRole === 'owner') && c.actorRole !== 'owner' && c.targetRole !== c.newRole) {
     return { ok: false, code: 'FORBIDDEN', message: 'Only an owner may make or unmake an owner.' };
@@ -57,10 +57,10 @@ export function decideRoleChange(c: RoleChange): RoleDecision {
 }
 
 /** Throws the decision's error when the change is refused. */
-export function assertRoleChange(doc: OrgDoc, actorId: string, targetId: string, newRole: Role | null): void {
+export function requireRoleChange(doc: OrgDoc, actorId: string, targetId: string, newRole: Role | null): void {
   const target = doc.members[targetId];
   if (!target) throw new SeatkeeperError('NOT_FOUND', 'No such member.');
-  const d = decideRoleChange({ actorRole: doc.members[actorId]?.role, targetRole: target.role, newRole, adminCount: countAdmins(doc), ownerCount: countOwners(doc) });
+  const d = roleChangeDecision({ actorRole: doc.members[actorId]?.role, targetRole: target.role, newRole, adminCount: countAdmins(doc), ownerCount: countOwners(doc) });
   if (!d.ok) throw new SeatkeeperError(d.code, d.message);
 }
 

@@ -3,7 +3,17 @@ import { demoCatalog } from '../../shared/catalog.js';
 import { SeatkeeperError } from '../../shared/errors.js';
 import { emptyOrgDoc, type OrgDoc } from './model.js';
 import { canSeeMember } from './permissions.js';
-import { requireTeamNameFree, canManageTeamMembers, canRemoveFromTeam, canSeeTeam, projectLineIds } from './teams.js';
+import {
+  applyTeamMembership,
+  canManageTeamMembers,
+  canRemoveFromTeam,
+  canSeeTeam,
+  planRenameTeam,
+  planTeamContract,
+  planTeamMembership,
+  projectLineIds,
+  requireTeamNameFree,
+} from './teams.js';
 
 function fixture(): OrgDoc {
   const doc = emptyOrgDoc({ id: 'org_1', name: 'Acme', aliasDomains: [], salt: 's', claimedBy: null, claimedAt: null, termsAcceptedAt: null, settings: { leaseTtlSeconds: 60 }, createdAt: 0 });
@@ -89,5 +99,49 @@ describe('projectLineIds', () => {
     expect(projectLineIds(doc, ['con_bim'])).toEqual(['lin_bim']);
     expect(projectLineIds(doc, ['con_sw'])).toEqual([]);
     expect(projectLineIds(doc, ['con_gone'])).toEqual([]);
+  });
+});
+
+describe('team membership: one plan for adding and removing', () => {
+  const codeOf = (fn: () => unknown) => {
+    try {
+      fn();
+      return 'ok';
+    } catch (e) {
+      return (e as SeatkeeperError).code;
+    }
+  };
+  it.each([
+    ['an org admin adds someone', 'acc_admin', 'tea_2', 'acc_dev', true, 'ok'],
+    ['adding someone already in the team changes nothing', 'acc_admin', 'tea_1', 'acc_dev', true, 'nothing'],
+    ['a team admin adds to their team', 'acc_lead', 'tea_1', 'acc_out', true, 'ok'],
+    ['a team admin adds to another team', 'acc_lead', 'tea_2', 'acc_dev', true, 'FORBIDDEN'],
+    ['adding someone not in the organization', 'acc_admin', 'tea_1', 'acc_gone', true, 'NOT_FOUND'],
+    ['a team admin removes a member', 'acc_lead', 'tea_1', 'acc_dev', false, 'ok'],
+    ['removing someone not in the team', 'acc_admin', 'tea_2', 'acc_dev', false, 'NOT_FOUND'],
+    ['a plain member removes someone', 'acc_dev', 'tea_1', 'acc_lead', false, 'FORBIDDEN'],
+  ])('%s → %s', (_label, actor, teamId, target, join, expected) => {
+    const doc = fixture();
+    const got = codeOf(() => {
+      if (planTeamMembership(doc, actor, teamId, target, join) === null) throw Object.assign(new Error(), { code: 'nothing' });
+    });
+    expect(got).toBe(expected);
+  });
+
+  it("says which project lines change with the team's members, and leaving ends team admin status too", () => {
+    const doc = fixture();
+    const plan = planTeamMembership(doc, 'acc_admin', 'tea_1', 'acc_lead', false)!;
+    expect(plan).toMatchObject({ join: false, wasAdmin: true, projectLines: ['lin_bim'] });
+    applyTeamMembership(doc, plan);
+    expect(doc.teams.tea_1).toMatchObject({ memberIds: ['acc_dev'], adminIds: [] });
+  });
+
+  it('renames only to a free name, and a detach of a contract not attached is NOT_FOUND', () => {
+    const doc = fixture();
+    expect(planRenameTeam(doc, 'tea_1', 'Bridges')).toBeNull();
+    expect(codeOf(() => planRenameTeam(doc, 'tea_1', 'tunnels'))).toBe('CONFLICT');
+    expect(planRenameTeam(doc, 'tea_1', 'Viaducts')).toEqual({ teamId: 'tea_1', before: 'Bridges', after: 'Viaducts' });
+    expect(codeOf(() => planTeamContract(doc, 'tea_2', 'con_sw', false))).toBe('NOT_FOUND');
+    expect(planTeamContract(doc, 'tea_1', 'con_bim', true)).toBeNull();
   });
 });

@@ -178,3 +178,30 @@ export function applyDeleteTeam(doc: OrgDoc, plan: TeamDeletePlan): void {
   delete doc.teams[plan.team.id];
   for (const inv of Object.values(doc.invitations)) if (inv.teamId === plan.team.id && inv.status === 'pending') inv.teamId = null;
 }
+
+/** The team, when `actorId` may see it (admins, and its own people). */
+export function requireVisibleTeam(doc: OrgDoc, actorId: string, teamId: string): Team {
+  const team = requireTeam(doc, teamId);
+  if (!canSeeTeam(doc, actorId, team)) throw new SeatkeeperError('FORBIDDEN', 'You are not in this team.');
+  return team;
+}
+
+export function planCreateTeam(doc: OrgDoc, input: { id: string; name: string; now: number }): Team {
+  requireTeamNameFree(doc, input.name);
+  return { id: input.id, name: input.name, memberIds: [], adminIds: [], contractIds: [], createdAt: input.now };
+}
+
+export function applyCreateTeam(doc: OrgDoc, team: Team): void {
+  doc.teams[team.id] = team;
+}
+
+/** A new name, unique in the organization; null when it is the name already. */
+export function planRenameTeam(doc: OrgDoc, teamId: string, name: string): { teamId: string; before: string; after: string } | null {
+  const team = requireTeam(doc, teamId);
+  requireTeamNameFree(doc, name, teamId);
+  return team.name === name ? null : { teamId, before: team.name, after: name };
+}
+
+export function applyRenameTeam(doc: OrgDoc, plan: { teamId: string; after: string }): void {
+  doc.teams[plan.teamId]!.name = plan.after;
+}

@@ -3,7 +3,7 @@
 import type { Inventory, LeaseRequest, LoginStart } from '../../shared/protocol/index.js';
 import { inventoryHash } from '../../shared/protocol/inventory-hash.js';
 import { auditEvent } from '../domain/audit.js';
-import { decideLeaseRequest } from '../domain/entitlements.js';
+import { planLeaseRequest } from '../domain/entitlements.js';
 import type { AgentConnection } from './connection.js';
 import { applyChange, needsSync, syncOn, type DeviceChange } from './lease-sync.js';
 import { newJti, refillSerialSeats, type GatewayCore } from './operations.js';
@@ -50,12 +50,12 @@ export async function leaseRequest(core: GatewayCore, conn: AgentConnection, msg
   const now = core.s.clock();
   const doc = core.s.store.org(orgId)!;
   const minRenewMs = (doc.org.settings.leaseTtlSeconds * 1000) / 10;
-  let decision = decideLeaseRequest(doc, deviceId, msg.productCode, now, minRenewMs, core.indexes.get(orgId));
+  let decision = planLeaseRequest(doc, deviceId, msg.productCode, now, minRenewMs, core.indexes.get(orgId));
   if (decision.kind === 'change') {
     const result = await core.s.store.tx((t) => {
       const d = t.org(orgId)!;
       const idx = core.indexes.get(orgId)!;
-      const again = decideLeaseRequest(d, deviceId, msg.productCode, now, minRenewMs, idx);
+      const again = planLeaseRequest(d, deviceId, msg.productCode, now, minRenewMs, idx);
       return { again, change: again.kind === 'change' ? applyChange(d, again.plan, now, newJti(core.s), idx) : null };
     });
     decision = result.again;

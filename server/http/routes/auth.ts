@@ -7,14 +7,14 @@ import { findNearMiss, memberEmails } from '../../domain/email-match.js';
 import { hashSecret, newSecret } from '../../core/ids.js';
 import { hashPassword } from '../../core/password.js';
 import { verifyCredentials, type CredentialChecks } from '../../domain/credentials.js';
+import { applyLinkSerial, applyRegister, findAccountByEmail as findAccount, planLinkSerial, planRegister, requireOwnToken } from '../../domain/accounts.js';
 import type { Services } from '../../core/services.js';
 import type { Account, EmailMismatch } from '../../domain/model.js';
 import { clearSessionCookie, sessionCookie } from '../caller.js';
 import type { Router } from '../router.js';
 
 export function findAccountByEmail(s: Services, email: string): Account | undefined {
-  for (const a of Object.values(s.store.global().accounts)) if (a.email === email || a.aliases.includes(email)) return a;
-  return undefined;
+  return findAccount(s.store.global().accounts, email);
 }
 
 /** What verifyCredentials looks at here; `onUnknownEmail` gives the "did you mean" of the caller. */
@@ -99,25 +99,18 @@ export function registerAuthRoutes(r: Router): void {
     summary: 'Create an account; a serial number links it to its organization. Signs in.',
     limit: 'serial',
     async handler({ s, body, reply }) {
-      if (findAccountByEmail(s, body.email)) throw new SeatkeeperError('EMAIL_TAKEN', `An account for ${body.email} exists. Sign in instead.`);
-      const orgId = body.serial ? s.store.global().serials[body.serial.toUpperCase()] : undefined;
-      // The serial index can outlive an organization whose first write failed: say so, not 500.
-      if (body.serial && (!orgId || !s.store.org(orgId))) throw new SeatkeeperError('UNKNOWN_SERIAL', `The serial number ${body.serial} belongs to no contract here.`);
+      // Checked before the (costly) hash, and again inside the transaction.
+      const input = { email: body.email, name: body.name, serial: body.serial, now: 0, id: '', passwordHash: '' };
+      planRegister(s.store.global(), (id) => s.store.org(id), input);
       const passwordHash = await hashPassword(body.password);
       const now = s.clock();
       const account = await s.store.tx((t) => {
         const g = t.global();
-        if (Object.values(g.accounts).some((a) => a.email === body.email)) {
-          throw new SeatkeeperError('EMAIL_TAKEN', `An account for ${body.email} exists. Sign in instead.`);
-        }
-        const a: Account = { id: s.ids('acc'), email: body.email, aliases: [], name: body.name, passwordHash, status: 'active', createdAt: now };
-        g.accounts[a.id] = a;
-        if (orgId) {
-          const doc = t.org(orgId)!;
-          doc.members[a.id] = { accountId: a.id, role: 'member', joinedAt: now };
-          t.audit(auditEvent(s.ids, now, orgId, a.id, 'member.link', a.id, null, { email: a.email, via: 'serial' }));
-        }
-        return a;
+        const plan = planRegister(g, (id) => t.org(id), { ...input, id: s.ids('acc'), passwordHash, now });
+        const doc = plan.orgId ? t.org(plan.orgId)! : undefined;
+        applyRegister(g, doc, plan);
+        if (doc) t.audit(auditEvent(s.ids, now, doc.org.id, plan.account.id, 'member.link', plan.account.id, null, { email: plan.account.email, via: 'serial' }));
+        return plan.account;
       });
       await startSession(s, { reply }, account.id);
       return meOf(s, account);
@@ -169,15 +162,12 @@ export function registerAuthRoutes(r: Router): void {
     summary: "Link the account to a contract's organization by one of its serial numbers.",
     limit: 'serial',
     async handler({ s, body, account }) {
-      const orgId = s.store.global().serials[body.serial.toUpperCase()];
-      if (!orgId) throw new SeatkeeperError('UNKNOWN_SERIAL', `The serial number ${body.serial} belongs to no contract here.`);
       const now = s.clock();
       await s.store.tx((t) => {
-        const doc = t.org(orgId);
-        if (!doc) throw new SeatkeeperError('UNKNOWN_SERIAL', `The serial number ${body.serial} belongs to no contract here.`);
-        if (doc.members[account.id]) return;
-        doc.members[account.id] = { accountId: account.id, role: 'member', joinedAt: now };
-        t.audit(auditEvent(s.ids, now, orgId, account.id, 'member.link', account.id, null, { email: account.email, via: 'serial' }));
+        const plan = planLinkSerial(t.global(), (id) => t.org(id), account.id, body.serial);
+        if (!plan) return;
+        applyLinkSerial(t.org(plan.orgId)!, account.id, now);
+        t.audit(auditEvent(s.ids, now, plan.orgId, account.id, 'member.link', account.id, null, { email: account.email, via: 'serial' }));
       });
       return meOf(s, account);
     },
@@ -221,9 +211,8 @@ export function registerAuthRoutes(r: Router): void {
     async handler({ s, params, account }) {
       await s.store.tx((t) => {
         const g = t.global();
-        const entry = Object.entries(g.apiTokens).find(([, v]) => v.id === params.tokenId && v.accountId === account.id);
-        if (!entry) throw new SeatkeeperError('NOT_FOUND', 'No such token.');
-        delete g.apiTokens[entry[0]];
+        const [hash] = requireOwnToken(g, account.id, params.tokenId!);
+        delete g.apiTokens[hash];
       });
       return { ok: true };
     },

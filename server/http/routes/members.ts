@@ -12,9 +12,8 @@ import {
 } from '../../../shared/api/members.js';
 import { auditEvent } from '../../domain/audit.js';
 import { findLine } from '../../domain/seats.js';
-import { applyRemoval, memberDetail, planRemoval, searchMembers } from '../../domain/members.js';
+import { applyRemoval, applyRoleChange, memberDetail, planMemberRemoval, planRoleChange, searchMembers } from '../../domain/members.js';
 import { canSeeMember, isOrgAdmin, isTeamAdmin } from '../../domain/permissions.js';
-import { assertRoleChange } from '../../domain/roles.js';
 import { mailPermissionsChanged } from '../../mail/permissions-mail.js';
 import type { Services } from '../../core/services.js';
 import type { Router } from '../router.js';
@@ -73,9 +72,8 @@ export function registerMembersRoutes(r: Router): void {
       const now = s.clock();
       const { plan, role, orgName } = await s.store.tx((t) => {
         const doc = t.org(org.id)!;
-        assertRoleChange(doc, account.id, targetId, null);
-        const role = doc.members[targetId]!.role;
-        const plan = planRemoval(doc, targetId);
+        const plan = planMemberRemoval(doc, account.id, targetId);
+        const { role } = plan;
         const described = plan.assignments.map((a) => ({ a, productCode: findLine(doc, a.lineId)?.line.productCode ?? null }));
         applyRemoval(doc, targetId, plan);
         for (const { a, productCode } of described) {
@@ -106,13 +104,11 @@ export function registerMembersRoutes(r: Router): void {
       const now = s.clock();
       const { before, orgName } = await s.store.tx((t) => {
         const doc = t.org(org.id)!;
-        assertRoleChange(doc, account.id, targetId, body.role);
-        const m = doc.members[targetId]!;
-        const before = m.role;
-        if (before === body.role) return { before, orgName: doc.org.name };
-        m.role = body.role;
-        t.audit(auditEvent(s.ids, now, org.id, account.id, 'role.change', targetId, { role: before }, { role: body.role }));
-        return { before, orgName: doc.org.name };
+        const plan = planRoleChange(doc, account.id, targetId, body.role);
+        if (!plan) return { before: body.role, orgName: doc.org.name };
+        applyRoleChange(doc, plan);
+        t.audit(auditEvent(s.ids, now, org.id, account.id, 'role.change', targetId, { role: plan.before }, { role: plan.after }));
+        return { before: plan.before, orgName: doc.org.name };
       });
       if (before !== body.role) {
         const target = s.store.global().accounts[targetId];

@@ -2,21 +2,23 @@
 // manage every team; a team admin only adds and removes members of their own team. A team
 // attached to a two-tier product's contract is that product's project team, so changing who is
 // in it changes who may use the product.
-import { SeatkeeperError } from '../../../shared/errors.js';
 import { TeamBody, type TeamList, type TeamView } from '../../../shared/api/teams.js';
 import { auditEvent } from '../../domain/audit.js';
 import {
+  applyCreateTeam,
   applyDeleteTeam,
+  applyRenameTeam,
   applyTeamAdmin,
   applyTeamContract,
   applyTeamMembership,
   canSeeTeam,
+  planCreateTeam,
   planDeleteTeam,
+  planRenameTeam,
   planTeamAdmin,
   planTeamContract,
   planTeamMembership,
-  requireTeam,
-  requireTeamNameFree,
+  requireVisibleTeam,
   teamView,
 } from '../../domain/teams.js';
 import { mailPermissionsChanged } from '../../mail/permissions-mail.js';
@@ -91,8 +93,7 @@ export function registerTeamsRoutes(r: Router): void {
     access: 'member',
     summary: 'One team with its members, admins and contracts (admins and the team’s own people).',
     handler({ s, org, account, params }): TeamView {
-      const team = requireTeam(org.doc, params.teamId!);
-      if (!canSeeTeam(org.doc, account.id, team)) throw new SeatkeeperError('FORBIDDEN', 'You are not in this team.');
+      const team = requireVisibleTeam(org.doc, account.id, params.teamId!);
       return teamView(org.doc, team, s.store.global().accounts);
     },
   });
@@ -109,8 +110,7 @@ export function registerTeamsRoutes(r: Router): void {
       const id = s.ids('tea');
       await s.store.tx((t) => {
         const doc = t.org(org.id)!;
-        requireTeamNameFree(doc, body.name);
-        doc.teams[id] = { id, name: body.name, memberIds: [], adminIds: [], contractIds: [], createdAt: now };
+        applyCreateTeam(doc, planCreateTeam(doc, { id, name: body.name, now }));
         t.audit(auditEvent(s.ids, now, org.id, account.id, 'team.create', id, null, { name: body.name }));
       });
       return viewOf(s, org.id, id);
@@ -128,12 +128,10 @@ export function registerTeamsRoutes(r: Router): void {
       const teamId = params.teamId!;
       await s.store.tx((t) => {
         const doc = t.org(org.id)!;
-        const team = requireTeam(doc, teamId);
-        requireTeamNameFree(doc, body.name, teamId);
-        if (team.name === body.name) return;
-        const before = team.name;
-        team.name = body.name;
-        t.audit(auditEvent(s.ids, now, org.id, account.id, 'team.rename', teamId, { name: before }, { name: body.name }));
+        const plan = planRenameTeam(doc, teamId, body.name);
+        if (!plan) return;
+        applyRenameTeam(doc, plan);
+        t.audit(auditEvent(s.ids, now, org.id, account.id, 'team.rename', teamId, { name: plan.before }, { name: plan.after }));
       });
       return viewOf(s, org.id, teamId);
     },
