@@ -1,5 +1,7 @@
 // A fixed-window attempt counter per key (for example "sign-in:<ip>:<email>"). In memory: a
 // restart forgets it, which is acceptable for throttling guesses.
+import type { Clock } from './clock.js';
+
 export interface RateLimiter {
   /** Counts one attempt; returns seconds to wait when over the limit, else 0. */
   hit(key: string): number;
@@ -8,7 +10,7 @@ export interface RateLimiter {
   peek(key: string): number;
 }
 
-export function createRateLimiter(opts: { attempts: number; windowSeconds: number; clock: () => number }): RateLimiter {
+export function createRateLimiter(opts: { attempts: number; windowSeconds: number; clock: Clock }): RateLimiter {
   const windows = new Map<string, { start: number; count: number }>();
   const windowMs = opts.windowSeconds * 1000;
   return {

@@ -3,6 +3,7 @@
 // account: after `maxFailures` wrong codes in a window every attempt is refused until it ends.
 import { randomBytes } from 'node:crypto';
 import { SeatkeeperError } from '../../shared/errors.js';
+import type { Clock } from '../core/clock.js';
 import { normalizeUserCode, userCodeFrom } from '../domain/devices.js';
 
 export interface PendingCode {
@@ -15,7 +16,7 @@ export interface PendingCode {
 }
 
 export interface DeviceCodeOptions {
-  clock: () => number;
+  clock: Clock;
   ttlSeconds?: number;
   maxFailures?: number;
   windowSeconds?: number;
@@ -28,7 +29,7 @@ export class DeviceCodeBook {
   readonly ttlSeconds: number;
   readonly #codes = new Map<string, PendingCode>();
   readonly #failures = new Map<string, { start: number; count: number }>();
-  readonly #clock: () => number;
+  readonly #clock: Clock;
   readonly #maxFailures: number;
   readonly #windowMs: number;
   readonly #randomByte: () => number;

@@ -2,14 +2,15 @@
 // inventory, a renewal) to cost what the device holds, not what the organization holds. Rebuilt
 // when the document object is replaced (a failed flush restores it from disk) or when told to.
 import { OrgIndex } from '../domain/org-index.js';
+import type { Clock } from '../core/clock.js';
 import type { Store } from '../store/store.js';
 
 export class IndexCache {
   readonly #byOrg = new Map<string, OrgIndex>();
   readonly #store: Store;
-  readonly #clock: () => number;
+  readonly #clock: Clock;
 
-  constructor(store: Store, clock: () => number) {
+  constructor(store: Store, clock: Clock) {
     this.#store = store;
     this.#clock = clock;
   }

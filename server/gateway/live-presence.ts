@@ -1,15 +1,16 @@
 // The in-memory Presence: which devices have an authenticated socket, and when each was last
 // heard from. Never stored; device.lastSeenAt is written only on connect and disconnect.
 import type { OrgIndex } from '../domain/org-index.js';
+import type { Clock } from '../core/clock.js';
 import type { Presence } from '../core/presence.js';
 
 export class LivePresence implements Presence {
   readonly #sockets = new Map<string, Map<string, number>>();
   readonly #lastSeen = new Map<string, number>();
-  readonly #clock: () => number;
+  readonly #clock: Clock;
   readonly #indexOf: (orgId: string) => OrgIndex | undefined;
 
-  constructor(clock: () => number, indexOf: (orgId: string) => OrgIndex | undefined) {
+  constructor(clock: Clock, indexOf: (orgId: string) => OrgIndex | undefined) {
     this.#clock = clock;
     this.#indexOf = indexOf;
   }
