@@ -166,6 +166,20 @@ describe('entitlement pushes', () => {
     expect(peekLeaseClaims((await a.next('lease.grant', 1000)).token)).toMatchObject({ prod: 'BIM-COLLAB', sub: eve!.id });
   });
 
+  it("revokes a two-tier product with 'team-removed' when its holder leaves the project team (the seat stays assigned)", async () => {
+    const org = await orgWithToken(server);
+    const [eve] = await addMembers(server, org.orgId, 1);
+    const teamId = await addTeam(server, org.orgId, { name: 'Harbour project', memberIds: [eve!.id], contractIds: [org.contract.id] });
+    const { a } = await workstation(org, [], eve!.id);
+    await assign(org, 'BIM-COLLAB', eve!.id);
+    const grant = await a.next('lease.grant', 2000);
+    expect(peekLeaseClaims(grant.token)).toMatchObject({ prod: 'BIM-COLLAB', sub: eve!.id });
+    expect((await org.admin.del(`/api/v1/orgs/${org.orgId}/teams/${teamId}/members/${eve!.id}`)).status).toBe(200);
+    expect(await a.next('lease.revoke', 2000)).toMatchObject({ productCode: 'BIM-COLLAB', reason: 'team-removed' });
+    const seats = Object.values(server.services.store.org(org.orgId)!.assignments).filter((x) => x.accountId === eve!.id);
+    expect(seats).toHaveLength(1);
+  });
+
   it('answers lease.request with the current lease, or NOT_ENTITLED', async () => {
     const org = await orgWithToken(server);
     const [fay] = await addMembers(server, org.orgId, 1);
