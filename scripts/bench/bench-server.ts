@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { startServer } from '../../server/app.js';
+import { defaultLimits } from '../../server/core/config.js';
 import { hashSecret, newSecret } from '../../server/core/ids.js';
 import { createOrganization } from '../../server/ops/create-organization.js';
 import { emit, serve } from './rpc.js';
@@ -16,7 +17,10 @@ import { accountIdOf, assignmentIdOf, BENCH_INVENTORY, BENCH_INVENTORY_HASH, BEN
 const { values } = parseArgs({ options: { data: { type: 'string' }, port: { type: 'string' } } });
 if (!values.data) throw new Error('bench-server: --data DIR is required');
 
-const server = await startServer({ dataDir: values.data, port: Number(values.port ?? 0), logLevel: 'error' });
+// The fleet is thousands of workstations simulated from one loopback address: the per-address
+// caps (made for strangers, issue 14) are lifted here; the flood bench measures them.
+const fleetLimits = { ...defaultLimits, connectionsPerAddress: 1_000_000, unhelloedSocketsPerAddress: 1_000_000, publicRoute: { attempts: 1_000_000, windowSeconds: 60 }, enrollments: { attempts: 1_000_000, windowSeconds: 60 } };
+const server = await startServer({ dataDir: values.data, port: Number(values.port ?? 0), logLevel: 'error', limits: fleetLimits });
 const s = server.services;
 const eld = monitorEventLoopDelay({ resolution: 1 });
 eld.enable();

@@ -7,6 +7,7 @@ import { machine, notesOf, table, type Row } from './report.js';
 import { benchCheck } from './check.js';
 import { benchWindowsCheck } from './check-wine.js';
 import { benchFleet } from './fleet.js';
+import { benchFlood } from './flood.js';
 import { benchLeases } from './leases.js';
 import { benchStore } from './store.js';
 import { writeBenchReadme, type BenchResults } from '../bench-readme.js';
@@ -19,6 +20,7 @@ const benches: Bench[] = [
   { name: 'check', run: benchCheck },
   { name: 'check-win', run: benchWindowsCheck },
   { name: 'store', run: benchStore },
+  { name: 'flood', run: benchFlood },
 ];
 
 const args = process.argv.slice(2);
