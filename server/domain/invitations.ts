@@ -5,7 +5,7 @@
 import { SeatkeeperError } from '../../shared/errors.js';
 import type { CreateInvitationBody, NotAssignedReason } from '../../shared/api/invitations.js';
 import type { Account, Invitation, Membership, OrgDoc, Role } from './model.js';
-import { canManageLine, isOrgAdmin, teamsAdministeredBy } from './permissions.js';
+import { canManageLine, isOrgAdmin, isTeamAdmin, teamsAdministeredBy } from './permissions.js';
 import { higherRole } from './roles.js';
 import { projectLineIds } from './teams.js';
 import { requireAssignable } from './assignments.js';
@@ -64,6 +64,14 @@ export function canManageInvitation(doc: OrgDoc, actorId: string, inv: Pick<Invi
   if (isOrgAdmin(doc, actorId)) return true;
   if (inv.role !== 'member' || !inv.teamId) return false;
   return teamsAdministeredBy(doc, actorId).some((t) => t.id === inv.teamId);
+}
+
+/** Pending invitations `actorId` may manage, newest first (admins and team admins only). */
+export function pendingInvitationsFor(doc: OrgDoc, actorId: string): Invitation[] {
+  if (!isOrgAdmin(doc, actorId) && !isTeamAdmin(doc, actorId)) throw new SeatkeeperError('FORBIDDEN', 'Only administrators may see invitations.');
+  return Object.values(doc.invitations)
+    .filter((i) => i.status === 'pending' && canManageInvitation(doc, actorId, i))
+    .sort((a, b) => b.createdAt - a.createdAt);
 }
 
 /**

@@ -2,6 +2,8 @@
 // takes with it: their assignments end and they leave every team.
 import type { MemberDetail, MemberView, MembersQuery } from '../../shared/api/members.js';
 import type { Account, Assignment, OrgDoc, Role } from './model.js';
+import { SeatkeeperError } from '../../shared/errors.js';
+import { canSeeMember, isOrgAdmin, isTeamAdmin } from './permissions.js';
 import { requireRoleChange } from './roles.js';
 import { findLine } from './seats.js';
 
@@ -111,4 +113,27 @@ export function planRoleChange(doc: OrgDoc, actorId: string, targetId: string, r
 
 export function applyRoleChange(doc: OrgDoc, plan: RoleChangePlan): void {
   doc.members[plan.accountId]!.role = plan.after;
+}
+
+/**
+ * The member list `actorId` may see (admins and team admins only). A team admin sees the people of
+ * their teams (and themselves) in full, as the detail does; everyone else only as a directory
+ * entry (name, email, role), so they can be added to the team, without their seats or other
+ * teams. Who is in a team they do not run is not theirs to learn, not even through the filter.
+ */
+export function listMembersFor(doc: OrgDoc, accounts: Readonly<Record<string, Account>>, actorId: string, q: MembersQuery): MemberView[] {
+  const admin = isOrgAdmin(doc, actorId);
+  if (!admin && !isTeamAdmin(doc, actorId)) throw new SeatkeeperError('FORBIDDEN', 'Only administrators may list the members.');
+  if (q.teamId && !admin && !doc.teams[q.teamId]?.adminIds.includes(actorId)) return [];
+  return searchMembers(doc, accounts, q).map((m) =>
+    canSeeMember(doc, actorId, m.accountId) ? m : { ...m, teams: m.teams.filter((t) => doc.teams[t.id]?.adminIds.includes(actorId)), assignments: [] },
+  );
+}
+
+/** The member `targetId`, when `actorId` may see them in detail (admins, their team admins, themselves). */
+export function requireVisibleMember(doc: OrgDoc, accounts: Readonly<Record<string, Account>>, actorId: string, targetId: string): Account {
+  const account = accounts[targetId];
+  if (!doc.members[targetId] || !account) throw new SeatkeeperError('NOT_FOUND', 'No such member.');
+  if (!canSeeMember(doc, actorId, targetId)) throw new SeatkeeperError('FORBIDDEN', 'You may see only yourself and members of teams you administer.');
+  return account;
 }

@@ -1,8 +1,6 @@
 // Invitations: create, list, resend, cancel (admins; team admins into their teams), and the
 // public preview and accept that the link in the mail leads to. The token is random, shown only
 // in the mail, stored as its SHA-256, and sent back in bodies only (never in a path or query).
-import { SeatkeeperError } from '../../../shared/errors.js';
-import { Password } from '../../../shared/api/common.js';
 import {
   AcceptInvitationBody,
   CreateInvitationBody,
@@ -13,15 +11,15 @@ import {
   type InvitationView,
 } from '../../../shared/api/invitations.js';
 import { auditEvent } from '../../domain/audit.js';
-import { findNearMiss, isNearMiss, memberEmails } from '../../domain/email-match.js';
+import { invitedEmailRefusal, nearMissOfMemberRefusal, requireCompletable, requireNewAccount, requirePasswordGiven, unknownEmailRefusal, type Refusal } from '../../domain/invitation-acceptor.js';
 import { verifyCredentials } from '../../domain/credentials.js';
 import {
   applyAccept,
   applyCancel,
   applyInvite,
   applyResend,
-  canManageInvitation,
   invitationState,
+  pendingInvitationsFor,
   planAccept,
   planCancel,
   planInvite,
@@ -31,7 +29,6 @@ import {
   tokenMatch,
   type Acceptor,
 } from '../../domain/invitations.js';
-import { isOrgAdmin, isTeamAdmin } from '../../domain/permissions.js';
 import { findLine } from '../../domain/seats.js';
 import { hashSecret, newSecret } from '../../core/ids.js';
 import { hashPassword } from '../../core/password.js';
@@ -98,47 +95,11 @@ function requireByToken(s: Services, token: string, now: number): { orgId: strin
   return { orgId: found!.orgId, inv, doc: s.store.org(found!.orgId)! };
 }
 
-/**
- * The accepting account must own the invited address. A near miss (john.doe vs johndoe) is
- * refused with a hint and shown to the admins, like a near-miss sign-in; anything else is
- * simply not this person's invitation.
- */
-async function assertOwnsInvitedEmail(s: Services, orgId: string, inv: Invitation, account: Account, how: 'signed-in' | 'password'): Promise<void> {
-  if (account.email === inv.email || account.aliases.includes(inv.email)) return;
-  const doc = s.store.org(orgId)!;
-  if (isNearMiss(account.email, inv.email, doc.org.aliasDomains)) {
-    await recordMismatches(s, account.email, [{ orgId, suggestion: inv.email }], 'invite-accept');
-    throw new SeatkeeperError(
-      'EMAIL_MISMATCH',
-      `This invitation is for ${inv.email}, not ${account.email}. Did you mean ${inv.email}? Accept it with that address.`,
-      { suggestion: inv.email },
-    );
-  }
-  throw new SeatkeeperError(
-    'FORBIDDEN',
-    how === 'signed-in'
-      ? `This invitation is for ${inv.email}, but you are signed in as ${account.email}. Sign out first, or ask for an invitation to your address.`
-      : `This invitation is for ${inv.email}, not ${account.email}.`,
-  );
-}
-
-/**
- * Before an account is created on accept: an invited address that is a near miss of a member's
- * (jdoe@ when j.doe@ is in the organization) is almost always the member, invited by a typo, and
- * a new account would hold their seats apart from the account they sign in with. Refused with a
- * hint, recorded for the admins; the member signs in with their own address instead.
- */
-async function refuseNearMissOfMember(s: Services, orgId: string, inv: Invitation): Promise<void> {
-  const doc = s.store.org(orgId)!;
-  const member = findNearMiss(inv.email, memberEmails(doc, s.store.global().accounts), doc.org.aliasDomains);
-  if (!member) return;
-  await recordMismatches(s, inv.email, [{ orgId, suggestion: member }], 'invite-accept');
-  throw new SeatkeeperError(
-    'EMAIL_MISMATCH',
-    `${member} is already a member of ${doc.org.name}. Did you mean ${member}? Sign in with that address; ` +
-      `an administrator can give it this invitation's team and products, or invite the right address.`,
-    { suggestion: member },
-  );
+/** Records the near miss a refusal names (for the admins), then refuses. */
+async function refuse(s: Services, orgId: string, r: Refusal | null): Promise<void> {
+  if (!r) return;
+  if (r.mismatch) await recordMismatches(s, r.mismatch.attempted, [{ orgId, suggestion: r.mismatch.suggestion }], 'invite-accept');
+  throw r.error;
 }
 
 /** Who is accepting: the signed-in caller, an account proven by its password, or one created now. */
@@ -150,38 +111,29 @@ async function resolveAcceptor(
   caller: Account | undefined,
   ip: string,
 ): Promise<Acceptor & { signIn: boolean }> {
+  const doc = () => s.store.org(orgId)!;
   if (caller) {
-    await assertOwnsInvitedEmail(s, orgId, inv, caller, 'signed-in');
+    await refuse(s, orgId, invitedEmailRefusal(doc(), inv, caller, 'signed-in'));
     return { accountId: caller.id, signIn: false };
   }
   const email = body.email ?? inv.email;
   const existing = findAccountByEmail(s, email);
   if ((existing && existing.passwordHash) || email !== inv.email) {
-    if (existing?.passwordHash && !body.password) throw new SeatkeeperError('UNAUTHENTICATED', `An account for ${email} exists: give its password, or sign in first.`);
-    // Signing in, as the sign-in route does; an address with no account that is a typo of the
-    // invited address or of a member's gets "did you mean".
+    requirePasswordGiven(existing, email, body);
+    // Signing in, as the sign-in route does.
     const account = await verifyCredentials(
-      credentialChecks(s, async (unknown) => {
-        const doc = s.store.org(orgId)!;
-        const suggestion = findNearMiss(unknown, [inv.email, ...memberEmails(doc, s.store.global().accounts)], doc.org.aliasDomains);
-        if (!suggestion) return;
-        await recordMismatches(s, unknown, [{ orgId, suggestion }], 'invite-accept');
-        throw new SeatkeeperError('EMAIL_MISMATCH', `There is no account for ${unknown}. Did you mean ${suggestion}?`, { suggestion });
-      }),
+      credentialChecks(s, (unknown) => refuse(s, orgId, unknownEmailRefusal(doc(), s.store.global().accounts, inv, unknown))),
       { email, password: body.password ?? '', ip },
     );
-    await assertOwnsInvitedEmail(s, orgId, inv, account, 'password');
+    await refuse(s, orgId, invitedEmailRefusal(doc(), inv, account, 'password'));
     return { accountId: account.id, signIn: true };
   }
-  if (existing && existing.status !== 'invited') throw new SeatkeeperError('FORBIDDEN', `The account for ${email} is disabled.`);
-  await refuseNearMissOfMember(s, orgId, inv);
-  const name = body.name ?? existing?.name;
-  if (!name) throw new SeatkeeperError('VALIDATION_FAILED', 'body.name: your name is needed to create your account');
-  const pw = Password.safeParse(body.password ?? '');
-  if (!pw.success) throw new SeatkeeperError('VALIDATION_FAILED', `body.password: ${pw.error.issues[0]?.message ?? 'invalid'}; choose one to create your account`);
+  requireCompletable(existing, email);
+  await refuse(s, orgId, nearMissOfMemberRefusal(doc(), s.store.global().accounts, inv));
+  const { name, password } = requireNewAccount(existing, body);
   return {
     accountId: existing?.id ?? s.ids('acc'),
-    create: { name, passwordHash: await hashPassword(pw.data), existing: !!existing },
+    create: { name, passwordHash: await hashPassword(password), existing: !!existing },
     signIn: true,
   };
 }
@@ -223,16 +175,8 @@ export function registerInvitationsRoutes(r: Router): void {
     access: 'member',
     summary: 'Pending invitations (expired ones flagged) the caller may manage.',
     handler({ s, org, account }): InvitationList {
-      if (!isOrgAdmin(org.doc, account.id) && !isTeamAdmin(org.doc, account.id)) {
-        throw new SeatkeeperError('FORBIDDEN', 'Only administrators may see invitations.');
-      }
       const now = s.clock();
-      return {
-        invitations: Object.values(org.doc.invitations)
-          .filter((i) => i.status === 'pending' && canManageInvitation(org.doc, account.id, i))
-          .sort((a, b) => b.createdAt - a.createdAt)
-          .map((i) => view(i, now)),
-      };
+      return { invitations: pendingInvitationsFor(org.doc, account.id).map((i) => view(i, now)) };
     },
   });
 

@@ -1,6 +1,5 @@
 // Members: list and search, one member in detail, role changes, removal, and the email
 // mismatches recorded for admins.
-import { SeatkeeperError } from '../../../shared/errors.js';
 import {
   ChangeRoleBody,
   MembersQuery,
@@ -12,17 +11,9 @@ import {
 } from '../../../shared/api/members.js';
 import { auditEvent } from '../../domain/audit.js';
 import { findLine } from '../../domain/seats.js';
-import { applyRemoval, applyRoleChange, memberDetail, planMemberRemoval, planRoleChange, searchMembers } from '../../domain/members.js';
-import { canSeeMember, isOrgAdmin, isTeamAdmin } from '../../domain/permissions.js';
+import { applyRemoval, applyRoleChange, listMembersFor, memberDetail, planMemberRemoval, planRoleChange, requireVisibleMember } from '../../domain/members.js';
 import { mailPermissionsChanged } from '../../mail/permissions-mail.js';
-import type { Services } from '../../core/services.js';
 import type { Router } from '../router.js';
-
-function accountOf(s: Services, accountId: string) {
-  const a = s.store.global().accounts[accountId];
-  if (!a) throw new SeatkeeperError('NOT_FOUND', 'No such member.');
-  return a;
-}
 
 export function registerMembersRoutes(r: Router): void {
   r.add({
@@ -32,17 +23,7 @@ export function registerMembersRoutes(r: Router): void {
     query: MembersQuery,
     summary: 'List members (admins; team admins: their teams in full, others as name, email and role only), filtered by name/email substring, role or team.',
     handler({ s, org, account, query }): MemberList {
-      if (!isOrgAdmin(org.doc, account.id) && !isTeamAdmin(org.doc, account.id)) {
-        throw new SeatkeeperError('FORBIDDEN', 'Only administrators may list the members.');
-      }
-      // A team admin sees the people of their teams (and themselves) in full, as GET /members/:id
-      // does; everyone else only as a directory entry (name, email, role), so they can be added to
-      // the team, without their seats or other teams.
-      // Who is in a team they do not run is not theirs to learn, not even through the filter.
-      if (query.teamId && !isOrgAdmin(org.doc, account.id) && !org.doc.teams[query.teamId]?.adminIds.includes(account.id)) return { members: [] };
-      const members = searchMembers(org.doc, s.store.global().accounts, query).map((m) =>
-        canSeeMember(org.doc, account.id, m.accountId) ? m : { ...m, teams: m.teams.filter((t) => org.doc.teams[t.id]?.adminIds.includes(account.id)), assignments: [] },
-      );
+      const members = listMembersFor(org.doc, s.store.global().accounts, account.id, query);
       return { members };
     },
   });
@@ -53,12 +34,8 @@ export function registerMembersRoutes(r: Router): void {
     access: 'member',
     summary: 'One member with their assignments and signed-in devices (admins, their team admins, themselves).',
     handler({ s, org, account, params }): MemberDetail {
-      const targetId = params.accountId!;
-      if (!org.doc.members[targetId]) throw new SeatkeeperError('NOT_FOUND', 'No such member.');
-      if (!canSeeMember(org.doc, account.id, targetId)) {
-        throw new SeatkeeperError('FORBIDDEN', 'You may see only yourself and members of teams you administer.');
-      }
-      return memberDetail(org.doc, accountOf(s, targetId), s.gateway.presence.onlineDevices(org.id));
+      const target = requireVisibleMember(org.doc, s.store.global().accounts, account.id, params.accountId!);
+      return memberDetail(org.doc, target, s.gateway.presence.onlineDevices(org.id));
     },
   });
 
