@@ -77,6 +77,11 @@ export class DocStore implements Store {
     return [...this.#orgs.keys()];
   }
 
+  /** One process owns the data directory: nothing changes it from elsewhere. */
+  onRemoteChange(_listener: (orgIds: string[]) => void): () => void {
+    return () => {};
+  }
+
   async tx<T>(fn: (t: TxContext) => T): Promise<T> {
     if (this.#closed) throw new SeatkeeperError('STORAGE_UNAVAILABLE', 'The store is closed.');
     // While a document is being serialized, changes wait (a few ms) so the snapshot stays whole.

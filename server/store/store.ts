@@ -34,5 +34,10 @@ export interface Store {
   /** Which records of the organization were written lately (see change-feed.ts). */
   changeFeed(orgId: string): ChangeFeed | undefined;
   tx<T>(fn: (t: TxContext) => T): Promise<T>;
+  /**
+   * Calls `listener` with the organizations another node changed, once this node has read the
+   * changes in (PostgreSQL with several nodes; the embedded store has no other writer).
+   */
+  onRemoteChange(listener: (orgIds: string[]) => void): () => void;
   queryAudit(orgId: string, q: AuditQuery): Promise<AuditEvent[]>;
 }

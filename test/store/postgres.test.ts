@@ -1,6 +1,6 @@
 // The PostgreSQL store beyond the conformance suite: several nodes on one database, the schema
 // check at start, migrations, the SQL views, and a document's rows read back exactly.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { auditEvent } from '../../server/domain/audit.js';
 import { randomId } from '../../server/core/ids.js';
 import { PostgresStore, createPostgresStore } from '../../server/store/postgres/postgres-store.js';
@@ -16,8 +16,8 @@ afterEach(async () => {
   for (const s of open.splice(0).reverse()) await s.close();
 });
 
-async function node(url: string): Promise<PostgresStore> {
-  const s = createPostgresStore(url, { max: 4 });
+async function node(url: string, options: { pollMs?: number; listen?: boolean } = {}): Promise<PostgresStore> {
+  const s = createPostgresStore(url, { max: 4 }, options);
   open.push(s);
   await s.open();
   return s;
@@ -66,6 +66,33 @@ describe('PostgreSQL store', () => {
     expect(seen).toEqual(['dev_a', 'dev_b']);
     expect(Object.keys(b.org(orgId)!.devices).sort()).toEqual(['dev_a', 'dev_b']);
     expect(Object.keys((await node(url)).org(orgId)!.devices).sort()).toEqual(['dev_a', 'dev_b']);
+  });
+
+  it('brings a node that only reads up to date with commits made on another, woken by NOTIFY', async () => {
+    const url = await testDatabaseUrl();
+    const a = await node(url, { pollMs: 0 });
+    const orgId = (await a.tx((c) => c.createOrg(newOrgDoc()))).org.id;
+    // No polling on b: only the notification can wake it.
+    const b = await node(url, { pollMs: 0 });
+    const heard: string[][] = [];
+    b.onRemoteChange((ids) => heard.push(ids));
+    const feedBefore = b.changeFeed(orgId)!.revision('devices');
+    await a.tx((c) => void (c.org(orgId)!.devices.dev_a = deviceRecord('dev_a')));
+    await vi.waitFor(() => expect(b.org(orgId)!.devices.dev_a?.id).toBe('dev_a'), { timeout: 20_000, interval: 20 });
+    expect(heard.flat()).toContain(orgId);
+    // the gateway's index learns which record changed instead of rebuilding
+    expect(b.changeFeed(orgId)!.since('devices', feedBefore)).toEqual(['dev_a']);
+    const created = (await a.tx((c) => c.createOrg(newOrgDoc()))).org.id;
+    await vi.waitFor(() => expect(b.orgIds()).toContain(created), { timeout: 20_000, interval: 20 });
+  });
+
+  it('catches up by polling when no notification arrives', async () => {
+    const url = await testDatabaseUrl();
+    const a = await node(url, { pollMs: 0, listen: false });
+    const orgId = (await a.tx((c) => c.createOrg(newOrgDoc()))).org.id;
+    const b = await node(url, { pollMs: 50, listen: false });
+    await a.tx((c) => void (c.org(orgId)!.org.name = 'renamed on a'));
+    await vi.waitFor(() => expect(b.org(orgId)!.org.name).toBe('renamed on a'), { timeout: 20_000, interval: 20 });
   });
 
   it('reads a document back exactly: records, deletions, whole values, nested arrays', async () => {

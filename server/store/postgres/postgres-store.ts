@@ -6,6 +6,12 @@
 // takes its batch back out of memory, reads the records it missed, and runs the batch's functions
 // again on the new state (that is how the seat limit holds across nodes). Documents the batch only
 // read are checked to be unchanged, under a share lock, in the same transaction.
+//
+// Several nodes: after each commit a node sends a tiny NOTIFY (outside the write transaction:
+// NOTIFY takes a cluster-wide lock at commit). Every node LISTENs, and also polls the documents'
+// sequence numbers, so a lost notification costs at most one poll interval; either way it reads
+// the change records it missed, in order, between its own batches, and tells its listeners which
+// organizations changed (the gateway's indexes follow the change feed).
 import { SeatkeeperError } from '../../../shared/errors.js';
 import type { AuditEvent, GlobalDoc, OrgDoc } from '../../domain/model.js';
 import { emptyGlobalDoc } from '../../domain/model.js';
@@ -20,9 +26,15 @@ import { createPool, inTransaction, isConflict, type PoolOptions, type SqlClient
 export interface PostgresStoreOptions {
   /** how many times a batch is planned again after losing a race before its callers are told to retry */
   maxAttempts: number;
+  /** how often a node checks for commits made elsewhere, notifications aside (0: never) */
+  pollMs: number;
+  /** wake on other nodes' notifications */
+  listen: boolean;
 }
 
-export const postgresStoreDefaults: PostgresStoreOptions = { maxAttempts: 20 };
+export const postgresStoreDefaults: PostgresStoreOptions = { maxAttempts: 20, pollMs: 1000, listen: true };
+
+const CHANNEL = 'seatkeeper_changes';
 
 const GLOBAL = 'global';
 
@@ -44,6 +56,12 @@ export class PostgresStore implements Store {
   #running = false;
   #idle: Promise<void> = Promise.resolve();
   #closed = false;
+  /** other nodes committed (or may have): read their records before the next batch */
+  #syncWanted = false;
+  #poll: NodeJS.Timeout | undefined;
+  #listener: SqlClient | undefined;
+  readonly #nodeId = Math.random().toString(36).slice(2, 10);
+  readonly #remoteListeners = new Set<(orgIds: string[]) => void>();
 
   constructor(pool: SqlPool, options: Partial<PostgresStoreOptions> = {}) {
     this.#pool = pool;
@@ -74,12 +92,88 @@ export class PostgresStore implements Store {
       client.release(err as Error);
       throw err;
     }
+    if (this.#options.pollMs > 0) {
+      this.#poll = setInterval(() => this.#wantSync(), this.#options.pollMs);
+      this.#poll.unref();
+    }
+    if (this.#options.listen) await this.#listen().catch(() => {});
+  }
+
+  /** Calls `listener` with the organizations whose documents changed on another node, once read in. */
+  onRemoteChange(listener: (orgIds: string[]) => void): () => void {
+    this.#remoteListeners.add(listener);
+    return () => this.#remoteListeners.delete(listener);
+  }
+
+  async #listen(): Promise<void> {
+    const client = await this.#pool.connect();
+    if (!client.on) {
+      client.release();
+      return;
+    }
+    client.on('notification', (msg) => {
+      if (msg.channel === CHANNEL && msg.payload !== this.#nodeId) this.#wantSync();
+    });
+    client.on('error', () => {
+      // The connection died (the database restarted): polling goes on, and the next poll listens again.
+      if (this.#listener === client) this.#listener = undefined;
+      client.release(true);
+    });
+    await client.query(`LISTEN ${CHANNEL}`);
+    this.#listener = client;
+  }
+
+  #wantSync(): void {
+    if (this.#closed) return;
+    this.#syncWanted = true;
+    this.#start();
+  }
+
+  #start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    // Every transaction that arrives in this turn of the event loop joins the same batch.
+    this.#idle = new Promise<void>((done) => setImmediate(() => void this.#drain().finally(done)));
+  }
+
+  /** Reads in what other nodes committed: newer change records, and organizations new to this node. */
+  async #sync(): Promise<void> {
+    if (this.#options.listen && !this.#listener) await this.#listen().catch(() => {});
+    const r = await this.#pool.query<{ doc_id: string; kind: string; seq: string }>('SELECT doc_id, kind, seq FROM sk_docs');
+    const behind: string[] = [];
+    const fresh: string[] = [];
+    for (const row of r.rows) {
+      const doc = row.doc_id === GLOBAL ? (this.#global as LiveDoc<object>) : this.#orgs.get(row.doc_id);
+      if (!doc) {
+        if (row.kind === 'org') fresh.push(row.doc_id);
+      } else if (Number(row.seq) > doc.seq) behind.push(row.doc_id);
+    }
+    if (behind.length === 0 && fresh.length === 0) return;
+    await this.#catchUp(behind);
+    if (fresh.length > 0) {
+      const client = await this.#pool.connect();
+      try {
+        await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+        const docs = await loadDocs(client, fresh);
+        await client.query('COMMIT');
+        client.release();
+        for (const [id, d] of docs) if (!this.#orgs.has(id)) this.#orgs.set(id, new LiveDoc(d.data as unknown as OrgDoc, d.seq));
+      } catch (err) {
+        client.release(err as Error);
+        throw err;
+      }
+    }
+    const orgIds = [...behind, ...fresh].filter((id) => id !== GLOBAL);
+    if (orgIds.length > 0) for (const l of this.#remoteListeners) l(orgIds);
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    clearInterval(this.#poll);
     await this.#idle;
+    this.#listener?.release(true);
+    this.#listener = undefined;
     await this.#pool.end();
   }
 
@@ -103,31 +197,37 @@ export class PostgresStore implements Store {
     if (this.#closed) return Promise.reject(new SeatkeeperError('STORAGE_UNAVAILABLE', 'The store is closed.'));
     return new Promise<T>((resolve, reject) => {
       this.#queue.push({ fn, resolve: resolve as (v: unknown) => void, reject, audit: [] });
-      if (!this.#running) {
-        this.#running = true;
-        // Every transaction that arrives in this turn of the event loop joins the same batch.
-        this.#idle = new Promise<void>((done) => setImmediate(() => void this.#drain().finally(done)));
-      }
+      this.#start();
     });
   }
 
   async #drain(): Promise<void> {
-    while (this.#queue.length > 0) {
+    while (this.#queue.length > 0 || this.#syncWanted) {
+      if (this.#syncWanted) {
+        this.#syncWanted = false;
+        // The database unreachable: the next poll tries again; transactions find out for themselves.
+        await this.#sync().catch(() => {});
+      }
+      if (this.#queue.length === 0) continue;
       const batch = this.#queue;
       this.#queue = [];
-      await this.#commitBatch(batch);
+      if (await this.#commitBatch(batch)) {
+        // Outside the write transaction: a tiny payload, only to wake the other nodes.
+        this.#pool.query('SELECT pg_notify($1, $2)', [CHANNEL, this.#nodeId]).catch(() => {});
+      }
     }
     this.#running = false;
   }
 
-  async #commitBatch(batch: Item[]): Promise<void> {
+  /** Commits the batch; true when it wrote to the database. */
+  async #commitBatch(batch: Item[]): Promise<boolean> {
     for (let attempt = 1; ; attempt++) {
       const run = this.#run(batch);
       const written = [...run.touched].filter(([, t]) => t.created || t.doc.pending() !== null || t.audit);
       if (written.length === 0) {
         this.#settle(run);
         for (const item of batch) this.#answer(item);
-        return;
+        return false;
       }
       let client: SqlClient | undefined;
       try {
@@ -148,11 +248,11 @@ export class PostgresStore implements Store {
               cause: err instanceof Error ? ((err as NodeJS.ErrnoException).code ?? err.message) : String(err),
             });
         for (const item of batch) item.reject(failure);
-        return;
+        return false;
       }
       this.#settle(run);
       for (const item of batch) this.#answer(item);
-      return;
+      return true;
     }
   }
 

@@ -11,6 +11,9 @@ export interface SqlClient {
   query<R = Record<string, unknown>>(text: string, values?: unknown[]): Promise<SqlResult<R>>;
   /** back to the pool; with an error the connection is closed instead (it may be broken) */
   release(err?: Error | boolean): void;
+  /** notifications (LISTEN) and connection errors; absent on wrapped clients */
+  on?(event: 'notification', listener: (msg: { channel: string; payload?: string }) => void): unknown;
+  on?(event: 'error', listener: (err: Error) => void): unknown;
 }
 
 export interface SqlPool {
