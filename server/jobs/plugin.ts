@@ -1,5 +1,6 @@
 // Background jobs as a server plugin: scheduled method switches (checked every few seconds, so
-// they survive restarts: they are stored), and the per-minute usage sample (node-cron).
+// they survive restarts: they are stored), and the per-minute usage sample (node-cron). With
+// several nodes only the store's leader runs them.
 import cron from 'node-cron';
 import type { Plugin } from '../core/plugin.js';
 import { runDueSwitches } from './method-switch.js';
@@ -10,7 +11,8 @@ export const jobsPlugin: Plugin = {
   start(s) {
     let busy = false;
     const checkSwitches = () => {
-      if (busy) return;
+      // On several nodes (PostgreSQL) jobs run once for the cluster, on the leader.
+      if (busy || !s.store.isLeader()) return;
       busy = true;
       runDueSwitches(s)
         .catch((e: Error) => s.log.error('switch check failed', { error: e.message }))
@@ -22,6 +24,7 @@ export const jobsPlugin: Plugin = {
     const minute = cron.schedule(
       '* * * * *',
       async () => {
+        if (!s.store.isLeader()) return;
         expireEndedContracts(s);
         await sampleUsage(s).catch((e: Error) => s.log.warn('usage sample failed', { error: e.message }));
       },

@@ -82,6 +82,11 @@ export class DocStore implements Store {
     return () => {};
   }
 
+  /** The only node there is. */
+  isLeader(): boolean {
+    return true;
+  }
+
   async tx<T>(fn: (t: TxContext) => T): Promise<T> {
     if (this.#closed) throw new SeatkeeperError('STORAGE_UNAVAILABLE', 'The store is closed.');
     // While a document is being serialized, changes wait (a few ms) so the snapshot stays whole.

@@ -39,5 +39,7 @@ export interface Store {
    * changes in (PostgreSQL with several nodes; the embedded store has no other writer).
    */
   onRemoteChange(listener: (orgIds: string[]) => void): () => void;
+  /** Whether this node runs the cluster's jobs (usage sampler, scheduled switches): one node does. */
+  isLeader(): boolean;
   queryAudit(orgId: string, q: AuditQuery): Promise<AuditEvent[]>;
 }

@@ -95,6 +95,16 @@ describe('PostgreSQL store', () => {
     await vi.waitFor(() => expect(b.org(orgId)!.org.name).toBe('renamed on a'), { timeout: 20_000, interval: 20 });
   });
 
+  it('has exactly one leader among the nodes, and another takes over when the leader goes', async () => {
+    const url = await testDatabaseUrl();
+    const nodes = [await node(url, { pollMs: 50 }), await node(url, { pollMs: 50 }), await node(url, { pollMs: 50 })];
+    expect(nodes.filter((n) => n.isLeader())).toHaveLength(1);
+    const leader = nodes.find((n) => n.isLeader())!;
+    await leader.close();
+    const rest = nodes.filter((n) => n !== leader);
+    await vi.waitFor(() => expect(rest.filter((n) => n.isLeader())).toHaveLength(1), { timeout: 20_000, interval: 20 });
+  });
+
   it('reads a document back exactly: records, deletions, whole values, nested arrays', async () => {
     const url = await testDatabaseUrl();
     const a = await node(url);

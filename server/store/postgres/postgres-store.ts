@@ -11,7 +11,9 @@
 // NOTIFY takes a cluster-wide lock at commit). Every node LISTENs, and also polls the documents'
 // sequence numbers, so a lost notification costs at most one poll interval; either way it reads
 // the change records it missed, in order, between its own batches, and tells its listeners which
-// organizations changed (the gateway's indexes follow the change feed).
+// organizations changed (the gateway's indexes follow the change feed). Cluster jobs run on one
+// leader: the node that holds a session advisory lock, which PostgreSQL drops with the leader's
+// connection, so another node takes over at its next poll.
 import { SeatkeeperError } from '../../../shared/errors.js';
 import type { AuditEvent, GlobalDoc, OrgDoc } from '../../domain/model.js';
 import { emptyGlobalDoc } from '../../domain/model.js';
@@ -35,6 +37,8 @@ export interface PostgresStoreOptions {
 export const postgresStoreDefaults: PostgresStoreOptions = { maxAttempts: 20, pollMs: 1000, listen: true };
 
 const CHANNEL = 'seatkeeper_changes';
+/** advisory lock key of the cluster's leader ("SKLEADER" as a number) */
+const LEADER_LOCK = 0x534b4c44;
 
 const GLOBAL = 'global';
 
@@ -60,6 +64,8 @@ export class PostgresStore implements Store {
   #syncWanted = false;
   #poll: NodeJS.Timeout | undefined;
   #listener: SqlClient | undefined;
+  /** the connection holding the leader lock, when this node leads */
+  #leader: SqlClient | undefined;
   readonly #nodeId = Math.random().toString(36).slice(2, 10);
   readonly #remoteListeners = new Set<(orgIds: string[]) => void>();
 
@@ -97,6 +103,34 @@ export class PostgresStore implements Store {
       this.#poll.unref();
     }
     if (this.#options.listen) await this.#listen().catch(() => {});
+    await this.#tryLead().catch(() => {});
+  }
+
+  isLeader(): boolean {
+    return this.#leader !== undefined;
+  }
+
+  async #tryLead(): Promise<void> {
+    if (this.#leader || this.#closed) return;
+    const client = await this.#pool.connect();
+    let held = false;
+    try {
+      const r = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [LEADER_LOCK]);
+      held = r.rows[0]?.ok === true;
+    } catch (err) {
+      client.release(err as Error);
+      throw err;
+    }
+    if (!held) {
+      client.release();
+      return;
+    }
+    client.on?.('error', () => {
+      // The connection is gone, and the lock with it: another node may lead now.
+      if (this.#leader === client) this.#leader = undefined;
+      client.release(true);
+    });
+    this.#leader = client;
   }
 
   /** Calls `listener` with the organizations whose documents changed on another node, once read in. */
@@ -139,6 +173,7 @@ export class PostgresStore implements Store {
   /** Reads in what other nodes committed: newer change records, and organizations new to this node. */
   async #sync(): Promise<void> {
     if (this.#options.listen && !this.#listener) await this.#listen().catch(() => {});
+    await this.#tryLead().catch(() => {});
     const r = await this.#pool.query<{ doc_id: string; kind: string; seq: string }>('SELECT doc_id, kind, seq FROM sk_docs');
     const behind: string[] = [];
     const fresh: string[] = [];
@@ -174,6 +209,8 @@ export class PostgresStore implements Store {
     await this.#idle;
     this.#listener?.release(true);
     this.#listener = undefined;
+    this.#leader?.release(true);
+    this.#leader = undefined;
     await this.#pool.end();
   }
 
