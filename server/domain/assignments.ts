@@ -5,7 +5,7 @@
 import { SeatkeeperError } from '../../shared/errors.js';
 import type { Assignment, OrgDoc } from './model.js';
 import { canManageLine, canManageMember, isOrgAdmin, isTeamAdmin } from './permissions.js';
-import { assignedCount, findLine, isContractActive, type LineRef } from './seats.js';
+import { assignedCount, isContractActive, requireLine, type LineRef } from './seats.js';
 
 /** Org admins manage every seat; team admins the seats of their teams; members none. */
 export function mayManageSeats(doc: OrgDoc, actorId: string): boolean {
@@ -16,12 +16,6 @@ function requireManager(doc: OrgDoc, actorId: string): void {
   if (!mayManageSeats(doc, actorId)) {
     throw new SeatkeeperError('FORBIDDEN', 'Only administrators and team administrators may assign seats.');
   }
-}
-
-function requireLine(doc: OrgDoc, lineId: string): LineRef {
-  const ref = findLine(doc, lineId);
-  if (!ref) throw new SeatkeeperError('NOT_FOUND', 'No such contract line.');
-  return ref;
 }
 
 function requireMember(doc: OrgDoc, accountId: string): void {

@@ -49,6 +49,13 @@ export function requireContract(doc: OrgDoc, contractId: string): Contract {
   return c;
 }
 
+/** The contract, when `actorId` may see it (org admins; team admins when attached to their teams). */
+export function requireVisibleContract(doc: OrgDoc, actorId: string, contractId: string): Contract {
+  const c = requireContract(doc, contractId);
+  if (!visibleContracts(doc, actorId).includes(c)) throw new SeatkeeperError('FORBIDDEN', `Contract ${c.number} is not attached to a team you administer.`);
+  return c;
+}
+
 export function requireContractLine(doc: OrgDoc, contractId: string, lineId: string): { contract: Contract; line: ContractLine } {
   const contract = requireContract(doc, contractId);
   const line = contract.lines.find((l) => l.id === lineId);

@@ -1,12 +1,25 @@
 // Devices as admins see them, and the small rules about enrolled machines and sign-in codes.
 import { createHash } from 'node:crypto';
 import type { DeviceView } from '../../shared/api/devices.js';
+import { SeatkeeperError } from '../../shared/errors.js';
 import type { Account, Device, Lease, OrgDoc } from './model.js';
 import { isLive } from './entitlements.js';
 
 /** The org-salted machine id: two organizations never see the same id for one machine. */
 export function machineIdHash(orgSalt: string, machineId: string): string {
   return createHash('sha256').update(`${orgSalt}:${machineId}`).digest('hex');
+}
+
+export function requireDevice(doc: OrgDoc, deviceId: string | undefined): Device {
+  const d = deviceId ? doc.devices[deviceId] : undefined;
+  if (!d) throw new SeatkeeperError('NOT_FOUND', 'No such device.');
+  return d;
+}
+
+/** A revoked workstation is asked for nothing any more. */
+export function requireNotRevoked(d: Device): Device {
+  if (d.revokedAt) throw new SeatkeeperError('DEVICE_REVOKED', 'This workstation is revoked.');
+  return d;
 }
 
 export function findDeviceByMachine(doc: OrgDoc, hash: string): Device | undefined {

@@ -2,6 +2,10 @@
 // says what to grant, keep, replace or revoke; the gateway carries it out inside a transaction.
 import type { ActivationMethod, Contract, ContractLine, Device, Lease, OrgDoc, RevokeReason } from './model.js';
 import { OrgIndex } from './org-index.js';
+import { findLine, isContractActive } from './seats.js';
+
+// Written once, in seats.ts; imported from here by the gateway and jobs as well.
+export { findLine, isContractActive };
 
 export { OrgIndex };
 
@@ -29,17 +33,6 @@ export const SERIAL_SUBJECT_PREFIX = 'serial:';
 
 export const normalizeSerial = (serial: string): string => serial.trim().toUpperCase();
 
-export function isContractActive(c: Contract, now: number): boolean {
-  return c.startsAt <= now && now < c.endsAt;
-}
-
-export function findLine(doc: OrgDoc, lineId: string): { contract: Contract; line: ContractLine } | undefined {
-  for (const contract of Object.values(doc.contracts)) {
-    const line = contract.lines.find((l) => l.id === lineId);
-    if (line) return { contract, line };
-  }
-  return undefined;
-}
 
 /** A lease counts as held while it is active and not past its expiry. */
 export function isLive(lease: Lease, now: number): boolean {

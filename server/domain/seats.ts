@@ -1,6 +1,7 @@
 // Seats: which contracts are active, where a line lives, how many of its seats are taken, and
 // the seat summary the dashboard shows. Pure: no store, no clock (time comes in as `now`).
 import type { SeatSummary, LineSeats, ProductSeats } from '../../shared/api/assignments.js';
+import { SeatkeeperError } from '../../shared/errors.js';
 import type { Contract, ContractLine, OrgDoc } from './model.js';
 
 export function isContractActive(c: Pick<Contract, 'startsAt' | 'endsAt'>, now: number): boolean {
@@ -18,6 +19,12 @@ export function findLine(doc: OrgDoc, lineId: string): LineRef | undefined {
     if (line) return { contract, line };
   }
   return undefined;
+}
+
+export function requireLine(doc: OrgDoc, lineId: string): LineRef {
+  const ref = findLine(doc, lineId);
+  if (!ref) throw new SeatkeeperError('NOT_FOUND', 'No such contract line.');
+  return ref;
 }
 
 /** line id → number of assignments */

@@ -2,7 +2,6 @@
 // changes an administrator makes to them. Changing a line's activation method is a planned
 // method switch (routes/switches.ts), never a PATCH here.
 import { AddLineBody, CreateContractBody, UpdateContractBody, UpdateLineBody } from '../../../shared/api/contracts.js';
-import { SeatkeeperError } from '../../../shared/errors.js';
 import { auditEvent } from '../../domain/audit.js';
 import {
   applyAddLine,
@@ -15,7 +14,7 @@ import {
   planLineSeats,
   planUpdateContract,
   productView,
-  requireContract,
+  requireVisibleContract,
   seatHolders,
   visibleContracts,
 } from '../../domain/contracts.js';
@@ -84,10 +83,7 @@ export function registerContractsRoutes(r: Router): void {
     access: 'member',
     summary: 'One contract with its lines and how many seats of each are assigned.',
     handler: ({ s, org, account, params }) => {
-      const c = requireContract(org.doc, params.contractId!);
-      if (!visibleContracts(org.doc, account.id).includes(c)) {
-        throw new SeatkeeperError('FORBIDDEN', `Contract ${c.number} is not attached to a team you administer.`);
-      }
+      const c = requireVisibleContract(org.doc, account.id, params.contractId!);
       return contractView(org.doc, c, s.clock());
     },
   });

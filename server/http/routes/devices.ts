@@ -1,7 +1,6 @@
 // Workstations as admins manage them: list with live status, details, revoke, ask for a rescan.
-import { SeatkeeperError } from '../../../shared/errors.js';
 import type { DeviceList, DeviceView, RescanReply } from '../../../shared/api/devices.js';
-import { deviceView, leasesByDevice } from '../../domain/devices.js';
+import { deviceView, leasesByDevice, requireDevice, requireNotRevoked } from '../../domain/devices.js';
 import type { Services } from '../../core/services.js';
 import type { Device, Lease, OrgDoc } from '../../domain/model.js';
 import type { Router } from '../router.js';
@@ -9,12 +8,6 @@ import type { Router } from '../router.js';
 function view(s: Services, doc: OrgDoc, d: Device, online = s.gateway.presence.onlineDevices(doc.org.id), leases?: Lease[]): DeviceView {
   const live = { online: online.has(d.id), lastSeen: s.gateway.presence.lastSeen(doc.org.id, d.id) };
   return deviceView(doc, d, s.store.global().accounts, live, s.clock(), ...(leases ? [leases] : []));
-}
-
-function deviceOf(doc: OrgDoc, deviceId: string | undefined): Device {
-  const d = deviceId ? doc.devices[deviceId] : undefined;
-  if (!d) throw new SeatkeeperError('NOT_FOUND', 'No such device.');
-  return d;
 }
 
 export function registerDevicesRoutes(r: Router): void {
@@ -39,11 +32,11 @@ export function registerDevicesRoutes(r: Router): void {
     url: '/api/v1/orgs/:orgId/devices/:deviceId',
     access: 'admin',
     summary: 'One workstation in detail.',
-    handler: ({ s, org, params }): DeviceView => view(s, org.doc, deviceOf(org.doc, params.deviceId)),
+    handler: ({ s, org, params }): DeviceView => view(s, org.doc, requireDevice(org.doc, params.deviceId)),
   });
 
   const revoke = async ({ s, org, account, params }: { s: Services; org: { id: string; doc: OrgDoc }; account: { id: string }; params: Record<string, string> }) => {
-    deviceOf(org.doc, params.deviceId);
+    requireDevice(org.doc, params.deviceId);
     await s.gateway.revokeDevice(org.id, params.deviceId!, account.id);
     return view(s, s.store.org(org.id)!, s.store.org(org.id)!.devices[params.deviceId!]!);
   };
@@ -70,8 +63,7 @@ export function registerDevicesRoutes(r: Router): void {
     access: 'admin',
     summary: 'Ask the workstation to scan for installed products now (delivered when it next connects if offline).',
     handler: ({ s, org, params }): RescanReply => {
-      const d = deviceOf(org.doc, params.deviceId);
-      if (d.revokedAt) throw new SeatkeeperError('DEVICE_REVOKED', 'This workstation is revoked.');
+      const d = requireNotRevoked(requireDevice(org.doc, params.deviceId));
       return { ok: true, online: s.gateway.requestRescan(org.id, d.id) };
     },
   });

@@ -1,16 +1,13 @@
 // Activation-method switches of a contract line: plan (who would lose access, who auto-assign
 // would keep working), apply now or at a set time, list, cancel a scheduled one.
-import { SeatkeeperError } from '../../../shared/errors.js';
 import { SwitchApplyBody, SwitchPlanBody, type SwitchApplyReply, type SwitchPlanView } from '../../../shared/api/switches.js';
-import { findLine } from '../../domain/entitlements.js';
+import { requireLine } from '../../domain/seats.js';
 import { applyLineSwitch, cancelSwitch, planLineSwitch, scheduleLineSwitch, switchView } from '../../jobs/method-switch.js';
 import type { OrgDoc } from '../../domain/model.js';
 import type { Router } from '../router.js';
 
 function lineOf(doc: OrgDoc, lineId: string | undefined) {
-  const found = lineId ? findLine(doc, lineId) : undefined;
-  if (!found) throw new SeatkeeperError('NOT_FOUND', 'No such contract line.');
-  return found;
+  return requireLine(doc, lineId ?? '');
 }
 
 export function registerSwitchesRoutes(r: Router): void {
