@@ -64,17 +64,26 @@ export function requireRoleChange(doc: OrgDoc, actorId: string, targetId: string
   if (!d.ok) throw new SeatkeeperError(d.code, d.message);
 }
 
+export interface OwnershipTransferPlan {
+  fromId: string;
+  toId: string;
+  /** the new owner's role before */
+  previousRole: Role;
+}
+
 /**
  * Ownership transfer: the owner `fromId` makes member `toId` an owner and becomes an admin, in one
  * step, so the organization always has an owner. Throws when either side does not fit.
  */
-export function transferOwnership(doc: OrgDoc, fromId: string, toId: string): { previousRole: Role } {
+export function planOwnershipTransfer(doc: OrgDoc, fromId: string, toId: string): OwnershipTransferPlan {
   if (doc.members[fromId]?.role !== 'owner') throw new SeatkeeperError('FORBIDDEN', 'Only an owner may transfer ownership.');
   const to = doc.members[toId];
   if (!to) throw new SeatkeeperError('NOT_FOUND', 'No such member.');
   if (fromId === toId) throw new SeatkeeperError('CONFLICT', 'You are the owner already.');
-  const previousRole = to.role;
-  to.role = 'owner';
-  doc.members[fromId]!.role = 'admin';
-  return { previousRole };
+  return { fromId, toId, previousRole: to.role };
+}
+
+export function applyOwnershipTransfer(doc: OrgDoc, plan: OwnershipTransferPlan): void {
+  doc.members[plan.toId]!.role = 'owner';
+  doc.members[plan.fromId]!.role = 'admin';
 }

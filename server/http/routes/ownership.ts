@@ -1,7 +1,7 @@
 // Ownership transfer: the only way an owner stops being one while the organization stays owned.
 import { TransferOwnershipBody, type TransferOwnershipReply } from '../../../shared/api/ownership.js';
 import { auditEvent } from '../../domain/audit.js';
-import { transferOwnership } from '../../domain/roles.js';
+import { applyOwnershipTransfer, planOwnershipTransfer } from '../../domain/roles.js';
 import type { Router } from '../router.js';
 
 export function registerOwnershipRoutes(r: Router): void {
@@ -15,7 +15,9 @@ export function registerOwnershipRoutes(r: Router): void {
       const now = s.clock();
       await s.store.tx((t) => {
         const doc = t.org(org.id)!;
-        const { previousRole } = transferOwnership(doc, account.id, body.accountId);
+        const plan = planOwnershipTransfer(doc, account.id, body.accountId);
+        applyOwnershipTransfer(doc, plan);
+        const { previousRole } = plan;
         t.audit(auditEvent(s.ids, now, org.id, account.id, 'role.change', body.accountId, { role: previousRole }, { role: 'owner', via: 'ownership-transfer' }));
         t.audit(auditEvent(s.ids, now, org.id, account.id, 'role.change', account.id, { role: 'owner' }, { role: 'admin', via: 'ownership-transfer' }));
       });
