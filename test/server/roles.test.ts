@@ -65,18 +65,18 @@ describe('appoint and demote', () => {
     expect(role(o.accountId)).toBe('member');
   });
 
-  it('lets exactly one of the last two admins stepping down at the same moment succeed', async () => {
+  it('lets exactly one of the last two owners stepping down at the same moment succeed (issue 14 §9: never without an owner)', async () => {
     const { o, base, ann, bob, role } = await setup();
-    await o.client.put(`${base}/members/${ann.accountId}/role`, { role: 'admin' });
-    await o.client.put(`${base}/members/${bob.accountId}/role`, { role: 'admin' });
-    expect((await o.client.put(`${base}/members/${o.accountId}/role`, { role: 'member' })).status).toBe(200);
+    expect((await o.client.put(`${base}/members/${ann.accountId}/role`, { role: 'owner' })).status).toBe(200);
+    // An admin besides: what is at stake is the last owner, not the last administrator.
+    expect((await o.client.put(`${base}/members/${bob.accountId}/role`, { role: 'admin' })).status).toBe(200);
     const [a, b] = await Promise.all([
+      o.client.put(`${base}/members/${o.accountId}/role`, { role: 'member' }),
       ann.client.put(`${base}/members/${ann.accountId}/role`, { role: 'member' }),
-      bob.client.put(`${base}/members/${bob.accountId}/role`, { role: 'member' }),
     ]);
     expect([a.status, b.status].sort()).toEqual([200, 409]);
-    expect([a, b].find((r) => r.status === 409)!.body.error.code).toBe('LAST_ADMIN');
-    expect([role(ann.accountId), role(bob.accountId)].filter((r) => r === 'admin')).toHaveLength(1);
+    expect([a, b].find((r) => r.status === 409)!.body.error.code).toBe('LAST_OWNER');
+    expect([role(o.accountId), role(ann.accountId)].filter((r) => r === 'owner')).toHaveLength(1);
   });
 
   it('answers 403 to members, 404 for unknown accounts and 400 for unknown roles', async () => {
