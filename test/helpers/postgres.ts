@@ -31,6 +31,9 @@ export interface TestCluster {
   url(database: string): string;
   /** where to connect to create and drop databases */
   adminUrl: string;
+  /** stops the server (fast shutdown: committed data stays), and starts it again on the same port */
+  pause?(): Promise<void>;
+  resume?(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -77,9 +80,12 @@ export async function startCluster(): Promise<TestCluster> {
     const [startCmd, startArgs] = asPostgres(pgCtl, ['-D', data, '-l', join(dir, 'log'), '-w', '-t', '120', '-o', opts, 'start']);
     await run(startCmd, startArgs);
     process.once('exit', stopSync);
+    const [pauseCmd, pauseArgs] = asPostgres(pgCtl, ['-D', data, 'stop', '-m', 'fast', '-w']);
     return {
       url: (database) => `postgres://postgres@127.0.0.1:${port}/${database}`,
       adminUrl: `postgres://postgres@127.0.0.1:${port}/postgres`,
+      pause: async () => void (await run(pauseCmd, pauseArgs)),
+      resume: async () => void (await run(startCmd, startArgs)),
       async stop() {
         process.off('exit', stopSync);
         stopSync();

@@ -33,8 +33,10 @@ export const poolDefaults: PoolOptions = { max: 8, connectionTimeoutMillis: 5000
 
 export function createPool(url: string, options: Partial<PoolOptions> = {}): SqlPool {
   const pool = new pg.Pool({ connectionString: url, ...poolDefaults, ...options });
-  // An idle connection that dies (the database restarted) must not crash the process.
+  // A connection that dies (the database restarted) must not crash the process: its queries fail
+  // (and answer 503); an error between queries, with nobody listening, would otherwise be thrown.
   pool.on('error', () => {});
+  pool.on('connect', (client) => void client.on('error', () => {}));
   return pool as unknown as SqlPool;
 }
 
