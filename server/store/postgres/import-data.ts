@@ -74,7 +74,7 @@ export async function importDataDir(dataDir: string, pool: SqlPool): Promise<Imp
     }
 
     // Read it back as a server would, and compare.
-    const check = new PostgresStore(pool, { pollMs: 0, listen: false });
+    const check = new PostgresStore(pool, { pollMs: 0, listen: false, lead: false });
     await check.open();
     const differs: string[] = [];
     if (canonicalJson(check.global()) !== canonicalJson(global)) differs.push('the global document');

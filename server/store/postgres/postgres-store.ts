@@ -32,9 +32,11 @@ export interface PostgresStoreOptions {
   pollMs: number;
   /** wake on other nodes' notifications */
   listen: boolean;
+  /** stand for leader (run the cluster's jobs); tools that only read the database do not */
+  lead: boolean;
 }
 
-export const postgresStoreDefaults: PostgresStoreOptions = { maxAttempts: 20, pollMs: 1000, listen: true };
+export const postgresStoreDefaults: PostgresStoreOptions = { maxAttempts: 20, pollMs: 1000, listen: true, lead: true };
 
 const CHANNEL = 'seatkeeper_changes';
 /** advisory lock key of the cluster's leader ("SKLEADER" as a number) */
@@ -111,7 +113,7 @@ export class PostgresStore implements Store {
   }
 
   async #tryLead(): Promise<void> {
-    if (this.#leader || this.#closed) return;
+    if (this.#leader || this.#closed || !this.#options.lead) return;
     const client = await this.#pool.connect();
     let held = false;
     try {
