@@ -68,6 +68,8 @@ export async function startServer(partial: Partial<ServerConfig> & { dataDir: st
   };
   const agentGateway = await openAgentGateway(core);
   const services: Services = { ...core, gateway: gatewayFacade(agentGateway) };
+  // Another node's commits were read in (PostgreSQL): the gateway's indexes read those organizations again.
+  store.onRemoteChange((orgIds) => orgIds.forEach((id) => services.gateway.leasesChangedOutside(id)));
   const { app, routes } = buildHttp(services);
 
   const upgrades = new Map<string, UpgradeHandler>();
