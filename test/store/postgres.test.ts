@@ -16,7 +16,7 @@ afterEach(async () => {
   for (const s of open.splice(0).reverse()) await s.close();
 });
 
-async function node(url: string, options: { pollMs?: number; listen?: boolean } = {}): Promise<PostgresStore> {
+async function node(url: string, options: { pollMs?: number; listen?: boolean; keepChanges?: number } = {}): Promise<PostgresStore> {
   const s = createPostgresStore(url, { max: 4 }, options);
   open.push(s);
   await s.open();
@@ -103,6 +103,23 @@ describe('PostgreSQL store', () => {
     await leader.close();
     const rest = nodes.filter((n) => n !== leader);
     await vi.waitFor(() => expect(rest.filter((n) => n.isLeader())).toHaveLength(1), { timeout: 20_000, interval: 20 });
+  });
+
+  it('loads a document whole when the records a node missed were pruned, and plans on it', async () => {
+    const url = await testDatabaseUrl();
+    const a = await node(url, { pollMs: 0, listen: false, keepChanges: 10 });
+    const orgId = (await a.tx((c) => c.createOrg(newOrgDoc()))).org.id;
+    const b = await node(url, { pollMs: 0, listen: false });
+    for (let i = 0; i < 40; i++) await a.tx((c) => void (c.org(orgId)!.devices[`dev_${i}`] = deviceRecord(`dev_${i}`)));
+    const p = await pool(url);
+    expect(Number((await p.query<{ n: string }>('SELECT min(seq) AS n FROM sk_changes WHERE doc_id = $1', [orgId])).rows[0]!.n)).toBeGreaterThan(2);
+    // b is 40 commits behind, past what is kept: its write conflicts, it reloads, it plans again.
+    const count = await b.tx((c) => {
+      c.org(orgId)!.org.name = 'from b';
+      return Object.keys(c.org(orgId)!.devices).length;
+    });
+    expect(count).toBe(40);
+    expect(b.org(orgId)).toEqual(JSON.parse(JSON.stringify((await node(url)).org(orgId))));
   });
 
   it('reads a document back exactly: records, deletions, whole values, nested arrays', async () => {

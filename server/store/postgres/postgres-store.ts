@@ -34,9 +34,14 @@ export interface PostgresStoreOptions {
   listen: boolean;
   /** stand for leader (run the cluster's jobs); tools that only read the database do not */
   lead: boolean;
+  /**
+   * change records kept per document for nodes catching up; older ones are deleted as commits go
+   * on (a node further behind loads the document whole instead)
+   */
+  keepChanges: number;
 }
 
-export const postgresStoreDefaults: PostgresStoreOptions = { maxAttempts: 20, pollMs: 1000, listen: true, lead: true };
+export const postgresStoreDefaults: PostgresStoreOptions = { maxAttempts: 20, pollMs: 1000, listen: true, lead: true, keepChanges: 10_000 };
 
 const CHANNEL = 'seatkeeper_changes';
 /** advisory lock key of the cluster's leader ("SKLEADER" as a number) */
@@ -373,11 +378,17 @@ export class PostgresStore implements Store {
           continue;
         }
         const seq = t.doc.seq + 1;
-        // The conflict point: a second node committing this document's next number fails here.
+        // The conflict point: the document's row moves from our number to the next only if no other
+        // node moved it first (a second node waits on the row lock, then finds it moved). The change
+        // record's key (doc_id, seq) says the same, as long as older records are not pruned.
+        const moved = await client.query('UPDATE sk_docs SET seq = $2 WHERE doc_id = $1 AND seq = $3', [id, seq, seq - 1]);
+        if (moved.rowCount !== 1) throw Object.assign(new Error(`${id} moved on meanwhile`), { code: '23505' });
         await client.query('INSERT INTO sk_changes (doc_id, seq, changes) VALUES ($1, $2, $3::json)', [id, seq, JSON.stringify(changes)]);
-        await client.query('UPDATE sk_docs SET seq = $2 WHERE doc_id = $1', [id, seq]);
         await applyChangeRows(client, id, changes);
         t.newSeq = seq;
+        // Now and then, the records no node should still need go (cheap: by primary key).
+        const keep = this.#options.keepChanges;
+        if (seq % Math.max(1, Math.floor(keep / 10)) === 0) await client.query('DELETE FROM sk_changes WHERE doc_id = $1 AND seq <= $2', [id, seq - keep]);
       }
       if (readOnly.length > 0) {
         const r = await client.query<{ doc_id: string; seq: string }>('SELECT doc_id, seq FROM sk_docs WHERE doc_id = ANY($1::text[]) FOR SHARE', [readOnly.map((d) => d[0])]);
