@@ -222,7 +222,7 @@ async function startLocalAgent(s: Services, url: string, orgId: string, adminId:
     const token = await createEnrollmentToken(s, orgId, adminId);
     // Asynchronously: the server answering the enrollment runs in this very process.
     try {
-      const args = [agentJs, 'enroll', '--server', url, '--token', token, '--state-dir', stateDir, '--detect-root', root, '--json', ...(deviceId ? ['--force'] : [])];
+      const args = [agentJs, 'enroll', '--server', url, '--token', token, '--state-dir', stateDir, '--root', root, '--json', ...(deviceId ? ['--force'] : [])];
       const { stdout } = await promisify(execFile)(process.execPath, args, { env });
       deviceId = (JSON.parse(stdout) as { deviceId: string }).deviceId;
     } catch (err) {

@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { MAX_FRAME_BYTES } from '../../shared/protocol/version.js';
 import { serve } from './rpc.js';
 
 const sockets = new Map<number, WebSocket>();
@@ -36,7 +37,7 @@ const http = createServer((req, res) => {
   });
 });
 // The gateway's options: no compression, the same payload cap.
-const wss = new WebSocketServer({ server: http, maxPayload: 64 * 1024, perMessageDeflate: false });
+const wss = new WebSocketServer({ server: http, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
 wss.on('connection', (ws, req) => {
   const i = Number(new URL(req.url ?? '/', 'http://raw').searchParams.get('i'));
   sockets.set(i, ws);

@@ -15,7 +15,7 @@ import {
 import { findLine, isContractActive, seatSummary, type LineRef } from '../../domain/seats.js';
 import { mailPermissionsChanged, seatGiven } from '../../mail/permissions-mail.js';
 import type { Services } from '../../core/services.js';
-import type { Assignment, OrgDoc, RevokeReason } from '../../domain/model.js';
+import type { ActivationMethod, Assignment, OrgDoc, RevokeReason } from '../../domain/model.js';
 import type { Router } from '../router.js';
 
 const base = '/api/v1/orgs/:orgId';
@@ -212,7 +212,7 @@ export function registerAssignmentsRoutes(r: Router): void {
   });
 }
 
-function myNote(assigned: boolean, method: 'serial' | 'named-user', active: boolean, projectMember: boolean | null): string {
+function myNote(assigned: boolean, method: ActivationMethod, active: boolean, projectMember: boolean | null): string {
   if (!active) return 'The contract is not active; this seat gives no access now.';
   let note =
     method === 'serial'
