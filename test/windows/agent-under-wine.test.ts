@@ -25,6 +25,8 @@ const WINE = findWine();
 const EXE = path.join(REPO, 'dist', 'seatkeeper-agent-win-x64.exe');
 const MSI = path.join(REPO, 'dist', 'seatkeeper-agent-x64.msi');
 const VERSION = JSON.parse(await fs.readFile(path.join(REPO, 'package.json'), 'utf8')).version as string;
+// Each Wine start takes a second alone and far longer beside the rest of the suite on two cores.
+const WINE_STEP = 240_000;
 const runnable = WINE !== null && process.platform === 'linux' && process.arch === 'x64';
 // CI installs wine64, msitools and wixl (.ci/run): there a missing Wine is a failure, not a skip.
 if (!runnable && process.env.CI) throw new Error('the Windows tests need wine64 on linux-x64 (apt-get install wine64 msitools wixl)');
@@ -55,7 +57,7 @@ let bob: Person;
 const daemons: WineProcess[] = [];
 const STATE = 'C:\\sk\\station';
 const agentEnv = { SEATKEEPER_LOG_LEVEL: 'warn' };
-const agent = (args: string[], timeoutMs = 60_000) => wine.run([WinePrefix.win(EXE), ...args, '--state-dir', STATE], agentEnv, timeoutMs);
+const agent = (args: string[], timeoutMs = 180_000) => wine.run([WinePrefix.win(EXE), ...args, '--state-dir', STATE], agentEnv, timeoutMs);
 const unixState = () => statePaths(wine.unix(STATE));
 const waitLease = (code: string, kind: LeaseFile['kind']) =>
   until(`${code} lease ${kind}`, async () => ((await readLeaseFile(unixState(), code)).kind === kind ? true : null), 60_000, 100);
@@ -82,7 +84,7 @@ describe.runIf(runnable)('the Windows agent under Wine', () => {
     expect(r.stdout.trim()).toBe(VERSION);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-  });
+  }, WINE_STEP);
 
   it('carries WinSW: install-service --dry-run plans the wrapper beside the exe, its XML, recovery and the ACL', async () => {
     // A copy alone in its folder: beside dist/'s copy of WinSW the exe would use that one.
@@ -95,7 +97,7 @@ describe.runIf(runnable)('the Windows agent under Wine', () => {
     expect(r.stdout).toContain('<id>SeatkeeperAgent</id>');
     expect(r.stdout).toContain(`# run: ${dir}\\seatkeeper-agent-service.exe install`);
     expect(r.stdout).toContain('# run: icacls C:\\sk\\station /inheritance:r /grant:r *S-1-5-18:(OI)(CI)F *S-1-5-32-544:(OI)(CI)F *S-1-5-32-545:(OI)(CI)RX');
-  });
+  }, WINE_STEP);
 
   it('detects nothing in an empty registry, then SOLIDWORKS and AutoCAD from the keys reg add writes', async () => {
     const none = await agent(['inventory', '--json']);
@@ -118,7 +120,7 @@ describe.runIf(runnable)('the Windows agent under Wine', () => {
       { productCode: 'ACAD', version: '25.0.58.0', path: 'HKEY_LOCAL_MACHINE\\SOFTWARE\\Autodesk\\AutoCAD\\R25.0\\ACAD-8101:409', serial: org.serial },
       { productCode: 'SW-PREMIUM', version: '33.1.0', path: 'HKEY_LOCAL_MACHINE\\SOFTWARE\\SolidWorks\\SOLIDWORKS 2025\\Setup\\Premium', serial: '9000 0000 1111 2222' },
     ]);
-  });
+  }, WINE_STEP);
 
   it('enrolls against the real server', async () => {
     const r = await agent(['enroll', '--server', server!.url, '--token', org.token, '--json']);
@@ -128,7 +130,7 @@ describe.runIf(runnable)('the Windows agent under Wine', () => {
     const devices = await org.admin.get(`${org.base}/devices`);
     expect(devices.body.devices.map((d: { id: string }) => d.id)).toContain(deviceId);
     expect((await agent(['check', 'SW-PREMIUM'])).code).toBe(1);
-  });
+  }, WINE_STEP);
 
   it('runs, reports its inventory, signs in with a device code: check 0; the server revokes the seat while it runs: check 1', async () => {
     const assigned = await org.admin.post(`${org.base}/assignments`, { lineId: org.line('SW-PREMIUM').id, accountId: alice.id });
@@ -203,7 +205,7 @@ describe.runIf(runnable)('the MSI', () => {
     expect(seq.InstallServices).toBeLessThan(seq.EnrollAgent!);
     expect(seq.EnrollAgent).toBeLessThan(seq.PrepareService!);
     expect(seq.PrepareService).toBeLessThan(seq.StartService!);
-  });
+  }, WINE_STEP);
 
   it.runIf(haveTool('osslsigncode') && haveTool('openssl'))('is signed with Authenticode when the operator gives a certificate (a throwaway one here)', async () => {
     const dir = await fs.mkdtemp(path.join(tmpdir(), 'sk-sign-'));
@@ -224,12 +226,12 @@ describe.runIf(runnable)('the MSI', () => {
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
     }
-  });
+  }, WINE_STEP);
 
   it('WinSW cannot run under this Wine (.NET is missing), so the installs below pass START_SERVICE=0 and no service start is shown', async () => {
     const r = await wine.run([WinePrefix.win(path.join(REPO, 'dist', 'seatkeeper-agent-service.exe')), 'status']);
     expect(r.code).not.toBe(0);
-  });
+  }, WINE_STEP);
 
   it('installs silently and enrolls with SERVER_URL and ENROLL_TOKEN; registers the auto-start LocalSystem service around WinSW', async () => {
     const before = await deviceIds();
@@ -302,5 +304,5 @@ describe.runIf(runnable)('the Windows agent with the server down', () => {
     expect(JSON.parse(ok.stdout)).toMatchObject({ mayRun: true, method: 'serial' });
     expect(ok.code).toBe(0);
     expect((await agent(['check', 'SW-PREMIUM'])).code).toBe(1);
-  });
+  }, WINE_STEP);
 });

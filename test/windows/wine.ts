@@ -9,7 +9,7 @@ import path from 'node:path';
 /** Debian's wine64 package installs the `wine` launcher (and /usr/lib/wine/wine64 behind it). */
 export function findWine(): string | null {
   for (const c of [process.env.WINE, 'wine64', 'wine', '/usr/lib/wine/wine64']) {
-    if (!c) continue;
+    if (!c || !/^[\w./-]+$/.test(c)) continue;
     if (c.includes('/') ? existsSync(c) : spawnSync('sh', ['-c', `command -v ${c}`]).status === 0) return c;
   }
   return null;
@@ -70,7 +70,7 @@ export class WinePrefix {
   }
 
   /** Runs a program to its end (killed after `timeoutMs`); stdout and stderr go through files. */
-  async run(args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<WineRun> {
+  async run(args: string[], env: Record<string, string> = {}, timeoutMs = 180_000): Promise<WineRun> {
     const p = this.spawn(args, env);
     const timer = setTimeout(() => p.child.kill('SIGKILL'), timeoutMs);
     const code = await p.exited;
