@@ -127,6 +127,7 @@ export class AgentGateway implements GatewayCore {
     if (conn.overFrameBudget(this.s.clock(), this.s.config.limits.agentFrames)) {
       this.s.log.warn('agent socket closed: too many frames', { remote: conn.remote, deviceId: conn.deviceId });
       conn.sendError('RATE_LIMITED', 'Too many frames on this connection; reconnect later.');
+      if (conn.deviceId) this.#helloGate.coolDown(conn.deviceId, this.s.clock() + this.s.config.limits.agentFrames.windowSeconds * 1000);
       return conn.close(closeCodes.POLICY_VIOLATION.code, 'too many frames');
     }
     if (conn.orgId && conn.deviceId) this.presence.seen(conn.orgId, conn.deviceId);
@@ -187,6 +188,11 @@ export class AgentGateway implements GatewayCore {
 
   async #hello(conn: AgentConnection, hello: Hello): Promise<void> {
     if (conn.state === 'closed') return;
+    const wait = this.#helloGate.cooling(hello.deviceId, this.s.clock());
+    if (wait > 0) {
+      conn.sendError('RATE_LIMITED', `Too many frames from this device; reconnect in ${wait} s.`, hello.id);
+      return conn.close(closeCodes.POLICY_VIOLATION.code, 'cooling down');
+    }
     if (hello.protocol !== PROTOCOL_VERSION) {
       conn.sendError('PROTOCOL_UNSUPPORTED', `This server speaks protocol ${PROTOCOL_VERSION}; update the agent.`, hello.id);
       conn.close(closeCodes.PROTOCOL_UNSUPPORTED.code, 'protocol unsupported');

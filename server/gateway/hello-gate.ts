@@ -8,12 +8,35 @@ import { addressPolicy, type AddressPolicy } from '../http/client-address.js';
 
 export class HelloGate {
   readonly #pending = new Map<string, number>();
+  /** device id → until when its hellos are refused (it was cut off for flooding) */
+  readonly #cooling = new Map<string, number>();
   readonly #addresses: AddressPolicy;
   constructor(
     private readonly limits: Pick<Limits, 'unhelloedSocketsPerAddress'>,
     trustedProxies: readonly string[],
   ) {
     this.#addresses = addressPolicy(trustedProxies);
+  }
+
+  /**
+   * A device cut off for flooding may not come straight back for the rest of the window: each
+   * reconnect would cost a signature check and a reconcile. Only a device that proved its key
+   * can be put here, so a stranger cannot lock anyone out.
+   */
+  coolDown(deviceId: string, until: number): void {
+    if (this.#cooling.size > 100_000) this.#cooling.clear();
+    this.#cooling.set(deviceId, until);
+  }
+
+  /** Seconds the device must still wait before its hello is heard, or 0. */
+  cooling(deviceId: string, now: number): number {
+    const until = this.#cooling.get(deviceId);
+    if (until === undefined) return 0;
+    if (until <= now) {
+      this.#cooling.delete(deviceId);
+      return 0;
+    }
+    return Math.ceil((until - now) / 1000);
   }
 
   clientOf(req: IncomingMessage): string {

@@ -176,7 +176,7 @@ describe('agent sockets', () => {
     for (const x of silent) x.ws.terminate();
   });
 
-  it('cuts off an enrolled device flooding valid frames: an error frame, then close 1008', async () => {
+  it('cuts off an enrolled device flooding valid frames: an error frame, close 1008, and no reconnect until the window ends', async () => {
     const s = await server({ agentFrames: { attempts: 50, windowSeconds: 60 } });
     const org = await orgWithToken(s);
     const dev = await enrollDevice(s.url, org.token);
@@ -186,9 +186,16 @@ describe('agent sockets', () => {
     const err = await waitFor('the rate-limit error frame', () => a.all('error').find((e) => e.code === 'RATE_LIMITED'), 10_000);
     expect(err.message).toMatch(/too many frames/i);
     expect((await a.closed).code).toBe(1008);
-    // The device is not banned: a new connection works.
-    const again = await RawAgent.connect(s.url);
-    expect((await again.authenticate(dev)).welcome.deviceId).toBe(dev.deviceId);
-    again.close();
+    // Straight back, it is told to wait out the window (each reconnect would cost a signature check).
+    const back = await RawAgent.connect(s.url);
+    const challenge = await back.next('challenge');
+    back.send(back.hello(dev, challenge.nonce));
+    expect((await back.next('error')).code).toBe('RATE_LIMITED');
+    expect((await back.closed).code).toBe(1008);
+    // Other devices are untouched.
+    const other = await enrollDevice(s.url, org.token);
+    const fine = await RawAgent.connect(s.url);
+    expect((await fine.authenticate(other)).welcome.deviceId).toBe(other.deviceId);
+    fine.close();
   });
 });
