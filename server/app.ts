@@ -15,6 +15,7 @@ import type { UpgradeHandler } from './core/plugin.js';
 import type { AgentGateway } from './gateway/gateway.js';
 import { gatewayFacade, gatewayPlugin, openAgentGateway } from './gateway/plugin.js';
 import { jobsPlugin } from './jobs/plugin.js';
+import { metricsPlugin } from './http/metrics.js';
 import { livePlugin } from './live/index.js';
 import type { CoreServices, Services } from './core/services.js';
 import { systemClock, type Clock } from './core/clock.js';
@@ -90,7 +91,7 @@ export async function startServer(partial: Partial<ServerConfig> & { dataDir: st
   });
 
   const started: Array<{ name: string; close(): Promise<void> }> = [];
-  for (const p of [gatewayPlugin(agentGateway), livePlugin(), jobsPlugin]) {
+  for (const p of [gatewayPlugin(agentGateway), livePlugin(), jobsPlugin, metricsPlugin]) {
     const h = await p.start(services, { onUpgrade: (path, handler) => upgrades.set(path, handler) });
     started.push({ name: p.name, close: h.close });
   }

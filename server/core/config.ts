@@ -26,6 +26,11 @@ export interface ServerConfig {
    */
   trustedProxies: string[];
   logLevel: string;
+  /**
+   * Bearer token Prometheus scrapes /metrics with (at least 16 characters). Unset: /metrics
+   * answers 404, so nothing about the server's load is public by default.
+   */
+  metricsToken?: string;
   /** serve the portal's static files from here when it exists */
   webDir?: string;
   /** agent gateway and job tuning; the defaults suit production, tests shorten them */
@@ -154,5 +159,7 @@ export function withDefaults(partial: ConfigInput): ServerConfig {
   if (cfg.termsUrl !== undefined && !(URL.canParse(cfg.termsUrl) && /^https?:$/.test(new URL(cfg.termsUrl).protocol))) {
     throw new Error(`config.termsUrl: ${cfg.termsUrl} is not an http(s) URL`);
   }
+  // A short token could be guessed by anyone who can reach the port.
+  if (cfg.metricsToken !== undefined && cfg.metricsToken.length < 16) throw new Error('config.metricsToken must be at least 16 characters');
   return cfg;
 }

@@ -1,4 +1,5 @@
 // Every route module, registered in one place.
+import { registerMetricsRoute } from '../metrics-route.js';
 import { registerOpenApiRoutes } from '../openapi-routes.js';
 import type { Router } from '../router.js';
 import { registerAssignmentsRoutes } from './assignments.js';
@@ -36,4 +37,5 @@ export function registerAllRoutes(r: Router): void {
   registerImportRoutes(r);
   registerReportsRoutes(r);
   registerOpenApiRoutes(r);
+  registerMetricsRoute(r);
 }
