@@ -19,7 +19,7 @@ export interface BuiltServer {
 export async function buildServerBundle(): Promise<BuiltServer> {
   await mkdir(join(root, 'dist'), { recursive: true });
   const dir = await mkdtemp(join(root, 'dist', '.built-server-'));
-  await build({
+  const built = build({
     entryPoints: { server: join(root, 'server/main.ts') },
     outdir: dir,
     outExtension: { '.js': '.mjs' },
@@ -30,6 +30,11 @@ export async function buildServerBundle(): Promise<BuiltServer> {
     packages: 'external',
     logLevel: 'warning',
     define: { __SEATKEEPER_VERSION__: '"0.0.0-test"' },
+  });
+  // A build that fails (code that does not compile) leaves no folder behind in dist/.
+  await built.catch(async (e: unknown) => {
+    await rm(dir, { recursive: true, force: true });
+    throw e;
   });
   return { bundle: join(dir, 'server.mjs'), dispose: () => rm(dir, { recursive: true, force: true }) };
 }
