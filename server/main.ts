@@ -36,7 +36,8 @@ Environment: SEATKEEPER_DATA, SEATKEEPER_DATABASE_URL, PORT, HOST, SEATKEEPER_PU
   SEATKEEPER_SMTP_HOST, SEATKEEPER_SMTP_PORT, SEATKEEPER_SMTP_USER, SEATKEEPER_SMTP_PASS,
   SEATKEEPER_SMTP_SECURE=1, SEATKEEPER_MAIL_FROM (mail goes to DATA/outbox as .eml files
   unless SEATKEEPER_SMTP_HOST is set), SEATKEEPER_TERMS_URL (the terms and conditions the
-  claim page links to).
+  claim page links to), SEATKEEPER_METRICS_TOKEN (bearer token for /metrics, at least 16
+  characters; without it /metrics answers 404).
 `;
 
 function fail(msg: string): never {
@@ -77,6 +78,7 @@ async function main(): Promise<void> {
     host: values.host ?? process.env.HOST ?? '127.0.0.1',
     publicUrl: values['public-url'] ?? process.env.SEATKEEPER_PUBLIC_URL,
     termsUrl: process.env.SEATKEEPER_TERMS_URL || undefined,
+    metricsToken: process.env.SEATKEEPER_METRICS_TOKEN || undefined,
     mail: mailFromEnv(process.env, dataDir),
     logLevel: process.env.SEATKEEPER_LOG_LEVEL ?? 'info',
     webDir: webDirDefault(),
