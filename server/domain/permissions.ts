@@ -1,5 +1,6 @@
 // Who may manage whom. Organization admins manage everything in their organization; a team
-// admin manages only the members of their teams and the seats of contracts attached to them.
+// admin manages only the members of their teams whose role is member (never an owner or admin,
+// whatever team they are in) and the seats of contracts attached to their teams.
 import type { OrgDoc } from './model.js';
 
 export function isOrgAdmin(doc: OrgDoc, accountId: string): boolean {
@@ -18,7 +19,16 @@ export function isTeamAdmin(doc: OrgDoc, accountId: string): boolean {
 /** May `actorId` manage the member `targetId` (their seats, their team membership)? */
 export function canManageMember(doc: OrgDoc, actorId: string, targetId: string): boolean {
   if (isOrgAdmin(doc, actorId)) return true;
+  if (!isPlainMember(doc, targetId)) return false;
   return teamsAdministeredBy(doc, actorId).some((t) => t.memberIds.includes(targetId));
+}
+
+/**
+ * Whether a team admin may ever act on this account: only people whose organization role is
+ * member. Being put in a team never hands control over an owner or admin to its team admins.
+ */
+export function isPlainMember(doc: OrgDoc, accountId: string): boolean {
+  return doc.members[accountId]?.role === 'member';
 }
 
 /**

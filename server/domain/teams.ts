@@ -3,7 +3,7 @@
 import { SeatkeeperError } from '../../shared/errors.js';
 import type { TeamView } from '../../shared/api/teams.js';
 import type { Account, OrgDoc, Team } from './model.js';
-import { isOrgAdmin } from './permissions.js';
+import { isOrgAdmin, isPlainMember } from './permissions.js';
 
 /** Org admins manage every team's members; a team admin the members of that team only. */
 export function canManageTeamMembers(doc: OrgDoc, actorId: string, team: Team): boolean {
@@ -92,6 +92,11 @@ export interface TeamMembershipPlan {
 export function planTeamMembership(doc: OrgDoc, actorId: string, teamId: string, accountId: string, join: boolean): TeamMembershipPlan | null {
   const team = requireManagedTeam(doc, actorId, teamId);
   const inTeam = team.memberIds.includes(accountId);
+  // A team admin adds and removes plain members only (themselves too, to leave): adding an owner
+  // or admin to their team must not hand them control over that person.
+  if (!isOrgAdmin(doc, actorId) && accountId !== actorId && doc.members[accountId] && !isPlainMember(doc, accountId)) {
+    throw new SeatkeeperError('FORBIDDEN', 'Team admins manage members whose role is member only.');
+  }
   if (join) {
     requireOrgMember(doc, accountId);
     if (inTeam) return null;
