@@ -52,7 +52,11 @@ export async function inTransaction<T>(client: SqlClient, fn: () => Promise<T>):
   }
 }
 
-/** A unique violation: another node committed first (or created the same document). */
+/**
+ * Another node committed first (a unique violation, or a document row that moved), or two nodes'
+ * transactions locked each other (deadlock, serialization failure): read what is new and retry.
+ */
 export function isConflict(err: unknown): boolean {
-  return (err as { code?: string } | null)?.code === '23505';
+  const code = (err as { code?: string } | null)?.code;
+  return code === '23505' || code === '40P01' || code === '40001';
 }
