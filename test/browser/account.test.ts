@@ -20,8 +20,9 @@ afterAll(async () => {
 
 describe('my account', () => {
   it('my account: creates an API token shown once (copied; it works), lists and revokes it; links another organization', async () => {
-    // The signed-in person's name in the header leads to their account.
-    await owner.getByRole('link', { name: `My account (${OWNER.name})` }).click();
+    // The signed-in person's name in the header leads to their account; its name starts with the
+    // words shown (WCAG 2.5.3, axe's label-content-name-mismatch).
+    await owner.getByRole('link', { name: `${OWNER.name} (my account)`, exact: true }).click();
     await owner.getByRole('heading', { name: 'My account' }).waitFor();
     await owner.getByText('No API tokens.').waitFor();
     await owner.getByLabel('Token name').fill('Seat report');

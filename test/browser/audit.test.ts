@@ -1,7 +1,7 @@
 // The audit log: filters by action, actor, time, target and page size; before / after.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BOB, CAROL, nav, type Scene, screenshot, startScene } from './harness.js';
+import { BOB, CAROL, OWNER, nav, type Scene, screenshot, startScene } from './harness.js';
 
 let scene: Scene;
 let org: Scene['org'];
@@ -54,10 +54,27 @@ describe('the audit log', () => {
     await owner.getByLabel('Show').selectOption('50');
     await owner.getByRole('button', { name: 'Apply filters' }).click();
     await owner.locator('tr[data-action="org.claim"]').waitFor();
-    expect(await owner.locator('table.audit tbody tr').count()).toBe(1);
-    await owner.getByText('before / after').click();
-    expect(await owner.locator('table.audit pre').textContent()).toContain('claimedBy');
+    // Only the organization's own events (its claim; its creation, now audited too).
+    const targets = await owner.locator('table.audit tbody tr [data-target]').evaluateAll((cells) => cells.map((c) => c.getAttribute('data-target')));
+    expect(new Set(targets)).toEqual(new Set([org.orgId]));
+    const claim = owner.locator('tr[data-action="org.claim"]');
+    await claim.getByText('before / after').click();
+    expect(await claim.locator('pre').textContent()).toContain('claimedBy');
     await screenshot(owner, 'audit.png');
+  });
+
+  it('names people and seats in before / after and in the target, never their raw ids (acc_…, asg_…)', async () => {
+    await owner.getByRole('button', { name: 'Clear' }).click();
+    const claim = owner.locator('tr[data-action="org.claim"]');
+    await claim.getByText('before / after').click();
+    expect(await claim.locator('pre').textContent()).toContain(`"claimedBy": "${OWNER.name} <${OWNER.email}>"`);
+    const reassigned = owner.locator('tr[data-action="assignment.reassign"]').first();
+    await reassigned.getByText('before / after').click();
+    const change = (await reassigned.locator('pre').textContent()) ?? '';
+    expect(change).toMatch(/seat of (Bob Builder|Carol Cad) </);
+    expect(change).not.toMatch(/\b(acc|asg)_/);
+    expect(await reassigned.locator('[data-target]').textContent()).toMatch(/^(SW-PREMIUM|BIM-COLLAB) seat of /);
+    expect(await owner.locator('table.audit tbody').textContent()).not.toMatch(/\b(acc|asg)_/);
   });
 
   it('raised no script error in any page', () => {

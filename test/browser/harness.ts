@@ -52,9 +52,12 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** A fresh browser profile (its own cookies) with a desktop-sized window. */
-export async function newContext(browser: Browser, baseURL: string): Promise<BrowserContext> {
-  const ctx = await browser.newContext({ baseURL, viewport: { width: 1280, height: 900 } });
+/**
+ * A fresh browser profile (its own cookies) with a desktop-sized window. `bypassCSP` lets axe-core
+ * be injected (the portal's policy rightly refuses inline scripts); only the accessibility checks use it.
+ */
+export async function newContext(browser: Browser, baseURL: string, opts: { bypassCSP?: boolean } = {}): Promise<BrowserContext> {
+  const ctx = await browser.newContext({ baseURL, viewport: { width: 1280, height: 900 }, bypassCSP: opts.bypassCSP ?? false });
   ctx.setDefaultTimeout(10_000);
   return ctx;
 }
@@ -113,7 +116,7 @@ export interface Scene {
   close(): Promise<void>;
 }
 
-export async function startScene(opts: { members?: Array<{ name: string; email: string }> } = {}): Promise<Scene> {
+export async function startScene(opts: { members?: Array<{ name: string; email: string }>; bypassCSP?: boolean } = {}): Promise<Scene> {
   const [portal, browser] = await Promise.all([startPortal(), launchBrowser()]);
   const org = await seedOrg(portal.server);
   const url = portal.server.url;
@@ -125,7 +128,7 @@ export async function startScene(opts: { members?: Array<{ name: string; email: 
   const pageErrors: string[] = [];
   const contexts: BrowserContext[] = [];
   const page = async (who: { email: string } | null) => {
-    const ctx = await newContext(browser, url);
+    const ctx = await newContext(browser, url, { bypassCSP: opts.bypassCSP ?? false });
     contexts.push(ctx);
     if (who) {
       const r = await ctx.request.post('/api/v1/auth/sign-in', { data: { email: who.email, password: PASSWORD } });
@@ -213,4 +216,32 @@ export async function until<T>(read: () => Promise<T> | T, want: T, timeoutMs = 
     if (Date.now() > end) throw new Error(`waited ${timeoutMs} ms for ${String(want)}; last saw ${String(last)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+export const AXE = join(root, 'node_modules/axe-core/axe.min.js');
+export const NARROW = { width: 390, height: 844 };
+export const WIDE = { width: 1280, height: 900 };
+
+/** One axe-core violation of a WCAG 2.2 A/AA rule, with the elements it names. */
+export interface Violation {
+  id: string;
+  impact: string | null;
+  help: string;
+  targets: string[];
+}
+
+/** Runs axe-core in the page (injected once per document) for the WCAG 2.0-2.2 A and AA rules. */
+export async function axeViolations(page: Page): Promise<Violation[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE });
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: Document, opts: unknown): Promise<{ violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: unknown[] }> }> }> } }).axe;
+    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }));
+  });
+}
+
+/** Waits until the page settled: its one h1 is there and nothing says it is loading. */
+export async function settled(page: Page): Promise<void> {
+  await page.locator('main h1').first().waitFor();
+  await page.locator('[aria-busy="true"]').first().waitFor({ state: 'detached' });
 }

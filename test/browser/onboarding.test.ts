@@ -116,6 +116,13 @@ describe('a new organization walks the story', () => {
     await owner.getByLabel('I accept the terms and conditions of use.').check();
     expect(await promote.isDisabled()).toBe(true);
     await owner.getByLabel(/I am responsible for assigning and managing/).check();
+    // The name is compared exactly, as the server compares it: another case is not the name.
+    const typed = owner.getByLabel("Type the organization's name to confirm");
+    await typed.fill(org.name.toUpperCase());
+    expect(await promote.isDisabled()).toBe(true);
+    await typed.fill(org.name);
+    // No terms page is configured on this server: the words are not a link to nowhere.
+    expect(await owner.getByRole('link', { name: /terms and conditions/ }).count()).toBe(0);
     await promote.click();
 
     await owner.waitForURL(/\/claim\/done$/);

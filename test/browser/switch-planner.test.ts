@@ -64,8 +64,17 @@ describe('the switch planner', () => {
 
     await line(owner, 'ACAD').getByRole('link', { name: 'Switch activation method…' }).click();
     await owner.locator('[data-would-assign]', { hasText: BOB.email }).waitFor();
+    // "Switch now" asks once more; focus starts on the safe answer, which keeps the method.
+    const focused = () => owner.evaluate(() => document.activeElement?.textContent ?? '');
     await owner.getByRole('button', { name: 'Switch now' }).click();
+    await expect.poll(focused).toBe('Keep Serial number');
+    await owner.keyboard.press('Enter');
+    await expect.poll(focused).toBe('Switch now');
+    expect(await owner.getByRole('heading', { name: 'Activation method switched' }).count()).toBe(0);
+    await owner.getByRole('button', { name: 'Switch now' }).click();
+    await owner.getByRole('button', { name: 'Yes, switch now' }).click();
     await owner.getByRole('heading', { name: 'Activation method switched' }).waitFor();
+    await expect.poll(focused).toBe('Activation method switched');
     await owner.getByRole('link', { name: 'Back to products' }).click();
     const acad = line(owner, 'ACAD');
     expect(await acad.locator('[data-col="method"]').textContent()).toBe('Named user (sign-in)');

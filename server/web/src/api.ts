@@ -1,6 +1,7 @@
 // The portal's HTTP client: JSON in and out, the session cookie rides along, and every failure
 // becomes an ApiError carrying the server's code and message so the page can show it in place.
 import type { ErrorBody } from '../../../shared/errors.js';
+import { isBareCode, sentenceFor } from './messages.js';
 
 export class ApiError extends Error {
   constructor(
@@ -28,7 +29,7 @@ export async function request<T>(method: string, path: string, body?: unknown): 
       body: method === 'GET' ? undefined : JSON.stringify(body ?? {}),
     });
   } catch {
-    throw new ApiError(0, 'NETWORK', 'The server could not be reached. Check the connection and try again.');
+    throw new ApiError(0, 'NETWORK', sentenceFor('NETWORK'));
   }
   const text = await res.text();
   let data: unknown;
@@ -39,7 +40,10 @@ export async function request<T>(method: string, path: string, body?: unknown): 
   }
   if (!res.ok) {
     const err = (data as Partial<ErrorBody> | undefined)?.error;
-    const e = new ApiError(res.status, err?.code ?? `HTTP_${res.status}`, err?.message ?? `The server answered ${res.status} ${res.statusText}.`, err?.details);
+    const code = err?.code ?? `HTTP_${res.status}`;
+    // The server's sentence when it sent one; a bare code is never shown to people.
+    const message = err?.message && !isBareCode(err.message) ? err.message : sentenceFor(code, res.status);
+    const e = new ApiError(res.status, code, message, err?.details);
     if (e.code === 'UNAUTHENTICATED') window.dispatchEvent(new Event(SESSION_ENDED));
     throw e;
   }

@@ -1,6 +1,7 @@
 // The shell: who is signed in decides which pages exist; the header carries the navigation.
 import type { ComponentChildren } from 'preact';
 import { useEffect, useId } from 'preact/hooks';
+import { LiveRegion, useFocusHeadingOnNavigation, useFocusKeeper, useTitleFromHeading } from './a11y.js';
 import { ErrorNote, Loading } from './components.js';
 import { useAction } from './hooks.js';
 import { Link, match, navigate, useLocation } from './router.js';
@@ -27,6 +28,7 @@ export function App() {
   return (
     <SessionProvider>
       <Shell />
+      <LiveRegion />
     </SessionProvider>
   );
 }
@@ -39,6 +41,9 @@ function Redirect({ to }: { to: string }) {
 function Shell() {
   const { me, loadError, org, isAdmin, isTeamAdmin, adminTeams } = useSession();
   const { path, query } = useLocation();
+  useTitleFromHeading();
+  useFocusHeadingOnNavigation(path);
+  useFocusKeeper();
   if (me === undefined) return loadError ? <Frame>{<LoadFailed />}</Frame> : <Loading what="Seatkeeper" />;
   // Same place in the tree signed in or out, so accepting (which signs in) keeps the page's state.
   if (path === '/accept') return <Frame nav={!!me}>{<AcceptPage />}</Frame>;
@@ -142,13 +147,18 @@ function AdminsOnly() {
 function Frame({ nav, children }: { nav?: boolean; children: ComponentChildren }) {
   return (
     <>
+      <a class="skip-link" href="#main" onClick={(e) => (e.preventDefault(), document.getElementById('main')?.focus())}>
+        Skip to main content
+      </a>
       <header class="top">
         <a class="brand" href="/" onClick={(e) => (e.preventDefault(), navigate('/'))}>
           Seatkeeper
         </a>
         {nav && <Nav />}
       </header>
-      <main>{children}</main>
+      <main id="main" tabIndex={-1}>
+        {children}
+      </main>
     </>
   );
 }
@@ -204,8 +214,10 @@ function Nav() {
             </span>
           )
         )}
-        <Link href="/account" class="me" title={me.account.email} aria-label={`My account (${me.account.name})`}>
+        {/* The visible name starts the link's name (WCAG 2.5.3); what it leads to follows for screen readers. */}
+        <Link href="/account" class="me" title={me.account.email}>
           {me.account.name}
+          <span class="sr-only"> (my account)</span>
         </Link>
         <button type="button" class="link" onClick={() => void out.run()} disabled={out.pending}>
           Sign out

@@ -1,17 +1,20 @@
 // Small pieces every page uses: error notes, empty states, forms and their fields, table heads,
 // seat bars, confirm buttons, a secret shown once with its copy button.
-import type { ComponentChildren, InputHTMLAttributes, SelectHTMLAttributes } from 'preact';
-import { useEffect, useId, useRef, useState } from 'preact/hooks';
+import { createContext, type ComponentChildren, type InputHTMLAttributes, type Ref, type SelectHTMLAttributes } from 'preact';
+import { useContext, useEffect, useId, useRef, useState } from 'preact/hooks';
+import { announce } from './a11y.js';
 import type { ApiError } from './api.js';
 import { useAction } from './hooks.js';
 
-/** An API error where the action was taken; role=alert so screen readers announce it. */
-export function ErrorNote({ error, children }: { error: ApiError | undefined; children?: ComponentChildren }) {
+/**
+ * An API error where the action was taken, as a sentence (the code is for scripts: data-code);
+ * role=alert so screen readers announce it. `id` lets the form's fields point at it.
+ */
+export function ErrorNote({ error, children, id }: { error: ApiError | undefined; children?: ComponentChildren; id?: string }) {
   if (!error) return null;
   return (
-    <div class="error" role="alert" data-code={error.code}>
+    <div class="error" role="alert" data-code={error.code} id={id}>
       <span>{error.message}</span> {children}
-      <small class="code">{error.code}</small>
     </div>
   );
 }
@@ -26,12 +29,25 @@ export function Loading({ what }: { what: string }) {
 
 type InputProps = InputHTMLAttributes<HTMLInputElement> & { label: string; hint?: string };
 
+/** The form a field is in: the id of its error note while there is one, so fields point at it. */
+const FormError = createContext<{ id: string; error: ApiError | undefined; set(e: ApiError | undefined): void } | null>(null);
+
+/** aria-describedby and aria-invalid for a field: its hint, and the form's error while it shows. */
+function useDescribedBy(name: unknown, hintId: string | undefined) {
+  const form = useContext(FormError);
+  const err = form?.error;
+  const field = err?.details?.field;
+  const ids = [hintId, err ? form!.id : undefined].filter(Boolean).join(' ');
+  return { 'aria-describedby': ids || undefined, 'aria-invalid': err && (field === undefined || field === name) ? true : undefined };
+}
+
 export function Field({ label, hint, ...input }: InputProps) {
   const id = useId();
+  const described = useDescribedBy(input.name, hint ? `${id}-hint` : undefined);
   return (
     <div class="field">
       <label for={id}>{label}</label>
-      <input id={id} {...input} aria-describedby={hint ? `${id}-hint` : undefined} />
+      <input id={id} {...input} {...described} />
       {hint && (
         <small id={`${id}-hint`} class="hint">
           {hint}
@@ -58,14 +74,15 @@ export function NewPasswordField({ label, value, onInput }: { label: string; val
   );
 }
 
-type SelectProps = SelectHTMLAttributes<HTMLSelectElement> & { label: string; children: ComponentChildren };
+type SelectProps = SelectHTMLAttributes<HTMLSelectElement> & { label: string; children: ComponentChildren; selectRef?: Ref<HTMLSelectElement> };
 
-export function Select({ label, children, ...select }: SelectProps) {
+export function Select({ label, children, selectRef, ...select }: SelectProps) {
   const id = useId();
+  const described = useDescribedBy(select.name, undefined);
   return (
     <div class="field">
       <label for={id}>{label}</label>
-      <select id={id} {...select}>
+      <select id={id} ref={selectRef} {...select} {...described}>
         {children}
       </select>
     </div>
@@ -138,7 +155,10 @@ export function ConfirmButton({ label, question, confirmLabel, onConfirm, disabl
 
 /** A form that stays on the page: submitting runs `onSubmit` (an action that shows its own error). */
 export function Form({ onSubmit, class: cls, children, label }: { onSubmit(): unknown; class?: string; children: ComponentChildren; label?: string }) {
+  const id = useId();
+  const [error, set] = useState<ApiError | undefined>(undefined);
   return (
+    <FormError.Provider value={{ id: `${id}-error`, error, set }}>
     <form
       class={cls}
       aria-label={label}
@@ -149,7 +169,15 @@ export function Form({ onSubmit, class: cls, children, label }: { onSubmit(): un
     >
       {children}
     </form>
+    </FormError.Provider>
   );
+}
+
+/** Shows a form's error below it and ties the form's fields to it (aria-describedby). */
+export function FormErrorNote({ error }: { error: ApiError | undefined }) {
+  const form = useContext(FormError);
+  useEffect(() => form?.set(error), [error]);
+  return <ErrorNote error={error} id={form?.id} />;
 }
 
 interface ActionState {
@@ -161,7 +189,7 @@ interface ActionState {
 export function Submit({ action, disabled, children }: { action: ActionState; disabled?: boolean; children: ComponentChildren }) {
   return (
     <>
-      <ErrorNote error={action.error} />
+      <FormErrorNote error={action.error} />
       <button type="submit" class="primary" disabled={disabled || action.pending}>
         {children}
       </button>
@@ -178,8 +206,10 @@ export function CreateForm({ label, submit, action, onSubmit, children }: { labe
         <button type="submit" class="primary" disabled={action.pending}>
           {submit}
         </button>
+        <div class="form-error">
+          <FormErrorNote error={action.error} />
+        </div>
       </Form>
-      <ErrorNote error={action.error} />
     </>
   );
 }
@@ -242,11 +272,44 @@ export const memberChoices = (members: Array<{ accountId: string; name: string; 
  * Choose one thing and act on it: "Assign a seat to [member ▾] [Assign]". `onPick` resolves
  * truthy on success, which clears the choice; on failure the choice stays for another try.
  */
-export function PickForm({ label, placeholder, choices, submit, pending, onPick }: { label: string; placeholder: string; choices: Choice[]; submit: string; pending?: boolean; onPick(value: string): Promise<unknown> }) {
+export function PickForm({
+  label,
+  placeholder,
+  choices,
+  submit,
+  pending,
+  onPick,
+  done,
+}: {
+  label: string;
+  placeholder: string;
+  choices: Choice[];
+  submit: string;
+  pending?: boolean;
+  onPick(value: string): Promise<unknown>;
+  /** the sentence announced after a successful pick, given the chosen label */
+  done?(chosen: string): string;
+}) {
   const [value, setValue] = useState('');
+  const select = useRef<HTMLSelectElement>(null);
+  // When the chosen option leaves the list (the person was added), the select would show nothing:
+  // the DOM's value is then '' already, so setting '' again changes nothing. Show the placeholder.
+  useEffect(() => {
+    const el = select.current;
+    if (el && el.selectedIndex === -1) el.selectedIndex = 0;
+  });
+  const pick = async () => {
+    const chosen = choices.find((c) => c.value === value)?.label ?? '';
+    if (!(await onPick(value))) return;
+    setValue('');
+    if (select.current) select.current.selectedIndex = 0;
+    if (done) announce(done(chosen));
+    // The work continues here: the next person to choose (if the form is still there).
+    if (select.current?.isConnected) select.current.focus();
+  };
   return (
-    <Form class="inline-form" onSubmit={async () => (await onPick(value)) && setValue('')}>
-      <Select label={label} value={value} onChange={(e) => setValue(e.currentTarget.value)}>
+    <Form class="inline-form" onSubmit={pick}>
+      <Select label={label} value={value} selectRef={select} onChange={(e) => setValue(e.currentTarget.value)}>
         <option value="">{placeholder}</option>
         {choices.map((c) => (
           <option value={c.value}>{c.label}</option>
@@ -280,6 +343,30 @@ export function ShownOnce({ name, note, secret, copyLabel }: { name: string; not
         {copied ? 'Copied' : copyLabel}
       </button>
       <ErrorNote error={copy.error} />
+    </div>
+  );
+}
+
+/**
+ * A wide table's box: on a narrow screen the table scrolls sideways inside it, not the page. Only
+ * while it does scroll is the box a named region in the tab order, so keyboards can scroll it.
+ */
+export function ScrollBox({ label, children }: { label: string; children: ComponentChildren }) {
+  const box = useRef<HTMLDivElement>(null);
+  const [scrolls, setScrolls] = useState(false);
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const check = () => setScrolls(el.scrollWidth > el.clientWidth + 1);
+    check();
+    const ro = new ResizeObserver(check);
+    ro.observe(el);
+    if (el.firstElementChild) ro.observe(el.firstElementChild);
+    return () => ro.disconnect();
+  }, []);
+  return (
+    <div ref={box} class="scroll-box" {...(scrolls ? { role: 'region', 'aria-label': label, tabIndex: 0 } : {})}>
+      {children}
     </div>
   );
 }

@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks';
 import type { ApiTokenView, CreateApiTokenBody, Me } from '../../../../shared/api/auth.js';
 import { api } from '../api.js';
-import { ConfirmButton, CreateForm, Empty, ErrorNote, Field, Loading, PageHeader, RowError, ShownOnce, TableHead } from '../components.js';
+import { ConfirmButton, CreateForm, Empty, ErrorNote, Field, Loading, PageHeader, RowError, ShownOnce, TableHead, ScrollBox } from '../components.js';
 import { ago, dateTime, roleLabel } from '../format.js';
 import { useAction, useApi } from '../hooks.js';
 import { useSession } from '../session.js';
@@ -92,14 +92,14 @@ function ApiTokens() {
       ) : tokens.data.tokens.length === 0 ? (
         <Empty>No API tokens.</Empty>
       ) : (
-        <table class="api-tokens">
+        <ScrollBox label="API tokens"><table class="api-tokens">
           <TableHead cols={['Name', 'Created', 'Last used']} actions />
           <tbody>
             {tokens.data.tokens.map((t) => (
               <TokenRow key={t.id} t={t} reload={tokens.reload} />
             ))}
           </tbody>
-        </table>
+        </table></ScrollBox>
       )}
     </section>
   );

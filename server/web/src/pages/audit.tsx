@@ -1,9 +1,11 @@
 // The audit log: every change, who made it, before and after; filtered by time, actor, action, target.
 import { useState } from 'preact/hooks';
 import type { AuditPage as AuditReply } from '../../../../shared/api/audit.js';
-import type { MemberList } from '../../../../shared/api/members.js';
+import type { ContractView } from '../../../../shared/api/contracts.js';
+import type { MemberList, MemberView } from '../../../../shared/api/members.js';
+import type { TeamList, TeamView } from '../../../../shared/api/teams.js';
 import { orgPath, qs } from '../api.js';
-import { Empty, ErrorNote, Field, Form, Loading, PageHeader, Select, TableHead } from '../components.js';
+import { Empty, ErrorNote, Field, Form, Loading, PageHeader, Select, TableHead, ScrollBox } from '../components.js';
 import { dateTime } from '../format.js';
 import { useApi } from '../hooks.js';
 import { useOrg } from '../session.js';
@@ -33,7 +35,10 @@ export function AuditPage() {
     `/audit${qs({ from: toMs(applied.from), to: toMs(applied.to), actor: applied.actor, action: applied.action.trim(), target: applied.target.trim(), limit: applied.limit })}`,
   );
   const log = useApi<AuditReply>(path);
+  const teams = useApi<TeamList>(orgPath(org.orgId, '/teams'));
+  const contracts = useApi<{ contracts: ContractView[] }>(orgPath(org.orgId, '/contracts'));
   const who = (id: string) => members.data?.members.find((m) => m.accountId === id)?.email ?? id;
+  const name = namer(org.orgId, org.orgName, members.data?.members ?? [], teams.data?.teams ?? [], contracts.data?.contracts ?? [], log.data?.events ?? []);
   const set = (k: keyof Filters) => (e: { currentTarget: { value: string } }) => setDraft((d) => ({ ...d, [k]: e.currentTarget.value }));
 
   return (
@@ -76,7 +81,7 @@ export function AuditPage() {
       ) : log.data.events.length === 0 ? (
         <Empty>No event matches these filters.</Empty>
       ) : (
-        <table class="audit">
+        <ScrollBox label="Audit events"><table class="audit">
           <TableHead cols={['When', 'Who', 'Action', 'Target', 'Change']} />
           <tbody>
             {log.data.events.map((e) => (
@@ -86,20 +91,55 @@ export function AuditPage() {
                 <td>
                   <code>{e.action}</code>
                 </td>
-                <td>
-                  <code>{e.target}</code>
-                </td>
+                <td data-target={e.target}>{name(e.target) ?? <code>{e.target}</code>}</td>
                 <td>
                   <details>
                     <summary>before / after</summary>
-                    <pre>{JSON.stringify({ before: e.before, after: e.after }, null, 2)}</pre>
+                    <pre>{JSON.stringify({ before: e.before, after: e.after }, (_k, v: unknown) => (typeof v === 'string' ? (name(v) ?? v) : v), 2)}</pre>
                   </details>
                 </td>
               </tr>
             ))}
           </tbody>
-        </table>
+        </table></ScrollBox>
       )}
     </div>
   );
+}
+
+type AuditEventView = AuditReply['events'][number];
+
+/**
+ * Names for the ids an event holds (accounts, seats, teams, contracts and their lines, the
+ * organization), so people read "Bob Builder <bob@…>" rather than acc_…. A seat's id names its
+ * product and holder as the log itself recorded them (the seat may be gone since).
+ */
+function namer(orgId: string, orgName: string, members: MemberView[], teams: TeamView[], contracts: ContractView[], events: AuditEventView[]) {
+  const names = new Map<string, string>([[orgId, orgName]]);
+  for (const m of members) names.set(m.accountId, `${m.name} <${m.email}>`);
+  for (const t of teams) names.set(t.id, `team ${t.name}`);
+  for (const c of contracts) {
+    names.set(c.id, `contract ${c.number}`);
+    for (const l of c.lines) names.set(l.id, `${l.productCode} on contract ${c.number}`);
+  }
+  const seatOf = (x: unknown) => {
+    const r = x as { lineId?: string; accountId?: string; productCode?: string } | null;
+    if (!r?.accountId) return undefined;
+    const product = r.productCode ?? (r.lineId ? names.get(r.lineId)?.split(' ')[0] : undefined) ?? 'a product';
+    const holder = members.find((m) => m.accountId === r.accountId);
+    return `${product} seat of ${holder ? `${holder.name} <${holder.email}>` : r.accountId}`;
+  };
+  for (const e of events) {
+    if (!e.target.startsWith('asg_') || names.has(e.target)) continue;
+    const seat = seatOf(e.after) ?? seatOf(e.before);
+    if (seat) names.set(e.target, seat);
+    // A reassignment's new seat has an id of its own, recorded in "after".
+    const after = e.after as { id?: string } | null;
+    const next = seatOf(e.after);
+    if (after?.id && next) names.set(after.id, next);
+    const before = e.before as { id?: string } | null;
+    const prev = seatOf(e.before);
+    if (before?.id && prev) names.set(before.id, prev);
+  }
+  return (id: string): string | undefined => names.get(id);
 }

@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks';
 import type { ClaimBody, ClaimInfo } from '../../../../shared/api/claim.js';
 import { api, orgPath } from '../api.js';
-import { Check, ErrorNote, Form, Loading, Submit } from '../components.js';
+import { Check, ErrorNote, Field, Form, Loading, Submit } from '../components.js';
 import { useAction, useApi } from '../hooks.js';
 import { Link, navigate } from '../router.js';
 import { useOrg, useSession } from '../session.js';
@@ -12,6 +12,7 @@ export function ClaimPage() {
   const org = useOrg();
   const { refresh } = useSession();
   const info = useApi<ClaimInfo>(orgPath(org.orgId, '/claim'));
+  const [typed, setTyped] = useState('');
   const [terms, setTerms] = useState(false);
   const [responsible, setResponsible] = useState(false);
   const claim = useAction(async (orgName: string) => {
@@ -22,7 +23,9 @@ export function ClaimPage() {
 
   if (info.error) return <ErrorNote error={info.error} />;
   if (!info.data) return <Loading what="your organization" />;
-  const { orgName, claimed, canClaim } = info.data;
+  const { orgName, claimed, canClaim, termsUrl } = info.data;
+  // Compared as the server compares: exactly, case included (spaces around aside).
+  const nameMatches = typed.trim() === orgName.trim();
   if (claimed || !canClaim) {
     return (
       <section class="narrow card">
@@ -46,10 +49,35 @@ export function ClaimPage() {
         Nobody administers <strong>{orgName}</strong>'s licenses in Seatkeeper yet. If this is your organization and you are the one who
         looks after its licenses, promote yourself to administrator. You can appoint other administrators afterwards.
       </p>
-      <Form onSubmit={() => claim.run(orgName)}>
-        <Check label="I accept the terms and conditions of use." checked={terms} onChange={setTerms} />
+      <Form onSubmit={() => claim.run(typed)} label="Claim">
+        <Field
+          label="Type the organization's name to confirm"
+          name="confirm-org-name"
+          autocomplete="off"
+          required
+          hint={`Exactly as shown, capitals included: ${orgName}`}
+          value={typed}
+          onInput={(e) => setTyped(e.currentTarget.value)}
+        />
+        <Check
+          label={
+            termsUrl ? (
+              <>
+                I accept the{' '}
+                <a href={termsUrl} target="_blank" rel="noopener noreferrer">
+                  terms and conditions of use
+                </a>
+                .
+              </>
+            ) : (
+              'I accept the terms and conditions of use.'
+            )
+          }
+          checked={terms}
+          onChange={setTerms}
+        />
         <Check label={`I am responsible for assigning and managing ${orgName}'s products.`} checked={responsible} onChange={setResponsible} />
-        <Submit action={claim} disabled={!terms || !responsible}>
+        <Submit action={claim} disabled={!nameMatches || !terms || !responsible}>
           Promote me to administrator
         </Submit>
       </Form>

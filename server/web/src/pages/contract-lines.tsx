@@ -6,8 +6,9 @@ import type { AssignBody, AssignmentView, ReassignBody, SeatSummary } from '../.
 import type { ContractLineView, ContractView, ProductView } from '../../../../shared/api/contracts.js';
 import type { ProductKind as Kind } from '../../../../shared/protocol/common.js';
 import type { MemberList, MemberView } from '../../../../shared/api/members.js';
+import { announce } from '../a11y.js';
 import { api, orgPath } from '../api.js';
-import { ConfirmButton, Empty, ErrorNote, Loading, PickForm, RowError, TableHead, memberChoices } from '../components.js';
+import { ConfirmButton, Empty, ErrorNote, Loading, PickForm, RowError, TableHead, memberChoices, ScrollBox } from '../components.js';
 import { dateTime, methodLabel } from '../format.js';
 import { useAction, useApi } from '../hooks.js';
 import { Link } from '../router.js';
@@ -139,25 +140,31 @@ function LineCard({ contract, line, product, inUse, holders, members, reload }: 
       {holders.length === 0 ? (
         <Empty>{line.method === 'serial' ? 'No seats assigned: devices activated with the serial number use this line.' : 'No seats assigned yet.'}</Empty>
       ) : (
-        <table class="holders">
+        <ScrollBox label="Seat holders"><table class="holders">
           <TableHead cols={['Assigned to', 'Since']} actions />
           <tbody>
             {holders.map((a) => (
               <HolderRow key={a.id} a={a} active={contract.active} members={members} reload={reload} />
             ))}
           </tbody>
-        </table>
+        </table></ScrollBox>
       )}
-      {contract.active && (
-        <PickForm
-          label={`Assign a seat of ${line.productCode} to`}
-          placeholder="Choose a member…"
-          choices={memberChoices(candidates)}
-          submit="Assign"
-          pending={assign.pending}
-          onPick={assign.run}
-        />
-      )}
+      {contract.active &&
+        (line.assigned >= line.seats ? (
+          <p class="aside" data-line-full>
+            All {line.seats} seats are assigned. Unassign one{isAdmin ? ', or add seats,' : ''} to give a seat to someone else.
+          </p>
+        ) : (
+          <PickForm
+            label={`Assign a seat of ${line.productCode} to`}
+            placeholder="Choose a member…"
+            choices={memberChoices(candidates)}
+            submit="Assign"
+            pending={assign.pending}
+            onPick={assign.run}
+            done={(who) => `Seat of ${line.productCode} assigned to ${who}.`}
+          />
+        ))}
       <ErrorNote error={assign.error} />
     </div>
   );
@@ -174,6 +181,7 @@ function HolderRow({ a, active, members, reload }: { a: AssignmentView; active: 
   const unassign = useAction(async () => {
     await api.del(orgPath(org.orgId, `/assignments/${a.id}`));
     await reload();
+    announce(`Seat taken from ${a.name}.`);
   });
   return (
     <>
@@ -191,6 +199,7 @@ function HolderRow({ a, active, members, reload }: { a: AssignmentView; active: 
               submit="Reassign"
               pending={reassign.pending}
               onPick={reassign.run}
+              done={(who) => `${a.name}'s seat reassigned to ${who}.`}
             />
           )}
           <ConfirmButton label="Unassign" question={`Take this seat from ${a.name}?`} confirmLabel="Yes, unassign" disabled={unassign.pending} onConfirm={() => void unassign.run()} />

@@ -4,7 +4,7 @@ import type { FeedItemView } from '../../../../shared/api/live.js';
 import type { UsageReply } from '../../../../shared/api/usage.js';
 import { orgPath } from '../api.js';
 import { UsageChart } from '../chart.js';
-import { Badge, Empty, ErrorNote, Loading, PageHeader, SeatBar } from '../components.js';
+import { Badge, Empty, ErrorNote, Loading, PageHeader, SeatBar, ScrollBox } from '../components.js';
 import { plural, time } from '../format.js';
 import { useApi } from '../hooks.js';
 import { useLive, type LiveStatus } from '../live.js';
@@ -77,7 +77,7 @@ export function DashboardPage() {
             {s.seats.products.length === 0 ? (
               <Empty>No contract in force: this organization owns no seats now.</Empty>
             ) : (
-              <table class="seats">
+              <ScrollBox label="Seats by product"><table class="seats">
                 <thead>
                   <tr>
                     <th scope="col">Product</th>
@@ -113,7 +113,7 @@ export function DashboardPage() {
                     </tr>
                   ))}
                 </tbody>
-              </table>
+              </table></ScrollBox>
             )}
           </section>
         </>
@@ -125,7 +125,7 @@ export function DashboardPage() {
           {live.feed.length === 0 ? (
             <Empty>Nothing has happened since the server started. Grants, revocations, sign-ins and switches appear here as they happen.</Empty>
           ) : (
-            <ol class="feed" aria-label="Activity feed">
+            <ol class="feed" aria-label="Activity feed" tabIndex={0}>
               {live.feed.map((f, i) => (
                 <li key={`${f.at}-${i}`} data-kind={f.kind}>
                   <time dateTime={new Date(f.at).toISOString()}>{time(f.at)}</time>

@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import type { DeviceList, DeviceView, RescanReply } from '../../../../shared/api/devices.js';
 import type { CreateEnrollmentTokenBody, CreatedEnrollmentToken, EnrollmentTokenList, EnrollmentTokenView } from '../../../../shared/api/enrollment.js';
 import { api, orgPath } from '../api.js';
-import { ConfirmButton, CreateForm, Empty, ErrorNote, Field, Loading, PageHeader, RowError, Select, ShownOnce, TableHead } from '../components.js';
+import { ConfirmButton, CreateForm, Empty, ErrorNote, Field, Loading, PageHeader, RowError, Select, ShownOnce, TableHead, ScrollBox } from '../components.js';
 import { ago, dateTime } from '../format.js';
 import { useAction, useApi } from '../hooks.js';
 import { useOrg } from '../session.js';
@@ -25,14 +25,14 @@ export function DevicesPage() {
       ) : devices.data.devices.length === 0 ? (
         <Empty>No workstation is enrolled yet. Create an enrollment token below and run the install command on each workstation.</Empty>
       ) : (
-        <table class="devices">
+        <ScrollBox label="Devices"><table class="devices">
           <TableHead cols={['Device', 'Status', 'Signed in', 'Installed products', 'Leases']} actions />
           <tbody>
             {devices.data.devices.map((d) => (
               <DeviceRow key={d.id} d={d} reload={devices.reload} />
             ))}
           </tbody>
-        </table>
+        </table></ScrollBox>
       )}
       <EnrollmentTokens />
     </div>
@@ -136,14 +136,14 @@ function EnrollmentTokens() {
         (tokens.data.tokens.length === 0 ? (
           <Empty>No enrollment tokens.</Empty>
         ) : (
-          <table class="tokens">
+          <ScrollBox label="Enrollment tokens"><table class="tokens">
             <TableHead cols={['Name', 'Status', 'Used', 'Expires']} actions />
             <tbody>
               {tokens.data.tokens.map((t) => (
                 <TokenRow key={t.id} t={t} reload={tokens.reload} />
               ))}
             </tbody>
-          </table>
+          </table></ScrollBox>
         ))}
     </section>
   );

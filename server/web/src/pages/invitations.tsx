@@ -7,7 +7,7 @@ import type { CreateInvitationBody, InvitationView } from '../../../../shared/ap
 import type { MemberView } from '../../../../shared/api/members.js';
 import type { TeamList } from '../../../../shared/api/teams.js';
 import { api, orgPath } from '../api.js';
-import { Check, ConfirmButton, Empty, ErrorNote, Field, Form, RowError, Select, TableHead } from '../components.js';
+import { Check, ConfirmButton, Empty, ErrorNote, Field, Form, RowError, Select, TableHead, ScrollBox } from '../components.js';
 import { ago, roleLabel } from '../format.js';
 import { useAction, useApi } from '../hooks.js';
 import { useOrg, useSession } from '../session.js';
@@ -89,14 +89,14 @@ export function InvitationTable({ invitations, contracts, reload }: { invitation
   if (invitations.length === 0) return <Empty>No pending invitations.</Empty>;
   const productOf = (lineId: string) => contracts.flatMap((c) => c.lines).find((l) => l.id === lineId)?.productCode ?? lineId;
   return (
-    <table class="invitations">
+    <ScrollBox label="Invitations"><table class="invitations">
       <TableHead cols={['Email', 'Role', 'Products', 'Sent']} actions />
       <tbody>
         {invitations.map((i) => (
           <InvitationRow key={i.id} i={i} products={i.lineIds.map(productOf).join(', ')} reload={reload} />
         ))}
       </tbody>
-    </table>
+    </table></ScrollBox>
   );
 }
 

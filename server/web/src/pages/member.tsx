@@ -2,7 +2,7 @@
 // A team admin unassigns only seats of the contracts attached to their teams.
 import type { MemberDetail } from '../../../../shared/api/members.js';
 import { api, orgPath } from '../api.js';
-import { ConfirmButton, Empty, ErrorNote, Loading, PageHeader, TableHead } from '../components.js';
+import { ConfirmButton, Empty, ErrorNote, Loading, PageHeader, TableHead, ScrollBox } from '../components.js';
 import { ago, dateTime, roleLabel } from '../format.js';
 import { useAction, useApi } from '../hooks.js';
 import { Link } from '../router.js';
@@ -44,7 +44,7 @@ export function MemberPage({ accountId }: { accountId: string }) {
         {m.assignments.length === 0 ? (
           <Empty>No seats assigned. Assign them on <Link href="/products">Products</Link>.</Empty>
         ) : (
-          <table>
+          <ScrollBox label="Seats"><table>
             <TableHead cols={['Product', 'Contract', 'Assigned']} actions />
             <tbody>
               {m.assignments.map((a) => (
@@ -60,7 +60,7 @@ export function MemberPage({ accountId }: { accountId: string }) {
                 </tr>
               ))}
             </tbody>
-          </table>
+          </table></ScrollBox>
         )}
       </section>
 
@@ -69,7 +69,7 @@ export function MemberPage({ accountId }: { accountId: string }) {
         {m.devices.length === 0 ? (
           <Empty>Not signed in on any enrolled device.</Empty>
         ) : (
-          <table>
+          <ScrollBox label="Devices"><table>
             <TableHead cols={['Device', 'Platform', 'Agent', 'Status']} />
             <tbody>
               {m.devices.map((d) => (
@@ -81,7 +81,7 @@ export function MemberPage({ accountId }: { accountId: string }) {
                 </tr>
               ))}
             </tbody>
-          </table>
+          </table></ScrollBox>
         )}
       </section>
     </div>

@@ -9,7 +9,7 @@ import type { InvitationList } from '../../../../shared/api/invitations.js';
 import type { ChangeRoleBody, MemberList, MemberView, MismatchList } from '../../../../shared/api/members.js';
 import type { TeamView } from '../../../../shared/api/teams.js';
 import { type ApiError, api, orgPath, qs } from '../api.js';
-import { ConfirmButton, Empty, ErrorNote, Field, Loading, PageHeader, PickForm, RowError, TableHead, memberChoices } from '../components.js';
+import { ConfirmButton, Empty, ErrorNote, Field, Loading, PageHeader, PickForm, RowError, TableHead, memberChoices, ScrollBox } from '../components.js';
 import { dateTime, roleLabel } from '../format.js';
 import { useAction, useApi } from '../hooks.js';
 import { Link } from '../router.js';
@@ -76,7 +76,7 @@ export function MembersPage() {
             (mismatches.data.mismatches.length === 0 ? (
               <Empty>No refused sign-ins.</Empty>
             ) : (
-              <table>
+              <ScrollBox label="Refused sign-ins"><table>
                 <TableHead cols={['When', 'Tried', 'Did they mean', 'Where']} />
                 <tbody>
                   {mismatches.data.mismatches.map((m) => (
@@ -88,7 +88,7 @@ export function MembersPage() {
                     </tr>
                   ))}
                 </tbody>
-              </table>
+              </table></ScrollBox>
             ))}
         </section>
       )}
@@ -105,14 +105,14 @@ function MemberTable({ members, error, search, reload }: { members: MemberView[]
     return <Empty>{isAdmin ? 'No members yet: invite the people who use your products.' : 'Your teams have no members yet: add or invite them below.'}</Empty>;
   }
   return (
-    <table class="members">
+    <ScrollBox label="Members"><table class="members">
       <TableHead cols={['Name', 'Email', 'Role', 'Products', 'Teams']} actions />
       <tbody>
         {members.map((m) => (
           <MemberRow key={m.accountId} m={m} reload={reload} />
         ))}
       </tbody>
-    </table>
+    </table></ScrollBox>
   );
 }
 

@@ -1,7 +1,7 @@
 // What the signed-in person may use in this organization, and how each product activates.
 import type { MyProducts } from '../../../../shared/api/assignments.js';
 import { orgPath } from '../api.js';
-import { Empty, ErrorNote, Loading, PageHeader } from '../components.js';
+import { Empty, ErrorNote, Loading, PageHeader, ScrollBox } from '../components.js';
 import { dateTime, methodLabel } from '../format.js';
 import { useApi } from '../hooks.js';
 import { Link } from '../router.js';
@@ -22,7 +22,7 @@ export function MyProductsPage() {
       ) : mine.data.products.length === 0 ? (
         <Empty>Nothing is assigned to you yet. Ask an administrator of {org.orgName}.</Empty>
       ) : (
-        <table class="my-products">
+        <ScrollBox label="My products"><table class="my-products">
           <thead>
             <tr>
               <th scope="col">Product</th>
@@ -49,7 +49,7 @@ export function MyProductsPage() {
               </tr>
             ))}
           </tbody>
-        </table>
+        </table></ScrollBox>
       )}
       <p class="aside">
         Work for another organization too? <Link href="/link-serial">Link it with a serial number</Link>.

@@ -1,10 +1,11 @@
 // The activation-method switch planner for one contract line: who and what would lose access,
 // whether to give seats to the people using the product now, then switch now or at a set time.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { announce } from '../a11y.js';
 import type { ContractView } from '../../../../shared/api/contracts.js';
 import type { MethodSwitchView, SwitchApplyBody, SwitchApplyReply, SwitchPlanBody, SwitchPlanView } from '../../../../shared/api/switches.js';
 import { api, orgPath } from '../api.js';
-import { Check, ConfirmButton, Empty, ErrorNote, Field, Form, Loading, PageHeader } from '../components.js';
+import { Check, ConfirmButton, Empty, ErrorNote, Field, Form, FormErrorNote, Loading, PageHeader, ScrollBox } from '../components.js';
 import { dateTime, methodLabel } from '../format.js';
 import { useAction, useApi } from '../hooks.js';
 import { Link } from '../router.js';
@@ -29,6 +30,21 @@ export function SwitchPlannerPage({ lineId }: { lineId: string }) {
   const [runAt, setRunAt] = useState('');
   const [plan, setPlan] = useState<SwitchPlanView | undefined>(undefined);
   const [applied, setApplied] = useState<SwitchApplyReply | undefined>(undefined);
+  // "Switch now" asks once more (it cannot be undone by waiting); focus starts on the safe answer.
+  const [asking, setAsking] = useState(false);
+  const keep = useRef<HTMLButtonElement>(null);
+  const submit = useRef<HTMLButtonElement>(null);
+  const answered = useRef(false);
+  useEffect(() => {
+    if (asking) keep.current?.focus();
+    else if (answered.current) submit.current?.focus();
+  }, [asking]);
+  const done = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    if (!applied) return;
+    done.current?.focus();
+    announce(applied.switch.status === 'scheduled' ? `Switch of ${applied.switch.productCode ?? 'the line'} scheduled.` : 'Activation method switched.');
+  }, [applied]);
   const target: Method | undefined = to ?? (found ? (found.l.method === 'serial' ? 'named-user' : 'serial') : undefined);
 
   const preview = useAction(async (t: Method, auto: boolean) => {
@@ -52,7 +68,9 @@ export function SwitchPlannerPage({ lineId }: { lineId: string }) {
     const s = applied.switch;
     return (
       <section class="narrow card confirmation">
-        <h1>{s.status === 'scheduled' ? 'Switch scheduled' : 'Activation method switched'}</h1>
+        <h1 ref={done} tabIndex={-1}>
+          {s.status === 'scheduled' ? 'Switch scheduled' : 'Activation method switched'}
+        </h1>
         <p>
           {l.productName} on contract {c.number}: {methodLabel(s.from)} → <strong>{methodLabel(s.to)}</strong>
           {s.status === 'scheduled' ? `, on ${dateTime(s.runAt)}.` : '.'}
@@ -76,7 +94,7 @@ export function SwitchPlannerPage({ lineId }: { lineId: string }) {
       <p>
         {l.productName}, contract {c.number}: {l.seats} seats, {l.assigned} assigned. Now: <strong data-current-method>{methodLabel(l.method)}</strong>.
       </p>
-      <Form class="card" onSubmit={apply.run} label="Switch">
+      <Form class="card" onSubmit={() => (when === 'now' ? ((answered.current = false), setAsking(true)) : apply.run())} label="Switch">
         <fieldset>
           <legend>Switch to</legend>
           {(['named-user', 'serial'] as const).map((m) => (
@@ -108,10 +126,24 @@ export function SwitchPlannerPage({ lineId }: { lineId: string }) {
           </label>
           {when === 'later' && <Field label="Switch at" type="datetime-local" name="run-at" required value={runAt} onInput={(e) => setRunAt(e.currentTarget.value)} />}
         </fieldset>
-        <ErrorNote error={apply.error} />
-        <button type="submit" class="primary" disabled={apply.pending || !plan}>
-          {when === 'now' ? 'Switch now' : 'Schedule switch'}
-        </button>
+        <FormErrorNote error={apply.error} />
+        {asking && when === 'now' ? (
+          <span class="confirm" role="group" aria-label="Switch now?">
+            <span>
+              Switch {l.productCode} to {methodLabel(target)} now?{plan && plan.losesAccess.devices.length + plan.losesAccess.users.length > 0 ? ' Some lose access at once.' : ''}
+            </span>{' '}
+            <button type="button" class="danger" disabled={apply.pending} onClick={() => (setAsking(false), void apply.run())}>
+              Yes, switch now
+            </button>{' '}
+            <button ref={keep} type="button" onClick={() => ((answered.current = true), setAsking(false))}>
+              Keep {methodLabel(l.method)}
+            </button>
+          </span>
+        ) : (
+          <button ref={submit} type="submit" class="primary" disabled={apply.pending || !plan}>
+            {when === 'now' ? 'Switch now' : 'Schedule switch'}
+          </button>
+        )}
       </Form>
     </div>
   );
@@ -128,7 +160,7 @@ function Impact({ plan }: { plan: SwitchPlanView }) {
         {plan.keepsAccess.devices.length > 0 && `${plan.keepsAccess.devices.length} device(s) keep access.`}
       </p>
       {(devices.length > 0 || users.length > 0) && (
-        <table class="impact-table">
+        <ScrollBox label="Who would lose access"><table class="impact-table">
           <caption>Would lose access</caption>
           <thead>
             <tr>
@@ -152,7 +184,7 @@ function Impact({ plan }: { plan: SwitchPlanView }) {
                 </tr>
               ))}
           </tbody>
-        </table>
+        </table></ScrollBox>
       )}
       {plan.to === 'named-user' && (
         <p data-would-assign>
@@ -183,7 +215,7 @@ export function ScheduledSwitches() {
     <section class="card scheduled">
       <h2>Scheduled method switches</h2>
       <ErrorNote error={cancel.error} />
-      <table>
+      <ScrollBox label="Scheduled switches"><table>
         <tbody>
           {scheduled.map((s) => (
             <tr key={s.id} data-switch={s.productCode ?? s.lineId}>
@@ -197,7 +229,7 @@ export function ScheduledSwitches() {
             </tr>
           ))}
         </tbody>
-      </table>
+      </table></ScrollBox>
     </section>
   );
 }

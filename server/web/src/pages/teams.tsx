@@ -5,7 +5,7 @@ import type { ContractView } from '../../../../shared/api/contracts.js';
 import type { MemberList, MemberView } from '../../../../shared/api/members.js';
 import type { TeamBody, TeamList, TeamView } from '../../../../shared/api/teams.js';
 import { api, orgPath } from '../api.js';
-import { ConfirmButton, CreateForm, Empty, ErrorNote, Field, Form, Loading, PageHeader, PickForm, memberChoices } from '../components.js';
+import { ConfirmButton, CreateForm, Empty, ErrorNote, Field, Form, Loading, PageHeader, PickForm, memberChoices, ScrollBox } from '../components.js';
 import { useAction, useApi } from '../hooks.js';
 import { useOrg } from '../session.js';
 
@@ -85,7 +85,7 @@ function TeamCard({ team, members, contracts, reload }: { team: TeamView; member
           {team.members.length === 0 ? (
             <Empty>No members.</Empty>
           ) : (
-            <table>
+            <ScrollBox label="Team members"><table>
               <tbody>
                 {team.members.map((m) => (
                   <tr key={m.accountId} data-team-member={m.email}>
@@ -109,7 +109,7 @@ function TeamCard({ team, members, contracts, reload }: { team: TeamView; member
                   </tr>
                 ))}
               </tbody>
-            </table>
+            </table></ScrollBox>
           )}
           <PickForm
             label={`Add to ${team.name}`}

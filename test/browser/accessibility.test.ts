@@ -1,0 +1,174 @@
+// WCAG 2.2 AA on every page and state the portal reaches: axe-core (its A/AA rules) run in Chromium
+// for each kind of person (signed out, member, team admin, admin, owner), on an organization with
+// nothing in it and one in use, at phone width (390 px) and desktop width; and what axe cannot see:
+// a title naming the page, a skip link to the main content, one h1, no sideways scrolling.
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registered } from '../helpers/client.js';
+import { seedOrg } from '../helpers/server.js';
+import { BOB, CAROL, NARROW, OWNER, PASSWORD, WIDE, axeViolations, settled, startScene, type Scene } from './harness.js';
+
+const DAN = { name: 'Dan Drafter', email: 'dan@acme.test' };
+const EVE = { name: 'Eve Empty', email: 'eve@empty.test' };
+
+let scene: Scene;
+let empty: Awaited<ReturnType<typeof seedOrg>>;
+let teamId = '';
+
+beforeAll(async () => {
+  scene = await startScene({ members: [BOB, CAROL, DAN], bypassCSP: true });
+  const { admin, api, org, ids, portal } = scene;
+  const ok = (r: { status: number; body: unknown }, want = [200, 201]) => {
+    if (!want.includes(r.status)) throw new Error(`setup: ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body as { id: string };
+  };
+  // In use: seats held, a team with its team admin and contract, an invitation, a token, a refused sign-in, usage.
+  ok(await admin.put(api(`/members/${ids[CAROL.email]}/role`), { role: 'admin' }));
+  ok(await admin.post(api('/assignments'), { lineId: org.line('SW-PREMIUM').id, accountId: ids[BOB.email] }));
+  ok(await admin.post(api('/assignments'), { lineId: org.line('BIM-COLLAB').id, accountId: ids[CAROL.email] }));
+  teamId = ok(await admin.post(api('/teams'), { name: 'Site crew' })).id;
+  for (const who of [BOB.email, DAN.email]) ok(await admin.put(api(`/teams/${teamId}/members/${ids[who]}`)));
+  ok(await admin.put(api(`/teams/${teamId}/admins/${ids[DAN.email]}`)));
+  ok(await admin.put(api(`/teams/${teamId}/contracts/${org.contract.id}`)));
+  ok(await admin.post(api('/invitations'), { email: 'erin@acme.test', role: 'member' }));
+  ok(await admin.post(api('/enrollment-tokens'), { name: 'Design office rollout', expiresInHours: 24 }));
+  await fetch(`${portal.server.url}/api/v1/auth/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'olivia@acme-eng.test', password: 'wrong' }) });
+  const now = Date.now();
+  await portal.server.services.store.tx((t) => {
+    const usage = t.org(org.orgId)!.usage;
+    for (let i = 48; i > 0; i--) usage.push({ at: now - i * 30 * 60_000, inUse: { 'SW-PREMIUM': i % 3, ACAD: i % 2 }, devicesOnline: 1 });
+  });
+  // Empty: claimed by Eve, nothing else.
+  empty = await seedOrg(portal.server, { name: 'Empty Works' });
+  const eve = await registered(portal.server.url, { serial: empty.serial, ...EVE, password: PASSWORD });
+  ok(await eve.client.post(`/api/v1/orgs/${empty.orgId}/claim`, { confirmOrgName: empty.name, acceptTerms: true, responsibleForLicenses: true }));
+}, 120_000);
+
+afterAll(async () => {
+  await scene?.close();
+});
+
+/** What a page gets wrong, as lines a person can read in the failure. */
+async function audit(page: Page, label: string, narrow: boolean): Promise<string[]> {
+  await settled(page);
+  const found: string[] = [];
+  for (const v of await axeViolations(page)) found.push(`${label}: ${v.id} (${v.impact}) ${v.help} — ${v.targets.slice(0, 3).join(' | ')}`);
+  const shape = await page.evaluate(() => {
+    const h1s = Array.from(document.querySelectorAll('h1'));
+    const first = document.querySelector<HTMLElement>('a[href], button, input, select, textarea');
+    const skipTarget = first?.getAttribute('href')?.startsWith('#') ? document.getElementById(first.getAttribute('href')!.slice(1)) : null;
+    return {
+      h1s: h1s.length,
+      h1: h1s[0]?.textContent?.trim() ?? '',
+      title: document.title,
+      skip: first?.textContent?.trim() === 'Skip to main content' && skipTarget?.tagName === 'MAIN',
+      width: document.documentElement.scrollWidth,
+      viewport: window.innerWidth,
+      // The outermost elements that stick out, to say where the page is too wide.
+      wide: Array.from(document.querySelectorAll<HTMLElement>('main *, header *'))
+        .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1 && !(e.parentElement && e.parentElement.getBoundingClientRect().right > window.innerWidth + 1))
+        .slice(0, 3)
+        .map((e) => `${e.tagName.toLowerCase()}${e.className ? `.${String(e.className).split(' ').join('.')}` : ''}`),
+    };
+  });
+  if (shape.h1s !== 1) found.push(`${label}: ${shape.h1s} h1 elements`);
+  if (!shape.h1 || !shape.title.includes(shape.h1)) found.push(`${label}: title "${shape.title}" does not name the page ("${shape.h1}")`);
+  if (!shape.skip) found.push(`${label}: the first stop is not a skip link to <main>`);
+  if (narrow && shape.width > shape.viewport) found.push(`${label}: ${shape.width} px wide at ${shape.viewport} px (${shape.wide.join(', ')})`);
+  return found;
+}
+
+/** Visits each path at both widths; `states` open further states of a page and audit them too. */
+async function sweep(page: Page, who: string, paths: string[], states: Record<string, (p: Page) => Promise<void>> = {}): Promise<string[]> {
+  const found: string[] = [];
+  for (const size of [WIDE, NARROW]) {
+    await page.setViewportSize(size);
+    for (const path of paths) {
+      await page.goto(path);
+      found.push(...(await audit(page, `${who} ${size.width}px ${path}`, size === NARROW)));
+    }
+    for (const [name, open] of Object.entries(states)) {
+      await open(page);
+      found.push(...(await audit(page, `${who} ${size.width}px ${name}`, size === NARROW)));
+    }
+  }
+  return found;
+}
+
+const adminPaths = () => [
+  '/dashboard',
+  '/members',
+  `/members/${scene.ids[BOB.email]}`,
+  '/products',
+  `/products/lines/${scene.org.line('ACAD').id}/switch`,
+  '/services',
+  '/teams',
+  '/devices',
+  '/audit',
+  '/my-products',
+  '/activate',
+  '/account',
+  '/link-serial',
+  '/no-such-page',
+];
+
+describe('every page and state passes axe-core (WCAG 2.2 A and AA) at phone and desktop width', () => {
+  it('signed out: sign-in (also with its error), register, invitation links', async () => {
+    const page = await scene.page(null);
+    const found = await sweep(page, 'signed out', ['/sign-in', '/register', '/accept?token=ski_not-a-real-invitation', '/accept'], {
+      'sign-in refused': async (p) => {
+        await p.goto('/sign-in');
+        await p.getByLabel('Email').fill(OWNER.email);
+        await p.getByLabel('Password').fill('not the password');
+        await p.getByRole('button', { name: 'Sign in' }).click();
+        await p.getByRole('alert').waitFor();
+      },
+    });
+    expect(found).toEqual([]);
+  });
+
+  it('a member: my products, activate, account, an administrators-only page', async () => {
+    const page = await scene.page(BOB);
+    expect(await sweep(page, 'member', ['/my-products', '/activate', '/account', '/claim', '/dashboard'])).toEqual([]);
+  });
+
+  it('a team admin: team members, a member, products, services', async () => {
+    const page = await scene.page(DAN);
+    expect(await sweep(page, 'team admin', ['/members', `/members/${scene.ids[BOB.email]}`, '/products', '/services', '/my-products'])).toEqual([]);
+  });
+
+  it('an administrator, on an organization in use, with questions and forms open', async () => {
+    const page = await scene.page(CAROL);
+    const found = await sweep(page, 'admin', adminPaths(), {
+      'unassign asked': async (p) => {
+        await p.goto('/products');
+        await p.locator(`.line[data-line="SW-PREMIUM"] tr[data-holder="${BOB.email}"]`).getByRole('button', { name: 'Unassign' }).click();
+      },
+      'new contract form': async (p) => {
+        await p.goto('/products');
+        await p.getByRole('button', { name: 'New contract…' }).click();
+        await p.getByLabel('Contract number').waitFor();
+      },
+      'invitation refused': async (p) => {
+        await p.goto('/members');
+        await p.getByLabel('Email', { exact: true }).fill('erin@acme.test');
+        await p.getByRole('button', { name: 'Send invitation' }).click();
+        await p.getByRole('alert').first().waitFor();
+      },
+    });
+    expect(found).toEqual([]);
+  }, 120_000);
+
+  it('the owner, on an organization in use', async () => {
+    expect(await sweep(scene.owner, 'owner', adminPaths())).toEqual([]);
+  }, 120_000);
+
+  it('the owner of an empty organization', async () => {
+    const page = await scene.page(EVE);
+    expect(await sweep(page, 'empty', ['/dashboard', '/members', '/products', '/services', '/teams', '/devices', '/audit', '/my-products', '/account'])).toEqual([]);
+  }, 120_000);
+
+  it('raised no script error in any page', () => {
+    expect(scene.pageErrors).toEqual([]);
+  });
+});
