@@ -18,6 +18,12 @@ export const errorCodes = {
   CROSS_SITE_REQUEST: { status: 403, retryable: false },
   RATE_LIMITED: { status: 429, retryable: true },
   EMAIL_TAKEN: { status: 409, retryable: false },
+  /** an address that has not been verified by mail is not matched to anything yet */
+  EMAIL_NOT_VERIFIED: { status: 403, retryable: false },
+  /** the address given is a near miss of a member, account or alias domain: send it again with confirmNearMiss, or correct it (details.candidates) */
+  NEAR_MISS: { status: 409, retryable: false },
+  /** signed in as another address than the invitation's: accept into this account (acceptIntoThisAccount) or sign out */
+  INVITED_OTHER_ADDRESS: { status: 409, retryable: false },
   // things that are not there (another organization's ids answer exactly the same)
   NOT_FOUND: { status: 404, retryable: false },
   UNKNOWN_SERIAL: { status: 404, retryable: false },

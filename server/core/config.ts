@@ -18,6 +18,11 @@ export interface ServerConfig {
   sessionTtlSeconds: number;
   invitationTtlSeconds: number;
   signInRateLimit: { attempts: number; windowSeconds: number };
+  /**
+   * scrypt cost of new password hashes (default OWASP's N=2^17, r=8, p=1). Older hashes still
+   * verify and are rehashed at this cost on the next sign-in. Tests lower it here.
+   */
+  passwordCost?: { N: number; r: number; p: number };
   /** what one stranger may cost the server; see Limits */
   limits: Limits;
   /**

@@ -1,69 +1,51 @@
-// Who may accept an invitation: the owner of the invited address (or of an alias of it), signed
-// in or proving it with their password, or a new account for that address. A near miss (a typo:
-// john.doe vs johndoe) is refused with "did you mean" and shown to the admins; these rules
-// return the refusal and the near miss to record, and the route records it and throws.
+// Who may accept an invitation. The token proves the mailbox it was sent to: whoever holds it
+// accepts as that address (signed in as it, with its password, or creating its account),
+// whatever other addresses it resembles. Someone signed in (or proving a password) as another
+// address gets a choice: accept into this account, when the organization allows it (recorded and
+// shown to its admins), or sign out and accept as the invited address.
 import type { AcceptInvitationBody } from '../../shared/api/invitations.js';
 import { Password } from '../../shared/api/common.js';
 import { SeatkeeperError } from '../../shared/errors.js';
-import { findNearMiss, isNearMiss, memberEmails } from './email-match.js';
 import type { Account, Invitation, OrgDoc } from './model.js';
 
-export interface Refusal {
-  error: SeatkeeperError;
-  /** a near miss the admins see in the mismatches list */
-  mismatch?: { attempted: string; suggestion: string };
-}
-
-/** Null when `account` owns the invited address; otherwise why it may not accept. */
-export function invitedEmailRefusal(doc: OrgDoc, inv: Invitation, account: Pick<Account, 'email' | 'aliases'>, how: 'signed-in' | 'password'): Refusal | null {
-  if (account.email === inv.email || account.aliases.includes(inv.email)) return null;
-  if (isNearMiss(account.email, inv.email, doc.org.aliasDomains)) {
-    return {
-      error: new SeatkeeperError(
-        'EMAIL_MISMATCH',
-        `This invitation is for ${inv.email}, not ${account.email}. Did you mean ${inv.email}? Accept it with that address.`,
-        { suggestion: inv.email },
-      ),
-      mismatch: { attempted: account.email, suggestion: inv.email },
-    };
-  }
-  return {
-    error: new SeatkeeperError(
-      'FORBIDDEN',
-      how === 'signed-in'
-        ? `This invitation is for ${inv.email}, but you are signed in as ${account.email}. Sign out first, or ask for an invitation to your address.`
-        : `This invitation is for ${inv.email}, not ${account.email}.`,
-    ),
-  };
-}
-
-/** Signing in to accept with an address that has no account: "did you mean" the invited address or a member's. */
-export function unknownEmailRefusal(doc: OrgDoc, accounts: Readonly<Record<string, Account>>, inv: Invitation, email: string): Refusal | null {
-  const suggestion = findNearMiss(email, [inv.email, ...memberEmails(doc, accounts)], doc.org.aliasDomains);
-  if (!suggestion) return null;
-  return {
-    error: new SeatkeeperError('EMAIL_MISMATCH', `There is no account for ${email}. Did you mean ${suggestion}?`, { suggestion }),
-    mismatch: { attempted: email, suggestion },
-  };
+/** Whether `account` is the invited address (or has it as an alias). */
+export function ownsInvitedAddress(account: Pick<Account, 'email' | 'aliases'>, inv: Pick<Invitation, 'email'>): boolean {
+  return account.email === inv.email || account.aliases.includes(inv.email);
 }
 
 /**
- * Before an account is created on accept: an invited address that is a near miss of a member's
- * (jdoe@ when j.doe@ is in the organization) is almost always the member, invited by a typo, and
- * a new account would hold their seats apart from the account they sign in with.
+ * Organization setting: may an invitation be accepted into an account with another address?
+ * Allowed unless turned off: the holder of the token owns the invited mailbox and the account
+ * proved itself, and the admins see every such acceptance; an organization that wants seats tied
+ * to the exact address turns it off.
  */
-export function nearMissOfMemberRefusal(doc: OrgDoc, accounts: Readonly<Record<string, Account>>, inv: Invitation): Refusal | null {
-  const member = findNearMiss(inv.email, memberEmails(doc, accounts), doc.org.aliasDomains);
-  if (!member) return null;
-  return {
-    error: new SeatkeeperError(
-      'EMAIL_MISMATCH',
-      `${member} is already a member of ${doc.org.name}. Did you mean ${member}? Sign in with that address; ` +
-        `an administrator can give it this invitation's team and products, or invite the right address.`,
-      { suggestion: member },
-    ),
-    mismatch: { attempted: inv.email, suggestion: member },
-  };
+export function acceptIntoOtherAccountAllowed(doc: OrgDoc): boolean {
+  return doc.org.settings.acceptIntoOtherAccount !== false;
+}
+
+/**
+ * For an account with another address than the invitation's: throws INVITED_OTHER_ADDRESS (the
+ * choice) until the caller chooses to accept into this account, FORBIDDEN when the organization
+ * does not allow it. Returns when the acceptance goes ahead into `account`.
+ */
+export function requireOtherAccountChoice(doc: OrgDoc, inv: Invitation, account: Pick<Account, 'email' | 'aliases'>, chosen: boolean | undefined): void {
+  if (ownsInvitedAddress(account, inv)) return;
+  const allowed = acceptIntoOtherAccountAllowed(doc);
+  const details = { invitedEmail: inv.email, accountEmail: account.email, acceptIntoThisAccountAllowed: allowed };
+  if (!allowed) {
+    throw new SeatkeeperError(
+      'FORBIDDEN',
+      `This invitation was sent to ${inv.email}, and ${doc.org.name} accepts invitations only as the invited address. Sign out, then accept it as ${inv.email}.`,
+      details,
+    );
+  }
+  if (!chosen) {
+    throw new SeatkeeperError(
+      'INVITED_OTHER_ADDRESS',
+      `This invitation was sent to ${inv.email}; you are ${account.email}. Accept it into this account (your administrators will see that), or sign out and accept it as ${inv.email}.`,
+      details,
+    );
+  }
 }
 
 /** Accepting needs the password of the account the address already has (or a signed-in session). */

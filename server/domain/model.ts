@@ -55,7 +55,11 @@ export interface Organization {
   claimedBy: string | null;
   claimedAt: number | null;
   termsAcceptedAt: number | null;
-  settings: { leaseTtlSeconds: number };
+  settings: {
+    leaseTtlSeconds: number;
+    /** may an invitation be accepted into an account with another address (default true; see invitation-acceptor.ts) */
+    acceptIntoOtherAccount?: boolean;
+  };
   createdAt: number;
 }
 
@@ -212,7 +216,14 @@ export interface EmailMismatch {
   at: number;
   attempted: string;
   suggestion: string;
-  context: 'sign-in' | 'invite-accept';
+  /**
+   * 'accepted-other-account': an invitation to `attempted` accepted into the account `suggestion`;
+   * 'no-seat': the signed-in `attempted` holds no seat while the near miss `suggestion` does (or is
+   * invited). 'sign-in' and 'invite-accept' are refusals recorded before issue 14 (read, never written).
+   */
+  context: 'sign-in' | 'invite-accept' | 'accepted-other-account' | 'no-seat';
+  /** the fix an admin can apply in one click (POST /orgs/:orgId/mismatches/:id/fix) */
+  fixed?: { at: number; by: string };
 }
 
 export interface UsageSample {

@@ -10,7 +10,7 @@ import { guardConnections } from './connection-guard.js';
 import { refuseCrossSite } from './cross-site.js';
 import { frameworkError, installErrorHandler } from './error-handler.js';
 import { securityHeaders } from './security-headers.js';
-import { configurePasswordGate } from '../core/password.js';
+import { configurePasswordCost, configurePasswordGate } from '../core/password.js';
 import { Router, type RouteInfo } from './router.js';
 import { registerAllRoutes } from './routes/index.js';
 
@@ -29,6 +29,7 @@ const mime: Record<string, string> = {
 
 export function buildHttp(s: Services): { app: FastifyInstance; routes: RouteInfo[] } {
   configurePasswordGate(s.config.limits);
+  configurePasswordCost(s.config.passwordCost);
   const trusted = s.config.trustedProxies;
   const app = Fastify({
     bodyLimit: BODY_LIMIT,

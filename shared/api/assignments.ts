@@ -26,7 +26,12 @@ export const ListAssignmentsQuery = z.strictObject({
 });
 export type ListAssignmentsQuery = z.infer<typeof ListAssignmentsQuery>;
 
-export const AssignBody = z.strictObject({ lineId: Id, accountId: Id });
+export const AssignBody = z.strictObject({
+  lineId: Id,
+  accountId: Id,
+  /** assign anyway although another member's address is a near miss of this one's (else 409 NEAR_MISS) */
+  confirmNearMiss: z.boolean().optional(),
+});
 export type AssignBody = z.infer<typeof AssignBody>;
 
 export const ReassignBody = z.strictObject({ accountId: Id });

@@ -10,6 +10,8 @@ export const CreateInvitationBody = z.strictObject({
   /** contract lines to assign on acceptance, as far as seats allow then */
   lineIds: z.array(Id).max(50).optional(),
   teamId: Id.optional(),
+  /** send anyway although the address is a near miss of a member, account or alias domain (else 409 NEAR_MISS) */
+  confirmNearMiss: z.boolean().optional(),
 });
 export type CreateInvitationBody = z.infer<typeof CreateInvitationBody>;
 
@@ -58,6 +60,11 @@ export const AcceptInvitationBody = z.strictObject({
   name: Name.optional(),
   email: Email.optional(),
   password: z.string().min(1).max(256).optional(),
+  /**
+   * Signed in (or proving a password) as another address than the invited one: accept into this
+   * account anyway (else 409 INVITED_OTHER_ADDRESS); recorded and shown to the admins.
+   */
+  acceptIntoThisAccount: z.boolean().optional(),
 });
 export type AcceptInvitationBody = z.infer<typeof AcceptInvitationBody>;
 

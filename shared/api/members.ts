@@ -75,7 +75,8 @@ export const MismatchView = z.object({
   at: z.number(),
   attempted: z.string(),
   suggestion: z.string(),
-  context: z.enum(['sign-in', 'invite-accept']),
+  context: z.enum(['sign-in', 'invite-accept', 'accepted-other-account', 'no-seat']),
+  fixed: z.object({ at: z.number(), by: z.string() }).optional(),
 });
 export type MismatchView = z.infer<typeof MismatchView>;
 

@@ -27,10 +27,13 @@ export const testLimits: Limits = {
   agentFrames: { attempts: 1_000_000, windowSeconds: 60 },
 };
 
+/** Tests hash hundreds of passwords on two cores: a cheap scrypt cost, through the config only. */
+export const testPasswordCost = { N: 2 ** 12, r: 8, p: 1 };
+
 export async function startTestServer(config: Partial<ServerConfig> = {}, opts: StartOptions = {}): Promise<TestServer> {
   const dataDir = config.dataDir ?? (await mkdtemp(join(tmpdir(), 'sk-server-')));
   const handle = await startServer(
-    { port: 0, signInRateLimit: { attempts: 1000, windowSeconds: 60 }, ...config, limits: { ...testLimits, ...config.limits }, dataDir },
+    { port: 0, signInRateLimit: { attempts: 1000, windowSeconds: 60 }, passwordCost: testPasswordCost, ...config, limits: { ...testLimits, ...config.limits }, dataDir },
     { logger: createLogger({ level: process.env.SEATKEEPER_TEST_LOG ?? 'error' }), storage: { commit: testCommitOptions }, ...opts },
   );
   return {

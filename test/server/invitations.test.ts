@@ -155,17 +155,17 @@ describe('existing accounts', () => {
     expect(members[byPassword.accountId]?.role).toBe('member');
   });
 
-  it('refuses with 403 someone signed in as a different, unrelated account', async () => {
+  it('asks someone signed in as another address to choose: into this account, or sign out and accept as the invited one', async () => {
     const { o, base } = await setup();
     const email = uniqueEmail('intended');
     await o.client.post(`${base}/invitations`, { email, role: 'member' });
     const token = tokenOf(await inviteMail(email));
     const other = await registered(server.url, { email: `someone-else.${Date.now()}@elsewhere.test` });
     const r = await other.client.post('/api/v1/invitations/accept', { token });
-    expect(r.status).toBe(403);
-    expect(r.body.error.code).toBe('FORBIDDEN');
+    expect(r.status).toBe(409);
+    expect(r.body.error.code).toBe('INVITED_OTHER_ADDRESS');
     expect(r.body.error.message).toContain(email);
-    expect(r.body.error.message).toContain('signed in as');
+    expect(r.body.error.details).toEqual({ invitedEmail: email, accountEmail: other.email, acceptIntoThisAccountAllowed: true });
   });
 
   it('refuses to invite an existing member (ALREADY_MEMBER) or the same email twice (CONFLICT)', async () => {

@@ -3,13 +3,13 @@
 import { SeatkeeperError } from '../../../shared/errors.js';
 import { CreateApiTokenBody, LinkSerialBody, RegisterBody, SignInBody, type Me } from '../../../shared/api/auth.js';
 import { auditEvent } from '../../domain/audit.js';
-import { findNearMiss, memberEmails } from '../../domain/email-match.js';
 import { hashSecret, newSecret } from '../../core/ids.js';
-import { hashPassword } from '../../core/password.js';
+import { hashPassword, needsRehash } from '../../core/password.js';
+import { createRateLimiter, type RateLimiter } from '../../core/rate-limit.js';
 import { verifyCredentials, type CredentialChecks } from '../../domain/credentials.js';
 import { applyLinkSerial, applyRegister, findAccountByEmail as findAccount, planLinkSerial, planRegister, requireOwnToken } from '../../domain/accounts.js';
 import type { Services } from '../../core/services.js';
-import type { Account, EmailMismatch } from '../../domain/model.js';
+import type { Account } from '../../domain/model.js';
 import { clearSessionCookie, sessionCookie } from '../caller.js';
 import type { Router } from '../router.js';
 
@@ -17,9 +17,35 @@ export function findAccountByEmail(s: Services, email: string): Account | undefi
   return findAccount(s.store.global().accounts, email);
 }
 
-/** What verifyCredentials looks at here; `onUnknownEmail` gives the "did you mean" of the caller. */
-export function credentialChecks(s: Services, onUnknownEmail: CredentialChecks['onUnknownEmail']): CredentialChecks {
-  return { findAccount: (email) => findAccountByEmail(s, email), limiter: s.signInLimiter, onUnknownEmail };
+/**
+ * Failed sign-ins per client address, whatever the email: five times the per-email window of
+ * config.signInRateLimit (an office behind one address signs in with typos too).
+ */
+const addressLimiters = new WeakMap<Services, RateLimiter>();
+function addressLimiter(s: Services): RateLimiter {
+  let l = addressLimiters.get(s);
+  if (!l) {
+    const w = s.config.signInRateLimit;
+    addressLimiters.set(s, (l = createRateLimiter({ attempts: w.attempts * 5, windowSeconds: w.windowSeconds, clock: s.clock })));
+  }
+  return l;
+}
+
+/** What verifyCredentials looks at here. */
+export function credentialChecks(s: Services): CredentialChecks {
+  return { findAccount: (email) => findAccountByEmail(s, email), limiter: s.signInLimiter, addressLimiter: addressLimiter(s) };
+}
+
+/** A hash made at an older (cheaper) cost is made again at the current one, now that the password is known. */
+export async function upgradePasswordHash(s: Services, account: Account, password: string): Promise<void> {
+  if (!needsRehash(account.passwordHash)) return;
+  const before = account.passwordHash;
+  const passwordHash = await hashPassword(password);
+  await s.store.tx((t) => {
+    const a = t.global().accounts[account.id];
+    // Only if nobody changed the password meanwhile.
+    if (a && a.passwordHash === before) a.passwordHash = passwordHash;
+  });
 }
 
 export function meOf(s: Services, account: Account): Me {
@@ -29,51 +55,6 @@ export function meOf(s: Services, account: Account): Me {
     if (m) orgs.push({ orgId: id, orgName: name, role: m.role, claimed: !!s.store.org(id)!.org.claimedBy });
   }
   return { account: { id: account.id, email: account.email, name: account.name }, orgs };
-}
-
-/**
- * Records refused near-miss attempts in each organization's mismatches (shown to its admins) and
- * on its dashboard feed. One transaction for all of them: a refusal is one write, not one per org.
- */
-export async function recordMismatches(
-  s: Services,
-  attempted: string,
-  hits: ReadonlyArray<{ orgId: string; suggestion: string }>,
-  context: EmailMismatch['context'],
-): Promise<void> {
-  if (hits.length === 0) return;
-  const now = s.clock();
-  await s.store.tx((t) => {
-    for (const h of hits) {
-      const doc = t.org(h.orgId)!;
-      doc.mismatches.push({ id: s.ids('mis'), at: now, attempted, suggestion: h.suggestion, context });
-      // A bounded list: a typo repeated by a script must not grow the organization's file forever.
-      if (doc.mismatches.length > 500) doc.mismatches.splice(0, doc.mismatches.length - 500);
-    }
-  });
-  for (const h of hits) {
-    s.events.emit('feed', {
-      orgId: h.orgId,
-      at: now,
-      kind: 'sign-in-failed',
-      text: `${context === 'sign-in' ? 'Sign-in' : 'Invitation accepted'} with ${attempted} refused — did they mean ${h.suggestion}?`,
-    });
-  }
-}
-
-/** Looks for a member's address the unknown `email` is a near miss of; records it for the admins. */
-export async function refuseNearMiss(s: Services, email: string, context: EmailMismatch['context']): Promise<void> {
-  const g = s.store.global();
-  const hits: Array<{ orgId: string; suggestion: string }> = [];
-  for (const orgId of s.store.orgIds()) {
-    const doc = s.store.org(orgId)!;
-    const suggestion = findNearMiss(email, memberEmails(doc, g.accounts), doc.org.aliasDomains);
-    if (suggestion) hits.push({ orgId, suggestion });
-  }
-  if (hits.length === 0) return;
-  await recordMismatches(s, email, hits, context);
-  const suggestion = hits[0]!.suggestion;
-  throw new SeatkeeperError('EMAIL_MISMATCH', `There is no account for ${email}. Did you mean ${suggestion}?`, { suggestion });
 }
 
 export async function startSession(s: Services, ctx: { reply: { header(k: string, v: string): unknown } }, accountId: string) {
@@ -122,9 +103,11 @@ export function registerAuthRoutes(r: Router): void {
     url: '/api/v1/auth/sign-in',
     access: 'public',
     body: SignInBody,
-    summary: 'Sign in with email and password; sets the session cookie. Rate-limited.',
+    summary: 'Sign in with email and password; sets the session cookie. Rate-limited per address and email, and failures per address.',
     async handler({ s, body, req, reply }) {
-      const account = await verifyCredentials(credentialChecks(s, (email) => refuseNearMiss(s, email, 'sign-in')), { email: body.email, password: body.password, ip: req.ip });
+      // No "did you mean" and nothing recorded: a stranger learns nothing about which addresses exist.
+      const account = await verifyCredentials(credentialChecks(s), { email: body.email, password: body.password, ip: req.ip });
+      await upgradePasswordHash(s, account, body.password);
       await startSession(s, { reply }, account.id);
       return meOf(s, account);
     },

@@ -11,7 +11,9 @@ import {
   type InvitationView,
 } from '../../../shared/api/invitations.js';
 import { auditEvent } from '../../domain/audit.js';
-import { invitedEmailRefusal, nearMissOfMemberRefusal, requireCompletable, requireNewAccount, requirePasswordGiven, unknownEmailRefusal, type Refusal } from '../../domain/invitation-acceptor.js';
+import { recordMismatch } from '../../domain/mismatches.js';
+import { ownsInvitedAddress, requireCompletable, requireNewAccount, requireOtherAccountChoice, requirePasswordGiven } from '../../domain/invitation-acceptor.js';
+import { inviteCandidates, requireNearMissConfirmed } from '../../domain/near-miss.js';
 import { verifyCredentials } from '../../domain/credentials.js';
 import {
   applyAccept,
@@ -37,7 +39,7 @@ import type { Services } from '../../core/services.js';
 import type { Account, Invitation, OrgDoc } from '../../domain/model.js';
 import { recordInvitationMail } from '../../mail/invitation-mail-status.js';
 import type { Router } from '../router.js';
-import { credentialChecks, findAccountByEmail, recordMismatches, startSession } from './auth.js';
+import { credentialChecks, findAccountByEmail, startSession, upgradePasswordHash } from './auth.js';
 
 function view(inv: Invitation, now: number): InvitationView {
   return {
@@ -95,14 +97,11 @@ function requireByToken(s: Services, token: string, now: number): { orgId: strin
   return { orgId: found!.orgId, inv, doc: s.store.org(found!.orgId)! };
 }
 
-/** Records the near miss a refusal names (for the admins), then refuses. */
-async function refuse(s: Services, orgId: string, r: Refusal | null): Promise<void> {
-  if (!r) return;
-  if (r.mismatch) await recordMismatches(s, r.mismatch.attempted, [{ orgId, suggestion: r.mismatch.suggestion }], 'invite-accept');
-  throw r.error;
-}
-
-/** Who is accepting: the signed-in caller, an account proven by its password, or one created now. */
+/**
+ * Who is accepting: the signed-in caller, an account proven by its password, or one created now
+ * for the invited address (the token proves the mailbox). `otherAddress` when the account has
+ * another address than the invited one and the caller chose to accept into it.
+ */
 async function resolveAcceptor(
   s: Services,
   orgId: string,
@@ -110,31 +109,29 @@ async function resolveAcceptor(
   body: AcceptInvitationBody,
   caller: Account | undefined,
   ip: string,
-): Promise<Acceptor & { signIn: boolean }> {
+): Promise<Acceptor & { signIn: boolean; otherAddress: boolean }> {
   const doc = () => s.store.org(orgId)!;
   if (caller) {
-    await refuse(s, orgId, invitedEmailRefusal(doc(), inv, caller, 'signed-in'));
-    return { accountId: caller.id, signIn: false };
+    requireOtherAccountChoice(doc(), inv, caller, body.acceptIntoThisAccount);
+    return { accountId: caller.id, signIn: false, otherAddress: !ownsInvitedAddress(caller, inv) };
   }
   const email = body.email ?? inv.email;
   const existing = findAccountByEmail(s, email);
   if ((existing && existing.passwordHash) || email !== inv.email) {
     requirePasswordGiven(existing, email, body);
-    // Signing in, as the sign-in route does.
-    const account = await verifyCredentials(
-      credentialChecks(s, (unknown) => refuse(s, orgId, unknownEmailRefusal(doc(), s.store.global().accounts, inv, unknown))),
-      { email, password: body.password ?? '', ip },
-    );
-    await refuse(s, orgId, invitedEmailRefusal(doc(), inv, account, 'password'));
-    return { accountId: account.id, signIn: true };
+    // Signing in, as the sign-in route does: nothing told about addresses that do not exist.
+    const account = await verifyCredentials(credentialChecks(s), { email, password: body.password ?? '', ip });
+    await upgradePasswordHash(s, account, body.password ?? '');
+    requireOtherAccountChoice(doc(), inv, account, body.acceptIntoThisAccount);
+    return { accountId: account.id, signIn: true, otherAddress: !ownsInvitedAddress(account, inv) };
   }
   requireCompletable(existing, email);
-  await refuse(s, orgId, nearMissOfMemberRefusal(doc(), s.store.global().accounts, inv));
   const { name, password } = requireNewAccount(existing, body);
   return {
     accountId: existing?.id ?? s.ids('acc'),
     create: { name, passwordHash: await hashPassword(password), existing: !!existing },
     signIn: true,
+    otherAddress: false,
   };
 }
 
@@ -152,15 +149,18 @@ export function registerInvitationsRoutes(r: Router): void {
       const existing = findAccountByEmail(s, body.email);
       const inv = await s.store.tx((t) => {
         const doc = t.org(org.id)!;
+        const { confirmNearMiss, ...rest } = body;
         const inv = planInvite(doc, {
           actorId: account.id,
-          body,
+          body: rest,
           memberAccountId: existing?.id,
           id: s.ids('inv'),
           tokenHash: hashSecret(token),
           now,
           ttlMs: s.config.invitationTtlSeconds * 1000,
         });
+        // After the permission checks: only those who may invite see the candidates.
+        requireNearMissConfirmed(body.email, inviteCandidates(doc, t.global().accounts, body.email), confirmNearMiss);
         applyInvite(doc, inv);
         t.audit(auditEvent(s.ids, now, org.id, account.id, 'invitation.create', inv.id, null, view(inv, now)));
         return inv;
@@ -260,7 +260,10 @@ export function registerInvitationsRoutes(r: Router): void {
         const inv = plan.invitation;
         const email = g.accounts[id]?.email ?? inv.email;
         const { prev, role } = plan;
-        t.audit(auditEvent(s.ids, now, orgId, id, 'invitation.accept', inv.id, { status: 'pending' }, { status: 'accepted', accountId: id, created: !!plan.create }));
+        const other = acceptor.otherAddress ? { intoOtherAccount: true, invitedEmail: inv.email } : {};
+        t.audit(auditEvent(s.ids, now, orgId, id, 'invitation.accept', inv.id, { status: 'pending' }, { status: 'accepted', accountId: id, created: !!plan.create, ...other }));
+        // Shown to the admins beside the near misses: an invitation accepted as another address.
+        if (acceptor.otherAddress) recordMismatch(doc, { id: s.ids('mis'), at: now, attempted: inv.email, suggestion: email, context: 'accepted-other-account' });
         if (!prev) t.audit(auditEvent(s.ids, now, orgId, id, 'member.join', id, null, { email, role, via: 'invitation', invitationId: inv.id }));
         else if (prev.role !== role) t.audit(auditEvent(s.ids, now, orgId, id, 'role.change', id, { role: prev.role }, { role, via: 'invitation', invitationId: inv.id }));
         if (plan.teamId && plan.joinsTeam) {
