@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { ensureAgentBundle, exited, runAgent, spawnAgent } from '../agent/helpers/run-agent.js';
 import { Client, registered } from '../helpers/client.js';
+import type { ServerConfig } from '../../server/core/config.js';
 import { seedOrg, startTestServer, type TestServer } from '../helpers/server.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
 
@@ -30,10 +31,10 @@ export interface Portal {
   close(): Promise<void>;
 }
 
-export async function startPortal(): Promise<Portal> {
+export async function startPortal(config: Partial<ServerConfig> = {}): Promise<Portal> {
   ensurePortalBuilt();
   const smtp = await startSmtp();
-  const server = await startTestServer({ webDir, mail: { kind: 'smtp', host: '127.0.0.1', port: smtp.port, secure: false } });
+  const server = await startTestServer({ webDir, mail: { kind: 'smtp', host: '127.0.0.1', port: smtp.port, secure: false }, ...config });
   return {
     server,
     smtp,
@@ -116,8 +117,8 @@ export interface Scene {
   close(): Promise<void>;
 }
 
-export async function startScene(opts: { members?: Array<{ name: string; email: string }>; bypassCSP?: boolean } = {}): Promise<Scene> {
-  const [portal, browser] = await Promise.all([startPortal(), launchBrowser()]);
+export async function startScene(opts: { members?: Array<{ name: string; email: string }>; bypassCSP?: boolean; config?: Partial<ServerConfig> } = {}): Promise<Scene> {
+  const [portal, browser] = await Promise.all([startPortal(opts.config), launchBrowser()]);
   const org = await seedOrg(portal.server);
   const url = portal.server.url;
   const o = await registered(url, { serial: org.serial, name: OWNER.name, email: OWNER.email, password: PASSWORD });

@@ -8,9 +8,14 @@ import { ScrollBox } from './components.js';
 const palette = ['#1f5fa8', '#c2571a', '#2d8a4e', '#8a3fa0', '#b8860b', '#0f7c8a', '#a83246'];
 const DAY_S = 24 * 3600;
 
-/** The 24 hours up to now (or up to the newest sample, should the server's clock run ahead). */
-function lastDay(newest: number | null): [number, number] {
-  const end = Math.max(Date.now() / 1000, newest ?? 0);
+/**
+ * The 24 hours up to now, or up to the newest sample should the server's clock run a little ahead.
+ * Never further: what uPlot passes for a chart with nothing to draw (or a wild timestamp) must
+ * not push the axis into the future (it once showed dates some 1,000 days ahead).
+ */
+function lastDay(newest: number | null | undefined): [number, number] {
+  const now = Date.now() / 1000;
+  const end = typeof newest === 'number' && Number.isFinite(newest) && newest > now && newest - now < 3600 ? newest : now;
   return [end - DAY_S, end];
 }
 
