@@ -14,33 +14,32 @@ import { isSea } from './sea.js'; // first: adjusts the environment before ws lo
 import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { fixedClock, systemClock, TEST_HOOKS, type Clock } from './clock.js';
-import { checkCommand } from './commands/check.js';
-import { enrollCommand } from './commands/enroll.js';
-import { inventoryCommand } from './commands/inventory.js';
-import { loginCommand } from './commands/login.js';
-import { logoutCommand } from './commands/logout.js';
-import { runCommand } from './commands/run.js';
-import { installServiceCommand, uninstallServiceCommand } from './commands/service.js';
-import { statusCommand } from './commands/status.js';
 import { EXIT_USAGE, UsageError, type Command, type CommandEnv, type CommandIo } from './commands/types.js';
 import { describeStateAccess, StateAccessError } from './state/access-error.js';
 import { defaultStateDir, statePaths } from './state/paths.js';
 import { AGENT_VERSION } from './version.js';
 
-/** Every command, in the order `--help` lists them. */
-export const commands: readonly Command[] = [
-  enrollCommand,
-  runCommand,
-  loginCommand,
-  logoutCommand,
-  statusCommand,
-  checkCommand,
-  inventoryCommand,
-  installServiceCommand,
-  uninstallServiceCommand,
+/**
+ * Every command, in the order `--help` lists them, each loaded only when it runs: `check` starts
+ * with every CAD launch and must not pay for the daemon's logger, socket, schemas and scanners
+ * (in the bundle, esbuild keeps a dynamically imported module's code unevaluated until then).
+ */
+const commandLoaders: readonly { name: string; load(): Promise<Command> }[] = [
+  { name: 'enroll', load: async () => (await import('./commands/enroll.js')).enrollCommand },
+  { name: 'run', load: async () => (await import('./commands/run.js')).runCommand },
+  { name: 'login', load: async () => (await import('./commands/login.js')).loginCommand },
+  { name: 'logout', load: async () => (await import('./commands/logout.js')).logoutCommand },
+  { name: 'status', load: async () => (await import('./commands/status.js')).statusCommand },
+  { name: 'check', load: async () => (await import('./commands/check.js')).checkCommand },
+  { name: 'inventory', load: async () => (await import('./commands/inventory.js')).inventoryCommand },
+  { name: 'install-service', load: async () => (await import('./commands/service.js')).installServiceCommand },
+  { name: 'uninstall-service', load: async () => (await import('./commands/service.js')).uninstallServiceCommand },
 ];
 
-const mainUsage = () =>
+/** Every command, loaded (for the full usage text, and tests). */
+export const loadCommands = (): Promise<Command[]> => Promise.all(commandLoaders.map((c) => c.load()));
+
+const mainUsage = (commands: readonly Command[]) =>
   [
     `seatkeeper-agent ${AGENT_VERSION} — Seatkeeper workstation agent`,
     '',
@@ -78,14 +77,15 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: CommandIo
     return 0;
   }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    (name === undefined ? io.err : io.out)(mainUsage());
+    (name === undefined ? io.err : io.out)(mainUsage(await loadCommands()));
     return name === undefined ? EXIT_USAGE : 0;
   }
-  const command = commands.find((c) => c.name === name);
-  if (!command) {
-    io.err(`seatkeeper-agent: unknown command ${JSON.stringify(name)}\n\n${mainUsage()}`);
+  const loader = commandLoaders.find((c) => c.name === name);
+  if (!loader) {
+    io.err(`seatkeeper-agent: unknown command ${JSON.stringify(name)}\n\n${mainUsage(await loadCommands())}`);
     return EXIT_USAGE;
   }
+  const command = await loader.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     io.out(commandUsage(command));
     return 0;

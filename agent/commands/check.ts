@@ -1,13 +1,12 @@
 // `check PRODUCT`: exit 0 when the product may run here now, 1 when not (with the reason).
-import { demoCatalog } from '../../shared/catalog.js';
-import { ProductCode } from '../../shared/protocol/common.js';
+// Runs every time CAD starts, so its module graph is kept lean: no logger, no zod, no jose, no
+// systeminformation (test/agent/lean-check.test.ts), and every read is synchronous.
+import { CATALOG_CODES } from '../local/catalog-codes.js';
 import { checkProduct, describeCheck } from '../local/check.js';
-import { readLeaseFileSync } from '../state/lease-store.js';
-import { loadConfig } from './cli-helpers.js';
-import { EXIT_FAIL, EXIT_OK, JSON_HELP, STATE_DIR_HELP, UsageError, jsonOption, stateDirOption, writeJson, type Command } from './types.js';
-
-/** Product codes of the catalog the agent detects with (the one organizations are created with). */
-const catalogCodes = new Set(demoCatalog.map((p) => p.code));
+import { readCheckConfigSync, type CheckConfig } from '../state/check-config.js';
+import { readLeaseFileSync } from '../state/lease-file.js';
+import { isProductCode } from '../state/shapes.js';
+import { EXIT_FAIL, EXIT_OK, EXIT_USAGE, JSON_HELP, STATE_DIR_HELP, UsageError, jsonOption, stateDirOption, writeJson, type Command, type CommandContext } from './types.js';
 
 export const checkCommand: Command = {
   name: 'check',
@@ -20,13 +19,13 @@ export const checkCommand: Command = {
     const typed = ctx.positionals[0] ?? '';
     // Codes are upper case in the catalog and on the wire; a person types them as they like.
     const productCode = typed.trim().toUpperCase();
-    if (!ProductCode.safeParse(productCode).success) throw new UsageError(`not a product code: ${JSON.stringify(typed)}`);
-    const config = await loadConfig(ctx);
+    if (!isProductCode(productCode)) throw new UsageError(`not a product code: ${JSON.stringify(typed)}`);
+    const config = loadCheckConfig(ctx);
     if (typeof config === 'number') return config;
     // A typo must not read as "no lease". A code this agent's catalog lacks but a lease is cached
     // for (a newer server's product) is still checked.
-    if (!catalogCodes.has(productCode) && readLeaseFileSync(ctx.paths, productCode).kind === 'none') {
-      throw new UsageError(`unknown product ${productCode}: not in the catalog (${[...catalogCodes].join(', ')})`);
+    if (!CATALOG_CODES.includes(productCode) && readLeaseFileSync(ctx.paths, productCode).kind === 'none') {
+      throw new UsageError(`unknown product ${productCode}: not in the catalog (${CATALOG_CODES.join(', ')})`);
     }
     // An unreadable lease cache throws StateAccessError: exit 2 with the reason (cli.ts), not "tampered".
     const r = await checkProduct({ paths: ctx.paths, config, productCode, clock: ctx.env.clock });
@@ -35,3 +34,19 @@ export const checkCommand: Command = {
     return r.ok ? EXIT_OK : EXIT_FAIL;
   },
 };
+
+/** config.json as check needs it; prints "not enrolled" or why it cannot be read and returns exit 2. */
+function loadCheckConfig(ctx: CommandContext): CheckConfig | number {
+  let config: CheckConfig | null;
+  try {
+    config = readCheckConfigSync(ctx.paths);
+  } catch (e) {
+    ctx.io.err(`seatkeeper-agent: cannot read ${ctx.paths.config}: ${(e as Error).message}\n`);
+    return EXIT_USAGE;
+  }
+  if (!config) {
+    ctx.io.err(`seatkeeper-agent: not enrolled (no ${ctx.paths.config}); run \`seatkeeper-agent enroll --server URL --token T\`\n`);
+    return EXIT_USAGE;
+  }
+  return config;
+}

@@ -1,13 +1,17 @@
 // "May this product run here, now?" — answered from the state directory alone, so it works with
 // the daemon down and the server unreachable: pinned-key signature, device, expiry, clock guard.
-import { importLeasePublicJwk, verifyLease, type LeaseKey } from '../../shared/lease.js';
-import { ProductCode, type ActivationMethod } from '../../shared/protocol/common.js';
+// Loads neither zod nor jose (the `check` command's whole module graph stays small: see
+// test/agent/lean-check.test.ts); everything up to the answer is synchronous.
+import type { KeyObject } from 'node:crypto';
+import type { ActivationMethod } from '../../shared/protocol/common.js';
 import type { RevokeReason } from '../../shared/protocol/lease.js';
 import type { Clock } from '../clock.js';
+import type { CheckConfig } from '../state/check-config.js';
 import { judgeClock, raiseHighestSeen, readHighestSeenSync } from '../state/clock-guard.js';
-import type { AgentConfig } from '../state/config.js';
-import { readLeaseFileSync } from '../state/lease-store.js';
+import { readLeaseFileSync } from '../state/lease-file.js';
 import type { StatePaths } from '../state/paths.js';
+import { isProductCode } from '../state/shapes.js';
+import { pinnedLeaseKey, verifyLeaseSync } from './lease-verify.js';
 
 export type DenyReason = 'no-lease' | 'revoked' | 'expired' | 'tampered' | 'wrong-device' | 'clock-rolled-back';
 
@@ -33,11 +37,12 @@ export type CheckResult =
 
 export interface CheckOptions {
   paths: StatePaths;
-  config: AgentConfig;
+  /** config.json, or what check needs of it */
+  config: CheckConfig;
   productCode: string;
   clock: Clock;
-  /** the pinned key, already imported (default: imported from config) */
-  leaseKey?: LeaseKey;
+  /** the pinned key, already imported (default: imported from config, once per process) */
+  leaseKey?: KeyObject;
   /** record `now` as the highest time seen when it is (default true; `status` passes false) */
   raiseClock?: boolean;
 }
@@ -49,27 +54,13 @@ export interface CheckOptions {
  */
 export const CLOCK_RECORD_EVERY_MS = 60_000;
 
-/** The pinned key, imported once per process (an import is a thread-pool job of its own). */
-const imported = new Map<string, Promise<LeaseKey>>();
-function pinnedKey(config: AgentConfig): Promise<LeaseKey> {
-  const x = config.leasePublicKeyJwk.x;
-  let key = imported.get(x);
-  if (!key) {
-    key = importLeasePublicJwk(config.leasePublicKeyJwk);
-    key.catch(() => imported.delete(x));
-    imported.set(x, key);
-  }
-  return key;
-}
-
 export async function checkProduct(opts: CheckOptions): Promise<CheckResult> {
   const { paths, config, productCode, clock } = opts;
-  if (!ProductCode.safeParse(productCode).success) throw new TypeError(`not a product code: ${productCode}`);
+  if (!isProductCode(productCode)) throw new TypeError(`not a product code: ${productCode}`);
   const now = clock.now();
 
   // Two small local files, read synchronously: check answers in well under a millisecond, and
   // an async read would add a thread-pool round trip (and its tail) per file.
-  const keyImport = opts.leaseKey ? Promise.resolve(opts.leaseKey) : pinnedKey(config);
   const file = readLeaseFileSync(paths, productCode);
   const verdict = judgeClock(now, readHighestSeenSync(paths));
   if (!verdict.ok) return { ok: false, productCode, reason: 'clock-rolled-back' };
@@ -82,7 +73,7 @@ export async function checkProduct(opts: CheckOptions): Promise<CheckResult> {
   if (file.kind === 'corrupt') return { ok: false, productCode, reason: 'tampered' };
   if (file.kind === 'revoked') return { ok: false, productCode, reason: 'revoked', revokeReason: file.revoked.reason };
 
-  const v = await verifyLease(file.lease.token, await keyImport, { deviceId: config.deviceId, now: Math.floor(now / 1000) });
+  const v = verifyLeaseSync(file.lease.token, opts.leaseKey ?? pinnedLeaseKey(config.leasePublicKeyJwk), { deviceId: config.deviceId, now: Math.floor(now / 1000) });
   if (!v.ok) {
     if (v.reason === 'expired') {
       // verifyLease does not hand back claims of an expired lease; the file was verified when stored.

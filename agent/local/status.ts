@@ -1,7 +1,7 @@
 // What `status` reports: enrollment, the daemon's connection (from status.json and its age),
 // who is signed in, and each known product's lease as `check` would judge it right now — known
 // meaning leased, switched, or installed (per the daemon's last scan) with no lease at all.
-import { importLeasePublicJwk, peekLeaseClaims } from '../../shared/lease.js';
+import { peekLeaseClaims } from '../../shared/lease.js';
 import type { AccountRef, ActivationMethod } from '../../shared/protocol/common.js';
 import type { Clock } from '../clock.js';
 import type { AgentConfig } from '../state/config.js';
@@ -12,6 +12,7 @@ import { readSession } from '../state/session.js';
 import { readDaemonStatus } from '../state/status-file.js';
 import { readInventoryFile } from '../state/inventory-file.js';
 import { checkProduct, describeCheck, type DenyReason } from './check.js';
+import { pinnedLeaseKey } from './lease-verify.js';
 
 /** The daemon rewrites status.json every 30 s; three missed rewrites and we stop believing it. */
 export const DAEMON_STATUS_STALE_MS = 90_000;
@@ -77,7 +78,7 @@ export async function gatherStatus(paths: StatePaths, config: AgentConfig | null
   const inventory = await readInventoryFile(paths);
   const installed = new Map((inventory?.items ?? []).map((i) => [i.productCode, i]));
   const codes = [...new Set([...(await listLeaseProducts(paths)), ...Object.keys(methods), ...installed.keys()])].sort();
-  const leaseKey = await importLeasePublicJwk(config.leasePublicKeyJwk);
+  const leaseKey = pinnedLeaseKey(config.leasePublicKeyJwk);
   for (const productCode of codes) {
     const r = await checkProduct({ paths, config, productCode, clock, leaseKey, raiseClock: false });
     const file = await readLeaseFile(paths, productCode);

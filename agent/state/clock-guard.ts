@@ -1,20 +1,26 @@
 // clock.json: the highest time this device has seen. Leases are bounded by `exp`, so turning the
 // clock back would stretch them; a clock more than the tolerance behind the highest is refused.
-import { z } from 'zod';
 import { isPermissionError, StateAccessError } from './access-error.js';
-import { readJsonSync, readValid, writeJsonAtomic } from './atomic-write.js';
+import { readJson, readJsonSync, writeJsonAtomic } from './atomic-write.js';
 import { PUBLIC_FILE_MODE } from './modes.js';
 import type { StatePaths } from './paths.js';
+import { isPlainObject } from './shapes.js';
 
 /** NTP steps and VM snapshot resumes move clocks by seconds; five minutes back is not an accident. */
 export const CLOCK_ROLLBACK_TOLERANCE_MS = 5 * 60 * 1000;
 
-const ClockFile = z.object({ highestSeen: z.number().int().nonnegative() });
+/** { highestSeen: epoch ms } (no zod: `check` reads it). */
+const highestSeenOf = (raw: unknown): number | null =>
+  isPlainObject(raw) && Number.isSafeInteger(raw.highestSeen) && (raw.highestSeen as number) >= 0 ? (raw.highestSeen as number) : null;
 
 export type ClockVerdict = { ok: true; highestSeen: number } | { ok: false; highestSeen: number; behindMs: number };
 
 export async function readHighestSeen(paths: StatePaths): Promise<number> {
-  return (await readValid(paths.clock, ClockFile))?.highestSeen ?? 0;
+  try {
+    return highestSeenOf(await readJson(paths.clock)) ?? 0;
+  } catch {
+    return 0;
+  }
 }
 
 /**
@@ -23,8 +29,7 @@ export async function readHighestSeen(paths: StatePaths): Promise<number> {
  */
 export function readHighestSeenSync(paths: StatePaths): number {
   try {
-    const parsed = ClockFile.safeParse(readJsonSync(paths.clock));
-    return parsed.success ? parsed.data.highestSeen : 0;
+    return highestSeenOf(readJsonSync(paths.clock)) ?? 0;
   } catch (e) {
     if (isPermissionError(e)) throw new StateAccessError(paths.clock, e.code!);
     return 0;

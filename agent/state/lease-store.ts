@@ -4,8 +4,9 @@ import { promises as fs } from 'node:fs';
 import { z } from 'zod';
 import { EntityId, LeaseToken, ProductCode } from '../../shared/protocol/common.js';
 import { RevokeReason } from '../../shared/protocol/lease.js';
-import { accessErrorOf, isPermissionError, StateAccessError } from './access-error.js';
-import { readJson, readJsonSync, writeJsonAtomic } from './atomic-write.js';
+import { accessErrorOf } from './access-error.js';
+import { readJson, writeJsonAtomic } from './atomic-write.js';
+import { leaseFileOf, leaseReadFailure, type LeaseFile } from './lease-file.js';
 import { ensurePublicDir, PUBLIC_FILE_MODE } from './modes.js';
 import type { StatePaths } from './paths.js';
 
@@ -29,8 +30,7 @@ export type Tombstone = z.infer<typeof Tombstone>;
 export const LeaseEntry = z.union([HeldLease, Tombstone]);
 export type LeaseEntry = z.infer<typeof LeaseEntry>;
 
-/** What a lease file holds, as far as it can be read. `corrupt`: present but not a lease entry. */
-export type LeaseFile = { kind: 'none' } | { kind: 'corrupt' } | { kind: 'held'; lease: HeldLease } | ({ kind: 'revoked' } & Tombstone);
+export { leaseFileOf, leaseReadFailure, readLeaseFileSync, type LeaseFile } from './lease-file.js';
 
 /** Throws StateAccessError when this user may not read the file (see leaseReadFailure). */
 export async function readLeaseFile(paths: StatePaths, productCode: string): Promise<LeaseFile> {
@@ -43,38 +43,6 @@ export async function readLeaseFile(paths: StatePaths, productCode: string): Pro
     return leaseReadFailure(file, e);
   }
   return leaseFileOf(raw);
-}
-
-/** readLeaseFile without the thread pool (for `check`). */
-export function readLeaseFileSync(paths: StatePaths, productCode: string): LeaseFile {
-  if (!ProductCode.safeParse(productCode).success) return { kind: 'none' };
-  const file = paths.lease(productCode);
-  let raw: unknown;
-  try {
-    raw = readJsonSync(file);
-  } catch (e) {
-    return leaseReadFailure(file, e);
-  }
-  return leaseFileOf(raw);
-}
-
-/**
- * A lease file that could not be read or parsed. Unreadable for lack of permission is thrown as a
- * StateAccessError: it says nothing about the lease, and calling it tampered would send a user
- * who merely runs `check` unprivileged looking for an attack. Anything else is a damaged file.
- */
-export function leaseReadFailure(file: string, e: unknown): LeaseFile {
-  if (isPermissionError(e)) throw new StateAccessError(file, e.code!);
-  return { kind: 'corrupt' };
-}
-
-function leaseFileOf(raw: unknown): LeaseFile {
-  if (raw === null) return { kind: 'none' };
-  const held = HeldLease.safeParse(raw);
-  if (held.success) return { kind: 'held', lease: held.data };
-  const tomb = Tombstone.safeParse(raw);
-  if (tomb.success) return { kind: 'revoked', revoked: tomb.data.revoked };
-  return { kind: 'corrupt' };
 }
 
 export async function writeHeldLease(paths: StatePaths, productCode: string, token: string, now: number): Promise<void> {

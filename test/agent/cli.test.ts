@@ -1,12 +1,13 @@
 // The CLI as a script sees it: `node dist/agent.cjs ...`, exit codes and output.
 import { promises as fs } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commands } from '../../agent/cli.js';
+import { loadCommands } from '../../agent/cli.js';
 import { writeHeldLease, writeTombstone } from '../../agent/state/lease-store.js';
 import { generateLeaseKeyPair, signLease, type LeaseClaimsInput, type LeaseKeyPair } from '../../shared/lease.js';
 import { ensureAgentBundle, runAgent } from './helpers/run-agent.js';
 import { makeEnrolledState, tempDir, type TestState } from './helpers/state.js';
 
+const commands = await loadCommands();
 let leaseKey: LeaseKeyPair;
 let st: TestState;
 const nowS = Math.floor(Date.now() / 1000);

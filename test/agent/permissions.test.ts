@@ -5,7 +5,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commands, failureOf } from '../../agent/cli.js';
+import { failureOf, loadCommands } from '../../agent/cli.js';
 import { raiseHighestSeen } from '../../agent/state/clock-guard.js';
 import { StateAccessError } from '../../agent/state/access-error.js';
 import { leaseReadFailure, writeHeldLease } from '../../agent/state/lease-store.js';
@@ -14,7 +14,7 @@ import { generateLeaseKeyPair, signLease, type LeaseKeyPair } from '../../shared
 import { AGENT_BUNDLE, ensureAgentBundle, type AgentRun } from './helpers/run-agent.js';
 import { makeEnrolledState, tempDir, type TestState } from './helpers/state.js';
 
-const checkCommand = commands.find((c) => c.name === 'check')!;
+const checkCommand = (await loadCommands()).find((c) => c.name === 'check')!;
 const mode = async (p: string) => (await fs.stat(p)).mode & 0o777;
 
 describe('reading a lease file that fails', () => {
