@@ -62,7 +62,8 @@ describe('seatctl login and connection', () => {
 });
 
 describe('seatctl usage', () => {
-  it('answers --help on every command with exit 0 and the exit codes on the top level', async () => {
+  // One process per command: generous on a loaded two-core machine.
+  it('answers --help on every command with exit 0 and the exit codes on the top level', { timeout: 120_000 }, async () => {
     const paths = commandPaths(buildProgram({ io: { out() {}, err() {}, tty: false }, env: {}, platform: 'linux', home: '/nonexistent' }));
     expect(paths.length).toBeGreaterThan(25);
     const top = await a.ctl.run(['--help']);
