@@ -9,6 +9,7 @@ import type { Services } from '../core/services.js';
 import type { Account, Membership, OrgDoc } from '../domain/model.js';
 import { zodMessage } from './error-handler.js';
 import { resolveCaller, type Caller } from './caller.js';
+import { KnownDevices } from './known-device.js';
 import { RouteLimits, type RouteLimit } from './route-limits.js';
 
 /** public: anyone; account: signed in; member: signed in and in :orgId; admin: owner or admin of :orgId */
@@ -66,11 +67,13 @@ const idParam = /^[A-Za-z0-9_-]{1,64}$/;
 export class Router {
   readonly table: RouteInfo[] = [];
   readonly #limits: RouteLimits;
+  readonly #known: KnownDevices;
   constructor(
     private readonly app: FastifyInstance,
     private readonly s: Services,
   ) {
     this.#limits = new RouteLimits(s);
+    this.#known = new KnownDevices(s);
   }
 
   add<B = undefined, Q = undefined>(def: RouteDef<B, Q>): void {
@@ -84,6 +87,7 @@ export class Router {
     });
     const s = this.s;
     const limits = this.#limits;
+    const known = this.#known;
     const routeKey = `${def.method} ${def.url}`;
     this.app.route({
       method: def.method,
@@ -114,7 +118,7 @@ export class Router {
         const body = parse(def.body, req.body, 'body');
         const query = parse(def.query, req.query, 'query');
         limits.checkSerial(def.limit, req.ip, caller?.account.id, body);
-        const result = await Promise.resolve(def.handler({
+        const result = await Promise.resolve(known.run(req, body, () => def.handler({
           req,
           reply,
           s,
@@ -124,11 +128,12 @@ export class Router {
           caller: caller as Caller,
           account: caller?.account as Account,
           org: org as OrgContext,
-        })).catch((e: unknown) => {
+        }))).catch((e: unknown) => {
           limits.failed(def.limit, req.ip, caller?.account.id, e);
           throw e;
         });
         if (reply.sent) return reply;
+        known.after(req, reply, result);
         reply.status(def.status ?? 200);
         return result ?? { ok: true };
       },

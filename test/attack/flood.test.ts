@@ -5,6 +5,7 @@ import { connect as tcpConnect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { Limits } from '../../server/core/config.js';
+import { passwordGate } from '../../server/core/password.js';
 import { Client, registered } from '../helpers/client.js';
 import { startTestServer, testLimits, type TestServer } from '../helpers/server.js';
 import { signHello } from '../../shared/protocol/hello-signature.js';
@@ -55,6 +56,37 @@ describe('password-hashing flood', () => {
     for (const r of replies.filter((x) => x.status !== 429)) expect(r.status).toBe(401);
     const genuine = await new Client(s.url).post('/api/v1/auth/sign-in', { email: admin.email, password: 'correct horse battery' });
     expect(genuine.status).toBe(200);
+  });
+
+  it('lets a person whose browser signed in before (known-device cookie) past a full queue; a stranger, or another account, is still refused', async () => {
+    const s = await server({ passwordHashConcurrency: 1, passwordHashQueue: 1 });
+    const a = await registered(s.url);
+    const b = await registered(s.url);
+    const signIn = (email: string, cookie?: string) =>
+      fetch(`${s.url}/api/v1/auth/sign-in`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
+        body: JSON.stringify({ email, password: 'correct horse battery' }),
+      });
+    const first = await signIn(a.email);
+    const known = first.headers.getSetCookie().find((c) => c.startsWith('sk_known='))!.split(';')[0]!;
+    expect(known).toMatch(/^sk_known=acc_/);
+    // The flood, held still: one hash running and one waiting, both until released.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const blockers = [passwordGate.run(() => held), passwordGate.run(() => held)];
+    const stranger = await signIn(a.email);
+    expect(stranger.status).toBe(429);
+    expect((await signIn(b.email, known)).status, 'the cookie vouches for its own account only').toBe(429);
+    const forged = known.replace(/\.[^.]+$/, '.AAAA');
+    expect((await signIn(a.email, forged)).status).toBe(429);
+    const genuine = signIn(a.email, known);
+    // One priority sign-in per account at a time: its own cookie cannot make an account a flood.
+    await waitFor('the genuine sign-in queued', () => passwordGate.waiting === 1);
+    expect((await signIn(a.email, known)).status).toBe(429);
+    release();
+    await Promise.all(blockers);
+    expect((await genuine).status).toBe(200);
   });
 
   it('limits every unauthenticated route per address: register, sign-in and enroll answer 429 after the window’s share', async () => {
