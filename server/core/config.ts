@@ -36,6 +36,8 @@ export interface ServerConfig {
    * answers 404, so nothing about the server's load is public by default.
    */
   metricsToken?: string;
+  /** webhook deliveries: retry delays (default 10 s, 1 min, 10 min, 1 h) and whether private addresses may be targets (default no) */
+  webhooks?: { retryDelaysMs?: number[]; allowPrivateTargets?: boolean };
   /** serve the portal's static files from here when it exists */
   webDir?: string;
   /** agent gateway and job tuning; the defaults suit production, tests shorten them */
@@ -58,7 +60,10 @@ export interface Limits {
   serialGuesses: Window;
   /** password hashes computed at once, process-wide (default 2: the libuv pool has 4 threads) */
   passwordHashConcurrency: number;
-  /** password hashes waiting for a slot; beyond it 429 RATE_LIMITED at once (default 64: about a second and a half of work) */
+  /**
+   * password hashes waiting for a slot; beyond it 429 RATE_LIMITED at once (default 16: a few
+   * seconds at OWASP cost; sign-ins with a known-device cookie go ahead of the queue)
+   */
   passwordHashQueue: number;
   /**
    * open TCP connections from one client address, authenticated agent sockets not counted (a
@@ -87,7 +92,7 @@ export const defaultLimits: Limits = {
   enrollmentTokenMaxUses: 250,
   serialGuesses: { attempts: 10, windowSeconds: 3600 },
   passwordHashConcurrency: 2,
-  passwordHashQueue: 64,
+  passwordHashQueue: 16,
   connectionsPerAddress: 256,
   maxConnections: 0,
   unhelloedSocketsPerAddress: 128,
