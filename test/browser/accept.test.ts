@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registered } from '../helpers/client.js';
 import { seedOrg } from '../helpers/server.js';
-import { nav, newContext, PASSWORD, type Scene, startScene } from './harness.js';
+import { acceptLink, nav, newContext, PASSWORD, type Scene, startScene } from './harness.js';
 
 let scene: Scene;
 let portal: Scene['portal'];
@@ -67,6 +67,25 @@ describe('accepting an invitation', () => {
     await page.getByRole('button', { name: 'Accept invitation' }).click();
     await page.getByRole('heading', { name: 'Welcome to Initech Machining' }).waitFor();
     await ctx.close();
+  });
+
+  it('a link replaced by a newer invitation (sent again) says so', async () => {
+    await nav(owner, 'Members');
+    await owner.getByLabel('Email', { exact: true }).fill('ivan@acme.test');
+    await owner.getByRole('button', { name: 'Send invitation' }).click();
+    await owner.getByRole('status').filter({ hasText: 'Invitation sent to ivan@acme.test' }).waitFor();
+    const first = acceptLink((await portal.smtp.waitFor((m) => m.to.includes('ivan@acme.test'))).text)!;
+    const row = owner.locator('tr[data-invitation="ivan@acme.test"]');
+    await row.getByRole('button', { name: 'Resend' }).click();
+    await row.getByText('sent again').waitFor();
+    await expect.poll(() => portal.smtp.mails.filter((m) => m.to.includes('ivan@acme.test')).length).toBe(2);
+    const page = await watch(await (await newContext(browser, portal.server.url)).newPage());
+    await page.goto(first);
+    const refused = page.getByRole('alert');
+    await refused.filter({ hasText: /replaced by a newer invitation/ }).waitFor();
+    expect(await refused.getAttribute('data-code')).toBe('INVITATION_SUPERSEDED');
+    expect(await page.getByRole('button', { name: 'Accept invitation' }).count()).toBe(0);
+    await page.context().close();
   });
 
   it('raised no script error in any page', () => {

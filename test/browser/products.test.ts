@@ -2,7 +2,7 @@
 // extended, resized and ended.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BOB, CAROL, confirm, contract, line, member, nav, pick, type Scene, screenshot, startScene } from './harness.js';
+import { BOB, CAROL, OWNER, confirm, contract, line, member, nav, pick, type Scene, screenshot, startScene } from './harness.js';
 
 let scene: Scene;
 let owner: Page;
@@ -122,6 +122,37 @@ describe('products and services', () => {
     await bob.goto('/my-products');
     await bob.locator('tr[data-product="REVIT"]', { hasText: 'not in force' }).waitFor();
     await screenshot(owner, 'contracts.png');
+  });
+
+  it('a full line offers no Assign form and says why; an error shows as a sentence, not its code', async () => {
+    await nav(owner, 'Services');
+    const bim = line(owner, 'BIM-COLLAB');
+    // 3 seats: Bob, Carol, Olivia.
+    for (const who of [BOB, CAROL, OWNER]) {
+      await pick(bim, 'Assign a seat of BIM-COLLAB to', member(who), 'Assign');
+      await bim.locator(`tr[data-holder="${who.email}"]`).waitFor();
+    }
+    expect(await bim.getByLabel('Assign a seat of BIM-COLLAB to').count()).toBe(0);
+    expect(await bim.locator('[data-line-full]').textContent()).toContain('All 3 seats are assigned.');
+    // Focus left the Assign form (gone now) for the line, not the top of the page.
+    expect(await owner.evaluate(() => document.activeElement !== document.body && !!document.activeElement?.closest('.line'))).toBe(true);
+    await confirm(bim.locator(`tr[data-holder="${OWNER.email}"]`), 'Unassign', 'Yes, unassign');
+    await bim.getByLabel('Assign a seat of BIM-COLLAB to').waitFor();
+
+    // A refusal reads as a sentence; its code is for scripts only (data-code).
+    await nav(owner, 'Products');
+    await owner.getByRole('button', { name: 'New contract…' }).click();
+    await owner.getByLabel('Contract number').fill('C-DUP');
+    await owner.getByLabel('Serial numbers').fill(scene.org.serial);
+    await owner.getByLabel('Ends on').fill('2031-12-31');
+    await owner.getByLabel('Product (line 1)').selectOption('REVIT');
+    await owner.getByLabel('Seats (line 1)').fill('1');
+    await owner.getByRole('button', { name: 'Create contract' }).click();
+    const refused = owner.getByRole('form', { name: 'New contract' }).getByRole('alert');
+    await refused.waitFor();
+    expect(await refused.getAttribute('data-code')).toBe('CONFLICT');
+    expect(await refused.textContent()).not.toMatch(/\b[A-Z]+_[A-Z_]+\b|CONFLICT/);
+    expect((await refused.textContent())!.length).toBeGreaterThan(20);
   });
 
   it('raised no script error in any page', () => {

@@ -133,6 +133,26 @@ describe('teams', () => {
     await bob.getByRole('heading', { name: 'My products' }).waitFor();
   });
 
+  it("a team's Add member select shows its placeholder again after a pick, not a blank", async () => {
+    await owner.goto('/teams');
+    await owner.getByRole('button', { name: 'Create team' }).waitFor();
+    await owner.getByLabel('New team').fill('Tooling');
+    await owner.getByRole('button', { name: 'Create team' }).click();
+    const team = owner.locator('section.team[data-team="Tooling"]');
+    const add = team.getByLabel('Add to Tooling');
+    await add.selectOption({ label: member(CAROL) });
+    await team.getByRole('button', { name: 'Add member' }).click();
+    await team.locator(`tr[data-team-member="${CAROL.email}"]`).waitFor();
+    const shown = () => add.evaluate((s: HTMLSelectElement) => s.options[s.selectedIndex]?.textContent ?? '(blank)');
+    await expect.poll(shown).toBe('Choose a member…');
+    // The work continues where it was: the same select, ready for the next person.
+    await expect.poll(() => owner.evaluate(() => document.activeElement?.getAttribute('id'))).toBe(await add.getAttribute('id'));
+    await team.getByLabel('Attach contract').selectOption({ label: org.contract.number });
+    await team.getByRole('button', { name: 'Attach' }).click();
+    await team.locator(`li[data-team-contract="${org.contract.number}"]`).waitFor();
+    await expect.poll(() => team.getByLabel('Attach contract').evaluate((s: HTMLSelectElement) => s.options[s.selectedIndex]?.textContent ?? '(blank)')).toBe('Choose a contract…');
+  });
+
   it('raised no script error in any page', () => {
     expect(scene.pageErrors).toEqual([]);
   });
