@@ -6,6 +6,7 @@ import WebSocket from 'ws';
 import type { ErrorCode } from '../../shared/errors.js';
 import { closeCodes, isFinalClose } from '../../shared/protocol/error.js';
 import { signHello } from '../../shared/protocol/hello-signature.js';
+import { switchParts } from '../../shared/protocol/method-switch.js';
 import { encodeFrame, parseFrame, type AgentToServer, type Outgoing, type ServerToAgent } from '../../shared/protocol/messages.js';
 import { MAX_FRAME_BYTES, PROTOCOL_VERSION } from '../../shared/protocol/version.js';
 import type { Welcome } from '../../shared/protocol/welcome.js';
@@ -204,7 +205,12 @@ export class AgentLink {
       return;
     }
     this.#enqueue(async () => {
-      const outcome = await this.#opts.onMessage(msg);
+      // A method.switch carrying its lease changes (protocol 2) is applied as the frames it stands
+      // for, in order; one ack covers it once every part is applied.
+      let outcome: void | 'no-ack' = undefined;
+      for (const part of msg.type === 'method.switch' ? switchParts(msg) : [msg]) {
+        if ((await this.#opts.onMessage({ v: 1, ...part } as typeof msg)) === 'no-ack') outcome = 'no-ack';
+      }
       // Ack only after applying: an unacked push is resent on reconnect, and applying twice is harmless.
       if (outcome !== 'no-ack' && msg.type !== 'error' && msg.id !== undefined && ws === this.#ws && ws.readyState === WebSocket.OPEN) {
         ws.send(encodeFrame({ type: 'ack', id: msg.id }));

@@ -289,8 +289,8 @@ async function seatkeeperLevel(fleet: Fleet, n: number, p: Plan, deadline: numbe
     await srv.helper.call('restore', { indices: done });
     await until('the unassigned seats given back', async () => (await fleet.holding()) === n, 120_000);
 
-    // Org-wide: switch the line to serial (every agent: method.switch + lease.revoke) and back
-    // (method.switch + lease.grant of a newly signed lease).
+    // Org-wide: switch the line to serial (every agent: method.switch carrying its lease.revoke) and
+    // back (method.switch carrying a newly signed lease).
     const switchMs: number[] = [];
     await srv.helper.call('eldReset');
     await profiled(srv, `switch${at}`, async () => {
@@ -347,8 +347,12 @@ interface RawResult {
 async function rawLevel(fleet: Fleet, n: number, revoked: number[], switches: number, frames: Record<string, string>, withStorm: boolean): Promise<RawResult> {
   const raw = fleet.raw;
   const base = `http://127.0.0.1:${fleet.rawPort}`;
+  // A switch goes out as one frame per device when the server carries the lease in it (protocol
+  // 2), else as method.switch plus the lease frame: the baseline sends the same frames.
+  const combined = !!frames['switch-revoke'] && !!frames['switch-grant'];
+  const switchFrames = (lease: 'revoke' | 'grant') => (combined ? `switch-${lease}` : `switch,${lease}`);
   for (const t of ['lease.revoke', 'lease.grant', 'method.switch']) if (!frames[t]) throw new Error(`no ${t} frame was captured for the baseline`);
-  await raw.call('frames', { revoke: frames['lease.revoke'], grant: frames['lease.grant'], switch: frames['method.switch'] });
+  await raw.call('frames', { revoke: frames['lease.revoke'], grant: frames['lease.grant'], switch: frames['method.switch'], 'switch-revoke': frames['switch-revoke'], 'switch-grant': frames['switch-grant'] });
   try {
     const rss0 = await rssAfterGc(raw);
     await fleet.setup(`ws://127.0.0.1:${fleet.rawPort}/raw`, n, true);
@@ -373,7 +377,7 @@ async function rawLevel(fleet: Fleet, n: number, revoked: number[], switches: nu
     await raw.call('eldReset');
     for (let k = 0; k < switches; k++) {
       const lease = k % 2 === 0 ? 'revoke' : 'grant';
-      broadcastMs.push(await fleet.orgWide(`lease.${lease}`, async () => void (await http('POST', `${base}/broadcast?frames=switch,${lease}`, null))));
+      broadcastMs.push(await fleet.orgWide(`lease.${lease}`, async () => void (await http('POST', `${base}/broadcast?frames=${switchFrames(lease)}`, null))));
     }
     const broadcastStall = await eldMax({ helper: raw });
 

@@ -105,6 +105,9 @@ class SimAgent {
     }
     const msg = r.msg;
     samples[msg.type] = text;
+    // A switch that carries its lease change (protocol 2): the baseline sends these same bytes.
+    if (msg.type === 'method.switch' && msg.revoke?.length) samples['switch-revoke'] = text;
+    if (msg.type === 'method.switch' && msg.grant?.length) samples['switch-grant'] = text;
     if (msg.type === 'challenge') {
       this.#send({
         type: 'hello',
@@ -147,8 +150,12 @@ class SimAgent {
         onPush(this, msg.type, msg);
         return;
       case 'method.switch':
+        for (const r of msg.revoke ?? []) if (this.held.get(r.productCode) === r.jti) this.held.delete(r.productCode);
+        for (const t of msg.grant ?? []) this.#hold(t);
         this.#ack(msg.id);
         onPush(this, msg.type, msg);
+        if (msg.revoke?.length) onPush(this, 'lease.revoke', msg);
+        if (msg.grant?.length) onPush(this, 'lease.grant', msg);
         return;
       case 'inventory.request':
         this.#send({ type: 'inventory', items: BENCH_INVENTORY, hash: BENCH_INVENTORY_HASH });

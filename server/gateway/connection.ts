@@ -2,7 +2,8 @@
 // its frames are handled one after another (hello finishes before anything else is looked at).
 import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
-import { encodeFrame, type Outgoing, type ServerToAgent } from '../../shared/protocol/index.js';
+import { PROTOCOL_VERSION, type Outgoing, type ServerToAgent } from '../../shared/protocol/index.js';
+import { EncodedFrame } from './protocol-compat.js';
 
 export type ConnState = 'challenging' | 'authenticating' | 'ready' | 'closed';
 
@@ -19,6 +20,8 @@ export class AgentConnection {
   onSettled: (() => void) | null = null;
   orgId: string | null = null;
   deviceId: string | null = null;
+  /** the protocol the agent said in its hello: frames go out in the shape it understands */
+  protocol: number = PROTOCOL_VERSION;
   /** a ping is out and its pong has not come back */
   awaitingPong = false;
   /** heartbeat intervals in a row that ended without a pong */
@@ -71,13 +74,13 @@ export class AgentConnection {
     return this.state !== 'closed' && this.ws.readyState === this.ws.OPEN;
   }
 
-  send(frame: Outgoing<ServerToAgent>): void {
+  send(frame: Outgoing<ServerToAgent> | EncodedFrame): void {
     if (!this.open) return;
     if (this.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
       this.terminate();
       return;
     }
-    this.ws.send(encodeFrame(frame));
+    for (const text of (frame instanceof EncodedFrame ? frame : new EncodedFrame(frame)).textsFor(this.protocol)) this.ws.send(text);
   }
 
   sendError(code: string, message: string, ref?: string): void {

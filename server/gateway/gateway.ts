@@ -7,6 +7,7 @@ import { SeatkeeperError } from '../../shared/errors.js';
 import {
   closeCodes,
   MAX_FRAME_BYTES,
+  OLDEST_PROTOCOL_VERSION,
   parseFrame,
   PROTOCOL_VERSION,
   type AgentToServer,
@@ -193,11 +194,13 @@ export class AgentGateway implements GatewayCore {
       conn.sendError('RATE_LIMITED', `Too many frames from this device; reconnect in ${wait} s.`, hello.id);
       return conn.close(closeCodes.POLICY_VIOLATION.code, 'cooling down');
     }
-    if (hello.protocol !== PROTOCOL_VERSION) {
-      conn.sendError('PROTOCOL_UNSUPPORTED', `This server speaks protocol ${PROTOCOL_VERSION}; update the agent.`, hello.id);
+    if (hello.protocol < OLDEST_PROTOCOL_VERSION || hello.protocol > PROTOCOL_VERSION) {
+      const which = hello.protocol > PROTOCOL_VERSION ? 'update the server or use an older agent' : 'update the agent';
+      conn.sendError('PROTOCOL_UNSUPPORTED', `This server speaks protocols ${OLDEST_PROTOCOL_VERSION} to ${PROTOCOL_VERSION}, not ${hello.protocol}; ${which}.`, hello.id);
       conn.close(closeCodes.PROTOCOL_UNSUPPORTED.code, 'protocol unsupported');
       return;
     }
+    conn.protocol = hello.protocol;
     const orgId = this.#orgOfDevice(hello.deviceId);
     const device = orgId ? this.s.store.org(orgId)!.devices[hello.deviceId] : undefined;
     if (!orgId || !device || !verifyHelloSignature(device.publicKey, conn.nonce, hello.deviceId, hello.signature)) {

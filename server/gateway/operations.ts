@@ -8,13 +8,14 @@ import { auditEvent } from '../domain/audit.js';
 import { affectedDevices } from '../domain/entitlements.js';
 import type { EntitlementChange } from '../core/gateway.js';
 import type { CoreServices } from '../core/services.js';
-import type { Account } from '../domain/model.js';
+import type { Account, ActivationMethod } from '../domain/model.js';
 import type { DeviceCodeBook } from './device-codes.js';
 import type { IndexCache } from './index-cache.js';
 import type { ServerLeaseKey } from './lease-key.js';
 import { accountRef, needsSync, reconcileBody, revocationOf, syncOn, type DeviceChange } from './lease-sync.js';
 import type { LivePresence } from './live-presence.js';
 import { deviceKeyOf, type Pusher } from './pusher.js';
+import { Slicer } from './slicer.js';
 
 export interface GatewayCore {
   s: CoreServices;
@@ -27,41 +28,71 @@ export interface GatewayCore {
 
 export const newJti = (s: CoreServices) => () => s.ids('lse');
 
+/**
+ * Devices synced per transaction. Each chunk is one commit and a short synchronous step; its
+ * pushes go out in slices that let the event loop turn, so an org-wide change never freezes it.
+ */
+const SYNC_CHUNK = 256;
+
 /** Rights changed: recompute the affected devices now, revoke and grant, push. */
 export async function applyEntitlementChange(core: GatewayCore, change: EntitlementChange): Promise<DeviceChange[]> {
   const { s, pusher } = core;
-  const doc = s.store.org(change.orgId);
+  const { orgId } = change;
+  const doc = s.store.org(orgId);
   if (!doc) return [];
   const now = s.clock();
   // No reason (only rights given, or "the rules changed": a line edited, a contract added): each lease
   // that goes gets the reason that fits it (contract-ended, team-removed…) instead of a vague one.
   const opts = change.reason === undefined ? {} : { reason: change.reason };
-  let changes: DeviceChange[] = [];
   // Rights changed (that is what the event says): re-read them; the leases part stays current.
-  const pre = core.indexes.get(change.orgId)!;
+  const pre = core.indexes.get(orgId)!;
   pre.refreshRights();
-  if (needsSync(doc, affectedDevices(doc, change, now, pre), now, opts, pre)) {
-    changes = await s.store.tx((t) => {
-      const d = t.org(change.orgId)!;
-      const idx = core.indexes.get(change.orgId)!;
-      // Found on the plain document: a scan of every device through the write-watching view costs more.
-      return syncOn(d, affectedDevices(doc, change, now, idx), now, opts, newJti(s), idx);
-    });
-  }
-  if (change.reason === 'method-switched' && change.lineIds) {
-    const after = s.store.org(change.orgId)!;
-    const idx = core.indexes.get(change.orgId)!;
-    for (const lineId of change.lineIds) {
-      const found = idx.line(lineId);
+  const ids = affectedDevices(doc, change, now, pre);
+  // A method switch is told to every device that used or could use the line, with what it did to
+  // the device's leases in the same frame.
+  const switchedOn = new Map<string, { lineId: string; productCode: string; method: ActivationMethod }>();
+  if (change.reason === 'method-switched') {
+    for (const lineId of change.lineIds ?? []) {
+      const found = pre.line(lineId);
       if (!found) continue;
-      const { productCode, method } = found.line;
-      for (const deviceId of affectedDevices(after, { lineIds: [lineId] }, now, idx)) pusher.methodSwitch(change.orgId, deviceId, lineId, productCode, method);
+      const what = { lineId, productCode: found.line.productCode, method: found.line.method };
+      for (const deviceId of affectedDevices(doc, { lineIds: [lineId] }, now, pre)) if (!switchedOn.has(deviceId)) switchedOn.set(deviceId, what);
     }
   }
-  pusher.changes(change.orgId, changes);
-  await refillSerialSeats(core, change.orgId, changes);
-  return changes;
+  const all: DeviceChange[] = [];
+  const slicer = new Slicer();
+  for (let i = 0; i < ids.length; i += SYNC_CHUNK) {
+    const chunk = ids.slice(i, i + SYNC_CHUNK);
+    const plain = s.store.org(orgId);
+    if (!plain) break;
+    let changes: DeviceChange[] = [];
+    // Found on the plain document: planning through the write-watching view costs more.
+    if (needsSync(plain, chunk, now, opts, core.indexes.get(orgId)!)) {
+      changes = await s.store.tx((t) => {
+        const d = t.org(orgId);
+        return d ? syncOn(d, chunk, now, opts, newJti(s), core.indexes.get(orgId)!) : [];
+      });
+    }
+    const byDevice = new Map(changes.map((c) => [c.deviceId, c]));
+    for (const deviceId of chunk) {
+      const ch = byDevice.get(deviceId);
+      const sw = switchedOn.get(deviceId);
+      if (sw && (!ch || fitsSwitchFrame(ch))) pusher.methodSwitch(orgId, deviceId, sw.lineId, sw.productCode, sw.method, ch);
+      else {
+        if (sw) pusher.methodSwitch(orgId, deviceId, sw.lineId, sw.productCode, sw.method);
+        if (ch) pusher.pushChange(orgId, ch);
+      }
+      await slicer.turn();
+    }
+    pusher.feed(orgId, changes);
+    all.push(...changes);
+  }
+  await refillSerialSeats(core, orgId, all);
+  return all;
 }
+
+/** What one method.switch frame can carry (shared/protocol/method-switch.ts). */
+const fitsSwitchFrame = (ch: DeviceChange) => ch.revoked.length <= 16 && ch.granted.length <= 16;
 
 /** Serial seats given up (a device revoked, a serial uninstalled) go to the devices waiting for them. */
 export async function refillSerialSeats(core: GatewayCore, orgId: string, changes: DeviceChange[]): Promise<void> {

@@ -7,7 +7,8 @@ import type { FeedItem } from '../core/events.js';
 import type { CoreServices } from '../core/services.js';
 import type { ActivationMethod, Lease, RevokeReason } from '../domain/model.js';
 import type { AgentConnection } from './connection.js';
-import type { DeviceChange } from './lease-sync.js';
+import { revocationOf, type DeviceChange } from './lease-sync.js';
+import { EncodedFrame } from './protocol-compat.js';
 import { tokenOf } from './lease-signer.js';
 import { Outbox, type PushKind } from './outbox.js';
 
@@ -68,7 +69,8 @@ export class Pusher {
     if (!frame) return;
     const entry = { id, kind, sentAt: this.#s.clock(), rebuild: () => build(id) };
     this.outbox.add(deviceKeyOf(orgId, deviceId), { ...entry, ...(meta.productCode ? { productCode: meta.productCode } : {}), ...(meta.jti ? { jti: meta.jti } : {}) });
-    for (const c of targets) c.send(frame);
+    const encoded = new EncodedFrame(frame);
+    for (const c of targets) c.send(encoded);
   }
 
   grant(orgId: string, lease: Lease, except?: AgentConnection): void {
@@ -94,21 +96,38 @@ export class Pusher {
     );
   }
 
-  methodSwitch(orgId: string, deviceId: string, lineId: string, productCode: string, method: ActivationMethod): void {
+  /**
+   * One frame tells the device the line's new method and what that did to its leases (`change`,
+   * when the switch changed any). Built when sent: sent again only while the method still holds,
+   * and only with the grants still live (a revocation stays true).
+   */
+  methodSwitch(orgId: string, deviceId: string, lineId: string, productCode: string, method: ActivationMethod, change?: DeviceChange): void {
+    const revoke = (change?.revoked ?? []).map((r) => revocationOf(r.lease, r.reason));
+    const granted = change?.granted ?? [];
     this.push(orgId, deviceId, 'method.switch', (id) => {
-      // Sent again only while it is still true.
-      const found = this.#s.store.org(orgId) && findLine(this.#s.store.org(orgId)!, lineId);
-      return found && found.line.method === method ? { type: 'method.switch', id, productCode, method } : null;
+      const doc = this.#s.store.org(orgId);
+      const found = doc && findLine(doc, lineId);
+      if (!found || found.line.method !== method) return null;
+      const now = this.#s.clock();
+      const grant: string[] = [];
+      for (const g of granted) {
+        const l = doc.leases[g.jti];
+        if (l && isLive(l, now)) grant.push(tokenOf(this.#key, orgId, l));
+      }
+      return { type: 'method.switch', id, productCode, method, ...(revoke.length ? { revoke } : {}), ...(grant.length ? { grant } : {}) };
     });
   }
 
   /** Revocations first, then grants, and the dashboard feed. */
   changes(orgId: string, changes: DeviceChange[], except?: AgentConnection): void {
-    for (const ch of changes) {
-      for (const { lease, reason } of ch.revoked) this.revoke(orgId, lease, reason, except);
-      for (const lease of ch.granted) this.grant(orgId, lease, except);
-    }
+    for (const ch of changes) this.pushChange(orgId, ch, except);
     this.feed(orgId, changes);
+  }
+
+  /** One device's revocations, then its grants (no feed). */
+  pushChange(orgId: string, ch: DeviceChange, except?: AgentConnection): void {
+    for (const { lease, reason } of ch.revoked) this.revoke(orgId, lease, reason, except);
+    for (const lease of ch.granted) this.grant(orgId, lease, except);
   }
 
   /** Tells the dashboard about grants and revocations. */
@@ -141,7 +160,8 @@ export class Pusher {
         continue;
       }
       entry.sentAt = now;
-      for (const c of targets) c.send(frame);
+      const encoded = new EncodedFrame(frame);
+      for (const c of targets) c.send(encoded);
     }
   }
 

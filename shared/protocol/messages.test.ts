@@ -4,6 +4,7 @@ import { inventoryHash } from './inventory-hash.js';
 import { encodeFrame, parseFrame, type AgentToServer, type ServerToAgent } from './messages.js';
 import type { InventoryItem } from './inventory.js';
 import { RevokeReason } from './lease.js';
+import { switchParts } from './method-switch.js';
 
 const sig = 'A'.repeat(86);
 
@@ -29,6 +30,7 @@ describe('protocol frames', () => {
       { v: 1, type: 'lease.grant', id: 'g1', token: 'aaaaaaaa.bbbbbbbb.cccc' },
       { v: 1, type: 'lease.revoke', id: 'v1', jti: 'l1', productCode: 'ACAD', reason: 'unassigned' },
       { v: 1, type: 'method.switch', id: 'm1', productCode: 'ACAD', method: 'serial' },
+      { v: 1, type: 'method.switch', id: 'm2', productCode: 'ACAD', method: 'serial', revoke: [{ jti: 'l1', productCode: 'ACAD', reason: 'method-switched' }], grant: ['aaaaaaaa.bbbbbbbb.cccc'] },
       { v: 1, type: 'login.code', userCode: 'BDWP-HQPK', verificationUri: 'http://127.0.0.1:8080/device', expiresIn: 600, interval: 5 },
       { v: 1, type: 'login.done', account: { id: 'acc_1', email: 'a@b.c', name: 'A' } },
       { v: 1, type: 'login.failed', reason: 'expired' },
@@ -79,6 +81,16 @@ describe('protocol frames', () => {
     expectTypeOf<InventoryItem>().toEqualTypeOf<StoreInventoryItem>();
     // Every reason the store may hold is one a revoke frame may carry.
     expect(RevokeReason.options).toContain('team-removed');
+  });
+
+  it('spells a method.switch with leases out as the protocol-1 frames it stands for, each one valid', () => {
+    const parts = switchParts({ type: 'method.switch', id: 'psh_1', productCode: 'ACAD', method: 'serial', revoke: [{ jti: 'l1', productCode: 'ACAD', reason: 'method-switched' }], grant: ['aaaaaaaa.bbbbbbbb.cccc'] });
+    expect(parts).toEqual([
+      { type: 'method.switch', id: 'psh_1', productCode: 'ACAD', method: 'serial' },
+      { type: 'lease.revoke', id: 'psh_1.r0', jti: 'l1', productCode: 'ACAD', reason: 'method-switched' },
+      { type: 'lease.grant', id: 'psh_1.g0', token: 'aaaaaaaa.bbbbbbbb.cccc' },
+    ]);
+    for (const p of parts) expect(parseFrame('server-to-agent', encodeFrame(p)).ok).toBe(true);
   });
 
   it('hashes inventory independent of order', () => {

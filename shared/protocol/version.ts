@@ -4,7 +4,14 @@
 // History (bump on any change a peer of the previous version would misread):
 //   1 — 2026-11-23: first version: challenge/hello/welcome/reconcile, lease.grant/revoke/request,
 //       method.switch, device login (login.start/code/done/failed), logout, inventory, ack, error.
-export const PROTOCOL_VERSION = 1 as const;
+//   2 — 2026-12-03: method.switch carries the lease changes the switch made on the device (`revoke`,
+//       then `grant`) in the same frame, one frame per device instead of three; revocations may say
+//       'team-removed'. A version-1 agent is still served: it gets the three frames, and
+//       'team-removed' as 'unassigned' (its schema refuses the new reason).
+export const PROTOCOL_VERSION = 2 as const;
+
+/** The oldest agent protocol the server still speaks (it refuses older ones with PROTOCOL_UNSUPPORTED). */
+export const OLDEST_PROTOCOL_VERSION = 1 as const;
 
 /**
  * Largest text frame either side accepts; both pass it to ws as `maxPayload` (a larger frame is

@@ -44,11 +44,11 @@ const sw: InventoryItem = { productCode: 'SW-PREMIUM', version: '2025', path: '/
 const acad = (serial: string): InventoryItem => ({ productCode: 'ACAD', version: '2025', path: '/opt/acad', serial });
 
 /** A connected device with `items` installed and `accountId` signed in (through the code flow). */
-async function workstation(org: Org, items: InventoryItem[], accountId: string | null, opts: { ack?: boolean } = {}) {
+async function workstation(org: Org, items: InventoryItem[], accountId: string | null, opts: { ack?: boolean; protocol?: number } = {}) {
   const dev = await enrollDevice(server.url, org.token);
   const a = await RawAgent.connect(server.url);
   agents.push(a);
-  await a.authenticate(dev);
+  await a.authenticate(dev, opts.protocol === undefined ? {} : { protocol: opts.protocol });
   a.send({ type: 'inventory', items, hash: inventoryHash(items) });
   if (accountId) {
     a.send({ type: 'login.start' });
@@ -178,6 +178,23 @@ describe('entitlement pushes', () => {
     expect(await a.next('lease.revoke', 2000)).toMatchObject({ productCode: 'BIM-COLLAB', reason: 'team-removed' });
     const seats = Object.values(server.services.store.org(org.orgId)!.assignments).filter((x) => x.accountId === eve!.id);
     expect(seats).toHaveLength(1);
+  });
+
+  it("tells an agent of protocol 1 (which has no 'team-removed') such a revocation as 'unassigned', pushed and in its reconcile", async () => {
+    const org = await orgWithToken(server);
+    const [eve] = await addMembers(server, org.orgId, 1);
+    const teamId = await addTeam(server, org.orgId, { name: 'Quay project', memberIds: [eve!.id], contractIds: [org.contract.id] });
+    const { dev, a } = await workstation(org, [], eve!.id, { protocol: 1 });
+    await assign(org, 'BIM-COLLAB', eve!.id);
+    const jti = peekLeaseClaims((await a.next('lease.grant', 2000)).token)!.jti;
+    expect((await org.admin.del(`/api/v1/orgs/${org.orgId}/teams/${teamId}/members/${eve!.id}`)).status).toBe(200);
+    expect(await a.next('lease.revoke', 2000)).toMatchObject({ jti, productCode: 'BIM-COLLAB', reason: 'unassigned' });
+    expect(server.services.store.org(org.orgId)!.leases[jti]).toMatchObject({ status: 'revoked', revokeReason: 'team-removed' });
+    a.close();
+    const back = await RawAgent.connect(server.url);
+    agents.push(back);
+    const { reconcile } = await back.authenticate(dev, { leases: [jti], protocol: 1 });
+    expect(reconcile.revoke).toEqual([{ jti, productCode: 'BIM-COLLAB', reason: 'unassigned' }]);
   });
 
   it('answers lease.request with the current lease, or NOT_ENTITLED', async () => {

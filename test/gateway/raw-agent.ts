@@ -4,7 +4,7 @@ import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import WebSocket from 'ws';
 import { AGENT_ENROLL_PATH, type AgentEnrollReply } from '../../shared/api/agent-enroll.js';
 import { signHello } from '../../shared/protocol/hello-signature.js';
-import { encodeFrame, parseFrame, type AgentToServer, type Outgoing, type ServerToAgent } from '../../shared/protocol/index.js';
+import { encodeFrame, parseFrame, PROTOCOL_VERSION, type AgentToServer, type Outgoing, type ServerToAgent } from '../../shared/protocol/index.js';
 import { owner, type Client } from '../helpers/client.js';
 import { seedOrg, type TestServer } from '../helpers/server.js';
 
@@ -112,7 +112,7 @@ export class RawAgent {
   }
 
   /** challenge → hello (signed) → welcome, then the reconcile. */
-  async authenticate(id: DeviceIdentity, opts: { leases?: string[]; inventoryHash?: string | null } = {}) {
+  async authenticate(id: DeviceIdentity, opts: { leases?: string[]; inventoryHash?: string | null; protocol?: number } = {}) {
     const challenge = await this.next('challenge');
     this.send(this.hello(id, challenge.nonce, opts));
     const welcome = await this.next('welcome');
@@ -120,10 +120,11 @@ export class RawAgent {
     return { challenge, welcome, reconcile };
   }
 
-  hello(id: DeviceIdentity, nonce: string, opts: { leases?: string[]; inventoryHash?: string | null } = {}): Outgoing<AgentToServer> {
+  /** `protocol`: the agent's (default the current one; an older one plays an agent not yet updated). */
+  hello(id: DeviceIdentity, nonce: string, opts: { leases?: string[]; inventoryHash?: string | null; protocol?: number } = {}): Outgoing<AgentToServer> {
     return {
       type: 'hello',
-      protocol: 1,
+      protocol: opts.protocol ?? PROTOCOL_VERSION,
       deviceId: id.deviceId,
       agentVersion: '0.0.0-test',
       signature: signHello(id.privateKey, nonce, id.deviceId),

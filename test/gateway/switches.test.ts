@@ -19,11 +19,11 @@ afterEach(async () => {
 
 const config = { heartbeatSeconds: 0.2, agents: { switchCheckMs: 100 } };
 
-async function serialDevice(server: TestServer, org: Awaited<ReturnType<typeof orgWithToken>>) {
+async function serialDevice(server: TestServer, org: Awaited<ReturnType<typeof orgWithToken>>, protocol?: number) {
   const dev = await enrollDevice(server.url, org.token);
   const a = await RawAgent.connect(server.url);
   cleanups.push(() => a.close());
-  await a.authenticate(dev);
+  await a.authenticate(dev, protocol === undefined ? {} : { protocol });
   const items = [{ productCode: 'ACAD', version: '2025', path: '/opt/acad', serial: org.serial }];
   a.send({ type: 'inventory', items, hash: inventoryHash(items) });
   const grant = await a.next('lease.grant');
@@ -42,11 +42,47 @@ describe('method switch routes', () => {
     expect(plan.body.losesAccess.devices).toEqual([{ deviceId: dev.deviceId, hostname: expect.any(String), accountId: null, email: null }]);
     const applied = await org.admin.post(`/api/v1/orgs/${org.orgId}/lines/${line.id}/switch/apply`, { to: 'named-user', autoAssign: true });
     expect(applied.status).toBe(200);
-    expect(await a.next('method.switch')).toMatchObject({ productCode: 'ACAD', method: 'named-user' });
+    // One frame: the new method and the revocation it caused.
+    expect(await a.next('method.switch')).toMatchObject({ productCode: 'ACAD', method: 'named-user', revoke: [{ jti, productCode: 'ACAD', reason: 'method-switched' }] });
+    expect(server.services.gateway.presence.inUseByLine(org.orgId)[line.id] ?? 0).toBe(0);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(a.all('lease.revoke')).toEqual([]);
+  });
+
+  it('send an agent of protocol 1 the switch as it knows it: method.switch, then the revocation', async () => {
+    const server = await startTestServer(config);
+    cleanups.push(() => server.stop());
+    const org = await orgWithToken(server);
+    const { a, jti } = await serialDevice(server, org, 1);
+    const line = org.line('ACAD');
+    const applied = await org.admin.post(`/api/v1/orgs/${org.orgId}/lines/${line.id}/switch/apply`, { to: 'named-user', autoAssign: true });
+    expect(applied.status).toBe(200);
+    const sw = await a.next('method.switch');
+    expect(sw).toEqual({ v: 1, type: 'method.switch', id: sw.id, productCode: 'ACAD', method: 'named-user' });
     expect(await a.next('lease.revoke')).toMatchObject({ jti, reason: 'method-switched' });
     const order = a.frames.map((f) => f.type).filter((t) => t === 'method.switch' || t === 'lease.revoke');
     expect(order).toEqual(['method.switch', 'lease.revoke']);
-    expect(server.services.gateway.presence.inUseByLine(org.orgId)[line.id] ?? 0).toBe(0);
+  });
+
+  it('carry the new lease in the switch frame of a device that keeps the product, and resend it until acked', async () => {
+    const server = await startTestServer(config);
+    cleanups.push(() => server.stop());
+    const org = await orgWithToken(server);
+    const { a, jti } = await serialDevice(server, org);
+    const line = org.line('ACAD');
+    expect((await org.admin.post(`/api/v1/orgs/${org.orgId}/lines/${line.id}/switch/apply`, { to: 'named-user', autoAssign: false })).status).toBe(200);
+    const away = await a.next('method.switch');
+    a.send({ type: 'ack', id: away.id });
+    expect((await org.admin.post(`/api/v1/orgs/${org.orgId}/lines/${line.id}/switch/apply`, { to: 'serial', autoAssign: false })).status).toBe(200);
+    const back = await a.next('method.switch');
+    expect(back).toMatchObject({ productCode: 'ACAD', method: 'serial', grant: [expect.any(String)] });
+    const claims = peekLeaseClaims(back.grant![0]!)!;
+    expect(claims).toMatchObject({ prod: 'ACAD', meth: 'serial' });
+    expect(claims.jti).not.toBe(jti);
+    // Not acked: the same switch comes again, with the same lease.
+    const again = await a.next('method.switch', 5000);
+    expect(again).toMatchObject({ id: back.id, grant: back.grant });
+    expect(a.all('lease.grant').filter((g) => peekLeaseClaims(g.token)?.jti === claims.jti)).toEqual([]);
   });
 
   it('mail each person auto-assign gives a seat that their permissions changed', async () => {
