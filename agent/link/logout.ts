@@ -6,16 +6,15 @@ import { shortLink, shortLinkContext, type ShortLinkOptions } from './short-link
 import { readSession, writeSession } from '../state/session.js';
 
 export interface LogoutOptions extends ShortLinkOptions {
-  /** how long to try to reach the server (default 10 s) */
+  /** how long to try to reach the server and hear back (default 10 s) */
   timeoutMs?: number;
-  /** after sending logout, stop once revocations have been quiet this long (default 300 ms) */
-  settleMs?: number;
 }
 
 export interface LogoutResult {
   account: AccountRef | null;
   /** products whose lease was dropped locally */
   dropped: string[];
+  /** the server confirmed: its reconcile after our logout says nobody is signed in here */
   serverNotified: boolean;
 }
 
@@ -26,30 +25,30 @@ export async function runLogout(opts: LogoutOptions): Promise<LogoutResult> {
   const dropped = account ? await dropLeasesOf(ctx, account) : [];
   await writeSession(paths, null, clock.now());
 
-  let notified = false;
-  let settleTimer: NodeJS.Timeout | null = null;
+  let sent = false;
+  let confirmed = false;
   let finish!: () => void;
   const finished = new Promise<void>((resolve) => (finish = resolve));
-  const settle = () => {
-    if (settleTimer) clearTimeout(settleTimer);
-    settleTimer = setTimeout(finish, opts.settleMs ?? 300);
-  };
   const overall = setTimeout(finish, opts.timeoutMs ?? 10_000);
   const link = shortLink(opts, {
     onWelcome: () => {
-      notified = link.send({ type: 'logout', id: 'logout' });
-      settle();
+      sent = link.send({ type: 'logout', id: 'logout' });
+      if (!sent) finish();
     },
     onFinalClose: () => finish(),
     onMessage: async (msg) => {
       switch (msg.type) {
         case 'reconcile':
           await applyReconcile(ctx, msg);
-          settle();
+          // The server answers a logout with a reconcile (and its revocations) saying nobody is
+          // signed in; the one a connection starts with says so only if that was already true.
+          if (sent && msg.signedInAccount === null) {
+            confirmed = true;
+            finish();
+          }
           return;
         case 'lease.revoke':
           await applyRevoke(ctx, msg);
-          settle();
           return;
         case 'lease.grant':
           // Serial-activated leases are not the user's and may still arrive.
@@ -66,9 +65,8 @@ export async function runLogout(opts: LogoutOptions): Promise<LogoutResult> {
   try {
     await finished;
   } finally {
-    if (settleTimer) clearTimeout(settleTimer);
     clearTimeout(overall);
     await link.close();
   }
-  return { account, dropped, serverNotified: notified };
+  return { account, dropped, serverNotified: confirmed };
 }

@@ -5,7 +5,7 @@ import { inventoryHash } from '../../shared/protocol/inventory-hash.js';
 import { auditEvent } from '../domain/audit.js';
 import { planLeaseRequest } from '../domain/entitlements.js';
 import type { AgentConnection } from './connection.js';
-import { applyChange, needsSync, syncOn, type DeviceChange } from './lease-sync.js';
+import { applyChange, needsSync, reconcileBody, revocationOf, syncOn, type DeviceChange } from './lease-sync.js';
 import { newJti, refillSerialSeats, type GatewayCore } from './operations.js';
 
 /** How often the sign-in code may be polled; informational over a socket. */
@@ -37,6 +37,19 @@ export async function logout(core: GatewayCore, conn: AgentConnection): Promise<
     return syncOn(doc, [deviceId], now, { reason: 'signed-out' }, newJti(core.s), core.indexes.get(orgId)!);
   });
   core.pusher.changes(orgId, changes);
+  // The asking connection learns the outcome as a reconcile saying nobody is signed in, with the
+  // revocations: the agent's `logout` waits for it rather than guessing when the server is done.
+  const revoked = changes.flatMap((ch) => ch.revoked.map((r) => revocationOf(r.lease, r.reason)));
+  core.pusher.push(
+    orgId,
+    deviceId,
+    'reconcile',
+    (id) => {
+      const d = core.s.store.org(orgId);
+      return d ? { type: 'reconcile', id, ...reconcileBody(d, core.s.store.global().accounts, core.key.privateKey, deviceId, core.s.clock(), null, revoked, core.indexes.get(orgId)) } : null;
+    },
+    { only: conn },
+  );
   if (before) {
     const email = core.s.store.global().accounts[before]?.email ?? before;
     const host = core.s.store.org(orgId)?.devices[deviceId]?.hostname ?? deviceId;

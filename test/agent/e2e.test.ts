@@ -125,7 +125,10 @@ describe('agent end to end', () => {
     children.push(logout);
     const c2 = await outConn;
     await c2.waitFor('logout');
+    // As the real server does: the revocations, then a reconcile saying nobody is signed in, which logout waits for.
+    c2.send({ type: 'reconcile', id: 'r-logout', grant: [], revoke: [], signedInAccount: null });
     expect(await exited(logout)).toBe(0);
+    expect(c2.received.filter((m) => m.type === 'ack').map((m) => m.id)).toContain('r-logout');
     expect(JSON.parse(logout.output().stdout)).toMatchObject({ dropped: ['ACAD', 'REVIT'], serverNotified: true });
     const r = await runAgent(['check', 'ACAD'], env());
     expect(r.code).toBe(1);

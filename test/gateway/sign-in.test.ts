@@ -151,6 +151,10 @@ describe('device sign-in', () => {
     a.send({ type: 'logout', id: 'bye' });
     const revoke = await a.next('lease.revoke');
     expect(revoke).toMatchObject({ jti, productCode: 'SW-PREMIUM', reason: 'signed-out' });
+    // The asking connection hears the outcome: a reconcile saying nobody is signed in, with the revocation.
+    const after = await a.next('reconcile');
+    expect(after.signedInAccount).toBeNull();
+    expect(after.revoke).toEqual([{ jti, productCode: 'SW-PREMIUM', reason: 'signed-out' }]);
     const doc = server.services.store.org(org.orgId)!;
     expect(doc.devices[dev.deviceId]!.signedInAccountId).toBeNull();
     expect(doc.leases[jti]).toMatchObject({ status: 'revoked', revokeReason: 'signed-out' });
