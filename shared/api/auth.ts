@@ -17,6 +17,8 @@ export type OrgMembershipView = z.infer<typeof OrgMembershipView>;
 export const Me = z.object({
   account: z.object({ id: Id, email: z.string(), name: z.string() }),
   orgs: z.array(OrgMembershipView),
+  /** "no seat for your address; your administrators have been told", per organization where it applies */
+  notices: z.array(z.object({ orgId: Id, kind: z.literal('no-seat'), message: z.string() })).optional(),
 });
 export type Me = z.infer<typeof Me>;
 

@@ -82,3 +82,18 @@ export type MismatchView = z.infer<typeof MismatchView>;
 
 export const MismatchList = z.object({ mismatches: z.array(MismatchView) });
 export type MismatchList = z.infer<typeof MismatchList>;
+
+export const MismatchFixReply = z.object({
+  /** the account the seats and invitations now belong to */
+  accountId: Id,
+  movedAssignments: z.array(Id),
+  createdAssignments: z.array(Id),
+  invitations: z.array(Id),
+});
+export type MismatchFixReply = z.infer<typeof MismatchFixReply>;
+
+export const OrgSettingsBody = z.strictObject({
+  /** may an invitation be accepted into a signed-in account with another address (default true) */
+  acceptIntoOtherAccount: z.boolean(),
+});
+export type OrgSettingsBody = z.infer<typeof OrgSettingsBody>;

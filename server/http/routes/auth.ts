@@ -10,6 +10,7 @@ import { verifyCredentials, type CredentialChecks } from '../../domain/credentia
 import { applyLinkSerial, applyRegister, findAccountByEmail as findAccount, planLinkSerial, planRegister, requireOwnToken } from '../../domain/accounts.js';
 import type { Services } from '../../core/services.js';
 import type { Account } from '../../domain/model.js';
+import { noSeatNearMisses, recordMismatch } from '../../domain/mismatches.js';
 import { clearSessionCookie, sessionCookie } from '../caller.js';
 import type { Router } from '../router.js';
 
@@ -50,11 +51,39 @@ export async function upgradePasswordHash(s: Services, account: Account, passwor
 
 export function meOf(s: Services, account: Account): Me {
   const orgs: Me['orgs'] = [];
+  const notices: NonNullable<Me['notices']> = [];
+  const accounts = s.store.global().accounts;
   for (const { id, name } of Object.values(s.store.global().orgs)) {
-    const m = s.store.org(id)?.members[account.id];
-    if (m) orgs.push({ orgId: id, orgName: name, role: m.role, claimed: !!s.store.org(id)!.org.claimedBy });
+    const doc = s.store.org(id);
+    const m = doc?.members[account.id];
+    if (!m) continue;
+    orgs.push({ orgId: id, orgName: name, role: m.role, claimed: !!doc!.org.claimedBy });
+    if (noSeatNearMisses(doc!, accounts, account.id).length) {
+      notices.push({ orgId: id, kind: 'no-seat', message: `${name}: no seat for your address (${account.email}); your administrators have been told.` });
+    }
   }
-  return { account: { id: account.id, email: account.email, name: account.name }, orgs };
+  return { account: { id: account.id, email: account.email, name: account.name }, orgs, ...(notices.length ? { notices } : {}) };
+}
+
+/**
+ * After a sign-in: in each organization of the account where it holds no seat while a near miss
+ * of its address does, the pair is listed for the admins (once) with its fix.
+ */
+export async function recordNoSeatPairs(s: Services, account: Account): Promise<void> {
+  const accounts = s.store.global().accounts;
+  const due = s.store.orgIds().filter((id) => noSeatNearMisses(s.store.org(id)!, accounts, account.id).length > 0);
+  if (due.length === 0) return;
+  const now = s.clock();
+  await s.store.tx((t) => {
+    for (const id of due) {
+      const doc = t.org(id)!;
+      for (const near of noSeatNearMisses(doc, t.global().accounts, account.id)) {
+        if (recordMismatch(doc, { id: s.ids('mis'), at: now, attempted: account.email, suggestion: near, context: 'no-seat' })) {
+          s.events.emit('feed', { orgId: id, at: now, kind: 'sign-in-failed', text: `${account.email} signed in without a seat while ${near} holds one: the same person? Fix it under mismatches.` });
+        }
+      }
+    }
+  });
 }
 
 export async function startSession(s: Services, ctx: { reply: { header(k: string, v: string): unknown } }, accountId: string) {
@@ -108,6 +137,7 @@ export function registerAuthRoutes(r: Router): void {
       // No "did you mean" and nothing recorded: a stranger learns nothing about which addresses exist.
       const account = await verifyCredentials(credentialChecks(s), { email: body.email, password: body.password, ip: req.ip });
       await upgradePasswordHash(s, account, body.password);
+      await recordNoSeatPairs(s, account);
       await startSession(s, { reply }, account.id);
       return meOf(s, account);
     },

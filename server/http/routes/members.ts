@@ -6,9 +6,12 @@ import {
   type ChangeRoleReply,
   type MemberDetail,
   type MemberList,
+  OrgSettingsBody,
+  type MismatchFixReply,
   type MismatchList,
   type RemoveMemberReply,
 } from '../../../shared/api/members.js';
+import { applyMismatchFix, planMismatchFix } from '../../domain/mismatches.js';
 import { auditEvent } from '../../domain/audit.js';
 import { findLine } from '../../domain/seats.js';
 import { applyRemoval, applyRoleChange, listMembersFor, memberDetail, planMemberRemoval, planRoleChange, requireVisibleMember } from '../../domain/members.js';
@@ -100,8 +103,47 @@ export function registerMembersRoutes(r: Router): void {
     method: 'GET',
     url: '/api/v1/orgs/:orgId/mismatches',
     access: 'admin',
-    summary: 'Refused sign-ins and invitation acceptances with a near-miss email, newest first.',
+    summary: 'Pairs of addresses for the admins: invitations accepted into another account, members without a seat beside a near miss holding one; newest first.',
     // Recorded in order; reversing first keeps ties newest first through the stable sort.
     handler: ({ org }): MismatchList => ({ mismatches: [...org.doc.mismatches].reverse().sort((a, b) => b.at - a.at) }),
+  });
+
+  r.add({
+    method: 'POST',
+    url: '/api/v1/orgs/:orgId/mismatches/:mismatchId/fix',
+    access: 'admin',
+    summary: "One-click fix of a member without a seat beside a near miss: the near miss's seats and pending invitations go to the member.",
+    async handler({ s, org, account, params }): Promise<MismatchFixReply> {
+      const now = s.clock();
+      const out = await s.store.tx((t) => {
+        const doc = t.org(org.id)!;
+        const plan = planMismatchFix(doc, t.global().accounts, params.mismatchId!, now);
+        const created = applyMismatchFix(doc, plan, account.id, now, () => s.ids('asg'));
+        t.audit(auditEvent(s.ids, now, org.id, account.id, 'mismatch.fix', plan.mismatchId, { accountId: plan.fromAccountId }, { accountId: plan.toAccountId, movedAssignments: plan.moveAssignmentIds, createdAssignments: created, invitations: plan.invitations.map((i) => i.id) }));
+        return { plan, created };
+      });
+      const { plan, created } = out;
+      s.gateway.rightsChanged({ orgId: org.id, accountIds: [plan.toAccountId, ...(plan.fromAccountId ? [plan.fromAccountId] : [])] });
+      s.events.emit('feed', { orgId: org.id, at: now, kind: 'member', text: `${account.email} gave the seats of a near-miss address to its member.`, accountId: plan.toAccountId });
+      return { accountId: plan.toAccountId, movedAssignments: plan.moveAssignmentIds, createdAssignments: created, invitations: plan.invitations.map((i) => i.id) };
+    },
+  });
+
+  r.add({
+    method: 'PATCH',
+    url: '/api/v1/orgs/:orgId/settings',
+    access: 'admin',
+    body: OrgSettingsBody,
+    summary: 'Organization settings: whether an invitation may be accepted into a signed-in account with another address.',
+    async handler({ s, org, account, body }) {
+      const now = s.clock();
+      return s.store.tx((t) => {
+        const doc = t.org(org.id)!;
+        const before = doc.org.settings.acceptIntoOtherAccount !== false;
+        doc.org.settings.acceptIntoOtherAccount = body.acceptIntoOtherAccount;
+        t.audit(auditEvent(s.ids, now, org.id, account.id, 'org.settings', org.id, { acceptIntoOtherAccount: before }, { acceptIntoOtherAccount: body.acceptIntoOtherAccount }));
+        return { acceptIntoOtherAccount: body.acceptIntoOtherAccount };
+      });
+    },
   });
 }
