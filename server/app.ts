@@ -15,7 +15,9 @@ import type { UpgradeHandler } from './core/plugin.js';
 import type { AgentGateway } from './gateway/gateway.js';
 import { gatewayFacade, gatewayPlugin, openAgentGateway } from './gateway/plugin.js';
 import { jobsPlugin } from './jobs/plugin.js';
+import { pushRemoteChanges } from './gateway/remote-changes.js';
 import { metricsPlugin } from './http/metrics.js';
+import { webhooksPlugin } from './http/routes/webhooks.js';
 import { livePlugin } from './live/index.js';
 import type { CoreServices, Services } from './core/services.js';
 import { systemClock, type Clock } from './core/clock.js';
@@ -69,8 +71,12 @@ export async function startServer(partial: Partial<ServerConfig> & { dataDir: st
   };
   const agentGateway = await openAgentGateway(core);
   const services: Services = { ...core, gateway: gatewayFacade(agentGateway) };
-  // Another node's commits were read in (PostgreSQL): the gateway's indexes read those organizations again.
-  store.onRemoteChange((orgIds) => orgIds.forEach((id) => services.gateway.leasesChangedOutside(id)));
+  // Another node's commits were read in (PostgreSQL): the gateway's indexes read those organizations
+  // again, then the agents connected here are told what those commits did to their leases.
+  store.onRemoteChange((orgIds, records) => {
+    for (const id of orgIds) services.gateway.leasesChangedOutside(id);
+    for (const [id, r] of records) pushRemoteChanges(agentGateway, id, r);
+  });
   const { app, routes } = buildHttp(services);
 
   const upgrades = new Map<string, UpgradeHandler>();
@@ -91,7 +97,7 @@ export async function startServer(partial: Partial<ServerConfig> & { dataDir: st
   });
 
   const started: Array<{ name: string; close(): Promise<void> }> = [];
-  for (const p of [gatewayPlugin(agentGateway), livePlugin(), jobsPlugin, metricsPlugin]) {
+  for (const p of [gatewayPlugin(agentGateway), livePlugin(), jobsPlugin, metricsPlugin, webhooksPlugin]) {
     const h = await p.start(services, { onUpgrade: (path, handler) => upgrades.set(path, handler) });
     started.push({ name: p.name, close: h.close });
   }

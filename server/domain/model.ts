@@ -248,6 +248,31 @@ export interface OrgDoc {
   switches: Record<string, MethodSwitch>;
   mismatches: EmailMismatch[];
   usage: UsageSample[];
+  /** signed webhooks registered by admins (absent in documents written before them) */
+  webhooks?: Record<string, Webhook>;
+  /** the latest delivery attempts, newest last (bounded) */
+  webhookDeliveries?: WebhookDelivery[];
+}
+
+export interface Webhook {
+  id: string;
+  url: string;
+  events: string[];
+  /** HMAC key: kept as is, since signing needs it (shown once at creation) */
+  secret: string;
+  createdBy: string;
+  createdAt: number;
+}
+
+export interface WebhookDelivery {
+  id: string;
+  webhookId: string;
+  event: string;
+  attempt: number;
+  at: number;
+  status: number | null;
+  error: string | null;
+  nextAttemptAt: number | null;
 }
 
 export interface AuditEvent {

@@ -17,6 +17,7 @@ import { registerReportsRoutes } from './reports.js';
 import { registerOwnershipRoutes } from './ownership.js';
 import { registerSwitchesRoutes } from './switches.js';
 import { registerTeamsRoutes } from './teams.js';
+import { registerWebhooksRoutes } from './webhooks.js';
 import { registerUsageRoutes } from './usage.js';
 
 export function registerAllRoutes(r: Router): void {
@@ -36,6 +37,7 @@ export function registerAllRoutes(r: Router): void {
   registerUsageRoutes(r);
   registerImportRoutes(r);
   registerReportsRoutes(r);
+  registerWebhooksRoutes(r);
   registerOpenApiRoutes(r);
   registerMetricsRoute(r);
 }

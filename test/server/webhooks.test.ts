@@ -1,0 +1,109 @@
+// Signed webhooks against a real HTTP receiver: the signature verifies, a 500 is retried, the
+// delivery log shows both attempts, and targets on the server's own network are refused.
+import { createHmac } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../gateway/raw-agent.js';
+import { registered } from '../helpers/client.js';
+import { ownedOrg, startTestServer, type TestServer } from '../helpers/server.js';
+
+interface Received {
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+let receiver: Server;
+let receiverUrl: string;
+const received: Received[] = [];
+let server: TestServer;
+
+beforeAll(async () => {
+  receiver = createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8').on('data', (d: string) => (body += d));
+    req.on('end', () => {
+      received.push({ headers: req.headers, body });
+      // The first delivery fails: the second attempt must come.
+      res.statusCode = received.length === 1 ? 500 : 200;
+      res.end();
+    });
+  });
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+  server = await startTestServer({ webhooks: { retryDelaysMs: [50, 50], allowPrivateTargets: true } });
+});
+afterAll(async () => {
+  await server?.stop();
+  receiver?.close();
+});
+
+const verify = (secret: string, r: Received) =>
+  r.headers['x-seatkeeper-signature'] === `v1=${createHmac('sha256', secret).update(`${r.headers['x-seatkeeper-timestamp']}.${r.body}`).digest('hex')}`;
+
+describe('webhooks', () => {
+  it('delivers a seat change signed, retries after a 500, and logs both attempts', async () => {
+    const { org, o, base } = await ownedOrg(server);
+    const created = await o.client.post(`${base}/webhooks`, { url: receiverUrl, events: ['seat.changed'] });
+    expect(created.status).toBe(201);
+    const secret = created.body.secret as string;
+    expect(secret).toMatch(/^whsec_/);
+    const listed = await o.client.get(`${base}/webhooks`);
+    expect(JSON.stringify(listed.body)).not.toContain(secret);
+
+    const m = await registered(server.url, { serial: org.serial });
+    const asg = await o.client.post(`${base}/assignments`, { lineId: org.line('SW-PREMIUM').id, accountId: m.accountId });
+    expect(asg.status).toBe(201);
+
+    await waitFor('two attempts received', () => received.length >= 2 || undefined, 10_000);
+    const [first, second] = received;
+    for (const r of [first!, second!]) {
+      expect(verify(secret, r)).toBe(true);
+      expect(r.headers['x-seatkeeper-event']).toBe('seat.changed');
+      expect(JSON.parse(r.body)).toMatchObject({ event: 'seat.changed', orgId: org.orgId, accountId: m.accountId, productCode: 'SW-PREMIUM' });
+    }
+    expect(second!.headers['x-seatkeeper-delivery']).toBe(first!.headers['x-seatkeeper-delivery']);
+    // A body changed in transit no longer verifies.
+    expect(verify(secret, { ...first!, body: first!.body.replace('SW-PREMIUM', 'SW-PREMIUX') })).toBe(false);
+
+    const log = await waitFor(
+      'both attempts logged',
+      async () => {
+        const r = await o.client.get(`${base}/webhooks/${created.body.id}/deliveries`);
+        return r.body.deliveries.length >= 2 ? r.body.deliveries : undefined;
+      },
+      10_000,
+    );
+    expect(log.map((d: any) => [d.attempt, d.status, d.nextAttemptAt === null])).toEqual([
+      [2, 200, true],
+      [1, 500, false],
+    ]);
+  });
+
+  it('is for admins only, and another organization’s webhook is not found', async () => {
+    const a = await ownedOrg(server);
+    const b = await ownedOrg(server);
+    const hook = await a.o.client.post(`${a.base}/webhooks`, { url: receiverUrl });
+    expect((await b.o.client.get(`/api/v1/orgs/${b.org.orgId}/webhooks/${hook.body.id}/deliveries`)).status).toBe(404);
+    expect((await b.o.client.del(`/api/v1/orgs/${b.org.orgId}/webhooks/${hook.body.id}`)).status).toBe(404);
+    const m = await registered(server.url, { serial: a.org.serial });
+    expect((await m.client.get(`${a.base}/webhooks`)).status).toBe(403);
+  });
+});
+
+describe('webhook targets', () => {
+  it('refuses loopback, private and link-local targets unless the operator allows them', async () => {
+    const strict = await startTestServer();
+    try {
+      const { o, base } = await ownedOrg(strict);
+      for (const url of [receiverUrl, 'http://169.254.169.254/latest/meta-data', 'http://10.1.2.3/x', 'http://[::1]:8080/x', 'http://localhost/x']) {
+        const r = await o.client.post(`${base}/webhooks`, { url });
+        expect(r.status, url).toBe(400);
+        expect(r.body.error.code, url).toBe('VALIDATION_FAILED');
+      }
+      expect((await o.client.post(`${base}/webhooks`, { url: 'ftp://example.com/x' })).status).toBe(400);
+    } finally {
+      await strict.stop();
+    }
+  });
+});
