@@ -1,9 +1,9 @@
 // Switching a contract line's activation method (serial ↔ named-user), planned before it is done:
 // who would lose access, and with auto-assign, who would get a seat to keep working. Pure: the plan
-// simulates every device's leases on a copy of the organization before and after the switch.
+// simulates the leases of every device using the product, on a copy, before and after the switch.
 import { SeatkeeperError } from '../../shared/errors.js';
 import type { ActivationMethod, Assignment, MethodSwitch, OrgDoc } from './model.js';
-import { affectedDevices, applyPlan, findLine, isLive, OrgIndex, planDevice } from './entitlements.js';
+import { applyPlan, findLine, isLive, OrgIndex, planDevice } from './entitlements.js';
 
 export interface PersonRef {
   accountId: string;
@@ -41,32 +41,55 @@ export interface SwitchPlan {
 export type AccountLookup = (accountId: string) => { email: string; name: string } | undefined;
 
 /**
- * A copy of what a simulation changes (leases, assignments, contract lines), sharing the rest:
- * far cheaper than a deep clone of an organization with thousands of devices.
+ * A copy of what a simulation changes, sharing the rest: the leases of `deviceIds` only (the only
+ * ones it plans), the assignments and the contract lines. Far cheaper than a deep clone of an
+ * organization with thousands of devices.
  */
-function simCopy(doc: OrgDoc): OrgDoc {
+function simCopy(doc: OrgDoc, deviceIds: ReadonlySet<string>): OrgDoc {
+  const leases: OrgDoc['leases'] = {};
+  for (const l of Object.values(doc.leases)) if (deviceIds.has(l.deviceId)) leases[l.jti] = { ...l };
   return {
     ...doc,
-    leases: Object.fromEntries(Object.entries(doc.leases).map(([k, v]) => [k, { ...v }])),
+    leases,
     assignments: { ...doc.assignments },
     contracts: Object.fromEntries(Object.entries(doc.contracts).map(([k, c]) => [k, { ...c, lines: c.lines.map((l) => ({ ...l })) }])),
   };
 }
 
-/** Which device holds which products (productCode → lineId) once every device is synced, on a copy. */
-export function simulateAccess(doc: OrgDoc, now: number): Map<string, Map<string, string>> {
-  const sim = simCopy(doc);
-  let n = 0;
+/**
+ * The devices whose lease for `productCode` a sync may change: those holding one now, and those
+ * that could get one (it is installed there; for a service, someone is signed in). A product's
+ * leases depend only on the lines of that product, so simulating these alone is exact for it.
+ */
+function productDevices(doc: OrgDoc, productCode: string, now: number): Set<string> {
+  const service = doc.products[productCode]?.kind === 'service';
+  const ids = new Set<string>();
+  for (const l of Object.values(doc.leases)) if (l.productCode === productCode && isLive(l, now)) ids.add(l.deviceId);
+  for (const d of Object.values(doc.devices)) {
+    if (service ? d.signedInAccountId !== null : d.inventory.some((i) => i.productCode === productCode)) ids.add(d.id);
+  }
+  return ids;
+}
+
+/**
+ * Which line each device would hold `productCode` on once every device is synced (first come:
+ * enrollment order), on a copy that `prepare` may change first. A generator that yields after
+ * each step, so a caller can spread a large organization over many turns of its event loop.
+ */
+function* simulateProduct(doc: OrgDoc, productCode: string, deviceIds: ReadonlySet<string>, now: number, prepare: (sim: OrgDoc) => void = () => {}): Generator<void, Map<string, string>> {
+  const sim = simCopy(doc, deviceIds);
+  prepare(sim);
+  yield;
   const idx = new OrgIndex(sim, now);
-  for (const deviceId of affectedDevices(sim, { all: true }, now, idx)) {
-    applyPlan(sim, planDevice(sim, deviceId, now, { reason: 'method-switched' }, idx), now, 60_000, () => `sim-${++n}`, idx);
+  yield;
+  const order = [...deviceIds].flatMap((id) => sim.devices[id] ?? []).sort((a, b) => a.enrolledAt - b.enrolledAt || (a.id < b.id ? -1 : 1));
+  let n = 0;
+  for (const d of order) {
+    applyPlan(sim, planDevice(sim, d.id, now, { reason: 'method-switched' }, idx), now, 60_000, () => `sim-${++n}`, idx);
+    yield;
   }
-  const access = new Map<string, Map<string, string>>();
-  for (const l of Object.values(sim.leases)) {
-    if (!isLive(l, now)) continue;
-    if (!access.has(l.deviceId)) access.set(l.deviceId, new Map());
-    access.get(l.deviceId)!.set(l.productCode, l.lineId);
-  }
+  const access = new Map<string, string>();
+  for (const l of Object.values(sim.leases)) if (l.productCode === productCode && isLive(l, now)) access.set(l.deviceId, l.lineId);
   return access;
 }
 
@@ -75,7 +98,10 @@ function person(accountOf: AccountLookup, accountId: string): PersonRef {
   return { accountId, email: a?.email ?? '', name: a?.name ?? '' };
 }
 
-export function planSwitch(doc: OrgDoc, lineId: string, to: ActivationMethod, autoAssign: boolean, now: number, accountOf: AccountLookup): SwitchPlan {
+/** A plan without its simulation: what applying a switch decides (checks, auto-assignments); cheap. */
+export type SwitchDecision = Omit<SwitchPlan, 'losesAccess' | 'keepsAccess'>;
+
+export function decideSwitch(doc: OrgDoc, lineId: string, to: ActivationMethod, autoAssign: boolean, now: number, accountOf: AccountLookup): SwitchDecision {
   const found = findLine(doc, lineId);
   if (!found) throw new SeatkeeperError('NOT_FOUND', 'No such contract line.');
   const { contract, line } = found;
@@ -100,24 +126,6 @@ export function planSwitch(doc: OrgDoc, lineId: string, to: ActivationMethod, au
       free--;
     }
   }
-
-  const before = simulateAccess(doc, now);
-  const afterDoc = simCopy(doc);
-  withSwitch(afterDoc, lineId, to, wouldAssign.map((p) => p.accountId), 'plan', now, (i) => `plan-${i}`);
-  const after = simulateAccess(afterDoc, now);
-
-  const losing: DeviceLoss[] = [];
-  const keeping: string[] = [];
-  for (const [deviceId, products] of before) {
-    if (products.get(line.productCode) !== lineId) continue;
-    if (after.get(deviceId)?.has(line.productCode)) keeping.push(deviceId);
-    else {
-      const d = doc.devices[deviceId]!;
-      const acc = d.signedInAccountId;
-      losing.push({ deviceId, hostname: d.hostname, accountId: acc, email: acc ? (accountOf(acc)?.email ?? null) : null });
-    }
-  }
-  const users = [...new Set(losing.map((d) => d.accountId).filter((id): id is string => !!id))].map((id) => person(accountOf, id));
   return {
     lineId,
     contractId: contract.id,
@@ -129,9 +137,48 @@ export function planSwitch(doc: OrgDoc, lineId: string, to: ActivationMethod, au
     seats: line.seats,
     assigned: assignedIds.size,
     wouldAssign,
+  };
+}
+
+/**
+ * The whole plan, step by step: the decision, then every device that uses or could use the
+ * product simulated before and after the switch. Yields between steps (see simulateProduct).
+ */
+export function* planSwitchSteps(doc: OrgDoc, lineId: string, to: ActivationMethod, autoAssign: boolean, now: number, accountOf: AccountLookup): Generator<void, SwitchPlan> {
+  const decision = decideSwitch(doc, lineId, to, autoAssign, now, accountOf);
+  const { productCode } = decision;
+  const ids = productDevices(doc, productCode, now);
+  yield;
+  const before = yield* simulateProduct(doc, productCode, ids, now);
+  const assignTo = decision.wouldAssign.map((p) => p.accountId);
+  const after = yield* simulateProduct(doc, productCode, ids, now, (sim) => void withSwitch(sim, lineId, to, assignTo, 'plan', now, (i) => `plan-${i}`));
+
+  const losing: DeviceLoss[] = [];
+  const keeping: string[] = [];
+  for (const [deviceId, onLine] of before) {
+    if (onLine !== lineId) continue;
+    if (after.has(deviceId)) keeping.push(deviceId);
+    else {
+      const d = doc.devices[deviceId]!;
+      const acc = d.signedInAccountId;
+      losing.push({ deviceId, hostname: d.hostname, accountId: acc, email: acc ? (accountOf(acc)?.email ?? null) : null });
+    }
+  }
+  const users = [...new Set(losing.map((d) => d.accountId).filter((id): id is string => !!id))].map((id) => person(accountOf, id));
+  return {
+    ...decision,
     losesAccess: { devices: losing.sort((a, b) => a.hostname.localeCompare(b.hostname)), users },
     keepsAccess: { devices: keeping.sort() },
   };
+}
+
+/** The whole plan at once (tests, small organizations). */
+export function planSwitch(doc: OrgDoc, lineId: string, to: ActivationMethod, autoAssign: boolean, now: number, accountOf: AccountLookup): SwitchPlan {
+  const steps = planSwitchSteps(doc, lineId, to, autoAssign, now, accountOf);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
 }
 
 /** Sets the method and creates the auto-assignments on `doc`; returns the assignments made. */

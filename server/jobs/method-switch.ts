@@ -4,7 +4,8 @@ import { SeatkeeperError } from '../../shared/errors.js';
 import type { MethodSwitchView, SwitchPlanView } from '../../shared/api/switches.js';
 import { auditEvent } from '../domain/audit.js';
 import { findLine } from '../domain/entitlements.js';
-import { applySwitch, planSwitch, type AccountLookup, type SwitchPlan } from '../domain/switch-plan.js';
+import { applySwitch, decideSwitch, planSwitchSteps, type AccountLookup, type SwitchPlan } from '../domain/switch-plan.js';
+import { runSliced } from '../gateway/slicer.js';
 import { mailPermissionsChanged, seatGiven } from '../mail/permissions-mail.js';
 import type { Services } from '../core/services.js';
 import type { ActivationMethod, MethodSwitch, OrgDoc } from '../domain/model.js';
@@ -20,8 +21,9 @@ export function switchView(doc: OrgDoc, sw: MethodSwitch): MethodSwitchView {
   return { ...sw, productCode: findLine(doc, sw.lineId)?.line.productCode ?? null };
 }
 
-export function planLineSwitch(s: Services, doc: OrgDoc, lineId: string, to: ActivationMethod, autoAssign: boolean): SwitchPlanView {
-  return planSwitch(doc, lineId, to, autoAssign, s.clock(), accountLookup(s));
+/** The plan, simulated in slices: an organization of thousands of devices does not freeze the server. */
+export function planLineSwitch(s: Services, doc: OrgDoc, lineId: string, to: ActivationMethod, autoAssign: boolean): Promise<SwitchPlanView> {
+  return runSliced(planSwitchSteps(doc, lineId, to, autoAssign, s.clock(), accountLookup(s)));
 }
 
 /** Applies a switch now; `scheduledId` names the scheduled switch being carried out. */
@@ -31,13 +33,18 @@ export async function applyLineSwitch(
   req: { lineId: string; to: ActivationMethod; autoAssign: boolean; actorId: string; scheduledId?: string },
 ): Promise<{ switch: MethodSwitch; plan: SwitchPlan }> {
   const now = s.clock();
+  // Who loses access is simulated before the transaction, in slices (it walks every device using
+  // the product); what the switch does (the method, the auto-assignments) is decided again inside
+  // it, so it is exactly the state it changes. Both read the plain document, not the write-watching view.
+  const doc0 = s.store.org(orgId);
+  if (!doc0) throw new SeatkeeperError('NOT_FOUND', 'No such organization.');
+  const simulated = await runSliced(planSwitchSteps(doc0, req.lineId, req.to, req.autoAssign, now, accountLookup(s)));
   const result = await s.store.tx((t) => {
     const doc = t.org(orgId)!;
     const existing = req.scheduledId ? doc.switches[req.scheduledId] : undefined;
     if (req.scheduledId && existing?.status !== 'scheduled') throw new SeatkeeperError('CONFLICT', 'That switch is no longer scheduled.');
-    // Planned again inside the transaction: the plan applied is exactly the state it changes. The
-    // simulation reads every lease, so it reads the plain document, not the write-watching view.
-    const plan = planSwitch(s.store.org(orgId)!, req.lineId, req.to, req.autoAssign, now, accountLookup(s));
+    const decided = decideSwitch(s.store.org(orgId)!, req.lineId, req.to, req.autoAssign, now, accountLookup(s));
+    const plan: SwitchPlan = { ...decided, losesAccess: simulated.losesAccess, keepsAccess: simulated.keepsAccess };
     const made = applySwitch(doc, plan, { actorId: req.actorId, now, newId: s.ids, ...(existing ? { existing } : {}) });
     t.audit(
       auditEvent(s.ids, now, orgId, req.actorId, 'line.method-switch', req.lineId, { method: plan.from }, {

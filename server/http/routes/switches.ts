@@ -17,7 +17,7 @@ export function registerSwitchesRoutes(r: Router): void {
     access: 'admin',
     body: SwitchPlanBody,
     summary: 'Plan an activation-method switch: every device and user that would lose access, and whom auto-assign would give seats.',
-    handler: ({ s, org, params, body }): SwitchPlanView => {
+    handler: ({ s, org, params, body }): Promise<SwitchPlanView> => {
       lineOf(org.doc, params.lineId);
       return planLineSwitch(s, org.doc, params.lineId!, body.to, body.autoAssign);
     },
@@ -34,7 +34,7 @@ export function registerSwitchesRoutes(r: Router): void {
       const runAt = body.runAt === undefined ? undefined : typeof body.runAt === 'number' ? body.runAt : Date.parse(body.runAt);
       const lineId = params.lineId!;
       if (runAt !== undefined && runAt > s.clock()) {
-        const plan = planLineSwitch(s, org.doc, lineId, body.to, body.autoAssign);
+        const plan = await planLineSwitch(s, org.doc, lineId, body.to, body.autoAssign);
         const sw = await scheduleLineSwitch(s, org.id, { lineId, to: body.to, autoAssign: body.autoAssign, actorId: account.id, runAt });
         return { switch: switchView(s.store.org(org.id)!, sw), plan };
       }
