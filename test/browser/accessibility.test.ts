@@ -168,6 +168,59 @@ describe('every page and state passes axe-core (WCAG 2.2 A and AA) at phone and 
     expect(await sweep(page, 'empty', ['/dashboard', '/members', '/products', '/services', '/teams', '/devices', '/audit', '/my-products', '/account'])).toEqual([]);
   }, 120_000);
 
+  it("ties a form's error to its fields (aria-describedby, aria-invalid)", async () => {
+    const page = await scene.page(null);
+    await page.goto('/sign-in');
+    await page.getByLabel('Email').fill(OWNER.email);
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    const id = await alert.getAttribute('id');
+    expect(id).toBeTruthy();
+    for (const field of ['Email', 'Password']) {
+      const input = page.getByLabel(field);
+      expect((await input.getAttribute('aria-describedby'))?.split(' ')).toContain(id);
+      expect(await input.getAttribute('aria-invalid')).toBe('true');
+    }
+    // The description is what a screen reader reads with the field: the sentence, no code.
+    expect(await alert.textContent()).toContain('Wrong email or password.');
+  });
+
+  it('draws every focus indicator at 3:1 or more against what is around it (the dark header too)', async () => {
+    const page = scene.owner;
+    await page.setViewportSize(WIDE);
+    await page.goto('/products');
+    await settled(page);
+    const low: string[] = [];
+    for (let n = 0; n < 40; n++) {
+      await page.keyboard.press('Tab');
+      const r = await page.evaluate(() => {
+        const a = document.activeElement as HTMLElement;
+        const rgb = (c: string) => (c.match(/[\d.]+/g) ?? []).map(Number);
+        const lum = (c: string) => {
+          const [r, g, b] = rgb(c).map((v) => v / 255).map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
+          return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+        };
+        let bg = 'rgb(255, 255, 255)';
+        for (let e: HTMLElement | null = a.parentElement; e; e = e.parentElement) {
+          const c = getComputedStyle(e).backgroundColor;
+          if (rgb(c).length === 3 || (rgb(c)[3] ?? 0) > 0) {
+            bg = c;
+            break;
+          }
+        }
+        const cs = getComputedStyle(a);
+        const [l1, l2] = [lum(cs.outlineColor), lum(bg)].sort((x, y) => y - x);
+        return { what: `${a.tagName.toLowerCase()} "${(a.textContent ?? '').trim().slice(0, 30)}"`, style: cs.outlineStyle, width: parseFloat(cs.outlineWidth), ratio: (l1! + 0.05) / (l2! + 0.05) };
+      });
+      // Past the last stop focus leaves the page (<body>): nothing to draw there.
+      if (r.what.startsWith('body ')) continue;
+      if (r.style === 'none' || r.width < 2 || r.ratio < 3) low.push(`${r.what}: ${r.style} ${r.width}px at ${r.ratio.toFixed(2)}:1`);
+    }
+    expect(low).toEqual([]);
+  });
+
   it('raised no script error in any page', () => {
     expect(scene.pageErrors).toEqual([]);
   });

@@ -174,10 +174,14 @@ export function Form({ onSubmit, class: cls, children, label }: { onSubmit(): un
 }
 
 /** Shows a form's error below it and ties the form's fields to it (aria-describedby). */
-export function FormErrorNote({ error }: { error: ApiError | undefined }) {
+export function FormErrorNote({ error, children }: { error: ApiError | undefined; children?: ComponentChildren }) {
   const form = useContext(FormError);
   useEffect(() => form?.set(error), [error]);
-  return <ErrorNote error={error} id={form?.id} />;
+  return (
+    <ErrorNote error={error} id={form?.id}>
+      {children}
+    </ErrorNote>
+  );
 }
 
 interface ActionState {

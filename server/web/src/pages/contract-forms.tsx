@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { AddLineBody, ContractLineView, ContractView, CreateContractBody, ProductView, UpdateContractBody, UpdateLineBody } from '../../../../shared/api/contracts.js';
 import { api, orgPath } from '../api.js';
-import { ConfirmButton, CreateForm, Disclosure, ErrorNote, Field, Form, Select, Submit } from '../components.js';
+import { ConfirmButton, CreateForm, Disclosure, ErrorNote, FormErrorNote, Field, Form, Select, Submit } from '../components.js';
 import { methodLabel } from '../format.js';
 import { useAction } from '../hooks.js';
 import { useOrg } from '../session.js';
@@ -161,8 +161,10 @@ export function SeatsForm({ contract, line, onChanged }: { contract: ContractVie
         <button type="submit" disabled={change.pending || seats === String(line.seats)}>
           Change seats
         </button>
+        <div class="form-error">
+          <FormErrorNote error={change.error} />
+        </div>
       </Form>
-      <ErrorNote error={change.error} />
     </div>
   );
 }

@@ -7,7 +7,7 @@ import type { CreateInvitationBody, InvitationView } from '../../../../shared/ap
 import type { MemberView } from '../../../../shared/api/members.js';
 import type { TeamList } from '../../../../shared/api/teams.js';
 import { api, orgPath } from '../api.js';
-import { Check, ConfirmButton, Empty, ErrorNote, Field, Form, RowError, Select, TableHead, ScrollBox } from '../components.js';
+import { Check, ConfirmButton, Empty, ErrorNote, FormErrorNote, Field, Form, RowError, Select, TableHead, ScrollBox } from '../components.js';
 import { ago, roleLabel } from '../format.js';
 import { useAction, useApi } from '../hooks.js';
 import { useOrg, useSession } from '../session.js';
@@ -71,7 +71,7 @@ export function InviteForm({ contracts, onInvited }: { contracts: ContractView[]
             ))}
           </Select>
         )}
-        <ErrorNote error={invite.error ?? all.error} />
+        <FormErrorNote error={invite.error ?? all.error} />
         {sent && (
           <p class="success" role="status">
             Invitation sent to {sent}.

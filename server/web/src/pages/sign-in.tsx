@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import type { Me, SignInBody } from '../../../../shared/api/auth.js';
 import { api } from '../api.js';
-import { ErrorNote, Field, Form } from '../components.js';
+import { ErrorNote, FormErrorNote, Field, Form } from '../components.js';
 import { useAction } from '../hooks.js';
 import { Link } from '../router.js';
 import { useSession } from '../session.js';
@@ -20,13 +20,13 @@ export function SignInPage() {
       <Form onSubmit={signIn.run}>
         <Field label="Email" type="email" name="email" autocomplete="username" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
         <Field label="Password" type="password" name="password" autocomplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
-        <ErrorNote error={signIn.error}>
+        <FormErrorNote error={signIn.error}>
           {suggestion && (
             <button type="button" class="link" onClick={() => (setEmail(suggestion), signIn.clear())}>
               Use {suggestion}
             </button>
           )}
-        </ErrorNote>
+        </FormErrorNote>
         <button type="submit" class="primary" disabled={signIn.pending}>
           {signIn.pending ? 'Signing in…' : 'Sign in'}
         </button>
