@@ -15,6 +15,7 @@ import type { UpgradeHandler } from './core/plugin.js';
 import type { AgentGateway } from './gateway/gateway.js';
 import { gatewayFacade, gatewayPlugin, openAgentGateway } from './gateway/plugin.js';
 import { jobsPlugin } from './jobs/plugin.js';
+import { pushRemoteChanges } from './gateway/remote-changes.js';
 import { metricsPlugin } from './http/metrics.js';
 import { webhooksPlugin } from './http/routes/webhooks.js';
 import { livePlugin } from './live/index.js';
@@ -70,8 +71,12 @@ export async function startServer(partial: Partial<ServerConfig> & { dataDir: st
   };
   const agentGateway = await openAgentGateway(core);
   const services: Services = { ...core, gateway: gatewayFacade(agentGateway) };
-  // Another node's commits were read in (PostgreSQL): the gateway's indexes read those organizations again.
-  store.onRemoteChange((orgIds) => orgIds.forEach((id) => services.gateway.leasesChangedOutside(id)));
+  // Another node's commits were read in (PostgreSQL): the gateway's indexes read those organizations
+  // again, then the agents connected here are told what those commits did to their leases.
+  store.onRemoteChange((orgIds, records) => {
+    for (const id of orgIds) services.gateway.leasesChangedOutside(id);
+    for (const [id, r] of records) pushRemoteChanges(agentGateway, id, r);
+  });
   const { app, routes } = buildHttp(services);
 
   const upgrades = new Map<string, UpgradeHandler>();

@@ -12,7 +12,7 @@ export const AGENT_SOCKET_PATH = '/agent';
 
 /** Loads (or creates) the lease key and builds the gateway with the configured timings. */
 export async function openAgentGateway(s: CoreServices): Promise<AgentGateway> {
-  const key = await loadOrCreateLeaseKey(s.config.dataDir);
+  const key = await loadOrCreateLeaseKey(s.config.dataDir, s.store);
   const heartbeatMs = s.config.heartbeatSeconds * 1000;
   const t = s.config.agents ?? {};
   return new AgentGateway(s, key, {

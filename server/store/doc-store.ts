@@ -5,7 +5,7 @@
 // every document it changed is durable (each line names the others, see journal.ts); the audit log
 // files are written after; a failure takes every written line back out and memory back to disk.
 import { SeatkeeperError } from '../../shared/errors.js';
-import type { AuditQuery, Store, TxContext } from './store.js';
+import type { AuditQuery, RemoteRecords, Store, TxContext } from './store.js';
 import type { ChangeFeed } from './change-feed.js';
 import { CommittedDoc, type CommitOptions, type OnDisk, type Prepared } from './committed-doc.js';
 import type { Persister } from './persisters.js';
@@ -78,7 +78,7 @@ export class DocStore implements Store {
   }
 
   /** One process owns the data directory: nothing changes it from elsewhere. */
-  onRemoteChange(_listener: (orgIds: string[]) => void): () => void {
+  onRemoteChange(_listener: (orgIds: string[], records: ReadonlyMap<string, RemoteRecords>) => void): () => void {
     return () => {};
   }
 

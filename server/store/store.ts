@@ -24,6 +24,9 @@ export interface AuditQuery {
   limit?: number;
 }
 
+/** The records another node wrote to one document (collection `k`, record `i`; no `i`: the whole value). */
+export type RemoteRecords = ReadonlyArray<{ k: string; i?: string }> | 'whole';
+
 export interface Store {
   open(): Promise<void>;
   close(): Promise<void>;
@@ -36,10 +39,17 @@ export interface Store {
   tx<T>(fn: (t: TxContext) => T): Promise<T>;
   /**
    * Calls `listener` with the organizations another node changed, once this node has read the
-   * changes in (PostgreSQL with several nodes; the embedded store has no other writer).
+   * changes in (PostgreSQL with several nodes; the embedded store has no other writer), and which
+   * records of each changed ('whole': the document was read whole, anything may have changed).
    */
-  onRemoteChange(listener: (orgIds: string[]) => void): () => void;
+  onRemoteChange(listener: (orgIds: string[], records: ReadonlyMap<string, RemoteRecords>) => void): () => void;
   /** Whether this node runs the cluster's jobs (usage sampler, scheduled switches): one node does. */
   isLeader(): boolean;
+  /**
+   * A secret every node of the cluster shares (the lease-signing key): the stored value, or
+   * `create()`'s when none is stored yet — the first node to store one wins, the others read it.
+   * Absent on the embedded store (one node: the secret stays in its data directory).
+   */
+  clusterSecret?(name: string, create: () => string): Promise<string>;
   queryAudit(orgId: string, q: AuditQuery): Promise<AuditEvent[]>;
 }

@@ -6,7 +6,8 @@
 // sequence number of its last commit), sk_changes (one change record per commit per document;
 // the primary key (doc_id, seq) is what puts commits from several nodes in one order),
 // sk_values and sk_records (each document's current state, record by record: the snapshot a node
-// loads, kept current in the same transaction as the change record), sk_audit (append-only).
+// loads, kept current in the same transaction as the change record), sk_audit (append-only),
+// sk_secrets (what every node must share: the lease-signing key; readable only by whoever reads the database).
 // Views for people with ordinary SQL tools: seats, assignments, devices, audit.
 import { inTransaction, type SqlClient, type SqlPool } from './sql.js';
 
@@ -92,6 +93,17 @@ export const migrations: Migration[] = [
       CREATE VIEW audit AS
         SELECT org_id, id, ${ms('at')} AS at, actor, action, target, event->'before' AS before, event->'after' AS after
         FROM sk_audit;
+    `,
+  },
+  {
+    version: 3,
+    name: 'secrets every node shares (the lease-signing key)',
+    sql: `
+      CREATE TABLE sk_secrets (
+        name text PRIMARY KEY,
+        value text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
     `,
   },
 ];

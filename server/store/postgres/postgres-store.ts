@@ -17,7 +17,7 @@
 import { SeatkeeperError } from '../../../shared/errors.js';
 import type { AuditEvent, GlobalDoc, OrgDoc } from '../../domain/model.js';
 import { emptyGlobalDoc } from '../../domain/model.js';
-import type { AuditQuery, Store, TxContext } from '../store.js';
+import type { AuditQuery, RemoteRecords, Store, TxContext } from '../store.js';
 import type { ChangeFeed } from '../change-feed.js';
 import type { Change } from '../changes.js';
 import { applyChangeRows, insertDoc, loadDocs, wholeDocChanges } from './doc-rows.js';
@@ -74,7 +74,7 @@ export class PostgresStore implements Store {
   /** the connection holding the leader lock, when this node leads */
   #leader: SqlClient | undefined;
   readonly #nodeId = Math.random().toString(36).slice(2, 10);
-  readonly #remoteListeners = new Set<(orgIds: string[]) => void>();
+  readonly #remoteListeners = new Set<(orgIds: string[], records: ReadonlyMap<string, RemoteRecords>) => void>();
 
   constructor(pool: SqlPool, options: Partial<PostgresStoreOptions> = {}) {
     this.#pool = pool;
@@ -140,8 +140,19 @@ export class PostgresStore implements Store {
     this.#leader = client;
   }
 
+  async clusterSecret(name: string, create: () => string): Promise<string> {
+    // Two nodes starting together: one insert wins, and both read the winner's value.
+    try {
+      await this.#pool.query('INSERT INTO sk_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [name, create()]);
+      const r = await this.#pool.query<{ value: string }>('SELECT value FROM sk_secrets WHERE name = $1', [name]);
+      return r.rows[0]!.value;
+    } catch (err) {
+      throw new SeatkeeperError('STORAGE_UNAVAILABLE', `The cluster's ${name} cannot be read right now.`, { cause: (err as NodeJS.ErrnoException).code ?? (err as Error).message });
+    }
+  }
+
   /** Calls `listener` with the organizations whose documents changed on another node, once read in. */
-  onRemoteChange(listener: (orgIds: string[]) => void): () => void {
+  onRemoteChange(listener: (orgIds: string[], records: ReadonlyMap<string, RemoteRecords>) => void): () => void {
     this.#remoteListeners.add(listener);
     return () => this.#remoteListeners.delete(listener);
   }
@@ -193,20 +204,38 @@ export class PostgresStore implements Store {
     if (behind.length === 0 && fresh.length === 0) return;
     await this.#catchUp(behind);
     if (fresh.length > 0) {
+      const told = new Map<string, RemoteRecords>();
       const client = await this.#pool.connect();
       try {
         await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
         const docs = await loadDocs(client, fresh);
         await client.query('COMMIT');
         client.release();
-        for (const [id, d] of docs) if (!this.#orgs.has(id)) this.#orgs.set(id, new LiveDoc(d.data as unknown as OrgDoc, d.seq));
+        for (const [id, d] of docs) {
+          if (this.#orgs.has(id)) continue;
+          this.#orgs.set(id, new LiveDoc(d.data as unknown as OrgDoc, d.seq));
+          told.set(id, 'whole');
+        }
       } catch (err) {
         client.release(err as Error);
         throw err;
       }
+      this.#tell(told);
     }
-    const orgIds = [...behind, ...fresh].filter((id) => id !== GLOBAL);
-    if (orgIds.length > 0) for (const l of this.#remoteListeners) l(orgIds);
+  }
+
+  /** Tells the listeners what other nodes wrote, once it is in memory (a listener's throw stays its own). */
+  #tell(records: Map<string, RemoteRecords>): void {
+    records.delete(GLOBAL);
+    if (records.size === 0) return;
+    const orgIds = [...records.keys()];
+    for (const l of this.#remoteListeners) {
+      try {
+        l(orgIds, records);
+      } catch {
+        // a listener's failure is its own; the store and the other listeners go on
+      }
+    }
   }
 
   async close(): Promise<void> {
@@ -448,12 +477,17 @@ export class PostgresStore implements Store {
       list.push({ seq: Number(row.seq), changes: row.changes });
     }
     const reload: string[] = [];
+    // Read in here, whether by a poll or after losing a race: either way the listeners hear of it.
+    const told = new Map<string, RemoteRecords>();
     for (const [id, doc] of docs) {
       const list = byDoc.get(id);
       if (!doc || !list) continue;
       // Records pruned from the table leave a gap: load the document whole instead.
       if (list[0]!.seq !== doc.seq + 1 || list.some((c, n) => c.seq !== list[0]!.seq + n)) reload.push(id);
-      else doc.catchUp(list);
+      else {
+        doc.catchUp(list);
+        told.set(id, list.flatMap((c) => c.changes.map((ch) => (ch.i === undefined ? { k: ch.k } : { k: ch.k, i: ch.i }))));
+      }
     }
     if (reload.length > 0) {
       const client = await this.#pool.connect();
@@ -464,13 +498,16 @@ export class PostgresStore implements Store {
         for (const [id, d] of fresh) {
           const doc = id === GLOBAL ? (this.#global as LiveDoc<object>) : (this.#orgs.get(id) as LiveDoc<object> | undefined);
           doc?.replace(d.data, d.seq);
+          if (doc) told.set(id, 'whole');
         }
         client.release();
       } catch (err) {
         client.release(err as Error);
+        this.#tell(told);
         throw err;
       }
     }
+    this.#tell(told);
   }
 
   async queryAudit(orgId: string, q: AuditQuery): Promise<AuditEvent[]> {
