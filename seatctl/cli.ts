@@ -13,6 +13,7 @@ import { registerMembers } from './commands/members.js';
 import { registerReports } from './commands/reports.js';
 import { registerSeats } from './commands/seats.js';
 import { registerSwitches } from './commands/switches.js';
+import { registerWebhooks } from './commands/webhooks.js';
 import { defaultRuntime, type Runtime } from './context.js';
 import { CliError, EXIT_OK, EXIT_REFUSED, EXIT_UNREACHABLE, EXIT_USAGE } from './errors.js';
 import { json, processIo } from './output.js';
@@ -31,7 +32,7 @@ Environment: SEATKEEPER_SERVER, SEATKEEPER_TOKEN, SEATKEEPER_ORG, SEATCTL_CONFIG
 
 export function buildProgram(rt: Runtime): Command {
   const program = new Command('seatctl')
-    .description('Seatkeeper admin CLI: members, seats, devices, enrollment tokens, switches, import, reports and exports')
+    .description('Seatkeeper admin CLI: members, seats, devices, enrollment tokens, switches, import, reports, exports and webhooks')
     .version(VERSION)
     .option('--server <url>', 'the Seatkeeper server (default: from `seatctl login` or SEATKEEPER_SERVER)')
     .option('--token <token>', 'an API token (default: from `seatctl login` or SEATKEEPER_TOKEN); with login, "-" reads it from stdin')
@@ -53,6 +54,7 @@ export function buildProgram(rt: Runtime): Command {
   registerImport(program, rt);
   registerReports(program, rt);
   registerExports(program, rt);
+  registerWebhooks(program, rt);
   // A group named without a subcommand prints its help and is a usage error.
   for (const c of program.commands) if (c.commands.length) c.action(() => c.help({ error: true }));
   return program;

@@ -163,6 +163,13 @@ describe('seatctl commands', () => {
     expect(bad.code).toBe(2);
   });
 
+  it('refuses a webhook on a private address with exit 1, and lists none', async () => {
+    const r = await a.ctl.run(['--json', 'webhooks', 'add', 'http://127.0.0.1:9/hook']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stderr).error.code).toBe('VALIDATION_FAILED');
+    expect((await a.ctl.json(['webhooks', 'list'])).webhooks).toEqual([]);
+  });
+
   it('shows the audit log and exports members and assignments as CSV that parses back', async () => {
     const audit = await a.ctl.json(['audit', '--action', 'role.change', '--limit', '5']);
     expect(audit.events.length).toBeGreaterThan(0);
