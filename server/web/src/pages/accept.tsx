@@ -6,6 +6,7 @@ import { api } from '../api.js';
 import { ErrorNote, Field, Form, Loading, NewPasswordField, Submit } from '../components.js';
 import { dateTime, roleLabel } from '../format.js';
 import { useAction } from '../hooks.js';
+import { sentenceFor } from '../messages.js';
 import { Link } from '../router.js';
 import { useSession } from '../session.js';
 
@@ -51,7 +52,7 @@ export function AcceptPage() {
         )}
         {done.notAssigned.length > 0 && (
           <p class="warning">
-            Not assigned: {done.notAssigned.map((n) => `${n.productCode ?? n.lineId} (${n.reason === 'SEAT_LIMIT_REACHED' ? 'no seat free' : n.reason.toLowerCase().replace(/_/g, ' ')})`).join(', ')}. Ask an administrator.
+            Not assigned: {done.notAssigned.map((n) => `${n.productCode ?? n.lineId} (${n.reason === 'SEAT_LIMIT_REACHED' ? 'no seat free' : sentenceFor(n.reason).replace(/\.$/, '').toLowerCase()})`).join(', ')}. Ask an administrator.
           </p>
         )}
         <p>

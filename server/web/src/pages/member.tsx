@@ -1,6 +1,7 @@
 // One member: role, teams, assigned seats (unassign here) and the devices they are signed in on.
 // A team admin unassigns only seats of the contracts attached to their teams.
 import type { MemberDetail } from '../../../../shared/api/members.js';
+import { announce } from '../a11y.js';
 import { api, orgPath } from '../api.js';
 import { ConfirmButton, Empty, ErrorNote, Loading, PageHeader, TableHead, ScrollBox } from '../components.js';
 import { ago, dateTime, roleLabel } from '../format.js';
@@ -17,6 +18,7 @@ export function MemberPage({ accountId }: { accountId: string }) {
   const unassign = useAction(async (assignmentId: string) => {
     await api.del(orgPath(org.orgId, `/assignments/${assignmentId}`));
     await member.reload();
+    announce('Seat unassigned.');
   });
   if (member.error) return <ErrorNote error={member.error} />;
   if (!member.data) return <Loading what="the member" />;

@@ -8,6 +8,7 @@ import type { ContractView } from '../../../../shared/api/contracts.js';
 import type { InvitationList } from '../../../../shared/api/invitations.js';
 import type { ChangeRoleBody, MemberList, MemberView, MismatchList } from '../../../../shared/api/members.js';
 import type { TeamView } from '../../../../shared/api/teams.js';
+import { announce } from '../a11y.js';
 import { type ApiError, api, orgPath, qs } from '../api.js';
 import { ConfirmButton, Empty, ErrorNote, Field, Loading, PageHeader, PickForm, RowError, TableHead, memberChoices, ScrollBox } from '../components.js';
 import { dateTime, roleLabel } from '../format.js';
@@ -123,11 +124,13 @@ function MemberRow({ m, reload }: { m: MemberView; reload(): Promise<void> }) {
   const setRole = useAction(async (role: Role) => {
     await api.put(orgPath(org.orgId, `/members/${m.accountId}/role`), { role } satisfies ChangeRoleBody);
     await reload();
+    announce(`${m.name} is now ${roleLabel(role).toLowerCase()}.`);
     if (self) await refresh();
   });
   const remove = useAction(async () => {
     await api.del(orgPath(org.orgId, `/members/${m.accountId}`));
     await reload();
+    announce(`${m.name} removed from the organization.`);
   });
   const leave = useAction(async (teamId: string) => {
     await api.del(orgPath(org.orgId, `/teams/${teamId}/members/${m.accountId}`));

@@ -207,6 +207,7 @@ export function ScheduledSwitches() {
   const cancel = useAction(async (id: string) => {
     await api.del(orgPath(org.orgId, switchPaths.cancel(id)));
     await list.reload();
+    announce('Scheduled switch cancelled.');
   });
   const scheduled = list.data?.switches.filter((s) => s.status === 'scheduled') ?? [];
   if (list.error) return <ErrorNote error={list.error} />;
