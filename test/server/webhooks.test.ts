@@ -92,6 +92,32 @@ describe('webhooks', () => {
 });
 
 describe('webhook targets', () => {
+  it('checks the address each delivery connects to: a target that turned private gets nothing', async () => {
+    const srv = await startTestServer({ webhooks: { retryDelaysMs: [], allowPrivateTargets: true } });
+    try {
+      const { org, o, base } = await ownedOrg(srv);
+      const hook = await o.client.post(`${base}/webhooks`, { url: receiverUrl });
+      expect(hook.status).toBe(201);
+      // What a name re-pointed at a private address (DNS rebinding) looks like from here.
+      srv.services.config.webhooks!.allowPrivateTargets = false;
+      const seen = received.length;
+      const m = await registered(srv.url, { serial: org.serial });
+      expect((await o.client.post(`${base}/assignments`, { lineId: org.line('SW-PREMIUM').id, accountId: m.accountId })).status).toBe(201);
+      const log = await waitFor(
+        'refused delivery logged',
+        async () => {
+          const r = await o.client.get(`${base}/webhooks/${hook.body.id}/deliveries`);
+          return r.body.deliveries.find((d: any) => d.event === 'seat.changed');
+        },
+        10_000,
+      );
+      expect(log).toMatchObject({ status: null, error: 'EPRIVATE', nextAttemptAt: null });
+      expect(received.slice(seen).filter((r) => r.headers['x-seatkeeper-delivery'] === log.id)).toEqual([]);
+    } finally {
+      await srv.stop();
+    }
+  });
+
   it('refuses loopback, private and link-local targets unless the operator allows them', async () => {
     const strict = await startTestServer();
     try {

@@ -1,6 +1,10 @@
 // Webhooks: admins register, list and delete them and read the delivery log; a plugin hears the
 // organization's feed and delivers each event, signed, retrying with backoff. Rules: domain/webhooks.ts.
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { lookup } from 'node:dns/promises';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { isIP } from 'node:net';
 import { SeatkeeperError } from '../../../shared/errors.js';
 import { CreateWebhookBody, WEBHOOK_EVENTS, type CreatedWebhook, type WebhookDeliveryView, type WebhookView } from '../../../shared/api/webhooks.js';
 import { auditEvent } from '../../domain/audit.js';
@@ -44,6 +48,41 @@ async function record(s: Services, orgId: string, d: WebhookDelivery): Promise<v
     .catch((e: Error) => s.log.warn('webhook delivery log not written', { orgId, error: e.message }));
 }
 
+/**
+ * POSTs `body` and resolves to the status. The address actually connected to is checked too (not
+ * only the one resolved at registration), so a name re-pointed at a private address later
+ * (DNS rebinding) is refused; redirects are not followed.
+ */
+function post(s: Services, url: string, headers: Record<string, string>, body: string): Promise<number> {
+  const allowPrivate = !!s.config.webhooks?.allowPrivateTargets;
+  const guarded = (host: string, opts: object, cb: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void) =>
+    dnsLookup(host, { ...opts, all: true }, (err, addresses) => {
+      if (err) return cb(err, []);
+      const list = addresses as LookupAddress[];
+      if (!allowPrivate && list.some((a) => isPrivateAddress(a.address))) return cb(Object.assign(new Error(`${host} resolves to a private address`), { code: 'EPRIVATE' }), []);
+      const all = (opts as { all?: boolean }).all;
+      if (all) cb(null, list);
+      else cb(null, list[0]!.address, list[0]!.family);
+    });
+  const u = new URL(url);
+  const request = u.protocol === 'https:' ? httpsRequest : httpRequest;
+  // An address written in the URL is connected to without a lookup: check it here.
+  const literal = u.hostname.replace(/^\[|\]$/g, '');
+  if (!allowPrivate && isIP(literal) && isPrivateAddress(literal)) {
+    return Promise.reject(Object.assign(new Error(`${literal} is a private address`), { code: 'EPRIVATE' }));
+  }
+  return new Promise((resolve, reject) => {
+    const req = request(u, { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, lookup: guarded as never, timeout: TIMEOUT_MS }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 /** Delivers one event to one webhook: attempts with backoff until a 2xx answer or the last delay. */
 function deliver(s: Services, orgId: string, hook: Webhook, event: string, body: string, id: string, timers: Set<NodeJS.Timeout>, closed: () => boolean): void {
   const attempt = async (n: number): Promise<void> => {
@@ -54,25 +93,16 @@ function deliver(s: Services, orgId: string, hook: Webhook, event: string, body:
     let status: number | null = null;
     let error: string | null = null;
     try {
-      await checkTarget(s, hook.url);
-      const res = await fetch(hook.url, {
-        method: 'POST',
-        redirect: 'manual',
-        signal: AbortSignal.timeout(TIMEOUT_MS),
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'Seatkeeper-Webhook/1',
-          'x-seatkeeper-event': event,
-          'x-seatkeeper-delivery': id,
-          'x-seatkeeper-timestamp': String(ts),
-          'x-seatkeeper-signature': signDelivery(hook.secret, ts, body),
-        },
-        body,
-      });
-      status = res.status;
-      await res.body?.cancel();
+      status = await post(s, hook.url, {
+        'content-type': 'application/json',
+        'user-agent': 'Seatkeeper-Webhook/1',
+        'x-seatkeeper-event': event,
+        'x-seatkeeper-delivery': id,
+        'x-seatkeeper-timestamp': String(ts),
+        'x-seatkeeper-signature': signDelivery(hook.secret, ts, body),
+      }, body);
     } catch (e) {
-      error = e instanceof SeatkeeperError ? e.message : ((e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message);
+      error = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
     }
     const ok = status !== null && status >= 200 && status < 300;
     const delay = ok ? null : retryDelay(n, s.config.webhooks?.retryDelaysMs);
