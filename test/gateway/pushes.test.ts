@@ -64,6 +64,21 @@ async function workstation(org: Org, items: InventoryItem[], accountId: string |
 
 const jtiOf = (token: string) => peekLeaseClaims(token)!.jti;
 
+/**
+ * A round trip on the agent's socket: a request for a product nobody has, answered NOT_ENTITLED.
+ * The server handles a connection's requests in order and answers on the same socket, so once
+ * the answer is here, so is everything it sent before handling the request.
+ */
+async function barrier(a: RawAgent) {
+  const id = `barrier-${Math.random().toString(36).slice(2)}`;
+  a.send({ type: 'lease.request', productCode: 'REVIT', id });
+  await waitFor('the barrier answer', () => a.all('error').find((e) => e.ref === id), 10_000);
+}
+
+/** The device's active leases as the server stores them (a grant is only ever of one of these). */
+const activeLeases = (orgId: string, deviceId: string) =>
+  Object.values(server.services.store.org(orgId)!.leases).filter((l) => l.deviceId === deviceId && l.status === 'active');
+
 async function assign(org: Org, code: string, accountId: string) {
   const r = await org.admin.post(`/api/v1/orgs/${org.orgId}/assignments`, { lineId: org.line(code).id, accountId });
   expect(r.status).toBe(201);
@@ -74,20 +89,21 @@ describe('entitlement pushes', () => {
   it('grants at once when a seat is assigned, and sends the push again until it is acked', async () => {
     const org = await orgWithToken(server);
     const [amy] = await addMembers(server, org.orgId, 1);
-    const { a } = await workstation(org, [sw], amy!.id);
-    const t0 = Date.now();
+    const { dev, a } = await workstation(org, [sw], amy!.id);
     await assign(org, 'SW-PREMIUM', amy!.id);
-    const grant = await a.next('lease.grant', 1000);
-    expect(Date.now() - t0).toBeLessThan(1000);
+    const grant = await a.next('lease.grant', 10_000);
     expect(peekLeaseClaims(grant.token)).toMatchObject({ sub: amy!.id, prod: 'SW-PREMIUM', meth: 'named-user' });
     // Not acked: the same push (same id) comes again.
-    const again = await a.next('lease.grant', 2000);
+    const again = await a.next('lease.grant', 10_000);
     expect(again).toEqual(grant);
     a.send({ type: 'ack', id: grant.id });
-    await new Promise((r) => setTimeout(r, 400));
-    const count = a.all('lease.grant').length;
-    await new Promise((r) => setTimeout(r, 700));
-    expect(a.all('lease.grant').length).toBe(count);
+    // Acked: it is no longer pending (resends come only from the outbox)…
+    const key = deviceKeyOf(org.orgId, dev.deviceId);
+    await waitFor('the grant no longer pending', () => !server.agentGateway.pusher.outbox.has(key, grant.id), 10_000);
+    // …and every frame sent before that has arrived (a request's answer comes after them): all were that one push.
+    await barrier(a);
+    expect(new Set(a.all('lease.grant').map((g) => g.id))).toEqual(new Set([grant.id]));
+    expect(server.agentGateway.pusher.outbox.has(key, grant.id)).toBe(false);
   });
 
   it("revokes from the previous holder ('reassigned') and grants the new one when a seat is reassigned", async () => {
@@ -144,7 +160,12 @@ describe('entitlement pushes', () => {
     expect(peekLeaseClaims(grant.token)).toMatchObject({ sub: `serial:${org.serial}`, prod: 'ACAD', meth: 'serial' });
     const second = await workstation(org, [acad(org.serial)], null);
     const wrongSerial = await workstation(org, [acad('NOT-OURS-1')], null);
-    await new Promise((r) => setTimeout(r, 300));
+    // Their inventories were handled before these requests (one queue per connection): no seat, no lease.
+    for (const w of [second, wrongSerial]) {
+      w.a.send({ type: 'lease.request', productCode: 'ACAD', id: 'acad-q' });
+      expect(await w.a.next('error', 10_000)).toMatchObject({ code: 'NOT_ENTITLED', ref: 'acad-q' });
+      expect(activeLeases(org.orgId, w.dev.deviceId)).toEqual([]);
+    }
     expect(second.a.all('lease.grant')).toEqual([]);
     expect(wrongSerial.a.all('lease.grant')).toEqual([]);
     expect(server.services.gateway.presence.inUseByLine(org.orgId)[org.line('ACAD').id]).toBe(1);
@@ -157,9 +178,12 @@ describe('entitlement pushes', () => {
   it('needs both a seat and the project team for a two-tier service product', async () => {
     const org = await orgWithToken(server);
     const [eve] = await addMembers(server, org.orgId, 1);
-    const { a } = await workstation(org, [], eve!.id);
+    const { dev, a } = await workstation(org, [], eve!.id);
     await assign(org, 'BIM-COLLAB', eve!.id);
-    await new Promise((r) => setTimeout(r, 300));
+    // The seat alone: asked for, the server says not entitled, and it holds no lease to push.
+    a.send({ type: 'lease.request', productCode: 'BIM-COLLAB', id: 'bim-q' });
+    expect(await a.next('error', 10_000)).toMatchObject({ code: 'NOT_ENTITLED', ref: 'bim-q' });
+    expect(activeLeases(org.orgId, dev.deviceId)).toEqual([]);
     expect(a.all('lease.grant')).toEqual([]);
     await addTeam(server, org.orgId, { name: 'Tower project', memberIds: [eve!.id], contractIds: [org.contract.id] });
     server.services.gateway.rightsChanged({ orgId: org.orgId, accountIds: [eve!.id] });
@@ -248,13 +272,12 @@ describe('pushes that take a right away', () => {
     const token = a.all('reconcile').flatMap((r) => r.grant)[0]!;
     // It started when the organization was seeded, moments ago; an end before that would not be a term.
     const endsAt = Date.now();
-    await new Promise((r) => setTimeout(r, 5));
-    const t0 = Date.now();
+    // The end must be in the past when the server reads it: wait for the clock to pass it.
+    while (Date.now() <= endsAt) await new Promise((r) => setImmediate(r));
     const r = await org.admin.patch(`/api/v1/orgs/${org.orgId}/contracts/${org.contract.id}`, { endsAt });
     expect(r.status).toBe(200);
     expect(r.body.active).toBe(false);
-    const revoke = await a.next('lease.revoke', 1000);
-    expect(Date.now() - t0).toBeLessThan(1000);
+    const revoke = await a.next('lease.revoke', 10_000);
     expect(revoke).toMatchObject({ jti: jtiOf(token), productCode: 'SW-PREMIUM', reason: 'contract-ended' });
     expect(server.services.store.org(org.orgId)!.leases[revoke.jti]).toMatchObject({ status: 'revoked', revokeReason: 'contract-ended' });
   });
@@ -328,8 +351,9 @@ describe('pushes that take a right away', () => {
       back.send({ type: 'ack', id: reconcile.id });
       back.send({ type: 'ack', id: revoke.id });
       await waitFor('outbox empty', () => server.agentGateway.pusher.outbox.size(deviceKeyOf(org.orgId, dev.deviceId)) === 0);
-      await new Promise((r) => setTimeout(r, 700));
-      expect(back.all('error')).toEqual([]);
+      // Nothing is left to resend, and everything sent before now has arrived: no copy came after the acks.
+      await barrier(back);
+      expect(back.all('error').filter((e) => !e.ref?.startsWith('barrier-'))).toEqual([]);
       expect(back.all('lease.revoke')).toEqual([]);
       expect(server.services.store.org(org.orgId)!.leases[revoke.jti]).toMatchObject({ status: 'revoked', revokeReason: 'unassigned' });
     } finally {

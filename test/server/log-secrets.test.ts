@@ -39,6 +39,11 @@ afterAll(async () => {
   await smtp?.close();
 });
 
+/** Waits for `ready` (polling; the test's own timeout bounds it). */
+async function until(ready: () => boolean): Promise<void> {
+  while (!ready()) await new Promise((r) => setTimeout(r, 10));
+}
+
 const cookieValue = (c: Client) => decodeURIComponent(c.cookie!.slice(c.cookie!.indexOf('=') + 1));
 
 describe('the server log', () => {
@@ -102,7 +107,11 @@ describe('the server log', () => {
     expect((await second.post('/api/v1/auth/sign-out')).status).toBe(200);
 
     // The log did hear of these requests (the mail it sent), so its silence on secrets means something.
-    await new Promise((r) => setTimeout(r, 100));
+    // The mail goes out on its own time: wait for its line; then a line of ours, written after
+    // everything logged before it (one stream, in order), says nothing of those is still on its way.
+    await until(() => lines.join('').includes('mail sent') && lines.join('').includes(invitee));
+    logger.info('log-secrets: end of the requests');
+    await until(() => lines.some((l) => l.includes('log-secrets: end of the requests')));
     const log = lines.join('');
     expect(log).toContain('mail sent');
     expect(log).toContain(invitee);

@@ -27,6 +27,13 @@ describe.each<StoreKind>(['lowdb', 'memory', 'postgres'])('%s store', (kind) => 
   });
 
   it('leaves no trace of a refused transaction: no change, no write, no audit event', async () => {
+    // A small committed change, and the writes it costs this store.
+    const commit = async (id: string) => {
+      const w = t.faults.writes;
+      await t.store.tx((c) => void (c.org(orgId)!.members[id] = { accountId: id, role: 'member', joinedAt: 1 }));
+      return t.faults.writes - w;
+    };
+    const oneCommit = await commit('acc_probe_1');
     const before = JSON.stringify(t.store.org(orgId));
     const writes = t.faults.writes;
     const refused = t.store.tx((c) => {
@@ -36,8 +43,10 @@ describe.each<StoreKind>(['lowdb', 'memory', 'postgres'])('%s store', (kind) => 
     });
     await expect(refused).rejects.toMatchObject({ code: 'SEAT_LIMIT_REACHED' });
     expect(JSON.stringify(t.store.org(orgId))).toBe(before);
-    await new Promise((r) => setTimeout(r, 10));
-    expect(t.faults.writes).toBe(writes);
+    // Transactions run one after another: once a later one has committed, anything the refused one
+    // had set going is written and counted. Only the later one's own writes are.
+    await commit('acc_probe_2');
+    expect(t.faults.writes - writes).toBe(oneCommit);
     expect(await t.store.queryAudit(orgId, {})).toEqual([]);
   });
 
