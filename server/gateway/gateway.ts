@@ -15,10 +15,12 @@ import {
   type ParseResult,
   type Revocation,
 } from '../../shared/protocol/index.js';
-import { verifyHelloSignature } from '../../shared/protocol/hello-signature.js';
+import { helloSigningInput } from '../../shared/protocol/hello.js';
 import type { CoreServices } from '../core/services.js';
 import { inventory, leaseRequest, loginStart, logout } from './agent-requests.js';
 import { AgentConnection } from './connection.js';
+import { CryptoPool } from './crypto-pool.js';
+import { prepareTokens } from './lease-signer.js';
 import { HelloGate } from './hello-gate.js';
 import { exemptConnection } from '../http/connection-guard.js';
 import { DeviceCodeBook } from './device-codes.js';
@@ -28,6 +30,7 @@ import { needsSync, reconcileBody, revocationOf, syncOn } from './lease-sync.js'
 import { LivePresence } from './live-presence.js';
 import { newJti, type GatewayCore } from './operations.js';
 import { deviceKeyOf, Pusher } from './pusher.js';
+import { Slicer } from './slicer.js';
 
 export interface GatewayOptions {
   heartbeatMs: number;
@@ -48,6 +51,7 @@ export class AgentGateway implements GatewayCore {
   readonly codes: DeviceCodeBook;
   readonly pusher: Pusher;
   readonly indexes: IndexCache;
+  readonly crypto: CryptoPool;
   readonly #opts: GatewayOptions;
   readonly #wss: WebSocketServer;
   readonly #conns = new Set<AgentConnection>();
@@ -56,6 +60,8 @@ export class AgentGateway implements GatewayCore {
   #closing: Promise<void> | undefined;
   #seq = 0;
   #helloGate: HelloGate;
+  /** a heartbeat pass is running (a slow one is not started again on top of itself) */
+  #ticking = false;
 
   constructor(s: CoreServices, key: ServerLeaseKey, opts: GatewayOptions) {
     this.s = s;
@@ -74,8 +80,9 @@ export class AgentGateway implements GatewayCore {
       },
     });
     this.pusher = new Pusher(s, key.privateKey);
+    this.crypto = new CryptoPool(key.privateKey);
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
-    this.#timer = setInterval(() => this.#tick(), opts.heartbeatMs);
+    this.#timer = setInterval(() => void this.#tick().catch((e: Error) => this.s.log.error('agent heartbeat failed', { error: e.message })), opts.heartbeatMs);
     this.#timer.unref();
   }
 
@@ -98,6 +105,7 @@ export class AgentGateway implements GatewayCore {
       while (this.#conns.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
       for (const c of this.#conns) c.terminate();
       await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
+      await this.crypto.close();
     })();
     return this.#closing;
   }
@@ -203,7 +211,10 @@ export class AgentGateway implements GatewayCore {
     conn.protocol = hello.protocol;
     const orgId = this.#orgOfDevice(hello.deviceId);
     const device = orgId ? this.s.store.org(orgId)!.devices[hello.deviceId] : undefined;
-    if (!orgId || !device || !verifyHelloSignature(device.publicKey, conn.nonce, hello.deviceId, hello.signature)) {
+    // Checked in the crypto pool: a fleet reconnecting at once costs the event loop nothing for it.
+    const valid = !!device && (await this.crypto.verify(device.publicKey, helloSigningInput(conn.nonce, hello.deviceId), hello.signature));
+    if (conn.closed) return;
+    if (!orgId || !device || !valid) {
       this.s.log.warn('agent hello refused', { remote: conn.remote, deviceId: hello.deviceId, known: !!device });
       conn.sendError('UNAUTHENTICATED', 'Unknown device or a signature that does not verify. Enroll the workstation again if this persists.', hello.id);
       conn.close(closeCodes.AUTH_FAILED.code, 'authentication failed');
@@ -239,9 +250,14 @@ export class AgentGateway implements GatewayCore {
           return syncOn(doc, [d.id], now, { renewBefore }, newJti(this.s), this.indexes.get(orgId)!);
         });
     if (conn.closed) return;
-    const doc = this.s.store.org(orgId)!;
-    const key = deviceKeyOf(orgId, device.id);
     const held = new Set(hello.leases);
+    // The tokens the reconcile will carry, signed in the pool first.
+    const idx = this.indexes.get(orgId);
+    if (idx) await prepareTokens(this.crypto, this.key.privateKey, orgId, idx.liveLeasesOf(device.id, now).filter((l) => !held.has(l.jti)));
+    if (conn.closed) return;
+    const doc = this.s.store.org(orgId);
+    if (!doc) return conn.close(closeCodes.INTERNAL_ERROR.code, 'organization gone');
+    const key = deviceKeyOf(orgId, device.id);
     conn.send({ type: 'welcome', serverTime: now, deviceId: device.id, settings: agentSettings(this.s, doc.org.settings.leaseTtlSeconds) });
     conn.state = 'ready';
     const revoked = changes.flatMap((c) => c.revoked.map((r) => ({ jti: r.lease.jti, productCode: r.lease.productCode, reason: r.reason })));
@@ -330,22 +346,34 @@ export class AgentGateway implements GatewayCore {
       .catch((e: Error) => this.s.log.debug('could not record last seen', { deviceId, error: e.message }));
   }
 
-  #tick(): void {
-    for (const c of this.#conns) {
-      if (c.state === 'closed') continue;
-      // Two intervals without a pong: the device is gone (a half-open TCP connection says nothing).
-      if (c.awaitingPong && ++c.missedPongs >= 2) {
-        c.terminate();
-        continue;
+  /**
+   * Pings every socket and sends unacked pushes again. In slices that let the event loop turn: a
+   * ping is a write to the socket, and 20k of them at once would freeze the server for a while.
+   */
+  async #tick(): Promise<void> {
+    if (this.#ticking) return;
+    this.#ticking = true;
+    try {
+      const slicer = new Slicer();
+      for (const c of [...this.#conns]) {
+        if (c.state === 'closed') continue;
+        // Two intervals without a pong: the device is gone (a half-open TCP connection says nothing).
+        if (c.awaitingPong && ++c.missedPongs >= 2) {
+          c.terminate();
+          continue;
+        }
+        c.awaitingPong = true;
+        try {
+          c.ws.ping();
+        } catch {
+          c.terminate();
+        }
+        await slicer.turn();
       }
-      c.awaitingPong = true;
-      try {
-        c.ws.ping();
-      } catch {
-        c.terminate();
-      }
+      await this.pusher.resendDue(this.#opts.resendAfterMs, slicer);
+    } finally {
+      this.#ticking = false;
     }
-    this.pusher.resendDue(this.#opts.resendAfterMs);
   }
 }
 

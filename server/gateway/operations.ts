@@ -16,6 +16,8 @@ import { accountRef, needsSync, reconcileBody, revocationOf, syncOn, type Device
 import type { LivePresence } from './live-presence.js';
 import { deviceKeyOf, type Pusher } from './pusher.js';
 import { Slicer } from './slicer.js';
+import type { CryptoPool } from './crypto-pool.js';
+import { prepareTokens } from './lease-signer.js';
 
 export interface GatewayCore {
   s: CoreServices;
@@ -24,6 +26,7 @@ export interface GatewayCore {
   presence: LivePresence;
   codes: DeviceCodeBook;
   indexes: IndexCache;
+  crypto: CryptoPool;
 }
 
 export const newJti = (s: CoreServices) => () => s.ids('lse');
@@ -73,6 +76,8 @@ export async function applyEntitlementChange(core: GatewayCore, change: Entitlem
         return d ? syncOn(d, chunk, now, opts, newJti(s), core.indexes.get(orgId)!) : [];
       });
     }
+    // The chunk's new leases signed in the crypto pool meanwhile; the pushes find them ready.
+    await prepareTokens(core.crypto, core.key.privateKey, orgId, changes.flatMap((c) => c.granted));
     const byDevice = new Map(changes.map((c) => [c.deviceId, c]));
     for (const deviceId of chunk) {
       const ch = byDevice.get(deviceId);

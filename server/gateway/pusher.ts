@@ -9,6 +9,7 @@ import type { ActivationMethod, Lease, RevokeReason } from '../domain/model.js';
 import type { AgentConnection } from './connection.js';
 import { revocationOf, type DeviceChange } from './lease-sync.js';
 import { EncodedFrame } from './protocol-compat.js';
+import { Slicer } from './slicer.js';
 import { tokenOf } from './lease-signer.js';
 import { Outbox, type PushKind } from './outbox.js';
 
@@ -148,10 +149,13 @@ export class Pusher {
     }
   }
 
-  /** Sends unacked pushes again (rebuilt; dropped when they no longer apply). */
-  resendDue(afterMs: number): void {
+  /** Sends unacked pushes again (rebuilt; dropped when they no longer apply), yielding between slices. */
+  async resendDue(afterMs: number, slicer = new Slicer()): Promise<void> {
     const now = this.#s.clock();
     for (const [key, entry] of [...this.outbox.due(now, afterMs)]) {
+      await slicer.turn();
+      // Acked or replaced while this pass yielded: nothing to send.
+      if (!this.outbox.has(key, entry.id)) continue;
       const targets = [...(this.#sockets.get(key) ?? [])].filter((c) => c.state === 'ready' && c.open);
       if (targets.length === 0) continue;
       const frame = entry.rebuild();
