@@ -26,7 +26,8 @@ async function file(name: string, lines: string[]): Promise<string> {
   return p;
 }
 
-describe('seatctl import members', () => {
+// Registrations hash passwords at full cost and 5,000 rows are real work: generous guard times on a loaded two-core machine.
+describe('seatctl import members', { timeout: 120_000 }, () => {
   it('imports 5,000 rows: a dry run writes nothing, the run applies, a rerun changes nothing', { timeout: 120_000 }, async () => {
     const lines = ['email,name,role,team,products'];
     for (let i = 0; i < 5000; i++) lines.push(`bulk.${i}@bulk.test,Bulk ${i},member,,${i % 2 ? 'SW-PREMIUM' : ''}`);
@@ -100,7 +101,7 @@ describe('seatctl import members', () => {
   });
 });
 
-describe('seatctl import assignments', () => {
+describe('seatctl import assignments', { timeout: 120_000 }, () => {
   it('assigns seats to members by email, unchanged on rerun, and refuses non-members with a suggestion', async () => {
     const serial = Object.values(doc().contracts)[0]!.serials[0]!;
     const p = await registered(a.server.url, { serial, name: 'Asg Person', email: `asg.${process.pid}@acme.test` });

@@ -19,7 +19,7 @@ beforeAll(async () => {
 });
 afterAll(() => a?.server.stop());
 
-describe('usage report', () => {
+describe('usage report', { timeout: 120_000 }, () => {
   it('gives peak and average per product per day against seats owned, as JSON and CSV', async () => {
     const r = await a.owner.get(`/api/v1/orgs/${a.orgId}/reports/usage?days=3`);
     expect(r.status).toBe(200);

@@ -85,7 +85,7 @@ describe('seatctl usage', () => {
   });
 });
 
-describe('seatctl commands', () => {
+describe('seatctl commands', { timeout: 120_000 }, () => {
   it('lists members, changes a role, assigns, reassigns and unassigns seats, and removes a member', async () => {
     const org = a.server.services.store.org(a.orgId)!;
     const serial = Object.values(org.contracts)[0]!.serials[0]!;
