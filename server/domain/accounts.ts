@@ -39,7 +39,8 @@ export function planRegister(
   requireEmailFree(g.accounts, input.email);
   const org = input.serial ? requireSerialOrg(g, orgOf, input.serial) : undefined;
   return {
-    account: { id: input.id, email: input.email, aliases: [], name: input.name, passwordHash: input.passwordHash, status: 'active', createdAt: input.now },
+    // Not verified until the link in the mail is followed: matched to nothing before.
+    account: { id: input.id, email: input.email, aliases: [], name: input.name, passwordHash: input.passwordHash, status: 'active', createdAt: input.now, emailVerifiedAt: null },
     orgId: org?.org.id ?? null,
   };
 }

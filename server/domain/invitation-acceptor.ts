@@ -53,9 +53,15 @@ export function requirePasswordGiven(existing: Account | undefined, email: strin
   if (existing?.passwordHash && !body.password) throw new SeatkeeperError('UNAUTHENTICATED', `An account for ${email} exists: give its password, or sign in first.`);
 }
 
-/** An account for the address that has no password is an invited placeholder, completed on accept; any other is disabled. */
+/**
+ * An account for the address that accepting completes: an invited placeholder (no password yet),
+ * or one registered but never verified (anyone may register any address; the token holder owns
+ * the mailbox). A disabled account is never completed.
+ */
 export function requireCompletable(existing: Account | undefined, email: string): void {
-  if (existing && existing.status !== 'invited') throw new SeatkeeperError('FORBIDDEN', `The account for ${email} is disabled.`);
+  if (!existing || existing.status === 'invited') return;
+  if (existing.status === 'active' && existing.emailVerifiedAt === null) return;
+  throw new SeatkeeperError('FORBIDDEN', `The account for ${email} is disabled.`);
 }
 
 /** The name and password of the account accepting creates (or of the invited placeholder it completes). */

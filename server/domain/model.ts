@@ -16,6 +16,19 @@ export interface Account {
   passwordHash: string | null; // null until an invited person sets one
   status: 'invited' | 'active' | 'disabled';
   createdAt: number;
+  /**
+   * When the address was proven by mail (a verification link or an accepted invitation). null:
+   * not yet, and the account is matched to nothing (claims, seats). Absent: an account from
+   * before verification existed, taken as verified.
+   */
+  emailVerifiedAt?: number | null;
+  /** single-use links sent by mail, by their SHA-256 */
+  mailTokens?: { verify?: MailToken; reset?: MailToken };
+}
+
+export interface MailToken {
+  hash: string;
+  expiresAt: number;
 }
 
 export interface Session {
@@ -30,6 +43,8 @@ export interface ApiToken {
   name: string;
   createdAt: number;
   lastUsedAt: number | null;
+  /** after it the token is refused; absent or null: until revoked */
+  expiresAt?: number | null;
 }
 
 export interface GlobalDoc {

@@ -62,7 +62,7 @@ export function resolveCaller(s: Services, req: Pick<FastifyRequest, 'headers'>)
     const h = hashSecret(auth.slice(7).trim());
     const t = g.apiTokens[h];
     const account = t && g.accounts[t.accountId];
-    if (account && account.status === 'active') {
+    if (account && account.status === 'active' && !(t.expiresAt && t.expiresAt <= s.clock())) {
       if (tokenUseDue(t.lastUsedAt, s.clock())) recordTokenUse(s, h);
       return { account, via: 'token', credentialHash: h };
     }

@@ -43,7 +43,7 @@ describe('accepting an invitation', () => {
       await owner.getByLabel('Email', { exact: true }).fill(email);
       await owner.getByRole('button', { name: 'Send invitation' }).click();
       await owner.getByRole('status').filter({ hasText: `Invitation sent to ${email}` }).waitFor();
-      const mail = await portal.smtp.waitFor((m) => m.to.includes(email));
+      const mail = await portal.smtp.waitFor((m) => m.to.includes(email) && /invited/.test(m.subject));
       return /(http:\/\/\S+\/accept\?token=\S+)/.exec(mail.text)![1]!;
     };
     await registered(portal.server.url, { email: 'hank@acme.test', name: 'Hank Hatch' });

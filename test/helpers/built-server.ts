@@ -2,6 +2,8 @@
 // scripts/build.mjs makes (built fresh into its own folder under dist/, so node_modules resolve and
 // nothing is stale), started as a child process that can be killed, and a check that its data
 // files still parse.
+import { readMailOf } from './client.js';
+import { waitForMail } from './outbox.js';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -77,6 +79,8 @@ export async function startBuiltServer(bundle: string, dataDir: string, children
     });
     void exited.then(({ code }) => rej(new Error(`server exited with ${code}: ${err}`)));
   });
+  // The built server writes mail to its outbox: the helpers verify addresses from it.
+  readMailOf(url, (to, subject) => waitForMail(dataDir, to, subject));
   return { child, url, exited };
 }
 

@@ -54,11 +54,34 @@ export class Client {
   }
 }
 
+/**
+ * Where the mail of the server at a base URL can be read (its outbox, or the SMTP server it sends
+ * to): the helpers verify addresses by following the link in the real mail, as a person would.
+ */
+export type MailReader = (to: string, subject: RegExp) => Promise<{ text: string }>;
+const mailReaders = new Map<string, MailReader>();
+export function readMailOf(base: string, reader: MailReader): void {
+  mailReaders.set(base, reader);
+}
+
+/** Follows the verification link mailed to `email` (by the server at `base`); throws when its mail cannot be read. */
+export async function verifyByMail(base: string, email: string): Promise<string> {
+  const reader = mailReaders.get(base);
+  if (!reader) throw new Error(`no mail reader for ${base}: call readMailOf first`);
+  const mail = await reader(email, /Verify your email/);
+  const m = mail.text.match(/verify-email\?token=(\S+)/);
+  if (!m) throw new Error(`no verification link in: ${mail.text}`);
+  const token = decodeURIComponent(m[1]!);
+  const r = await new Client(base).post('/api/v1/auth/verify-email', { token });
+  if (r.status !== 200) throw new Error(`verification failed: ${r.status} ${JSON.stringify(r.body)}`);
+  return token;
+}
+
 let n = 0;
 export const uniqueEmail = (prefix = 'user') => `${prefix}.${process.pid}.${++n}.${Date.now() % 100000}@acme.test`;
 
-/** Registers (optionally with a serial) and returns a signed-in client and the account id. */
-export async function registered(base: string, opts: { email?: string; name?: string; serial?: string; password?: string } = {}) {
+/** Registers (optionally with a serial), verifies the address by its mail, and returns a signed-in client and the account id. */
+export async function registered(base: string, opts: { email?: string; name?: string; serial?: string; password?: string; verify?: boolean } = {}) {
   const c = new Client(base);
   const email = opts.email ?? uniqueEmail();
   const r = await c.post('/api/v1/auth/register', {
@@ -68,6 +91,8 @@ export async function registered(base: string, opts: { email?: string; name?: st
     ...(opts.serial ? { serial: opts.serial } : {}),
   });
   if (r.status !== 201) throw new Error(`register failed: ${r.status} ${JSON.stringify(r.body)}`);
+  // Verified by its mail unless the test wants an unverified account (or cannot read the mail).
+  if (opts.verify !== false && mailReaders.has(base)) await verifyByMail(base, email);
   return { client: c, accountId: r.body.account.id as string, email };
 }
 

@@ -10,8 +10,9 @@ export interface OutboxMail {
   text: string;
 }
 
-export async function readOutbox(dataDir: string): Promise<OutboxMail[]> {
-  const dir = join(dataDir, 'outbox');
+/** The mails in `dataDir`/outbox (or in `dataDir` itself when `isOutbox`), oldest first. */
+export async function readOutbox(dataDir: string, isOutbox = false): Promise<OutboxMail[]> {
+  const dir = isOutbox ? dataDir : join(dataDir, 'outbox');
   let names: string[];
   try {
     names = (await readdir(dir)).filter((n) => n.endsWith('.eml')).sort();
@@ -28,9 +29,9 @@ export async function readOutbox(dataDir: string): Promise<OutboxMail[]> {
 }
 
 /** The newest mail to `to` matching `subject`, waiting for it to be written (written before the reply, so briefly at most). */
-export async function waitForMail(dataDir: string, to: string, subject: RegExp, skip = 0): Promise<OutboxMail> {
+export async function waitForMail(dataDir: string, to: string, subject: RegExp, skip = 0, isOutbox = false): Promise<OutboxMail> {
   for (let i = 0; i < 200; i++) {
-    const found = (await readOutbox(dataDir)).filter((m) => m.to.includes(to) && subject.test(m.subject));
+    const found = (await readOutbox(dataDir, isOutbox)).filter((m) => m.to.includes(to) && subject.test(m.subject));
     if (found.length > skip) return found[found.length - 1]!;
     await new Promise((r) => setTimeout(r, 25));
   }

@@ -6,7 +6,9 @@ import { startServer, type ServerHandle, type StartOptions } from '../../server/
 import { defaultLimits, type Limits, type ServerConfig } from '../../server/core/config.js';
 import { createLogger } from '../../server/core/log.js';
 import { testCommitOptions } from './store-options.js';
-import { owner } from './client.js';
+import { owner, readMailOf } from './client.js';
+import { waitForMail } from './outbox.js';
+import { smtpByPort } from './smtp.js';
 import { createOrganization, type OrganizationInput } from '../../server/ops/create-organization.js';
 
 export interface TestServer extends ServerHandle {
@@ -36,6 +38,15 @@ export async function startTestServer(config: Partial<ServerConfig> = {}, opts: 
     { port: 0, signInRateLimit: { attempts: 1000, windowSeconds: 60 }, passwordCost: testPasswordCost, ...config, limits: { ...testLimits, ...config.limits }, dataDir },
     { logger: createLogger({ level: process.env.SEATKEEPER_TEST_LOG ?? 'error' }), storage: { commit: testCommitOptions }, ...opts },
   );
+  // The helpers verify addresses by the real mail: the outbox, or the test SMTP server it sends to.
+  const mail = config.mail;
+  if (!mail || mail.kind === 'outbox') {
+    const outboxDir = mail?.kind === 'outbox' ? mail.dir : join(dataDir, 'outbox');
+    readMailOf(handle.url, (to, subject) => waitForMail(outboxDir, to, subject, 0, true));
+  } else if (mail.kind === 'smtp' && smtpByPort.has(mail.port)) {
+    const box = smtpByPort.get(mail.port)!;
+    readMailOf(handle.url, (to, subject) => box.waitFor((m) => m.to.includes(to.toLowerCase()) && subject.test(m.subject)));
+  }
   return {
     ...handle,
     dataDir,

@@ -17,6 +17,9 @@ export interface TestSmtp {
   close(): Promise<void>;
 }
 
+/** Every running test SMTP server by port: a test server sending to one reads its mail there (startTestServer). */
+export const smtpByPort = new Map<number, TestSmtp>();
+
 export async function startSmtp(): Promise<TestSmtp> {
   const mails: ReceivedMail[] = [];
   const server = new SMTPServer({
@@ -39,7 +42,7 @@ export async function startSmtp(): Promise<TestSmtp> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.server.address() as AddressInfo).port;
-  return {
+  const box: TestSmtp = {
     port,
     mails,
     async waitFor(pred, timeoutMs = 5000) {
@@ -51,6 +54,11 @@ export async function startSmtp(): Promise<TestSmtp> {
         await new Promise((r) => setTimeout(r, 20));
       }
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () => {
+      smtpByPort.delete(port);
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
+  smtpByPort.set(port, box);
+  return box;
 }

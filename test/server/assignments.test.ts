@@ -39,7 +39,7 @@ describe('assign', () => {
     });
     expect(entitlements).toEqual([{ orgId: org.orgId, accountIds: [alice.accountId] }]);
     expect(feed).toContainEqual(expect.objectContaining({ kind: 'assignment', productCode: 'SW-PREMIUM', accountId: alice.accountId }));
-    const mail = await smtp.waitFor((m) => m.to.includes(alice.email));
+    const mail = await smtp.waitFor((m) => m.to.includes(alice.email) && m.subject === PERMISSIONS);
     expect(mail.subject).toBe(PERMISSIONS);
     expect(mail.text).toContain('SOLIDWORKS Premium');
     expect(mail.text).toContain(org.contract.number);
@@ -104,7 +104,7 @@ describe('unassign', () => {
     const { org, admin, adminId, base, entitlements } = await setup();
     const bob = await registered(server.url, { serial: org.serial, name: 'Bob' });
     const a = await admin.post(`${base}/assignments`, { lineId: org.line('BIM-COLLAB').id, accountId: bob.accountId });
-    await smtp.waitFor((m) => m.to.includes(bob.email));
+    await smtp.waitFor((m) => m.to.includes(bob.email) && m.subject === PERMISSIONS);
     const r = await admin.del(`${base}/assignments/${a.body.id}`);
     expect(r.status).toBe(200);
     expect(server.services.store.org(org.orgId)!.assignments[a.body.id]).toBeUndefined();

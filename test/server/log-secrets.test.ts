@@ -7,7 +7,7 @@ import winston from 'winston';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_ENROLL_PATH } from '../../shared/api/agent-enroll.js';
 import { hashSecret } from '../../server/core/ids.js';
-import { Client, uniqueEmail } from '../helpers/client.js';
+import { Client, uniqueEmail, verifyByMail } from '../helpers/client.js';
 import { seedOrg, startTestServer, type TestServer } from '../helpers/server.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
 
@@ -58,6 +58,7 @@ describe('the server log', () => {
     const admin = new Client(server.url);
     expect((await admin.post('/api/v1/auth/register', { email: ownerEmail, password: ownerPassword, name: 'Olga', serial: org.serial })).status).toBe(201);
     secrets.push(['register password', ownerPassword], ['registration session', cookieValue(admin)]);
+    secrets.push(['email verification token', await verifyByMail(server.url, ownerEmail)]);
     expect((await admin.post(`${base}/claim`, { confirmOrgName: org.name, acceptTerms: true, responsibleForLicenses: true })).status).toBe(200);
     const wrongPassword = 'wrong password 88e1d0';
     expect((await new Client(server.url).post('/api/v1/auth/sign-in', { email: ownerEmail, password: wrongPassword })).status).toBe(401);

@@ -1,6 +1,7 @@
 // Seat assignments (assign, unassign, reassign in one step), the seat summary, and what a member
 // holds. Rules live in domain/assignments.ts; here: the transaction, then events, feed and mail.
 import { assignCandidates, requireNearMissConfirmed } from '../../domain/near-miss.js';
+import { requireVerified } from '../../domain/account-mail.js';
 import { AssignBody, ListAssignmentsQuery, ReassignBody, type AssignmentView, type MyProduct } from '../../../shared/api/assignments.js';
 import { auditEvent } from '../../domain/audit.js';
 import {
@@ -93,6 +94,8 @@ export function registerAssignmentsRoutes(r: Router): void {
         const doc = t.org(org.id)!;
         const p = planAssign(doc, { actorId: account.id, lineId: body.lineId, accountId: body.accountId, now, id: s.ids('asg') });
         const accounts = t.global().accounts;
+        // A seat goes to a proven address only: anyone may register any address.
+        if (accounts[body.accountId]) requireVerified(accounts[body.accountId]!, 'getting a seat');
         requireNearMissConfirmed(accounts[body.accountId]?.email ?? body.accountId, assignCandidates(doc, accounts, body.accountId), body.confirmNearMiss);
         applyAssign(doc, p);
         t.audit(auditEvent(s.ids, now, org.id, account.id, 'assignment.create', p.added.id, null, auditShape(doc, p.ref, p.added)));

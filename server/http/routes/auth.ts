@@ -1,10 +1,11 @@
 // Accounts: register (optionally linking an organization by serial), sign in/out, who am I,
 // link a serial later, API tokens for scripts.
 import { SeatkeeperError } from '../../../shared/errors.js';
-import { CreateApiTokenBody, LinkSerialBody, RegisterBody, SignInBody, type Me } from '../../../shared/api/auth.js';
+import { ChangePasswordBody, CreateApiTokenBody, LinkSerialBody, PasswordResetBody, PasswordResetRequestBody, RegisterBody, SignInBody, VerifyEmailBody, type Me } from '../../../shared/api/auth.js';
+import { applyMailToken, applyVerified, consumeMailToken, isVerified, MAIL_TOKEN_TTL_MS, requireMailToken, type MailTokenKind } from '../../domain/account-mail.js';
 import { auditEvent } from '../../domain/audit.js';
 import { hashSecret, newSecret } from '../../core/ids.js';
-import { hashPassword, needsRehash } from '../../core/password.js';
+import { hashPassword, needsRehash, verifyPassword } from '../../core/password.js';
 import { createRateLimiter, type RateLimiter } from '../../core/rate-limit.js';
 import { verifyCredentials, type CredentialChecks } from '../../domain/credentials.js';
 import { applyLinkSerial, applyRegister, findAccountByEmail as findAccount, planLinkSerial, planRegister, requireOwnToken } from '../../domain/accounts.js';
@@ -62,7 +63,7 @@ export function meOf(s: Services, account: Account): Me {
       notices.push({ orgId: id, kind: 'no-seat', message: `${name}: no seat for your address (${account.email}); your administrators have been told.` });
     }
   }
-  return { account: { id: account.id, email: account.email, name: account.name }, orgs, ...(notices.length ? { notices } : {}) };
+  return { account: { id: account.id, email: account.email, name: account.name, emailVerified: isVerified(account) }, orgs, ...(notices.length ? { notices } : {}) };
 }
 
 /**
@@ -84,6 +85,41 @@ export async function recordNoSeatPairs(s: Services, account: Account): Promise<
       }
     }
   });
+}
+
+const MAIL_LINKS: Record<MailTokenKind, { path: string; subject: string; lines: (minutes: number) => string[] }> = {
+  verify: {
+    path: '/verify-email',
+    subject: 'Verify your email address for Seatkeeper',
+    lines: (m) => ['Someone (we hope you) created a Seatkeeper account with this address.', '', 'Verify it here:', '{link}', '', `The link works once and for ${m / 60} hours. If it was not you, ignore this mail.`],
+  },
+  reset: {
+    path: '/reset-password',
+    subject: 'Reset your Seatkeeper password',
+    lines: (m) => ['Someone (we hope you) asked to reset the password of the Seatkeeper account with this address.', '', 'Choose a new password here:', '{link}', '', `The link works once and for ${m} minutes. If it was not you, ignore this mail: your password stays as it is.`],
+  },
+};
+
+/** A new single-use link of `kind` for the account, stored as its hash, and the mail carrying it. */
+export async function sendMailLink(s: Services, accountId: string, kind: MailTokenKind): Promise<void> {
+  const token = newSecret(kind === 'verify' ? 'skv' : 'skr');
+  const now = s.clock();
+  const email = await s.store.tx((t) => {
+    const a = t.global().accounts[accountId];
+    if (!a) return null;
+    applyMailToken(a, kind, hashSecret(token), now);
+    return a.email;
+  });
+  if (!email) return;
+  const m = MAIL_LINKS[kind];
+  const link = `${s.publicUrl()}${m.path}?token=${encodeURIComponent(token)}`;
+  const text = ['Hello,', '', ...m.lines(MAIL_TOKEN_TTL_MS[kind] / 60_000).map((l) => (l === '{link}' ? link : l))].join('\n');
+  await s.mailer.trySend({ to: email, subject: m.subject, text });
+}
+
+/** Every session of the account ends, but `keep` (the caller's own). */
+function endSessions(g: { sessions: Record<string, { accountId: string }> }, accountId: string, keep?: string): void {
+  for (const [h, sess] of Object.entries(g.sessions)) if (sess.accountId === accountId && h !== keep) delete g.sessions[h];
 }
 
 export async function startSession(s: Services, ctx: { reply: { header(k: string, v: string): unknown } }, accountId: string) {
@@ -122,8 +158,99 @@ export function registerAuthRoutes(r: Router): void {
         if (doc) t.audit(auditEvent(s.ids, now, doc.org.id, plan.account.id, 'member.link', plan.account.id, null, { email: plan.account.email, via: 'serial' }));
         return plan.account;
       });
+      await sendMailLink(s, account.id, 'verify');
       await startSession(s, { reply }, account.id);
-      return meOf(s, account);
+      return meOf(s, s.store.global().accounts[account.id] ?? account);
+    },
+  });
+
+  r.add({
+    method: 'POST',
+    url: '/api/v1/auth/verify-email',
+    access: 'public',
+    body: VerifyEmailBody,
+    summary: 'Verify the account\'s address with the token from the mailed link (single-use, a day).',
+    async handler({ s, body }) {
+      const now = s.clock();
+      await s.store.tx((t) => {
+        const a = requireMailToken(t.global().accounts, 'verify', hashSecret(body.token), now);
+        applyVerified(a, now);
+      });
+      return { ok: true };
+    },
+  });
+
+  r.add({
+    method: 'POST',
+    url: '/api/v1/me/verification',
+    access: 'account',
+    summary: 'Send the verification mail again (a new link; the old one stops working).',
+    async handler({ s, account }) {
+      if (!isVerified(account)) await sendMailLink(s, account.id, 'verify');
+      return { ok: true };
+    },
+  });
+
+  r.add({
+    method: 'POST',
+    url: '/api/v1/auth/password-reset',
+    access: 'public',
+    body: PasswordResetRequestBody,
+    summary: 'Mail a password reset link (single-use, 30 minutes); answered alike whether the address has an account or not.',
+    handler({ s, body }) {
+      const account = findAccountByEmail(s, body.email);
+      // Done after the answer, so neither the answer nor its timing says whether the address has an account.
+      if (account && account.status !== 'disabled') {
+        const recent = account.mailTokens?.reset && account.mailTokens.reset.expiresAt - MAIL_TOKEN_TTL_MS.reset + 60_000 > s.clock();
+        if (!recent) void sendMailLink(s, account.id, 'reset').catch((e: Error) => s.log.warn('password reset mail failed', { error: e.message }));
+      }
+      return { ok: true };
+    },
+  });
+
+  r.add({
+    method: 'POST',
+    url: '/api/v1/auth/password-reset/complete',
+    access: 'public',
+    body: PasswordResetBody,
+    summary: 'Set a new password with the token from the reset link; every session of the account ends.',
+    async handler({ s, body }) {
+      const now = s.clock();
+      requireMailToken(s.store.global().accounts, 'reset', hashSecret(body.token), now);
+      const passwordHash = await hashPassword(body.password);
+      await s.store.tx((t) => {
+        const g = t.global();
+        const a = requireMailToken(g.accounts, 'reset', hashSecret(body.token), now);
+        a.passwordHash = passwordHash;
+        if (a.status === 'invited') a.status = 'active';
+        consumeMailToken(a, 'reset');
+        // The link proved the mailbox.
+        applyVerified(a, now);
+        endSessions(g, a.id);
+      });
+      return { ok: true };
+    },
+  });
+
+  r.add({
+    method: 'POST',
+    url: '/api/v1/me/password',
+    access: 'account',
+    body: ChangePasswordBody,
+    summary: 'Change the password (the current one is needed); every other session of the account ends.',
+    async handler({ s, body, account, caller, req }) {
+      // Limited like sign-in: a stolen session must not guess the password through here.
+      await verifyCredentials(credentialChecks(s), { email: account.email, password: body.currentPassword, ip: req.ip });
+      const passwordHash = await hashPassword(body.newPassword);
+      await s.store.tx((t) => {
+        const g = t.global();
+        const a = g.accounts[account.id];
+        if (!a) return;
+        a.passwordHash = passwordHash;
+        consumeMailToken(a, 'reset');
+        endSessions(g, a.id, caller?.via === 'session' ? caller.credentialHash : undefined);
+      });
+      return { ok: true };
     },
   });
 
@@ -194,7 +321,7 @@ export function registerAuthRoutes(r: Router): void {
     handler: ({ s, account }) => ({
       tokens: Object.values(s.store.global().apiTokens)
         .filter((t) => t.accountId === account.id)
-        .map(({ id, name, createdAt, lastUsedAt }) => ({ id, name, createdAt, lastUsedAt })),
+        .map(({ id, name, createdAt, lastUsedAt, expiresAt }) => ({ id, name, createdAt, lastUsedAt, expiresAt: expiresAt ?? null })),
     }),
   });
 
@@ -204,15 +331,18 @@ export function registerAuthRoutes(r: Router): void {
     access: 'account',
     body: CreateApiTokenBody,
     status: 201,
-    summary: 'Create an API token for scripts; the secret is shown once.',
-    async handler({ s, body, account }) {
+    summary: 'Create an API token for scripts (optional expiry in days; sessions only: a token cannot mint tokens); the secret is shown once.',
+    async handler({ s, body, account, caller }) {
+      // A stolen token must not outlive its revocation by minting others: only a signed-in person makes tokens.
+      if (caller?.via === 'token') throw new SeatkeeperError('FORBIDDEN', 'An API token cannot create API tokens; sign in to the portal to make one.');
       const secret = newSecret('skt');
       const id = s.ids('tok');
       const now = s.clock();
+      const expiresAt = body.expiresInDays ? now + body.expiresInDays * 24 * 3600 * 1000 : null;
       await s.store.tx((t) => {
-        t.global().apiTokens[hashSecret(secret)] = { id, accountId: account.id, name: body.name, createdAt: now, lastUsedAt: null };
+        t.global().apiTokens[hashSecret(secret)] = { id, accountId: account.id, name: body.name, createdAt: now, lastUsedAt: null, expiresAt };
       });
-      return { id, name: body.name, token: secret };
+      return { id, name: body.name, token: secret, expiresAt };
     },
   });
 

@@ -2,6 +2,7 @@
 import { ClaimBody, type ClaimInfo } from '../../../shared/api/claim.js';
 import { auditEvent } from '../../domain/audit.js';
 import { applyClaim, canClaim, planClaim } from '../../domain/claim.js';
+import { requireVerified } from '../../domain/account-mail.js';
 import type { Router } from '../router.js';
 
 export function registerClaimRoutes(r: Router): void {
@@ -27,6 +28,8 @@ export function registerClaimRoutes(r: Router): void {
     summary: 'Promote me to administrator: the first linked account to claim becomes the owner.',
     async handler({ s, org, account, body }) {
       const now = s.clock();
+      // Anyone can register any address: only a verified one may become an organization's owner.
+      requireVerified(account, 'claiming an organization');
       await s.store.tx((t) => {
         const doc = t.org(org.id)!;
         applyClaim(doc, planClaim(doc, account.id, body, now));

@@ -12,6 +12,7 @@ import {
 } from '../../../shared/api/invitations.js';
 import { auditEvent } from '../../domain/audit.js';
 import { recordMismatch } from '../../domain/mismatches.js';
+import { applyVerified, isVerified } from '../../domain/account-mail.js';
 import { ownsInvitedAddress, requireCompletable, requireNewAccount, requireOtherAccountChoice, requirePasswordGiven } from '../../domain/invitation-acceptor.js';
 import { inviteCandidates, requireNearMissConfirmed } from '../../domain/near-miss.js';
 import { verifyCredentials } from '../../domain/credentials.js';
@@ -117,7 +118,9 @@ async function resolveAcceptor(
   }
   const email = body.email ?? inv.email;
   const existing = findAccountByEmail(s, email);
-  if ((existing && existing.passwordHash) || email !== inv.email) {
+  // An unverified account at the invited address proved nothing: the token holder owns the
+  // mailbox and completes it (name, password), ending whatever sessions its registrant had.
+  if ((existing && existing.passwordHash && isVerified(existing)) || email !== inv.email) {
     requirePasswordGiven(existing, email, body);
     // Signing in, as the sign-in route does: nothing told about addresses that do not exist.
     const account = await verifyCredentials(credentialChecks(s), { email, password: body.password ?? '', ip });
@@ -233,7 +236,10 @@ export function registerInvitationsRoutes(r: Router): void {
         expiresAt: inv.expiresAt,
         teamName: team?.name ?? null,
         productCodes: productCodes(doc, inv.lineIds),
-        accountExists: !!findAccountByEmail(s, inv.email)?.passwordHash,
+        accountExists: (() => {
+          const a = findAccountByEmail(s, inv.email);
+          return !!a?.passwordHash && isVerified(a);
+        })(),
       };
     },
   });
@@ -255,8 +261,16 @@ export function registerInvitationsRoutes(r: Router): void {
         const doc = t.org(orgId)!;
         const g = t.global();
         const plan = planAccept(doc, g.accounts, { invitationId: invId, tokenHash, acceptor, now, newAssignmentId: () => s.ids('asg') });
+        const squatted = plan.create?.existing && g.accounts[plan.accountId]?.status === 'active';
         applyAccept(doc, g.accounts, plan, now);
         const id = plan.accountId;
+        const acc = g.accounts[id];
+        // The token proves the invited mailbox: accepting as that address verifies it.
+        if (acc && ownsInvitedAddress(acc, plan.invitation)) applyVerified(acc, now);
+        if (squatted) {
+          for (const [h, sess] of Object.entries(g.sessions)) if (sess.accountId === id) delete g.sessions[h];
+          for (const [h, tok] of Object.entries(g.apiTokens)) if (tok.accountId === id) delete g.apiTokens[h];
+        }
         const inv = plan.invitation;
         const email = g.accounts[id]?.email ?? inv.email;
         const { prev, role } = plan;
