@@ -1,0 +1,147 @@
+// Accounts (issue 14 §7), replayed against the real server: registering someone else's address
+// gains nothing until the mail is read; password reset and change; the commonest passwords and
+// control characters in names refused; API tokens expire and cannot mint more.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client, registered, uniqueEmail, verifyByMail } from '../helpers/client.js';
+import { addMembers, clientFor } from '../helpers/fixtures.js';
+import { linkParam, readOutbox, waitForMail } from '../helpers/outbox.js';
+import { ownedOrg, seedOrg, startTestServer, type TestServer } from '../helpers/server.js';
+
+let server: TestServer;
+let now = Date.now();
+beforeAll(async () => {
+  server = await startTestServer({}, { clock: () => now });
+});
+afterAll(() => server.stop());
+
+describe('an address is verified by mail before it is matched to anything', () => {
+  it('an unverified account cannot claim an organization nor be given a seat; after the link it can', async () => {
+    const org = await seedOrg(server);
+    const squatter = await registered(server.url, { serial: org.serial, verify: false });
+    const claim = () => squatter.client.post(`/api/v1/orgs/${org.orgId}/claim`, { confirmOrgName: org.name, acceptTerms: true, responsibleForLicenses: true });
+    const refused = await claim();
+    expect([refused.status, refused.body.error.code]).toEqual([403, 'EMAIL_NOT_VERIFIED']);
+    expect((await squatter.client.get('/api/v1/me')).body.account.emailVerified).toBe(false);
+    await verifyByMail(server.url, squatter.email);
+    expect((await claim()).status).toBe(200);
+  });
+
+  it('refuses a seat to a member whose address is not verified', async () => {
+    const { org, o, base } = await ownedOrg(server);
+    const m = await registered(server.url, { serial: org.serial, verify: false });
+    const r = await o.client.post(`${base}/assignments`, { lineId: org.line('SW-PREMIUM').id, accountId: m.accountId });
+    expect([r.status, r.body.error.code]).toEqual([403, 'EMAIL_NOT_VERIFIED']);
+  });
+
+  it('a verification link works once', async () => {
+    const u = await registered(server.url, { verify: false });
+    const token = linkParam(await waitForMail(server.dataDir, u.email, /Verify your email/), 'token');
+    expect((await new Client(server.url).post('/api/v1/auth/verify-email', { token })).status).toBe(200);
+    expect((await new Client(server.url).post('/api/v1/auth/verify-email', { token })).status).toBe(404);
+  });
+
+  it('someone who registered the invited address first is replaced by whoever holds the invitation', async () => {
+    const { o, base } = await ownedOrg(server);
+    const email = uniqueEmail('victim');
+    const squatter = await registered(server.url, { email, password: 'squatter password', verify: false });
+    expect((await o.client.post(`${base}/invitations`, { email, role: 'admin' })).status).toBe(201);
+    const token = linkParam(await waitForMail(server.dataDir, email, /invited/), 'token');
+    const preview = await new Client(server.url).post('/api/v1/invitations/preview', { token });
+    expect(preview.body.accountExists).toBe(false);
+    const real = new Client(server.url);
+    const accept = await real.post('/api/v1/invitations/accept', { token, name: 'Real Person', password: 'the real password' });
+    expect(accept.status).toBe(200);
+    // The squatter's session and password are gone; the address is verified now.
+    expect((await squatter.client.get('/api/v1/me')).status).toBe(401);
+    expect((await new Client(server.url).post('/api/v1/auth/sign-in', { email, password: 'squatter password' })).status).toBe(401);
+    const me = await real.get('/api/v1/me');
+    expect(me.body.account).toMatchObject({ email, emailVerified: true });
+  });
+});
+
+describe('password reset', () => {
+  it('answers alike for every address, mails a single-use link to a real one, and ends every session', async () => {
+    const u = await registered(server.url, { password: 'first password 1' });
+    const unknown = await new Client(server.url).post('/api/v1/auth/password-reset', { email: uniqueEmail('nobody') });
+    const known = await new Client(server.url).post('/api/v1/auth/password-reset', { email: u.email });
+    expect([unknown.status, unknown.body]).toEqual([known.status, known.body]);
+    const token = linkParam(await waitForMail(server.dataDir, u.email, /Reset your/), 'token');
+    const reset = await new Client(server.url).post('/api/v1/auth/password-reset/complete', { token, password: 'second password 2' });
+    expect(reset.status).toBe(200);
+    expect((await u.client.get('/api/v1/me')).status).toBe(401);
+    expect((await new Client(server.url).post('/api/v1/auth/password-reset/complete', { token, password: 'third password 3' })).status).toBe(404);
+    expect((await new Client(server.url).post('/api/v1/auth/sign-in', { email: u.email, password: 'second password 2' })).status).toBe(200);
+    const mails = await readOutbox(server.dataDir);
+    expect(mails.some((m) => /Reset your/.test(m.subject) && !m.to.includes(u.email) && m.to.includes('nobody'))).toBe(false);
+  });
+
+  it('a reset link is short-lived', async () => {
+    const u = await registered(server.url);
+    await new Client(server.url).post('/api/v1/auth/password-reset', { email: u.email });
+    const token = linkParam(await waitForMail(server.dataDir, u.email, /Reset your/), 'token');
+    now += 31 * 60 * 1000;
+    const r = await new Client(server.url).post('/api/v1/auth/password-reset/complete', { token, password: 'late password 4' });
+    expect(r.status).toBe(404);
+  });
+});
+
+describe('password change', () => {
+  it('needs the current password and ends the other sessions, not this one', async () => {
+    const u = await registered(server.url, { password: 'old password 11' });
+    const other = new Client(server.url);
+    expect((await other.post('/api/v1/auth/sign-in', { email: u.email, password: 'old password 11' })).status).toBe(200);
+    const wrong = await u.client.post('/api/v1/me/password', { currentPassword: 'not it', newPassword: 'new password 22' });
+    expect(wrong.status).toBe(401);
+    const ok = await u.client.post('/api/v1/me/password', { currentPassword: 'old password 11', newPassword: 'new password 22' });
+    expect(ok.status).toBe(200);
+    expect((await u.client.get('/api/v1/me')).status).toBe(200);
+    expect((await other.get('/api/v1/me')).status).toBe(401);
+  });
+});
+
+describe('passwords and names', () => {
+  it('refuses the commonest passwords', async () => {
+    for (const password of ['password123', 'Qwerty123', '12345678', 'iloveyou']) {
+      const r = await new Client(server.url).post('/api/v1/auth/register', { email: uniqueEmail(), password, name: 'N' });
+      expect([r.status, r.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
+    }
+  });
+
+  it('refuses control characters and bidi overrides in names (no fake lines in other people\'s mail)', async () => {
+    const { base, o } = await ownedOrg(server);
+    for (const name of ['Eve\r\nSubject: pay now', 'Eve\u0000', 'Eve\u202Egnp.exe', 'Eve\u2066x']) {
+      const r = await new Client(server.url).post('/api/v1/auth/register', { email: uniqueEmail(), password: 'long enough pw', name });
+      expect(r.status).toBe(400);
+      expect((await o.client.post(`${base}/teams`, { name })).status).toBe(400);
+    }
+  });
+});
+
+describe('API tokens', () => {
+  it('a token cannot mint tokens, so revoking it is the end of it', async () => {
+    const u = await registered(server.url);
+    const t = await u.client.post('/api/v1/me/tokens', { name: 'script' });
+    expect(t.status).toBe(201);
+    const script = new Client(server.url);
+    script.bearer = t.body.token;
+    const mint = await script.post('/api/v1/me/tokens', { name: 'another' });
+    expect([mint.status, mint.body.error.code]).toEqual([403, 'FORBIDDEN']);
+  });
+
+  it('expires when asked to', async () => {
+    const { org } = await ownedOrg(server);
+    const [m] = await addMembers(server, org.orgId, 1);
+    const session = await clientFor(server, m!.id);
+    // clientFor signs in with a token; a person makes tokens through a session.
+    const u = await registered(server.url);
+    const t = await u.client.post('/api/v1/me/tokens', { name: 'short', expiresInDays: 1 });
+    expect(t.body.expiresAt).toBe(now + 24 * 3600 * 1000);
+    const script = new Client(server.url);
+    script.bearer = t.body.token;
+    expect((await script.get('/api/v1/me')).status).toBe(200);
+    now += 24 * 3600 * 1000 + 1;
+    expect((await script.get('/api/v1/me')).status).toBe(401);
+    expect((await session.get('/api/v1/me')).status).toBe(200);
+  });
+});
+
