@@ -115,7 +115,7 @@ const adminPaths = () => [
 describe('every page and state passes axe-core (WCAG 2.2 A and AA) at phone and desktop width', () => {
   it('signed out: sign-in (also with its error), register, invitation links', async () => {
     const page = await scene.page(null);
-    const found = await sweep(page, 'signed out', ['/sign-in', '/register', '/accept?token=ski_not-a-real-invitation', '/accept'], {
+    const found = await sweep(page, 'signed out', ['/sign-in', '/register', '/accept?token=ski_not-a-real-invitation', '/accept', '/forgot-password', '/reset-password?token=skr_not-a-real-token', '/verify-email'], {
       'sign-in refused': async (p) => {
         await p.goto('/sign-in');
         await p.getByLabel('Email').fill(OWNER.email);

@@ -14,6 +14,7 @@ import { ClaimDonePage, ClaimPage } from './pages/claim.js';
 import { DashboardPage } from './pages/dashboard.js';
 import { DevicesPage } from './pages/devices.js';
 import { LinkSerialPage } from './pages/link-serial.js';
+import { ForgotPasswordPage, ResetPasswordPage, VerifyEmailPage } from './pages/mail-links.js';
 import { MemberPage } from './pages/member.js';
 import { MembersPage } from './pages/members.js';
 import { MyProductsPage } from './pages/my-products.js';
@@ -47,6 +48,10 @@ function Shell() {
   if (me === undefined) return loadError ? <Frame>{<LoadFailed />}</Frame> : <Loading what="Seatkeeper" />;
   // Same place in the tree signed in or out, so accepting (which signs in) keeps the page's state.
   if (path === '/accept') return <Frame nav={!!me}>{<AcceptPage />}</Frame>;
+  // The pages the server's mails link to work signed in or out.
+  if (path === '/verify-email') return <Frame nav={!!me}>{<VerifyEmailPage />}</Frame>;
+  if (path === '/reset-password') return <Frame nav={!!me}>{<ResetPasswordPage />}</Frame>;
+  if (path === '/forgot-password') return <Frame nav={!!me}>{<ForgotPasswordPage />}</Frame>;
 
   if (!me) {
     if (path === '/sign-in') return <Frame>{<SignInPage />}</Frame>;

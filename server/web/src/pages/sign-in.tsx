@@ -32,6 +32,9 @@ export function SignInPage() {
         </button>
       </Form>
       <p class="aside">
+        <Link href="/forgot-password">Forgot your password?</Link>
+      </p>
+      <p class="aside">
         New here? <Link href={`/register${next ? `?next=${encodeURIComponent(next)}` : ''}`}>Create an account</Link> with the serial number of your organization's contract.
       </p>
     </section>
