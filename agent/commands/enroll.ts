@@ -1,7 +1,7 @@
 // `enroll --server URL --token T`: make this machine a device of the organization.
 import { hostname as osHostname } from 'node:os';
 import { EnrollError, enroll } from '../link/enroll.js';
-import { readConfig } from '../state/config.js';
+import { readConfig, writeConfig, type AgentConfig } from '../state/config.js';
 import { AGENT_VERSION } from '../version.js';
 import { fileLogger } from './cli-helpers.js';
 import { EXIT_FAIL, EXIT_OK, JSON_HELP, STATE_DIR_HELP, UsageError, jsonOption, stateDirOption, writeJson, type Command } from './types.js';
@@ -25,9 +25,11 @@ async function osDescription(platform: NodeJS.Platform) {
 export const enrollCommand: Command = {
   name: 'enroll',
   summary: 'enroll this machine with an enrollment token',
-  synopsis: '--server URL --token T [--root DIR] [--force] [--json] [--state-dir DIR]',
+  synopsis: '--server URL [--server URL2 ...] --token T [--root DIR] [--force] [--json] [--state-dir DIR]',
   details: [
     '--server URL       the Seatkeeper server, e.g. https://licenses.example.com',
+    '                   (several nodes of one cluster: --server once per node, or URLs separated by',
+    '                   commas; enrollment uses the first that answers, the agent fails over between them)',
     '--token T          enrollment token from the admin portal',
     '--root DIR         detection root to remember for run and inventory',
     '--force            enroll again, replacing the current device identity',
@@ -36,12 +38,14 @@ export const enrollCommand: Command = {
     '                   (a second agent on this machine: its own --state-dir; it enrolls as its own device)',
   ],
   // 'detect-root': the name this option had before it was --root everywhere; accepted, not shown.
-  options: { ...jsonOption, ...stateDirOption, server: { type: 'string' }, token: { type: 'string' }, root: { type: 'string' }, 'detect-root': { type: 'string' }, force: { type: 'boolean' } },
+  options: { ...jsonOption, ...stateDirOption, server: { type: 'string', multiple: true }, token: { type: 'string' }, root: { type: 'string' }, 'detect-root': { type: 'string' }, force: { type: 'boolean' } },
   positionals: { min: 0, max: 0 },
   async run(ctx) {
-    const server = ctx.values.server;
+    const given = ctx.values.server;
+    const servers = [...new Set((Array.isArray(given) ? given : [given]).flatMap((v) => (typeof v === 'string' ? v.split(',') : [])).map((v) => v.trim()).filter(Boolean))];
     const token = ctx.values.token;
-    if (typeof server !== 'string' || !/^https?:\/\/[^/]/.test(server)) throw new UsageError('--server URL (http:// or https://) is required');
+    if (servers.length === 0 || servers.some((s) => !/^https?:\/\/[^/]/.test(s))) throw new UsageError('--server URL (http:// or https://) is required');
+    if (servers.length > 16) throw new UsageError('at most 16 --server URLs');
     if (typeof token !== 'string' || token.length === 0) throw new UsageError('--token T is required');
     const existing = await readConfig(ctx.paths).catch(() => null);
     if (existing && !ctx.values.force) {
@@ -52,9 +56,8 @@ export const enrollCommand: Command = {
     try {
       const described = await osDescription(ctx.env.platform);
       const detectRoot = ctx.values.root ?? ctx.values['detect-root'];
-      const config = await enroll({
+      const common = {
         paths: ctx.paths,
-        server,
         token,
         machineId: await machineId(ctx.env.machineIdOverride),
         hostname: described.hostname,
@@ -63,7 +66,20 @@ export const enrollCommand: Command = {
         ...(typeof detectRoot === 'string' ? { detectRoot } : {}),
         clock: ctx.env.clock,
         logger,
-      });
+      };
+      let config: AgentConfig | undefined;
+      for (const [n, server] of servers.entries()) {
+        try {
+          config = await enroll({ ...common, server });
+          break;
+        } catch (e) {
+          // Another node may answer; any other refusal would be the same on every node.
+          if (!(e instanceof EnrollError && e.code === 'SERVER_UNREACHABLE' && n < servers.length - 1)) throw e;
+        }
+      }
+      if (!config) throw new EnrollError('SERVER_UNREACHABLE', 'no server answered', null);
+      // The cluster's nodes, remembered for `run` to fail over between.
+      if (servers.length > 1) await writeConfig(ctx.paths, (config = { ...config, servers }));
       if (ctx.values.json) {
         writeJson(ctx.io, { deviceId: config.deviceId, orgId: config.orgId, orgName: config.orgName, server: config.server, stateDir: ctx.paths.dir });
       } else {

@@ -2,6 +2,7 @@
 import { demoCatalog } from '../../shared/catalog.js';
 import { AgentDaemon } from '../daemon/daemon.js';
 import { detectInstalled } from '../detect/index.js';
+import { agentSocketUrlFor } from '../state/config.js';
 import { AGENT_VERSION } from '../version.js';
 import { detectRootFor, fileLogger, loadEnrolled } from './cli-helpers.js';
 import { EXIT_OK, STATE_DIR_HELP, stateDirOption, type Command } from './types.js';
@@ -24,6 +25,7 @@ export const runCommand: Command = {
       deviceKey: enrolled.deviceKey,
       agentVersion: AGENT_VERSION,
       socketUrl: enrolled.socketUrl,
+      alsoSocketUrls: (enrolled.config.servers ?? []).map(agentSocketUrlFor),
       clock: ctx.env.clock,
       logger,
       scan: () => detectInstalled({ products: demoCatalog, platform: ctx.env.platform, root }),

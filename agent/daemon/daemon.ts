@@ -46,6 +46,8 @@ export interface DaemonOptions {
   agentVersion: string;
   /** ws(s) URL of the agent socket */
   socketUrl: string;
+  /** the agent sockets of the cluster's other nodes, tried in turn when one is lost */
+  alsoSocketUrls?: string[];
   clock: Clock;
   logger: AgentLogger;
   /** detects installed products */
@@ -105,6 +107,7 @@ export class AgentDaemon {
     this.#scheduleInventory(this.#config.settings.inventoryCron);
     this.#link = new AgentLink({
       url: this.#opts.socketUrl,
+      ...(this.#opts.alsoSocketUrls ? { alsoUrls: this.#opts.alsoSocketUrls } : {}),
       deviceId: this.#config.deviceId,
       deviceKey: this.#opts.deviceKey,
       agentVersion: this.#opts.agentVersion,

@@ -17,6 +17,11 @@ import { realTimers, type Timers } from './timers.js';
 export interface LinkOptions {
   /** ws(s)://host/agent */
   url: string;
+  /**
+   * Other nodes of the same cluster (ws(s) URLs): after a drop or a failed attempt the link tries
+   * the next one, in turn, with the same backoff, so a node's death costs one reconnect.
+   */
+  alsoUrls?: string[];
   deviceId: string;
   deviceKey: KeyObject;
   agentVersion: string;
@@ -68,9 +73,13 @@ export class AgentLink {
   #queue: Promise<void> = Promise.resolve();
   #closed: Promise<void> | null = null;
   #revoked = false;
+  /** `url` then `alsoUrls`; #at is the one tried now */
+  #urls: string[];
+  #at = 0;
 
   constructor(opts: LinkOptions) {
-    if (!/^wss?:\/\//.test(opts.url)) throw new TypeError(`AgentLink: url must be ws:// or wss://, got ${opts.url}`);
+    this.#urls = [...new Set([opts.url, ...(opts.alsoUrls ?? [])])];
+    for (const u of this.#urls) if (!/^wss?:\/\//.test(u)) throw new TypeError(`AgentLink: url must be ws:// or wss://, got ${u}`);
     if (!opts.deviceId) throw new TypeError('AgentLink: deviceId is required');
     this.#opts = opts;
     this.#backoff = opts.backoff ?? new Backoff();
@@ -130,8 +139,9 @@ export class AgentLink {
     if (this.#state === 'closed') return;
     this.#state = 'connecting';
     const { logger } = this.#opts;
-    logger.debug('link: connecting', { url: this.#opts.url });
-    const ws = new WebSocket(this.#opts.url, { maxPayload: MAX_FRAME_BYTES, handshakeTimeout: this.#opts.handshakeTimeoutMs ?? 10_000 });
+    const url = this.#urls[this.#at]!;
+    logger.debug('link: connecting', { url });
+    const ws = new WebSocket(url, { maxPayload: MAX_FRAME_BYTES, handshakeTimeout: this.#opts.handshakeTimeoutMs ?? 10_000 });
     this.#ws = ws;
     this.#handshakeTimer = this.#timers.setTimeout(() => {
       logger.warn('link: no welcome in time, dropping connection');
@@ -274,7 +284,9 @@ export class AgentLink {
     if (wasReady && this.#now() - this.#readyAt >= (this.#opts.stableAfterMs ?? 10_000)) this.#backoff.reset();
     if (!wasReady) this.#opts.onConnectedChange?.(false, `connection failed (${code})`);
     const delay = this.#backoff.next();
-    logger.info('link: disconnected, retrying', { code, reason, delayMs: delay });
+    // Several nodes: the next attempt goes to the next one (the node that dropped us may be gone).
+    this.#at = (this.#at + 1) % this.#urls.length;
+    logger.info('link: disconnected, retrying', { code, reason, delayMs: delay, next: this.#urls[this.#at] });
     this.#state = 'waiting';
     this.#retryTimer = this.#timers.setTimeout(() => this.#connect(), delay);
   }

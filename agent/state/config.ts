@@ -12,6 +12,8 @@ export const AgentConfig = z.object({
   schema: z.literal(1),
   /** base URL the agent enrolled with, e.g. http://127.0.0.1:8080 */
   server: z.string().url(),
+  /** every node of a cluster given at enrollment (`server` among them): `run` fails over between them */
+  servers: z.array(z.string().url()).max(16).optional(),
   /** ws(s) URL of the agent socket as the server advertised it at enrollment */
   agentSocketUrl: z.string().url(),
   deviceId: EntityId,

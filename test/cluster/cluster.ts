@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll } from 'vitest';
 import { buildServerBundle, type BuiltServer } from '../helpers/built-server.js';
-import { Client, owner, registered } from '../helpers/client.js';
+import { Client, owner, readMailOf, registered } from '../helpers/client.js';
+import { waitForMail } from '../helpers/outbox.js';
 import { testDatabaseUrl, usePostgres } from '../helpers/postgres.js';
 import { ensureAgentBundle, Workstation } from '../e2e/workstation.js';
 
@@ -43,7 +44,8 @@ export function clusterSuite() {
 
   /** A server process on the database (its own data directory: the outbox; the data lives in the database). */
   async function startNode(databaseUrl: string, env: Record<string, string> = {}): Promise<Node> {
-    const child = spawn(process.execPath, [built!.bundle, '--database', databaseUrl, '--data', await tempDir(), '--port', '0'], { env: { ...quiet, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const dataDir = await tempDir();
+    const child = spawn(process.execPath, [built!.bundle, '--database', databaseUrl, '--data', dataDir, '--port', '0'], { env: { ...quiet, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     children.add(child);
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
     let out = '';
@@ -57,6 +59,8 @@ export function clusterSuite() {
       });
       child.once('exit', (code) => rej(new Error(`node exited ${code}: ${out} ${err}`)));
     });
+    // Each node writes its mail to its own outbox: the helpers verify addresses from it.
+    readMailOf(url, (to, subject) => waitForMail(dataDir, to, subject));
     return {
       url,
       child,
