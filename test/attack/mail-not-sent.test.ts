@@ -13,10 +13,14 @@ let dataDir: string;
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'sk-mailfail-'));
   outbox = join(dataDir, 'outbox');
-  // A file where the outbox folder should be: every mail write fails, as on a full disk.
-  await writeFile(outbox, 'not a folder');
   server = await startTestServer({ dataDir, mail: { kind: 'outbox', dir: outbox } });
 });
+
+/** A file where the outbox folder should be: every mail write fails, as on a full disk. */
+async function breakOutbox(): Promise<void> {
+  await rm(outbox, { recursive: true, force: true });
+  await writeFile(outbox, 'not a folder');
+}
 afterAll(async () => {
   await server.stop();
   await rm(dataDir, { recursive: true, force: true });
@@ -24,7 +28,9 @@ afterAll(async () => {
 
 describe('an invitation whose mail cannot be sent', () => {
   it('is created, reported as mail not sent, listed so, audited; a resend that works clears it', async () => {
+    // The owner verifies their address by mail first; then the disk fills up.
     const { o, base } = await ownedOrg(server);
+    await breakOutbox();
     const created = await o.client.post(`${base}/invitations`, { email: `lost.${Date.now()}@acme.test`, role: 'member' });
     expect(created.status).toBe(201);
     expect(created.body.mailSent).toBe(false);
