@@ -8,7 +8,8 @@
 // known-device cookie their browser kept, as people's do. Goal: p99 ≤ 3× the quiet figure.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, generateKeyPairSync } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { simpleParser } from 'mailparser';
 import { request, Agent } from 'node:http';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -197,6 +198,16 @@ function frameFlood(base: string, device: { deviceId: string; privateKey: Return
   };
 }
 
+/** The token of the verification link in the (only) verification mail of an outbox. */
+async function verificationToken(outbox: string): Promise<string> {
+  for (const name of await readdir(outbox)) {
+    const mail = await simpleParser(await readFile(join(outbox, name)));
+    const m = /verify-email\?token=(\S+)/.exec(mail.text ?? '');
+    if (m) return decodeURIComponent(m[1]!);
+  }
+  throw new Error('no verification mail in the outbox');
+}
+
 export async function benchFlood(quick: boolean): Promise<Row[]> {
   const n = quick ? 20 : 60;
   const dataDir = await mkdtemp(join(tmpdir(), 'sk-bench-flood-'));
@@ -210,6 +221,10 @@ export async function benchFlood(quick: boolean): Promise<Row[]> {
     const reg = await http(url, 'POST', '/api/v1/auth/register', '127.0.0.1', { email, password: PASSWORD, name: 'Flood Admin', serial });
     if (reg.status !== 201) throw new Error(`register: ${reg.status} ${JSON.stringify(reg.body)}`);
     const cookie = String((reg.headers['set-cookie'] as string[])[0]).split(';')[0]!;
+    // Only a verified address claims: follow the link in the mail the server wrote to its outbox.
+    const verifyToken = await verificationToken(join(dataDir, 'outbox'));
+    const verified = await http(url, 'POST', '/api/v1/auth/verify-email', '127.0.0.1', { token: verifyToken });
+    if (verified.status !== 200) throw new Error(`verify: ${verified.status}`);
     const claim = await http(url, 'POST', `/api/v1/orgs/${orgId}/claim`, '127.0.0.1', { confirmOrgName: 'Flood Works', acceptTerms: true, responsibleForLicenses: true }, cookie);
     if (claim.status !== 200) throw new Error(`claim: ${claim.status}`);
     const tok = await http(url, 'POST', `/api/v1/orgs/${orgId}/enrollment-tokens`, '127.0.0.1', { name: 'flood', expiresInHours: 1 }, cookie);
