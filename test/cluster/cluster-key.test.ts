@@ -10,6 +10,9 @@ import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { LEASE_KEY_FILE, loadOrCreateLeaseKey } from '../../server/gateway/lease-key.js';
 import { createPostgresStore, type PostgresStore } from '../../server/store/postgres/postgres-store.js';
 import type { RemoteRecords } from '../../server/store/store.js';
+import { createLowdbStore } from '../../server/store/lowdb-store.js';
+import { importDataDir } from '../../server/store/postgres/import-data.js';
+import { createPool } from '../../server/store/postgres/sql.js';
 import { testDatabaseUrl, usePostgres } from '../helpers/postgres.js';
 import { deviceRecord, newOrgDoc } from '../store/store-fixtures.js';
 
@@ -61,6 +64,29 @@ describe('the cluster lease key', () => {
     await loadOrCreateLeaseKey(otherDir);
     const second = await loadOrCreateLeaseKey(otherDir, await node(url));
     expect(second.publicJwk.x).toBe(jwk.x);
+  });
+});
+
+describe('import --from-data', () => {
+  it("brings the data directory's lease key, so agents enrolled before the move keep verifying", async () => {
+    const url = await testDatabaseUrl();
+    // A node that opened the empty database before the import made a key of its own.
+    const early = await loadOrCreateLeaseKey(await dataDir(), await node(url));
+    const dir = await dataDir();
+    const store = createLowdbStore(dir);
+    await store.open();
+    await store.tx((t) => void t.createOrg(newOrgDoc()));
+    await store.close();
+    const pinned = await loadOrCreateLeaseKey(dir);
+    expect(pinned.publicJwk.x).not.toBe(early.publicJwk.x);
+    const pool = createPool(url, { max: 2 });
+    try {
+      await importDataDir(dir, pool);
+    } finally {
+      await pool.end();
+    }
+    const after = await loadOrCreateLeaseKey(await dataDir(), await node(url));
+    expect(after.publicJwk.x).toBe(pinned.publicJwk.x);
   });
 });
 

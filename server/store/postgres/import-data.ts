@@ -1,6 +1,9 @@
 // Moving an installation: copies a lowdb data directory into an empty PostgreSQL database in one
 // transaction (every document as its first change record and rows, every audit event in its
-// order), then reads it back through a PostgreSQL store and compares, document by document.
+// order, and the lease-signing key its agents pinned), then reads it back through a PostgreSQL
+// store and compares, document by document.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { canonicalJson } from '../canonical-json.js';
 import { createLowdbStore } from '../lowdb-store.js';
 import type { AuditEvent } from '../../domain/model.js';
@@ -37,6 +40,11 @@ export async function importDataDir(dataDir: string, pool: SqlPool): Promise<Imp
     const orgs = source.orgIds().map((id) => stripStamps(source.org(id)!));
     const audit = new Map<string, AuditEvent[]>();
     for (const o of orgs) audit.set(o.org.id, (await source.queryAudit(o.org.id, { limit: Number.MAX_SAFE_INTEGER })).reverse());
+    // Every agent enrolled with this directory's server pinned its key: the cluster signs with it.
+    const leaseKey = await readFile(join(dataDir, 'lease-key.json'), 'utf8').catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return undefined;
+      throw e;
+    });
 
     const client = await pool.connect();
     try {
@@ -55,6 +63,11 @@ export async function importDataDir(dataDir: string, pool: SqlPool): Promise<Imp
           await client.query('INSERT INTO sk_docs (doc_id, kind, seq) VALUES ($1, $2, 1)', [id, kind]);
           await client.query('INSERT INTO sk_changes (doc_id, seq, changes) VALUES ($1, 1, $2::json)', [id, JSON.stringify(wholeDocChanges(doc))]);
           await insertDoc(client, id, doc);
+        }
+        if (leaseKey !== undefined) {
+          // A node that opened the empty database first made a key of its own: this one replaces it
+          // (start the nodes after the import, as the README says).
+          await client.query(`INSERT INTO sk_secrets (name, value) VALUES ('lease-key', $1) ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value`, [leaseKey.trim()]);
         }
         for (const [orgId, events] of audit) {
           for (let from = 0; from < events.length; from += 5000) {
