@@ -30,7 +30,8 @@ const usage = `Usage:
 Without --database the server keeps its data in DIR (./data); with it, in PostgreSQL (run
 migrate first). Mail still goes to DIR/outbox unless SMTP is set.
 
-Environment: SEATKEEPER_DATA, SEATKEEPER_DATABASE_URL, PORT, HOST, SEATKEEPER_PUBLIC_URL, SEATKEEPER_LOG_LEVEL,
+Environment: SEATKEEPER_DATA, SEATKEEPER_DATABASE_URL, SEATKEEPER_DATABASE_POOL (connections per node,
+  default 8), PORT, HOST, SEATKEEPER_PUBLIC_URL, SEATKEEPER_LOG_LEVEL,
   SEATKEEPER_TRUSTED_PROXIES (comma-separated addresses/CIDRs whose X-Forwarded-For is believed),
   SEATKEEPER_LIMITS (JSON object of limits to change, see docs/architecture.md),
   SEATKEEPER_SMTP_HOST, SEATKEEPER_SMTP_PORT, SEATKEEPER_SMTP_USER, SEATKEEPER_SMTP_PASS,
@@ -88,7 +89,10 @@ async function main(): Promise<void> {
   // Checks every journal line against memory: the test suite sets it for the servers it starts.
   const databaseUrl = values.database ?? process.env.SEATKEEPER_DATABASE_URL;
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) fail('--database: expected a URL such as postgres://user@host:5432/seatkeeper');
-  const storage = { commit: { verify: process.env.SEATKEEPER_STORE_VERIFY === '1' }, databaseUrl };
+  // Connections each node keeps to PostgreSQL at most (sql.ts holds the default).
+  const poolMax = process.env.SEATKEEPER_DATABASE_POOL ? Number(process.env.SEATKEEPER_DATABASE_POOL) : undefined;
+  if (poolMax !== undefined && !(Number.isInteger(poolMax) && poolMax >= 3 && poolMax <= 200)) fail('SEATKEEPER_DATABASE_POOL: expected a whole number from 3 to 200');
+  const storage = { commit: { verify: process.env.SEATKEEPER_STORE_VERIFY === '1' }, databaseUrl, ...(poolMax !== undefined ? { pool: { max: poolMax } } : {}) };
 
   if (positionals[0] === 'migrate') {
     if (!databaseUrl) fail('migrate needs --database URL (or SEATKEEPER_DATABASE_URL)');
