@@ -11,10 +11,10 @@ export function renderStatus(r: StatusReport, now: number): string {
   lines.push(`device      ${r.deviceId} in ${r.organization?.name} (${r.organization?.id})`);
   lines.push(`server      ${r.server}`);
   if (!r.daemon) lines.push('daemon      not running (no status.json)');
-  else if (r.daemon.stale) lines.push(`daemon      not running? last heard ${ago(r.daemon.ageMs)} ago (pid ${r.daemon.pid})`);
+  else if (r.daemon.stale) lines.push(`daemon      not running (pid ${r.daemon.pid} is gone; last heard ${ago(r.daemon.ageMs)} ago)`);
   else
     lines.push(
-      `daemon      ${r.daemon.connected ? 'connected' : 'disconnected'} for ${ago(Math.max(0, now - r.daemon.since))} (pid ${r.daemon.pid}, updated ${ago(r.daemon.ageMs)} ago)` +
+      `daemon      ${r.daemon.connected ? 'connected' : 'disconnected'} for ${ago(Math.max(0, now - r.daemon.since))} (pid ${r.daemon.pid})` +
         (!r.daemon.connected && r.daemon.lastError ? ` — ${r.daemon.lastError}` : ''),
     );
   lines.push(`signed in   ${r.signedIn ? `${r.signedIn.name} <${r.signedIn.email}>` : 'nobody'}`);

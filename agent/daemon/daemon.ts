@@ -1,6 +1,7 @@
 // `run`: the long-lived agent. Keeps the link up, applies what the server pushes, reports the
 // inventory (at start, on the cron schedule from settings, and when asked), renews leases at
-// half-life, and writes status.json so `status` can tell whether it is connected.
+// half-life, and writes status.json when its connection changes so `status` can tell. Idle, it
+// writes nothing: its only wake-ups are the server's heartbeat and one tick (renewals, the clock).
 import type { KeyObject } from 'node:crypto';
 import { importLeasePublicJwk, peekLeaseClaims, type LeaseKey } from '../../shared/lease.js';
 import { closeCodes } from '../../shared/protocol/error.js';
@@ -15,7 +16,7 @@ import type { Backoff } from '../link/backoff.js';
 import { AgentLink } from '../link/connection.js';
 import { realTimers, type Timers } from '../link/timers.js';
 import type { AgentLogger } from '../log.js';
-import { raiseHighestSeen } from '../state/clock-guard.js';
+import { CLOCK_ROLLBACK_TOLERANCE_MS, raiseHighestSeen } from '../state/clock-guard.js';
 import { writeConfig, type AgentConfig } from '../state/config.js';
 import { listLeaseProducts, readLeaseFile } from '../state/lease-store.js';
 import { writeInventoryFile } from '../state/inventory-file.js';
@@ -36,6 +37,13 @@ const nodeCronScheduler =
   (expression, fn) =>
     cron.validate(expression) ? cron.schedule(expression, fn, { name: 'inventory', noOverlap: true }) : null;
 
+/**
+ * How often an idle daemon records the time it has seen (clock.json, the rollback guard's floor)
+ * when nothing else made it write: each record is a disk write, and an idle workstation should
+ * see none. A clock set back while the daemon runs is caught sooner, against the monotonic clock.
+ */
+export const CLOCK_RECORD_IDLE_MS = 60 * 60_000;
+
 /** Used when the server's cron expression does not parse: every 30 minutes. */
 export const FALLBACK_INVENTORY_CRON = '*/30 * * * *';
 
@@ -55,8 +63,6 @@ export interface DaemonOptions {
   schedule?: CronScheduler;
   timers?: Timers;
   backoff?: Backoff;
-  /** how often status.json is refreshed (default 30 s) */
-  statusIntervalMs?: number;
 }
 
 export class AgentDaemon {
@@ -70,8 +76,13 @@ export class AgentDaemon {
   #sentHash: string | null = null;
   #cron: CronHandle | null = null;
   #cronExpr: string | null = null;
-  #statusTimer: unknown = null;
   #renewTimer: unknown = null;
+  /** the wall clock as the monotonic clock carries it forward: a clock set back does not move it back */
+  #trueNow = 0;
+  #trueAtMono = 0;
+  /** when clock.json was last raised by this daemon */
+  #clockRecordedAt = 0;
+  #clockSetBack = false;
   #renewRequested = new Map<string, number>();
   #connected = false;
   #since: number;
@@ -102,7 +113,7 @@ export class AgentDaemon {
     // `check` runs as any user; an install made under a restrictive umask is opened up here.
     await prepareStateDir(paths).catch((e: Error) => logger.warn('daemon: could not set state directory modes', { error: e.message }));
     this.#schedule ??= nodeCronScheduler(await loadNodeCron());
-    await raiseHighestSeen(paths, clock.now()).catch(() => false);
+    await this.#recordClock(clock.now());
     await this.#rescan();
     this.#scheduleInventory(this.#config.settings.inventoryCron);
     this.#link = new AgentLink({
@@ -132,7 +143,6 @@ export class AgentDaemon {
     });
     this.#link.start();
     await this.#writeStatus();
-    this.#loopStatus();
     this.#loopRenew();
     logger.info('daemon: started', { deviceId: this.#config.deviceId, server: this.#config.server });
   }
@@ -140,13 +150,15 @@ export class AgentDaemon {
   /** Stops everything; safe to call twice. */
   close(): Promise<void> {
     this.#closed ??= (async () => {
-      for (const t of [this.#statusTimer, this.#renewTimer]) if (t !== null) this.#timers.clearTimeout(t);
-      this.#statusTimer = this.#renewTimer = null;
+      if (this.#renewTimer !== null) this.#timers.clearTimeout(this.#renewTimer);
+      this.#renewTimer = null;
       await this.#cron?.stop();
       this.#cron = null;
       await this.#link?.close();
       this.#connected = false;
       this.#lastError = 'daemon stopped';
+      // The last time seen here: the floor for the clock until the daemon runs again.
+      await this.#recordClock(this.#watchClock());
       await this.#writeStatus();
       this.#opts.logger.info('daemon: stopped');
     })();
@@ -160,8 +172,8 @@ export class AgentDaemon {
   }
 
   async #onWelcome(w: Welcome): Promise<void> {
-    const { paths, logger, clock } = this.#opts;
-    await raiseHighestSeen(paths, clock.now()).catch(() => false);
+    const { paths, logger } = this.#opts;
+    await this.#recordClock(this.#watchClock());
     if (JSON.stringify(w.settings) !== JSON.stringify(this.#config.settings)) {
       this.#config = { ...this.#config, settings: w.settings };
       await writeConfig(paths, this.#config).catch((e: Error) => logger.warn('daemon: could not save settings', { error: e.message }));
@@ -279,28 +291,47 @@ export class AgentDaemon {
     }
   }
 
+  /** The daemon's one tick: renewals due, and the clock watched. */
   #loopRenew(): void {
     // A tenth of the lease life, between 1 and 30 s: renewal lands close to half-life either way.
     const every = Math.min(30_000, Math.max(1_000, this.#config.settings.leaseTtlSeconds * 100));
     this.#renewTimer = this.#timers.setTimeout(() => {
       void this.#renewDue()
         .catch((e: Error) => this.#opts.logger.warn('daemon: renewal check failed', { error: e.message }))
+        .then(() => this.#tickClock())
         .finally(() => {
           if (!this.#closed) this.#loopRenew();
         });
     }, every);
   }
 
-  #loopStatus(): void {
-    this.#statusTimer = this.#timers.setTimeout(() => {
-      const { paths, clock } = this.#opts;
-      void raiseHighestSeen(paths, clock.now())
-        .catch(() => false)
-        .then(() => this.#writeStatus())
-        .finally(() => {
-          if (!this.#closed) this.#loopStatus();
-        });
-    }, this.#opts.statusIntervalMs ?? 30_000);
+  /**
+   * The time now as far as this daemon can tell: the wall clock, unless it went back since the
+   * last look, in which case the last look carried forward by the monotonic clock.
+   */
+  #watchClock(): number {
+    const wall = this.#opts.clock.now();
+    const mono = performance.now();
+    const carried = this.#trueAtMono === 0 ? wall : this.#trueNow + (mono - this.#trueAtMono);
+    this.#trueNow = Math.max(wall, carried);
+    this.#trueAtMono = mono;
+    return this.#trueNow;
+  }
+
+  async #tickClock(): Promise<void> {
+    const wall = this.#opts.clock.now();
+    const seen = this.#watchClock();
+    // NTP slews and steps by seconds; a minute back is someone setting the clock.
+    const setBack = seen - wall > CLOCK_ROLLBACK_TOLERANCE_MS / 5;
+    if (setBack && !this.#clockSetBack) this.#opts.logger.warn('daemon: the clock was set back', { byMs: seen - wall });
+    if ((setBack && !this.#clockSetBack) || seen - this.#clockRecordedAt >= CLOCK_RECORD_IDLE_MS) await this.#recordClock(seen);
+    this.#clockSetBack = setBack;
+  }
+
+  async #recordClock(now: number): Promise<void> {
+    this.#watchClock();
+    if (await raiseHighestSeen(this.#opts.paths, now).catch(() => false)) this.#clockRecordedAt = now;
+    else this.#clockRecordedAt = Math.max(this.#clockRecordedAt, now);
   }
 
   /** Status writes are chained so a slow earlier write never lands after a newer one. */

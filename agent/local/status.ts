@@ -14,8 +14,20 @@ import { readInventoryFile } from '../state/inventory-file.js';
 import { checkProduct, describeCheck, type DenyReason } from './check.js';
 import { pinnedLeaseKey } from './lease-verify.js';
 
-/** The daemon rewrites status.json every 30 s; three missed rewrites and we stop believing it. */
-export const DAEMON_STATUS_STALE_MS = 90_000;
+/**
+ * Whether the process that wrote status.json still runs. The daemon writes the file only when its
+ * connection changes (an idle workstation sees no writes), so the file's age says nothing of
+ * liveness: the process does. EPERM is a process that exists but is another user's (the service).
+ */
+export function processAlive(pid: number, kill: (pid: number, signal: 0) => unknown = (p, sig) => process.kill(p, sig)): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  try {
+    kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 export interface ProductStatus {
   productCode: string;
@@ -37,12 +49,13 @@ export interface StatusReport {
   organization: { id: string; name: string } | null;
   server: string | null;
   daemon: {
-    /** connected per status.json, and status.json is fresh */
+    /** connected per status.json, and its writer still runs */
     connected: boolean;
     /** epoch ms when the connection state last changed */
     since: number;
-    /** ms since the daemon last wrote status.json */
+    /** ms since the daemon last wrote status.json (it writes when its connection changes) */
     ageMs: number;
+    /** the daemon that wrote status.json no longer runs */
     stale: boolean;
     pid: number;
     lastError: string | null;
@@ -51,13 +64,13 @@ export interface StatusReport {
   products: ProductStatus[];
 }
 
-export async function gatherStatus(paths: StatePaths, config: AgentConfig | null, clock: Clock): Promise<StatusReport> {
+export async function gatherStatus(paths: StatePaths, config: AgentConfig | null, clock: Clock, alive: (pid: number) => boolean = processAlive): Promise<StatusReport> {
   const now = clock.now();
   const daemonFile = await readDaemonStatus(paths);
   const daemon = daemonFile
     ? (() => {
         const ageMs = Math.max(0, now - daemonFile.updatedAt);
-        const stale = ageMs > DAEMON_STATUS_STALE_MS;
+        const stale = !alive(daemonFile.pid);
         return { connected: daemonFile.connected && !stale, since: daemonFile.since, ageMs, stale, pid: daemonFile.pid, lastError: daemonFile.lastError };
       })()
     : null;

@@ -8,7 +8,7 @@ export const DaemonStatus = z.object({
   connected: z.boolean(),
   /** epoch ms when `connected` last changed */
   since: z.number().int(),
-  /** epoch ms of the last write; the daemon refreshes it periodically, so its age shows liveness */
+  /** epoch ms of the last write (the daemon writes when its connection changes; `status` checks `pid` for liveness) */
   updatedAt: z.number().int(),
   server: z.string(),
   lastError: z.string().nullable(),

@@ -4,6 +4,7 @@
 // so neither can stand in for the full run.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { machine, notesOf, table, type Row } from './report.js';
+import { benchAgentFootprint } from './agent-footprint.js';
 import { benchCheck } from './check.js';
 import { benchWindowsCheck } from './check-wine.js';
 import { benchFleet } from './fleet.js';
@@ -19,6 +20,8 @@ const benches: Bench[] = [
   { name: 'lease', run: benchLeases },
   { name: 'check', run: benchCheck },
   { name: 'check-win', run: benchWindowsCheck },
+  // Full: 30 minutes of an idle connected daemon; --quick: about a minute.
+  { name: 'agent', run: benchAgentFootprint },
   { name: 'store', run: benchStore },
   { name: 'flood', run: benchFlood },
 ];

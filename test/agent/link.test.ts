@@ -13,6 +13,7 @@ import { silentLogger } from '../../agent/log.js';
 import { agentSocketUrlFor } from '../../agent/state/config.js';
 import { generateLeaseKeyPair, peekLeaseClaims, type LeaseKeyPair } from '../../shared/lease.js';
 import type { InventoryItem } from '../../shared/protocol/inventory.js';
+import { PROTOCOL_VERSION } from '../../shared/protocol/version.js';
 import { inventoryHash } from '../../shared/protocol/inventory-hash.js';
 import { startFakeServer, TEST_SETTINGS, type FakeConnection, type FakeServer } from './helpers/fake-server.js';
 import { ensureAgentBundle, eventually, runAgent } from './helpers/run-agent.js';
@@ -84,7 +85,7 @@ describe('agent link', () => {
   it('answers the challenge with a hello the server verifies, then reports its inventory', async () => {
     const conn = await startDaemon();
     expect(conn.helloValid).toBe(true);
-    expect(conn.hello).toMatchObject({ protocol: 1, deviceId: 'dev_link', agentVersion: '0.0.0-test', leases: [], inventoryHash: inventoryHash(ITEMS) });
+    expect(conn.hello).toMatchObject({ protocol: PROTOCOL_VERSION, deviceId: 'dev_link', agentVersion: '0.0.0-test', leases: [], inventoryHash: inventoryHash(ITEMS) });
     const inv = await conn.waitFor('inventory');
     expect(inv.items).toEqual(ITEMS);
     expect(inv.hash).toBe(inventoryHash(ITEMS));

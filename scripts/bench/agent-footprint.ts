@@ -1,0 +1,330 @@
+// Bench: what the agent costs a workstation (issue 16), beside a bare `node` kept alive by a timer
+// and measured in the same window: the daemon connected to a real server and idle (nothing
+// changes), sampled from /proc — RSS, CPU, wake-ups (context switches of every thread), open file
+// descriptors, and what it writes to its state directory — with the slope of each over the window;
+// then the one-file executable's size and start to --version beside the Node binary it is made of.
+// Full: 30 minutes idle (RSS read at 5, CPU and writes over the first 10, slopes over all 30).
+// --quick: about a minute, for a smoke figure. Linux only (/proc); elsewhere it says so.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Helper, distDir } from './rpc.js';
+import { row, stats, type Row } from './report.js';
+
+const TICKS_PER_S = 100; // USER_HZ on Linux
+
+interface Sample {
+  /** ms since the window began */
+  t: number;
+  rssKiB: number;
+  /** user + system, in clock ticks */
+  cpuTicks: number;
+  /** voluntary + involuntary context switches over all threads */
+  switches: number;
+  /** the main thread's voluntary context switches: each is the event loop going to sleep, so one per wake-up */
+  mainWakeups: number;
+  fds: number;
+}
+
+function sample(pid: number, t: number): Sample {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const rssKiB = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces) start at ") ".
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const cpuTicks = Number(fields[11]) + Number(fields[12]);
+  let switches = 0;
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const s = readFileSync(`/proc/${pid}/task/${task}/status`, 'utf8');
+      switches += Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(s)?.[1] ?? 0) + Number(/^nonvoluntary_ctxt_switches:\s+(\d+)/m.exec(s)?.[1] ?? 0);
+    } catch {
+      // a thread that ended between the listing and the read
+    }
+  }
+  const mainWakeups = Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+  return { t, rssKiB, cpuTicks, switches, mainWakeups, fds: readdirSync(`/proc/${pid}/fd`).length };
+}
+
+/** Least-squares slope of y over x. */
+function slope(xs: number[], ys: number[]): number {
+  const n = xs.length;
+  if (n < 2) return NaN;
+  const mx = xs.reduce((a, b) => a + b, 0) / n;
+  const my = ys.reduce((a, b) => a + b, 0) / n;
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < n; i++) {
+    num += (xs[i]! - mx) * (ys[i]! - my);
+    den += (xs[i]! - mx) ** 2;
+  }
+  return den === 0 ? 0 : num / den;
+}
+
+/** Every write into `dir` (recursive inotify): file events and the bytes of the files written. */
+function watchWrites(dir: string) {
+  const events: { t: number; file: string; bytes: number }[] = [];
+  const t0 = performance.now();
+  const w: FSWatcher = watch(dir, { recursive: true }, (_kind, file) => {
+    if (!file) return;
+    let bytes = 0;
+    try {
+      bytes = statSync(join(dir, file)).size;
+    } catch {
+      // a temp file already renamed away: its bytes are counted under the final name
+    }
+    events.push({ t: performance.now() - t0, file: String(file), bytes });
+  });
+  return {
+    events,
+    close: () => w.close(),
+    /** total size of the directory's files */
+    size: () => dirSize(dir),
+  };
+}
+
+function dirSize(dir: string): number {
+  let total = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (e.isFile()) {
+      try {
+        total += statSync(join(e.parentPath, e.name)).size;
+      } catch {
+        // gone meanwhile
+      }
+    }
+  }
+  return total;
+}
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; out: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.once('error', reject);
+    child.once('exit', (code) => resolve({ code: code ?? -1, out }));
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor(what: string, ok: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error(`agent-footprint: timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+export async function benchAgentFootprint(quick: boolean): Promise<Row[]> {
+  if (process.platform !== 'linux') {
+    process.stderr.write('bench agent: reads /proc; Linux only, skipped\n');
+    return [];
+  }
+  const windowMs = quick ? 40_000 : 30 * 60_000;
+  const rssAtMs = quick ? windowMs : 5 * 60_000;
+  const cpuWindowMs = quick ? windowMs : 10 * 60_000;
+  const everyMs = quick ? 3_000 : 30_000;
+  const agent = join(distDir, 'agent.cjs');
+  const data = await mkdtemp(join(tmpdir(), 'sk-bench-agent-data-'));
+  const stateDir = await mkdtemp(join(tmpdir(), 'sk-bench-agent-state-'));
+  const detectRoot = await mkdtemp(join(tmpdir(), 'sk-bench-agent-root-'));
+  const { helper: server, ready } = await Helper.start<{ url: string }>('server', 'bench-server.mjs', ['--data', data]);
+  let daemon: ChildProcess | null = null;
+  let bare: ChildProcess | null = null;
+  try {
+    // A real organization, an enrollment token from its API, and the shipped agent enrolled with it.
+    const org = await server.call<{ orgId: string; token: string }>('seed', { n: 0 });
+    const r = await fetch(`${ready.url}/api/v1/orgs/${org.orgId}/enrollment-tokens`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${org.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'bench', expiresInHours: 1 }),
+    });
+    if (r.status !== 201) throw new Error(`enrollment token: ${r.status} ${await r.text()}`);
+    const { token } = (await r.json()) as { token: string };
+    const env = { PATH: process.env.PATH ?? '', SEATKEEPER_DETECT_ROOT: detectRoot };
+    const enrolled = await run(process.execPath, [agent, 'enroll', '--server', ready.url, '--token', token, '--state-dir', stateDir], env);
+    if (enrolled.code !== 0) throw new Error(`agent enroll: ${enrolled.out}`);
+
+    daemon = spawn(process.execPath, [agent, 'run', '--state-dir', stateDir], { env, stdio: 'ignore' });
+    bare = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1 << 30)'], { stdio: 'ignore' });
+    const statusFile = join(stateDir, 'status.json');
+    await waitFor('the daemon to connect', () => existsSync(statusFile) && (JSON.parse(readFileSync(statusFile, 'utf8')) as { connected: boolean }).connected, 30_000);
+    // Past start-up (the first inventory, the welcome's writes, lazy compilation) before the window opens.
+    await sleep(quick ? 12_000 : 60_000);
+
+    const writes = watchWrites(stateDir);
+    const t0 = performance.now();
+    const d: Sample[] = [];
+    const b: Sample[] = [];
+    const sizes: number[] = [];
+    for (;;) {
+      const t = performance.now() - t0;
+      d.push(sample(daemon.pid!, t));
+      b.push(sample(bare.pid!, t));
+      sizes.push(writes.size());
+      if (t >= windowMs) break;
+      await sleep(Math.min(everyMs, windowMs - t + 1));
+    }
+    writes.close();
+    const connected = (JSON.parse(readFileSync(statusFile, 'utf8')) as { connected: boolean }).connected;
+    if (!connected) throw new Error('agent-footprint: the daemon lost its connection during the window');
+
+    const at = (s: Sample[], ms: number) => s.find((x) => x.t >= ms) ?? s[s.length - 1]!;
+    const per = (s: Sample[], ms: number) => {
+      const end = at(s, ms);
+      const minutes = end.t / 60_000;
+      return {
+        cpuPct: ((end.cpuTicks - s[0]!.cpuTicks) / TICKS_PER_S / (end.t / 1000)) * 100,
+        switchesPerMin: (end.switches - s[0]!.switches) / minutes,
+        wakeupsPerMin: (end.mainWakeups - s[0]!.mainWakeups) / minutes,
+      };
+    };
+    const dc = per(d, cpuWindowMs);
+    const bc = per(b, cpuWindowMs);
+    const minutesOf = (s: Sample[]) => s.map((x) => x.t / 60_000);
+    const inCpuWindow = writes.events.filter((e) => e.t <= cpuWindowMs);
+    const bytesWritten = inCpuWindow.reduce((a, e) => a + e.bytes, 0);
+    const files = [...new Set(inCpuWindow.map((e) => e.file.replace(/\.\d+\.[0-9a-f]+\.tmp$/, '')))].join(', ');
+    const span = quick ? `${Math.round(windowMs / 1000)} s` : `${Math.round(cpuWindowMs / 60_000)} min`;
+    const rows: Row[] = [
+      row({
+        bench: 'agent',
+        figure: `daemon RSS after ${quick ? `${Math.round(rssAtMs / 1000)} s` : '5 min'} connected, idle`,
+        value: at(d, rssAtMs).rssKiB / 1024,
+        unit: 'MiB',
+        baseline: 'bare node kept alive by a timer',
+        baselineValue: at(b, rssAtMs).rssKiB / 1024,
+        target: '≤ 1.25×',
+        met: at(d, rssAtMs).rssKiB / at(b, rssAtMs).rssKiB <= 1.25,
+      }),
+      row({
+        bench: 'agent',
+        figure: `daemon idle CPU over ${span} (% of one core)`,
+        value: dc.cpuPct,
+        unit: '%',
+        baseline: 'bare node kept alive by a timer',
+        baselineValue: bc.cpuPct,
+        ratio: null,
+        target: '≤ 0.2 %',
+        met: dc.cpuPct <= 0.2,
+        note: quick ? 'quick window: CPU is counted in 10 ms ticks, so a short window gives a coarse figure' : undefined,
+      }),
+      row({
+        bench: 'agent',
+        figure: `daemon event-loop wake-ups per minute, idle (main thread, over ${span})`,
+        value: dc.wakeupsPerMin,
+        unit: '/min',
+        baseline: 'bare node kept alive by a timer',
+        baselineValue: bc.wakeupsPerMin,
+        ratio: null,
+        note: "expected about 6/min: the server's heartbeat ping, answered at once (4/min at heartbeatSeconds 15), and the daemon's one 30 s tick (renewals due, the clock watched: 2/min), whose lease-directory read wakes the loop once more when it completes",
+      }),
+      row({
+        bench: 'agent',
+        figure: `daemon context switches per minute, idle (all threads, over ${span})`,
+        value: dc.switchesPerMin,
+        unit: '/min',
+        baseline: 'bare node kept alive by a timer',
+        baselineValue: bc.switchesPerMin,
+        ratio: null,
+        note: "beyond the main thread: the libuv worker doing the tick's directory read, and V8's GC helper threads while the heap still shrinks after start (the memory reducer), which a short window catches",
+      }),
+      row({
+        bench: 'agent',
+        figure: `bytes written to the state directory, idle, over ${span}`,
+        value: bytesWritten,
+        unit: 'B',
+        baseline: 'none (nothing changed)',
+        baselineValue: null,
+        target: '0 beyond logs',
+        met: inCpuWindow.every((e) => e.file.startsWith('logs')),
+        note: inCpuWindow.length ? `${inCpuWindow.length} write events: ${files}` : undefined,
+      }),
+      row({
+        bench: 'agent',
+        figure: 'daemon open file descriptors, idle (end of window)',
+        value: d[d.length - 1]!.fds,
+        unit: 'fds',
+        baseline: 'bare node kept alive by a timer',
+        baselineValue: b[b.length - 1]!.fds,
+      }),
+      row({
+        bench: 'agent',
+        figure: `daemon RSS slope, idle, over ${Math.round(windowMs / 60_000) || '<1'} min`,
+        value: (slope(minutesOf(d), d.map((x) => x.rssKiB)) * 60) / 1024,
+        unit: 'MiB/h',
+        baseline: 'bare node kept alive by a timer',
+        baselineValue: (slope(minutesOf(b), b.map((x) => x.rssKiB)) * 60) / 1024,
+        ratio: null,
+        target: 'flat',
+      }),
+      row({
+        bench: 'agent',
+        figure: 'daemon fd slope, idle',
+        value: slope(minutesOf(d), d.map((x) => x.fds)) * 60,
+        unit: 'fds/h',
+        baseline: 'bare node kept alive by a timer',
+        baselineValue: slope(minutesOf(b), b.map((x) => x.fds)) * 60,
+        ratio: null,
+        target: 'flat',
+      }),
+      row({
+        bench: 'agent',
+        figure: 'state directory size slope, idle',
+        value: slope(minutesOf(d), sizes) * 60,
+        unit: 'B/h',
+        baseline: 'none',
+        baselineValue: null,
+        target: 'flat',
+      }),
+    ];
+    return [...rows, ...(await executableRows(quick))];
+  } finally {
+    if (daemon) await stopChild(daemon);
+    if (bare) await stopChild(bare);
+    server.child.kill('SIGTERM');
+    await server.exited;
+    for (const dir of [data, stateDir, detectRoot]) await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The linux executable (npm run package:agent): its size, and start to --version, beside Node's. */
+async function executableRows(quick: boolean): Promise<Row[]> {
+  const exe = join(distDir, `seatkeeper-agent-${process.platform}-${process.arch}`);
+  if (!existsSync(exe)) {
+    process.stderr.write(`bench agent: no ${exe} (npm run package:agent); executable figures skipped\n`);
+    return [];
+  }
+  const runs = quick ? 10 : 40;
+  const ours: number[] = [];
+  const bare: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    let t0 = performance.now();
+    if (spawnSync(exe, ['--version'], { stdio: 'ignore' }).status !== 0) throw new Error(`${exe} --version failed`);
+    ours.push(performance.now() - t0);
+    t0 = performance.now();
+    spawnSync(process.execPath, ['-e', '0'], { stdio: 'ignore' });
+    bare.push(performance.now() - t0);
+  }
+  const size = statSync(exe).size;
+  const nodeSize = statSync(process.execPath).size;
+  const o = stats(ours).p50;
+  const n = stats(bare).p50;
+  return [
+    row({ bench: 'agent', figure: 'executable size', value: size / 2 ** 20, unit: 'MiB', baseline: 'the node binary it is built from', baselineValue: nodeSize / 2 ** 20, target: '≤ 1.1×', met: size / nodeSize <= 1.1 }),
+    row({ bench: 'agent', figure: `executable start to --version p50 (n=${runs})`, value: o, unit: 'ms', baseline: 'node -e 0', baselineValue: n, target: '≤ 1.3×', met: o / n <= 1.3 }),
+  ];
+}
