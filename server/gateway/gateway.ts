@@ -239,6 +239,13 @@ export class AgentGateway implements GatewayCore {
       device.lastSeenAt !== null &&
       now - device.lastSeenAt < QUIET_RECONNECT_MS &&
       !needsSync(before, [device.id], now, { renewBefore }, this.indexes.get(orgId)!);
+    const held = new Set(hello.leases);
+    // The tokens the reconcile will carry are signed in the crypto pool, while the change commits.
+    const sign = () => {
+      const idx = this.indexes.get(orgId);
+      return idx ? prepareTokens(this.crypto, this.key.privateKey, orgId, idx.liveLeasesOf(device.id, now).filter((l) => !held.has(l.jti))) : Promise.resolve();
+    };
+    let signed: Promise<void> | null = null;
     const changes = unchanged
       ? []
       : await this.s.store.tx((t) => {
@@ -247,13 +254,11 @@ export class AgentGateway implements GatewayCore {
           if (!d || d.revokedAt) throw new SeatkeeperError('DEVICE_REVOKED', 'An administrator revoked this workstation.');
           d.lastSeenAt = now;
           d.agentVersion = hello.agentVersion;
-          return syncOn(doc, [d.id], now, { renewBefore }, newJti(this.s), this.indexes.get(orgId)!);
+          const made = syncOn(doc, [d.id], now, { renewBefore }, newJti(this.s), this.indexes.get(orgId)!);
+          signed = sign();
+          return made;
         });
-    if (conn.closed) return;
-    const held = new Set(hello.leases);
-    // The tokens the reconcile will carry, signed in the pool first.
-    const idx = this.indexes.get(orgId);
-    if (idx) await prepareTokens(this.crypto, this.key.privateKey, orgId, idx.liveLeasesOf(device.id, now).filter((l) => !held.has(l.jti)));
+    await (signed ?? sign());
     if (conn.closed) return;
     const doc = this.s.store.org(orgId);
     if (!doc) return conn.close(closeCodes.INTERNAL_ERROR.code, 'organization gone');

@@ -64,20 +64,37 @@ export async function applyEntitlementChange(core: GatewayCore, change: Entitlem
   }
   const all: DeviceChange[] = [];
   const slicer = new Slicer();
-  for (let i = 0; i < ids.length; i += SYNC_CHUNK) {
-    const chunk = ids.slice(i, i + SYNC_CHUNK);
-    const plain = s.store.org(orgId);
-    if (!plain) break;
-    let changes: DeviceChange[] = [];
-    // Found on the plain document: planning through the write-watching view costs more.
-    if (needsSync(plain, chunk, now, opts, core.indexes.get(orgId)!)) {
-      changes = await s.store.tx((t) => {
-        const d = t.org(orgId);
-        return d ? syncOn(d, chunk, now, opts, newJti(s), core.indexes.get(orgId)!) : [];
-      });
-    }
-    // The chunk's new leases signed in the crypto pool meanwhile; the pushes find them ready.
-    await prepareTokens(core.crypto, core.key.privateKey, orgId, changes.flatMap((c) => c.granted));
+  /**
+   * Syncs a chunk in a transaction; its new leases are signed in the crypto pool while it commits.
+   * A chunk is planned only once the chunk before it was (seats taken there are seen here).
+   */
+  let planned: Promise<void> = Promise.resolve();
+  const commit = (chunk: string[]): Promise<DeviceChange[]> => {
+    const after = planned;
+    let done!: () => void;
+    planned = new Promise<void>((resolve) => (done = resolve));
+    return (async () => {
+      try {
+        await after;
+        const plain = s.store.org(orgId);
+        // Found on the plain document: planning through the write-watching view costs more.
+        if (!plain || !needsSync(plain, chunk, now, opts, core.indexes.get(orgId)!)) return [];
+        let signed: Promise<void> = Promise.resolve();
+        const changes = await s.store.tx((t) => {
+          const d = t.org(orgId);
+          const made = d ? syncOn(d, chunk, now, opts, newJti(s), core.indexes.get(orgId)!) : [];
+          done();
+          signed = prepareTokens(core.crypto, core.key.privateKey, orgId, made.flatMap((c) => c.granted));
+          return made;
+        });
+        await signed;
+        return changes;
+      } finally {
+        done();
+      }
+    })();
+  };
+  const push = async (chunk: string[], changes: DeviceChange[]) => {
     const byDevice = new Map(changes.map((c) => [c.deviceId, c]));
     for (const deviceId of chunk) {
       const ch = byDevice.get(deviceId);
@@ -91,7 +108,19 @@ export async function applyEntitlementChange(core: GatewayCore, change: Entitlem
     }
     pusher.feed(orgId, changes);
     all.push(...changes);
+  };
+  // Two chunks in flight: one commits (and signs) while the one before it is pushed, in order.
+  let previous: { chunk: string[]; committed: Promise<DeviceChange[]> } | null = null;
+  for (let i = 0; i < ids.length; i += SYNC_CHUNK) {
+    const chunk = ids.slice(i, i + SYNC_CHUNK);
+    const current = { chunk, committed: commit(chunk) };
+    // Settled here too, so a failure of this chunk is not left unobserved while the previous is pushed.
+    current.committed.catch(() => {});
+    if (previous) await push(previous.chunk, await previous.committed);
+    previous = current;
+    await slicer.turn();
   }
+  if (previous) await push(previous.chunk, await previous.committed);
   await refillSerialSeats(core, orgId, all);
   return all;
 }
