@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServerBundle, type BuiltServer } from '../helpers/built-server.js';
-import { Client, owner, registered, uniqueEmail } from '../helpers/client.js';
+import { Client, owner, readMailOf, registered, uniqueEmail } from '../helpers/client.js';
+import { waitForMail } from '../helpers/outbox.js';
 import { testDatabaseUrl, usePostgres } from '../helpers/postgres.js';
 
 usePostgres();
@@ -50,6 +51,8 @@ async function start(url: string): Promise<{ child: ChildProcess; url: string; e
     });
     void exited.then(() => rej(new Error(`server exited: ${out} ${err}`)));
   });
+  // Mail goes to the outbox under --data: the helpers verify addresses from it.
+  readMailOf(base, (to, subject) => waitForMail(dir, to, subject));
   return { child, url: base, exited };
 }
 
