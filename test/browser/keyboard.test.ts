@@ -3,7 +3,7 @@
 // where the work continues and the result is announced in the polite live region.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BOB, CAROL, OWNER, PASSWORD, member, startScene, type Scene } from './harness.js';
+import { BOB, CAROL, OWNER, PASSWORD, member, settled, startScene, type Scene } from './harness.js';
 
 let scene: Scene;
 let page: Page;
@@ -40,6 +40,7 @@ const announced = () => page.locator('[data-announcer]').textContent();
 describe('keyboard only', () => {
   it('signs in, skips to the content, invites, assigns, reassigns and plans a switch', async () => {
     await page.goto('/sign-in');
+    await settled(page);
     // The first stop skips the header.
     await page.keyboard.press('Tab');
     expect((await focused()).name).toBe('Skip to main content');
@@ -68,6 +69,8 @@ describe('keyboard only', () => {
 
     // Products: from a fresh load, the skip link jumps over the header's stops.
     await page.goto('/products');
+    await settled(page);
+    await page.locator('.line[data-line="SW-PREMIUM"]').waitFor();
     await page.keyboard.press('Tab');
     expect((await focused()).name).toBe('Skip to main content');
     await page.keyboard.press('Enter');

@@ -110,7 +110,14 @@ describe('a new organization walks the story', () => {
     await owner.getByRole('button', { name: 'Create account' }).click();
 
     await owner.waitForURL(/\/claim$/);
+    // Claiming needs a verified address: the page says so; the link in the mail verifies it.
+    await owner.locator('[data-unverified]', { hasText: OWNER.email }).waitFor();
+    const verify = await portal.smtp.waitFor((m) => m.to.includes(OWNER.email) && /Verify/.test(m.subject));
+    await owner.goto(/(http:\/\/\S+\/verify-email\?token=\S+)/.exec(verify.text)![1]!);
+    await owner.getByRole('heading', { name: 'Your email is verified' }).waitFor();
+    await owner.goto('/claim');
     expect(await owner.getByRole('heading', { level: 1 }).textContent()).toBe(org.name);
+    expect(await owner.locator('[data-unverified]').count()).toBe(0);
     const promote = owner.getByRole('button', { name: 'Promote me to administrator' });
     expect(await promote.isDisabled()).toBe(true);
     await owner.getByLabel('I accept the terms and conditions of use.').check();

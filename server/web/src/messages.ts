@@ -13,6 +13,7 @@ const sentences: Record<string, string> = {
   INVALID_CREDENTIALS: 'Wrong email or password.',
   EMAIL_MISMATCH: 'This email is not the one expected here. Check it, or use the address suggested.',
   FORBIDDEN: 'You may not do this here.',
+  EMAIL_NOT_VERIFIED: 'Verify your email address first: follow the link in the mail we sent you.',
   CROSS_SITE_REQUEST: 'The request was refused because it did not come from this portal. Reload the page and try again.',
   RATE_LIMITED: 'Too many tries. Wait a minute and try again.',
   EMAIL_TAKEN: 'An account with this email exists already. Sign in instead.',

@@ -1,6 +1,7 @@
 // The "first moment of truth": the first person linked to an unclaimed organization confirms its
 // name, accepts the terms and their responsibility, and becomes its administrator.
 import { useState } from 'preact/hooks';
+import { announce } from '../a11y.js';
 import type { ClaimBody, ClaimInfo } from '../../../../shared/api/claim.js';
 import { api, orgPath } from '../api.js';
 import { Check, ErrorNote, Field, Form, Loading, Submit } from '../components.js';
@@ -10,7 +11,12 @@ import { useOrg, useSession } from '../session.js';
 
 export function ClaimPage() {
   const org = useOrg();
-  const { refresh } = useSession();
+  const { me, refresh } = useSession();
+  const resend = useAction(async () => {
+    await api.post('/api/v1/me/verification');
+    announce(`Verification mail sent to ${me?.account.email}.`);
+    return true;
+  });
   const info = useApi<ClaimInfo>(orgPath(org.orgId, '/claim'));
   const [typed, setTyped] = useState('');
   const [terms, setTerms] = useState(false);
@@ -49,6 +55,17 @@ export function ClaimPage() {
         Nobody administers <strong>{orgName}</strong>'s licenses in Seatkeeper yet. If this is your organization and you are the one who
         looks after its licenses, promote yourself to administrator. You can appoint other administrators afterwards.
       </p>
+      {me?.account.emailVerified === false && (
+        <div class="warning" data-unverified>
+          <p>
+            Claiming needs a verified address: follow the link in the mail sent to <strong>{me.account.email}</strong>.{' '}
+            <button type="button" class="link" disabled={resend.pending} onClick={() => void resend.run()}>
+              Send it again
+            </button>
+          </p>
+          <ErrorNote error={resend.error} />
+        </div>
+      )}
       <Form onSubmit={() => claim.run(typed)} label="Claim">
         <Field
           label="Type the organization's name to confirm"
