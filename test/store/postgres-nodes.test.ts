@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildServerBundle, type BuiltServer } from '../helpers/built-server.js';
-import { Client, owner, registered, uniqueEmail } from '../helpers/client.js';
+import { Client, owner, readMailOf, registered, uniqueEmail } from '../helpers/client.js';
+import { waitForMail } from '../helpers/outbox.js';
 import { testDatabaseUrl, usePostgres } from '../helpers/postgres.js';
 
 usePostgres();
@@ -35,7 +36,8 @@ async function tempDir(): Promise<string> {
 
 async function startNode(url: string): Promise<string> {
   // Each node has its own data directory (the outbox); the data lives in the database.
-  const child = spawn(process.execPath, [built.bundle, '--database', url, '--data', await tempDir(), '--port', '0'], { env: quiet, stdio: ['ignore', 'pipe', 'pipe'] });
+  const dataDir = await tempDir();
+  const child = spawn(process.execPath, [built.bundle, '--database', url, '--data', dataDir, '--port', '0'], { env: quiet, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   let out = '';
   let err = '';
@@ -44,7 +46,11 @@ async function startNode(url: string): Promise<string> {
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /Seatkeeper is running at (http:\/\/\S+)/.exec(out);
-      if (m) res(m[1]!);
+      if (m) {
+        // The helpers verify addresses from this node's outbox.
+        readMailOf(m[1]!, (to, subject) => waitForMail(dataDir, to, subject));
+        res(m[1]!);
+      }
     });
     child.once('exit', (code) => rej(new Error(`node exited ${code}: ${out} ${err}`)));
   });
