@@ -5,7 +5,7 @@ import { ChangePasswordBody, CreateApiTokenBody, LinkSerialBody, PasswordResetBo
 import { applyMailToken, applyVerified, consumeMailToken, isVerified, MAIL_TOKEN_TTL_MS, requireMailToken, type MailTokenKind } from '../../domain/account-mail.js';
 import { auditEvent } from '../../domain/audit.js';
 import { hashSecret, newSecret } from '../../core/ids.js';
-import { hashPassword, needsRehash, verifyPassword } from '../../core/password.js';
+import { hashPassword, needsRehash } from '../../core/password.js';
 import { createRateLimiter, type RateLimiter } from '../../core/rate-limit.js';
 import { verifyCredentials, type CredentialChecks } from '../../domain/credentials.js';
 import { applyLinkSerial, applyRegister, findAccountByEmail as findAccount, planLinkSerial, planRegister, requireOwnToken } from '../../domain/accounts.js';
@@ -75,16 +75,20 @@ export async function recordNoSeatPairs(s: Services, account: Account): Promise<
   const due = s.store.orgIds().filter((id) => noSeatNearMisses(s.store.org(id)!, accounts, account.id).length > 0);
   if (due.length === 0) return;
   const now = s.clock();
-  await s.store.tx((t) => {
+  const recorded = await s.store.tx((t) => {
+    const out: Array<{ orgId: string; near: string }> = [];
     for (const id of due) {
       const doc = t.org(id)!;
       for (const near of noSeatNearMisses(doc, t.global().accounts, account.id)) {
-        if (recordMismatch(doc, { id: s.ids('mis'), at: now, attempted: account.email, suggestion: near, context: 'no-seat' })) {
-          s.events.emit('feed', { orgId: id, at: now, kind: 'sign-in-failed', text: `${account.email} signed in without a seat while ${near} holds one: the same person? Fix it under mismatches.` });
-        }
+        if (recordMismatch(doc, { id: s.ids('mis'), at: now, attempted: account.email, suggestion: near, context: 'no-seat' })) out.push({ orgId: id, near });
       }
     }
+    return out;
   });
+  // After the commit: a transaction run again must not tell the dashboards twice.
+  for (const { orgId, near } of recorded) {
+    s.events.emit('feed', { orgId, at: now, kind: 'sign-in-failed', text: `${account.email} signed in without a seat while ${near} holds one: the same person? Fix it under mismatches.` });
+  }
 }
 
 const MAIL_LINKS: Record<MailTokenKind, { path: string; subject: string; lines: (minutes: number) => string[] }> = {
