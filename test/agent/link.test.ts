@@ -178,6 +178,21 @@ describe('agent link', () => {
     ]);
   });
 
+  it('applies a method switch that carries its lease change (protocol 2): the old lease goes, the new one is held, one ack', async () => {
+    const old = await server.lease({ dev: 'dev_link', prod: 'SW-PREMIUM' });
+    const conn = await startDaemon();
+    conn.send({ type: 'lease.grant', id: 'g-old', token: old });
+    await conn.waitFor('ack', (a) => a.id === 'g-old');
+    const next = await server.lease({ dev: 'dev_link', prod: 'SW-PREMIUM' });
+    const jti = peekLeaseClaims(old)?.jti as string;
+    expect(peekLeaseClaims(next)?.jti).not.toBe(jti);
+    conn.send({ type: 'method.switch', id: 'ms-2', productCode: 'SW-PREMIUM', method: 'serial', revoke: [{ jti, productCode: 'SW-PREMIUM', reason: 'method-switched' }], grant: [next] });
+    await conn.waitFor('ack', (a) => a.id === 'ms-2');
+    expect(await readLeaseFile(st.paths, 'SW-PREMIUM')).toMatchObject({ kind: 'held', lease: { token: next } });
+    expect((await readProducts(st.paths))['SW-PREMIUM']?.method).toBe('serial');
+    expect(conn.received.filter((m) => m.type === 'ack' && String(m.id).startsWith('ms-2'))).toEqual([expect.objectContaining({ id: 'ms-2' })]);
+  });
+
   it('reconnects after the server drops it and says which leases it holds', async () => {
     const token = await server.lease({ dev: 'dev_link', prod: 'ACAD' });
     const conn = await startDaemon();
