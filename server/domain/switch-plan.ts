@@ -42,12 +42,13 @@ export type AccountLookup = (accountId: string) => { email: string; name: string
 
 /**
  * A copy of what a simulation changes, sharing the rest: the leases of `deviceIds` only (the only
- * ones it plans), the assignments and the contract lines. Far cheaper than a deep clone of an
- * organization with thousands of devices.
+ * ones it plans), and with `rights`, the assignments and the contract lines. Far cheaper than a
+ * deep clone of an organization with thousands of devices.
  */
-function simCopy(doc: OrgDoc, deviceIds: ReadonlySet<string>): OrgDoc {
+function simCopy(doc: OrgDoc, deviceIds: ReadonlySet<string>, rights: boolean): OrgDoc {
   const leases: OrgDoc['leases'] = {};
   for (const l of Object.values(doc.leases)) if (deviceIds.has(l.deviceId)) leases[l.jti] = { ...l };
+  if (!rights) return { ...doc, leases };
   return {
     ...doc,
     leases,
@@ -76,9 +77,10 @@ function productDevices(doc: OrgDoc, productCode: string, now: number): Set<stri
  * enrollment order), on a copy that `prepare` may change first. A generator that yields after
  * each step, so a caller can spread a large organization over many turns of its event loop.
  */
-function* simulateProduct(doc: OrgDoc, productCode: string, deviceIds: ReadonlySet<string>, now: number, prepare: (sim: OrgDoc) => void = () => {}): Generator<void, Map<string, string>> {
-  const sim = simCopy(doc, deviceIds);
-  prepare(sim);
+function* simulateProduct(doc: OrgDoc, productCode: string, deviceIds: ReadonlySet<string>, now: number, prepare?: (sim: OrgDoc) => void): Generator<void, Map<string, string>> {
+  // Only leases change when nothing is prepared: the rights (assignments, lines) are shared, not copied.
+  const sim = simCopy(doc, deviceIds, prepare !== undefined);
+  prepare?.(sim);
   yield;
   const idx = new OrgIndex(sim, now);
   yield;
