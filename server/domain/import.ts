@@ -20,7 +20,7 @@ export interface ImportEnv {
   now: number;
   ids: (prefix: string) => string;
   /** the account an email belongs to (primary or alias), wherever it is a member */
-  accountByEmail(email: string): { id: string; email: string } | undefined;
+  accountByEmail(email: string): { id: string; email: string; emailVerifiedAt?: number | null } | undefined;
   /** emails of the organization's members, for near-miss warnings */
   memberEmails: readonly string[];
   invitationTtlMs: number;
@@ -275,6 +275,8 @@ function planAssignmentRow(ix: Index, env: ImportEnv, row: ImportRow): RowPlan {
     const near = findNearMiss(email, env.memberEmails, ix.doc.org.aliasDomains ?? []);
     throw refuse('NOT_FOUND', `${email} is not a member${near ? `; did you mean ${near}?` : ''}.`);
   }
+  // As for POST /assignments: a seat goes to a proven address only.
+  if (account.emailVerifiedAt === null) throw refuse('EMAIL_NOT_VERIFIED', `${email} has not verified their address yet.`);
   const plans = planAssignments(ix, env, account.id, [code], contract);
   const accountId = account.id;
   return {
