@@ -8,6 +8,7 @@ import { Link, match, navigate, useLocation } from './router.js';
 import { SessionProvider, useSession } from './session.js';
 import { AcceptPage } from './pages/accept.js';
 import { AccountPage } from './pages/account.js';
+import { ChangePasswordPage } from './pages/change-password.js';
 import { ActivatePage } from './pages/activate.js';
 import { AuditPage } from './pages/audit.js';
 import { ClaimDonePage, ClaimPage } from './pages/claim.js';
@@ -98,6 +99,7 @@ function route(path: string, who: Who): ComponentChildren {
   if (path === '/activate') return <ActivatePage />;
   if (path === '/link-serial') return <LinkSerialPage />;
   if (path === '/account') return <AccountPage />;
+  if (path === '/account/password') return <ChangePasswordPage />;
   if (!who.hasOrg) return path === '/' ? <Redirect to="/link-serial" /> : <NotFound />;
   if (path === '/claim') return <ClaimPage />;
   if (path === '/claim/done') return <ClaimDonePage />;

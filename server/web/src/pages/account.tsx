@@ -6,6 +6,7 @@ import { api } from '../api.js';
 import { ConfirmButton, CreateForm, Empty, ErrorNote, Field, Loading, PageHeader, RowError, ShownOnce, TableHead, ScrollBox } from '../components.js';
 import { ago, dateTime, roleLabel } from '../format.js';
 import { useAction, useApi } from '../hooks.js';
+import { Link } from '../router.js';
 import { useSession } from '../session.js';
 import { LinkSerialForm } from './link-serial.js';
 
@@ -35,6 +36,9 @@ export function AccountPage() {
         <dt>Email</dt>
         <dd>{me.account.email}</dd>
       </dl>
+      <p class="aside">
+        <Link href="/account/password">Change password</Link>
+      </p>
 
       <div class="two-col">
         <section>
