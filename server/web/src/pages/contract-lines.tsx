@@ -2,6 +2,7 @@
 // activation method, who holds each seat; assign, unassign, reassign; plan a method switch.
 // Org admins also create contracts, add lines, change a line's seats and end contracts; a team
 // admin sees the contracts attached to their teams and gives seats to their teams' members.
+import { confirmingNearMiss } from '../near-miss.js';
 import type { AssignBody, AssignmentView, ReassignBody, SeatSummary } from '../../../../shared/api/assignments.js';
 import type { ContractLineView, ContractView, ProductView } from '../../../../shared/api/contracts.js';
 import type { ProductKind as Kind } from '../../../../shared/protocol/common.js';
@@ -100,7 +101,7 @@ function LineCard({ contract, line, product, inUse, holders, members, reload }: 
   const org = useOrg();
   const { isAdmin } = useSession();
   const assign = useAction(async (accountId: string) => {
-    await api.post(orgPath(org.orgId, '/assignments'), { lineId: line.id, accountId } satisfies AssignBody);
+    await confirmingNearMiss((confirmNearMiss) => api.post(orgPath(org.orgId, '/assignments'), { lineId: line.id, accountId, ...(confirmNearMiss ? { confirmNearMiss } : {}) } satisfies AssignBody));
     await reload();
     return true;
   });

@@ -1,5 +1,6 @@
 // Invitations on the Members page: the invite form (admins: any role and team; a team admin:
 // members into one of their teams) and the pending invitations with resend and cancel.
+import { confirmingNearMiss } from '../near-miss.js';
 import { useState } from 'preact/hooks';
 import type { Role } from '../../../../shared/api/common.js';
 import type { ContractView } from '../../../../shared/api/contracts.js';
@@ -33,7 +34,7 @@ export function InviteForm({ contracts, onInvited }: { contracts: ContractView[]
   const invite = useAction(async () => {
     setSent(undefined);
     const body: CreateInvitationBody = { email, role, lineIds, ...(teamId ? { teamId } : {}) };
-    const inv = await api.post<InvitationView>(orgPath(org.orgId, '/invitations'), body);
+    const inv = await confirmingNearMiss((confirmNearMiss) => api.post<InvitationView>(orgPath(org.orgId, '/invitations'), { ...body, ...(confirmNearMiss ? { confirmNearMiss } : {}) }));
     setSent(inv.email);
     setEmail('');
     setLineIds([]);
