@@ -16,6 +16,7 @@ import type { AgentGateway } from './gateway/gateway.js';
 import { gatewayFacade, gatewayPlugin, openAgentGateway } from './gateway/plugin.js';
 import { jobsPlugin } from './jobs/plugin.js';
 import { pushRemoteChanges } from './gateway/remote-changes.js';
+import { ClusterPresence } from './gateway/cluster-presence.js';
 import { metricsPlugin } from './http/metrics.js';
 import { webhooksPlugin } from './http/routes/webhooks.js';
 import { livePlugin } from './live/index.js';
@@ -70,7 +71,10 @@ export async function startServer(partial: Partial<ServerConfig> & { dataDir: st
     publicUrl: () => url,
   };
   const agentGateway = await openAgentGateway(core);
-  const services: Services = { ...core, gateway: gatewayFacade(agentGateway) };
+  // Several nodes: who is online is shared through the database, so every node counts every agent.
+  const sharing = store.sharePresence ? new ClusterPresence(agentGateway.presence, store as Store & Required<Pick<Store, 'sharePresence'>>, (id) => agentGateway.indexes.get(id), clock, log) : undefined;
+  const facade = gatewayFacade(agentGateway);
+  const services: Services = { ...core, gateway: sharing ? { ...facade, presence: sharing } : facade };
   // Another node's commits were read in (PostgreSQL): the gateway's indexes read those organizations
   // again, then the agents connected here are told what those commits did to their leases.
   store.onRemoteChange((orgIds, records) => {
@@ -97,6 +101,10 @@ export async function startServer(partial: Partial<ServerConfig> & { dataDir: st
   });
 
   const started: Array<{ name: string; close(): Promise<void> }> = [];
+  if (sharing) {
+    sharing.start();
+    started.push({ name: 'cluster-presence', close: () => sharing.close() });
+  }
   for (const p of [gatewayPlugin(agentGateway), livePlugin(), jobsPlugin, metricsPlugin, webhooksPlugin]) {
     const h = await p.start(services, { onUpgrade: (path, handler) => upgrades.set(path, handler) });
     started.push({ name: p.name, close: h.close });

@@ -51,5 +51,10 @@ export interface Store {
    * Absent on the embedded store (one node: the secret stays in its data directory).
    */
   clusterSecret?(name: string, create: () => string): Promise<string>;
+  /**
+   * Several nodes: records which devices have a socket on this node (organization → device ids)
+   * and answers which have one on the other live nodes. Absent on the embedded store.
+   */
+  sharePresence?(online: ReadonlyMap<string, readonly string[]>, freshForMs: number): Promise<Map<string, Set<string>>>;
   queryAudit(orgId: string, q: AuditQuery): Promise<AuditEvent[]>;
 }

@@ -3,6 +3,7 @@
 // made meanwhile; nothing acknowledged before the kill is lost. The leader's death moves the
 // cluster's jobs (scheduled switches, the usage sampler) to another node.
 import { describe, expect, it } from 'vitest';
+import { readDaemonStatus } from '../../agent/state/status-file.js';
 import { until } from '../e2e/workstation.js';
 import { activateOn, clusterSuite, on, type Node } from './cluster.js';
 
@@ -39,17 +40,22 @@ describe('a node killed under its agents', () => {
     }
     for (const ws of stations) await ws.waitLease('SW-PREMIUM', 'held', 20_000);
     await until('both agents on node C', async () => (await onlineAt(c!, o.admin, o.base)).length === 2, 20_000, 100);
+    // Presence is shared through the database: node A counts node C's agents online too.
+    await until('node A sees them online', async () => (await onlineAt(a!, o.admin, o.base)).length === 2, 20_000, 100);
 
+    const killedAt = Date.now();
     await c!.kill();
     // Made while the agents are cut off (or reconnecting): it must reach the first one either way.
     const removed = await on(b!, o.admin).req('DELETE', `${o.base}/assignments/${assignments[0]}`);
     expect(removed.status).toBe(200);
 
     const [one, two] = stations;
-    await until('both agents back, on the other nodes', async () => {
-      const here = [...(await onlineAt(a!, o.admin, o.base)), ...(await onlineAt(b!, o.admin, o.base))];
-      return here.includes(one!.deviceId) && here.includes(two!.deviceId);
-    }, 30_000, 100);
+    for (const ws of stations) {
+      await until(`${ws.name} connected again, to another node`, async () => {
+        const st = await readDaemonStatus(ws.paths);
+        return st?.connected === true && st.since >= killedAt;
+      }, 30_000, 100);
+    }
     await one!.waitLease('SW-PREMIUM', 'revoked', 20_000);
     expect((await one!.check('SW-PREMIUM')).json).toMatchObject({ mayRun: false, reason: 'revoked', revokeReason: 'unassigned' });
     const kept = await two!.check('SW-PREMIUM');

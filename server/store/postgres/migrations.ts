@@ -7,7 +7,8 @@
 // the primary key (doc_id, seq) is what puts commits from several nodes in one order),
 // sk_values and sk_records (each document's current state, record by record: the snapshot a node
 // loads, kept current in the same transaction as the change record), sk_audit (append-only),
-// sk_secrets (what every node must share: the lease-signing key; readable only by whoever reads the database).
+// sk_secrets (what every node must share: the lease-signing key; readable only by whoever reads the database),
+// sk_presence (which devices each node holds a socket for, refreshed every few seconds; a dead node's rows expire).
 // Views for people with ordinary SQL tools: seats, assignments, devices, audit.
 import { inTransaction, type SqlClient, type SqlPool } from './sql.js';
 
@@ -103,6 +104,19 @@ export const migrations: Migration[] = [
         name text PRIMARY KEY,
         value text NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now()
+      );
+    `,
+  },
+  {
+    version: 4,
+    name: 'devices online per node',
+    sql: `
+      CREATE TABLE sk_presence (
+        node_id text NOT NULL,
+        org_id text NOT NULL,
+        device_ids json NOT NULL,
+        seen_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (node_id, org_id)
       );
     `,
   },

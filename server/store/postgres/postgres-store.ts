@@ -151,6 +151,38 @@ export class PostgresStore implements Store {
     }
   }
 
+  async sharePresence(online: ReadonlyMap<string, readonly string[]>, freshForMs: number): Promise<Map<string, Set<string>>> {
+    const client = await this.#pool.connect();
+    let r;
+    try {
+      r = await inTransaction(client, async () => {
+        // This node's rows replaced whole; rows no node refreshed for a long while (dead nodes) go.
+        await client.query(`DELETE FROM sk_presence WHERE node_id = $1 OR seen_at < now() - make_interval(secs => $2)`, [this.#nodeId, (freshForMs * 10) / 1000]);
+        if (online.size > 0) {
+          await client.query(`INSERT INTO sk_presence (node_id, org_id, device_ids) SELECT $1, o.key, o.value FROM json_each($2::json) AS o`, [
+            this.#nodeId,
+            JSON.stringify(Object.fromEntries(online)),
+          ]);
+        }
+        return client.query<{ org_id: string; device_ids: string[] }>(
+          `SELECT org_id, device_ids FROM sk_presence WHERE node_id <> $1 AND seen_at > now() - make_interval(secs => $2)`,
+          [this.#nodeId, freshForMs / 1000],
+        );
+      });
+      client.release();
+    } catch (err) {
+      client.release(err as Error);
+      throw err;
+    }
+    const out = new Map<string, Set<string>>();
+    for (const row of r.rows) {
+      let set = out.get(row.org_id);
+      if (!set) out.set(row.org_id, (set = new Set()));
+      for (const id of row.device_ids) set.add(id);
+    }
+    return out;
+  }
+
   /** Calls `listener` with the organizations whose documents changed on another node, once read in. */
   onRemoteChange(listener: (orgIds: string[], records: ReadonlyMap<string, RemoteRecords>) => void): () => void {
     this.#remoteListeners.add(listener);
