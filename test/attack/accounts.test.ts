@@ -40,6 +40,16 @@ describe('an address is verified by mail before it is matched to anything', () =
     expect((await new Client(server.url).post('/api/v1/auth/verify-email', { token })).status).toBe(404);
   });
 
+  it('sends the verification mail again at most once a minute (no flooding the mailbox of an address someone registered)', async () => {
+    const u = await registered(server.url, { verify: false });
+    const count = async () => (await readOutbox(server.dataDir)).filter((m) => m.to.includes(u.email) && /Verify your email/.test(m.subject)).length;
+    for (let i = 0; i < 5; i++) expect((await u.client.post('/api/v1/me/verification')).status).toBe(200);
+    expect(await count()).toBe(1);
+    now += 61_000;
+    await u.client.post('/api/v1/me/verification');
+    expect(await count()).toBe(2);
+  });
+
   it('someone who registered the invited address first is replaced by whoever holds the invitation', async () => {
     const { o, base } = await ownedOrg(server);
     const email = uniqueEmail('victim');

@@ -121,6 +121,12 @@ export async function sendMailLink(s: Services, accountId: string, kind: MailTok
   await s.mailer.trySend({ to: email, subject: m.subject, text });
 }
 
+/** Whether a link of `kind` went to the account less than a minute ago (mail links are throttled per account). */
+function sentWithinAMinute(s: Services, account: Account, kind: MailTokenKind): boolean {
+  const t = account.mailTokens?.[kind];
+  return !!t && t.expiresAt - MAIL_TOKEN_TTL_MS[kind] + 60_000 > s.clock();
+}
+
 /** Every session of the account ends, but `keep` (the caller's own). */
 function endSessions(g: { sessions: Record<string, { accountId: string }> }, accountId: string, keep?: string): void {
   for (const [h, sess] of Object.entries(g.sessions)) if (sess.accountId === accountId && h !== keep) delete g.sessions[h];
@@ -188,9 +194,10 @@ export function registerAuthRoutes(r: Router): void {
     method: 'POST',
     url: '/api/v1/me/verification',
     access: 'account',
-    summary: 'Send the verification mail again (a new link; the old one stops working).',
+    summary: 'Send the verification mail again (a new link; the old one stops working); at most one a minute.',
     async handler({ s, account }) {
-      if (!isVerified(account)) await sendMailLink(s, account.id, 'verify');
+      // At most one a minute: whoever registered someone else's address must not flood their mailbox.
+      if (!isVerified(account) && !sentWithinAMinute(s, account, 'verify')) await sendMailLink(s, account.id, 'verify');
       return { ok: true };
     },
   });
@@ -205,8 +212,7 @@ export function registerAuthRoutes(r: Router): void {
       const account = findAccountByEmail(s, body.email);
       // Done after the answer, so neither the answer nor its timing says whether the address has an account.
       if (account && account.status !== 'disabled') {
-        const recent = account.mailTokens?.reset && account.mailTokens.reset.expiresAt - MAIL_TOKEN_TTL_MS.reset + 60_000 > s.clock();
-        if (!recent) void sendMailLink(s, account.id, 'reset').catch((e: Error) => s.log.warn('password reset mail failed', { error: e.message }));
+        if (!sentWithinAMinute(s, account, 'reset')) void sendMailLink(s, account.id, 'reset').catch((e: Error) => s.log.warn('password reset mail failed', { error: e.message }));
       }
       return { ok: true };
     },
