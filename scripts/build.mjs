@@ -1,17 +1,27 @@
-// Bundles the entry points into dist/: the agent as one CommonJS file (what the single-executable
-// build embeds), the server and demo as ESM with node_modules left external.
+// Bundles the entry points into dist/: the agent as one CommonJS file (agent-bundle.cjs, what the
+// single-executable build embeds) started by a small agent.cjs with a V8 code cache of it, the
+// server and demo as ESM with node_modules left external.
 import { build } from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import Module from 'node:module';
+import path from 'node:path';
+import vm from 'node:vm';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const define = { __SEATKEEPER_VERSION__: JSON.stringify(pkg.version) };
 const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: 'linked', logLevel: 'warning', define };
 
+/** Each agent build names itself at its end; its code cache names the build it was made of. */
+const buildIds = { agent: randomUUID(), 'agent-hooks': randomUUID() };
+const buildMark = (name) => `// seatkeeper-build ${buildIds[name]}`;
+
 // The shipped agent ignores test hooks (agent/clock.ts); the tests' copy honours them.
 const agent = (name, hooks) => ({
   ...common,
+  footer: { js: buildMark(name) },
   define: { ...define, __SEATKEEPER_TEST_HOOKS__: String(hooks) },
-  entryPoints: { [name]: 'agent/cli.ts' },
+  entryPoints: { [`${name}-bundle`]: 'agent/cli.ts' },
   outExtension: { '.js': '.cjs' },
   format: 'cjs',
   outdir: 'dist',
@@ -19,9 +29,50 @@ const agent = (name, hooks) => ({
   external: ['bufferutil', 'utf-8-validate'],
 });
 
+/** Writes `file` whole or not at all: tests and other builds may read dist/ meanwhile. */
+function writeAtomic(file, data) {
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, file);
+}
+
+/**
+ * `check` starts a process at every CAD launch, and compiling the 2 MB bundle is most of what it
+ * costs beyond Node's own start. The build compiles it once and keeps V8's code cache beside it
+ * (prefixed with the build's id, which the bundle ends with: V8 itself checks only the length);
+ * dist/<name>.cjs compiles the bundle with it, or without it when it does not match (another Node,
+ * other flags, a newer bundle). The single executable has its own (useCodeCache).
+ */
+function agentLauncher(name) {
+  const bundle = path.resolve('dist', `${name}-bundle.cjs`);
+  const source = readFileSync(bundle, 'utf8');
+  const data = new vm.Script(Module.wrap(source), { filename: bundle }).createCachedData();
+  if (!source.includes(buildMark(name))) throw new Error(`${bundle} does not end with its build id`);
+  writeAtomic(`${bundle}.v8cache`, Buffer.concat([Buffer.from(buildIds[name]), data]));
+  writeAtomic(
+    path.resolve('dist', `${name}.cjs`),
+    `// seatkeeper-agent: runs ${name}-bundle.cjs with the V8 code cache the build made of it (scripts/build.mjs).
+'use strict';
+const { readFileSync } = require('node:fs');
+const path = require('node:path');
+const vm = require('node:vm');
+const Module = require('node:module');
+const file = path.join(__dirname, ${JSON.stringify(`${name}-bundle.cjs`)});
+const source = readFileSync(file, 'utf8');
+let cachedData;
+try {
+  const cache = readFileSync(file + '.v8cache');
+  // The cache is of the bundle that ends with its id (a 36-character UUID), or is not used.
+  if (source.lastIndexOf('// seatkeeper-build ' + cache.subarray(0, 36).toString('latin1')) > source.length - 500) cachedData = cache.subarray(36);
+} catch {}
+new vm.Script(Module.wrap(source), { filename: file, cachedData }).runInThisContext()(module.exports, require, module, file, __dirname);
+`,
+  );
+}
+
 await Promise.all([
-  build(agent('agent', false)),
-  build(agent('agent-hooks', true)),
+  build(agent('agent', false)).then(() => agentLauncher('agent')),
+  build(agent('agent-hooks', true)).then(() => agentLauncher('agent-hooks')),
   // seatctl, the admin CLI: one self-contained CommonJS file too (scripts/package-seatctl.mjs embeds it).
   build({ ...common, entryPoints: { seatctl: 'seatctl/cli.ts' }, outExtension: { '.js': '.cjs' }, format: 'cjs', outdir: 'dist' }),
   build({

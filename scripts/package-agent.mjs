@@ -12,13 +12,14 @@ import { signFile, stripSignature } from './windows/sign.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'dist');
-const main = path.join(dist, 'agent.cjs');
+// The bundle itself (dist/agent.cjs only starts it with a code cache; the executable has its own).
+const main = path.join(dist, 'agent-bundle.cjs');
 // The fuse string Node looks for to know a blob was injected (fixed by Node, see its SEA docs).
 const FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 const targets = (process.env.SEATKEEPER_PACKAGE_TARGETS || `${process.platform}-${process.arch},win32-x64`).split(',').filter((t, i, all) => t && all.indexOf(t) === i);
 
 if (!existsSync(main)) {
-  process.stderr.write('package-agent: dist/agent.cjs is missing; run `node scripts/build.mjs` first\n');
+  process.stderr.write('package-agent: dist/agent-bundle.cjs is missing; run `node scripts/build.mjs` first\n');
   process.exit(1);
 }
 

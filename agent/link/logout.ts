@@ -44,7 +44,8 @@ export async function runLogout(opts: LogoutOptions): Promise<LogoutResult> {
           // signed in; the one a connection starts with says so only if that was already true.
           if (sent && msg.signedInAccount === null) {
             confirmed = true;
-            finish();
+            // After this handler returns the link acks the reconcile: let that go out before closing.
+            setImmediate(finish);
           }
           return;
         case 'lease.revoke':
