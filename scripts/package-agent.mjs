@@ -1,7 +1,7 @@
-// Packages the agent as one executable (Node single-executable application): dist/agent.cjs is
+// Packages the agent as one executable (Node single-executable application): dist/agent-bundle.cjs is
 // embedded into a copy of this Node binary, and into the Windows node.exe of exactly this Node
 // version (from the npm registry, pinned in scripts/windows/pins.json). Run by `npm run package:agent`
-// after the build. In the executable `require` loads only built-ins, so dist/agent.cjs must be
+// after the build. In the executable `require` loads only built-ins, so dist/agent-bundle.cjs must be
 // self-contained. The MSI follows when wixl is installed (scripts/windows/build-msi.mjs).
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
