@@ -1,6 +1,6 @@
 // Reading leases/<PRODUCT>.json without zod (for `check`; lease-store.ts writes the files): what
 // the file holds, as far as it can be read.
-import type { HeldLease, Tombstone } from './lease-store.js';
+import type { HeldLease, Tombstone } from './lease-entry.js';
 import { isPermissionError, StateAccessError } from './access-error.js';
 import { readJsonSync } from './atomic-write.js';
 import type { StatePaths } from './paths.js';

@@ -2,30 +2,15 @@
 // lease was revoked and why, so `check` can answer "revoked: reassigned" instead of "no lease".
 import { promises as fs } from 'node:fs';
 import { z } from 'zod';
-import { EntityId, LeaseToken, ProductCode } from '../../shared/protocol/common.js';
-import { RevokeReason } from '../../shared/protocol/lease.js';
+import { ProductCode } from '../../shared/protocol/common.js';
 import { accessErrorOf } from './access-error.js';
 import { readJson, writeJsonAtomic } from './atomic-write.js';
+import { HeldLease, Tombstone } from './lease-entry.js';
 import { leaseFileOf, leaseReadFailure, type LeaseFile } from './lease-file.js';
 import { ensurePublicDir, PUBLIC_FILE_MODE } from './modes.js';
 import type { StatePaths } from './paths.js';
 
-export const HeldLease = z.strictObject({
-  token: LeaseToken,
-  /** epoch ms when stored */
-  storedAt: z.number().int(),
-});
-export type HeldLease = z.infer<typeof HeldLease>;
-
-export const Tombstone = z.strictObject({
-  revoked: z.strictObject({
-    jti: EntityId,
-    reason: RevokeReason,
-    /** epoch ms when the revocation was applied */
-    at: z.number().int(),
-  }),
-});
-export type Tombstone = z.infer<typeof Tombstone>;
+export { HeldLease, Tombstone };
 
 export const LeaseEntry = z.union([HeldLease, Tombstone]);
 export type LeaseEntry = z.infer<typeof LeaseEntry>;

@@ -2,29 +2,12 @@
 // of rights changed (to refresh its seat summary) and of the dashboard feed. Nobody reaches the
 // gateway through them: that goes through Services.gateway, which announces `entitlements` here.
 import { EventEmitter } from 'node:events';
+import type { FeedItem, FeedKind } from '../domain/feed.js';
 import type { EntitlementChange } from './gateway.js';
 
 export type { EntitlementChange };
 
-export type FeedKind =
-  | 'grant'
-  | 'revoke'
-  | 'sign-in'
-  | 'sign-in-failed'
-  | 'method-switch'
-  | 'assignment'
-  | 'member'
-  | 'device';
-
-export interface FeedItem {
-  orgId: string;
-  at: number;
-  kind: FeedKind;
-  text: string;
-  productCode?: string;
-  accountId?: string;
-  deviceId?: string;
-}
+export type { FeedItem, FeedKind };
 
 interface EventMap {
   entitlements: [EntitlementChange];

@@ -1,11 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRateLimiter } from '../core/rate-limit.js';
-import { configurePasswordCost, passwordGate } from '../core/password.js';
+import { configurePasswordCost, dummyHash, passwordGate, verifyPassword } from '../core/password.js';
 import { verifyCredentials, type CredentialChecks } from './credentials.js';
 import type { Account } from './model.js';
 
 const checks = (accounts: Account[]): CredentialChecks => ({
   findAccount: (email) => accounts.find((a) => a.email === email),
+  passwords: { verify: verifyPassword, dummyHash },
   limiter: createRateLimiter({ attempts: 100, windowSeconds: 60, clock: () => 0 }),
   addressLimiter: createRateLimiter({ attempts: 100, windowSeconds: 60, clock: () => 0 }),
 });

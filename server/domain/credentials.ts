@@ -3,8 +3,6 @@
 // exist: one answer for an unknown address and a wrong password, no "did you mean", nothing
 // written anywhere, and an unknown address costs the same hash as a known one.
 import { SeatkeeperError } from '../../shared/errors.js';
-import { dummyHash, verifyPassword } from '../core/password.js';
-import type { RateLimiter } from '../core/rate-limit.js';
 import { normalizeEmail } from './email-match.js';
 import type { Account } from './model.js';
 
@@ -15,15 +13,32 @@ export interface Credentials {
   ip: string;
 }
 
+/** Counts attempts per key (core/rate-limit.ts implements it). */
+export interface AttemptLimiter {
+  /** counts one attempt; seconds to wait when over the limit, else 0 */
+  hit(key: string): number;
+  reset(key: string): void;
+  /** seconds to wait if one more attempt would be over the limit, without counting one */
+  peek(key: string): number;
+}
+
+/** Password hashing, injected so the rule stays apart from the crypto (core/password.ts). */
+export interface PasswordCheck {
+  verify(password: string, hash: string): Promise<boolean>;
+  /** a hash at the current cost that matches nothing, for accounts that have none */
+  dummyHash(): string;
+}
+
 export interface CredentialChecks {
   findAccount(email: string): Account | undefined;
+  passwords: PasswordCheck;
   /** attempts per (address, email) */
-  limiter: RateLimiter;
+  limiter: AttemptLimiter;
   /**
    * failed attempts per address, whatever the email: without it every address tried is a fresh
    * key and guessing which addresses exist is unlimited
    */
-  addressLimiter: RateLimiter;
+  addressLimiter: AttemptLimiter;
 }
 
 const refused = () => new SeatkeeperError('INVALID_CREDENTIALS', 'Wrong email or password.');
@@ -38,7 +53,7 @@ export async function verifyCredentials(c: CredentialChecks, cred: Credentials):
   if (wait > 0) throw new SeatkeeperError('RATE_LIMITED', `Too many sign-in attempts. Try again in ${wait} s.`, { retryAfter: wait });
   const account = c.findAccount(cred.email);
   // Unknown addresses and invited placeholders (no password yet) cost one hash too.
-  const match = await verifyPassword(cred.password, account?.passwordHash ?? dummyHash());
+  const match = await c.passwords.verify(cred.password, account?.passwordHash ?? c.passwords.dummyHash());
   if (!account?.passwordHash || !match || account.status !== 'active') {
     c.addressLimiter.hit(addressKey);
     throw refused();

@@ -3,7 +3,7 @@
 import { createHmac } from 'node:crypto';
 import { BlockList, isIP } from 'node:net';
 import type { WebhookEvent } from '../../shared/api/webhooks.js';
-import type { FeedItem } from '../core/events.js';
+import type { FeedItem } from './feed.js';
 
 const byKind: Partial<Record<FeedItem['kind'], WebhookEvent>> = {
   assignment: 'seat.changed',

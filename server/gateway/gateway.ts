@@ -17,6 +17,7 @@ import {
 } from '../../shared/protocol/index.js';
 import { helloSigningInput } from '../../shared/protocol/hello.js';
 import type { CoreServices } from '../core/services.js';
+import { agentSettings } from '../domain/agent-settings.js';
 import { inventory, leaseRequest, loginStart, logout } from './agent-requests.js';
 import { AgentConnection } from './connection.js';
 import { CryptoPool } from './crypto-pool.js';
@@ -30,7 +31,7 @@ import { needsSync, reconcileBody, revocationOf, syncOn } from './lease-sync.js'
 import { LivePresence } from './live-presence.js';
 import { newJti, type GatewayCore } from './operations.js';
 import { deviceKeyOf, Pusher } from './pusher.js';
-import { Slicer } from './slicer.js';
+import { Slicer } from '../core/slicer.js';
 
 export interface GatewayOptions {
   heartbeatMs: number;
@@ -263,7 +264,7 @@ export class AgentGateway implements GatewayCore {
     const doc = this.s.store.org(orgId);
     if (!doc) return conn.close(closeCodes.INTERNAL_ERROR.code, 'organization gone');
     const key = deviceKeyOf(orgId, device.id);
-    conn.send({ type: 'welcome', serverTime: now, deviceId: device.id, settings: agentSettings(this.s, doc.org.settings.leaseTtlSeconds) });
+    conn.send({ type: 'welcome', serverTime: now, deviceId: device.id, settings: agentSettings(this.s.config.heartbeatSeconds, doc.org.settings.leaseTtlSeconds) });
     conn.state = 'ready';
     const revoked = changes.flatMap((c) => c.revoked.map((r) => ({ jti: r.lease.jti, productCode: r.lease.productCode, reason: r.reason })));
     const survivors = this.pusher.outbox.afterReconnect(key);
@@ -311,7 +312,7 @@ export class AgentGateway implements GatewayCore {
       if (!l || l.deviceId !== deviceId) continue;
       revoke.push(revocationOf(l, l.status === 'revoked' && l.revokeReason ? l.revokeReason : 'device-revoked'));
     }
-    conn.send({ type: 'welcome', serverTime: now, deviceId, settings: agentSettings(this.s, doc.org.settings.leaseTtlSeconds) });
+    conn.send({ type: 'welcome', serverTime: now, deviceId, settings: agentSettings(this.s.config.heartbeatSeconds, doc.org.settings.leaseTtlSeconds) });
     conn.send({ type: 'reconcile', id: this.s.ids('psh'), grant: [], revoke, signedInAccount: null });
     conn.sendError('DEVICE_REVOKED', 'An administrator revoked this workstation. Enroll it again to use it.', hello.id);
     conn.close(closeCodes.DEVICE_REVOKED.code, 'device revoked');
@@ -383,14 +384,6 @@ export class AgentGateway implements GatewayCore {
 }
 
 /** Settings every agent gets in welcome and in the enrollment reply (bounded to what the protocol allows). */
-export function agentSettings(s: CoreServices, leaseTtlSeconds: number) {
-  return {
-    heartbeatSeconds: Math.min(3600, Math.max(5, Math.ceil(s.config.heartbeatSeconds))),
-    leaseTtlSeconds: Math.min(90 * 24 * 3600, Math.max(60, leaseTtlSeconds)),
-    inventoryCron: '*/15 * * * *',
-  };
-}
-
 function rawText(data: RawData): string {
   if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
   if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');

@@ -15,7 +15,7 @@ import type { ServerLeaseKey } from './lease-key.js';
 import { accountRef, needsSync, reconcileBody, revocationOf, syncOn, type DeviceChange } from './lease-sync.js';
 import type { LivePresence } from './live-presence.js';
 import { deviceKeyOf, type Pusher } from './pusher.js';
-import { Slicer } from './slicer.js';
+import { Slicer } from '../core/slicer.js';
 import type { CryptoPool } from './crypto-pool.js';
 import { prepareTokens } from './lease-signer.js';
 

@@ -8,7 +8,7 @@ import { loadOrCreateLeaseKey } from './lease-key.js';
 import { activateDeviceCode, applyEntitlementChange, requestRescan, revokeDevice } from './operations.js';
 import { closeCodes } from '../../shared/protocol/index.js';
 
-export const AGENT_SOCKET_PATH = '/agent';
+import { AGENT_SOCKET_PATH } from '../../shared/protocol/version.js';
 
 /** Loads (or creates) the lease key and builds the gateway with the configured timings. */
 export async function openAgentGateway(s: CoreServices): Promise<AgentGateway> {

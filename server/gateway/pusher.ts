@@ -9,7 +9,7 @@ import type { ActivationMethod, Lease, RevokeReason } from '../domain/model.js';
 import type { AgentConnection } from './connection.js';
 import { revocationOf, type DeviceChange } from './lease-sync.js';
 import { EncodedFrame } from './protocol-compat.js';
-import { Slicer } from './slicer.js';
+import { Slicer } from '../core/slicer.js';
 import { tokenOf } from './lease-signer.js';
 import { Outbox, type PushKind } from './outbox.js';
 

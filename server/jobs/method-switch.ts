@@ -5,7 +5,7 @@ import type { MethodSwitchView, SwitchPlanView } from '../../shared/api/switches
 import { auditEvent } from '../domain/audit.js';
 import { findLine } from '../domain/entitlements.js';
 import { applySwitch, decideSwitch, planSwitchSteps, type AccountLookup, type SwitchPlan } from '../domain/switch-plan.js';
-import { runSliced } from '../gateway/slicer.js';
+import { runSliced } from '../core/slicer.js';
 import { mailPermissionsChanged, seatGiven } from '../mail/permissions-mail.js';
 import type { Services } from '../core/services.js';
 import type { ActivationMethod, MethodSwitch, OrgDoc } from '../domain/model.js';

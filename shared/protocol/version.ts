@@ -20,3 +20,6 @@ export const OLDEST_PROTOCOL_VERSION = 1 as const;
  * size would be sent again on every reconnect.
  */
 export const MAX_FRAME_BYTES = 256 * 1024;
+
+/** Where agents open their socket, relative to the server's URL. */
+export const AGENT_SOCKET_PATH = '/agent';

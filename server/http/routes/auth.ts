@@ -5,7 +5,7 @@ import { ChangePasswordBody, CreateApiTokenBody, LinkSerialBody, PasswordResetBo
 import { applyMailToken, applyVerified, consumeMailToken, isVerified, MAIL_TOKEN_TTL_MS, requireMailToken, type MailTokenKind } from '../../domain/account-mail.js';
 import { auditEvent } from '../../domain/audit.js';
 import { hashSecret, newSecret } from '../../core/ids.js';
-import { hashPassword, needsRehash } from '../../core/password.js';
+import { dummyHash, hashPassword, needsRehash, verifyPassword } from '../../core/password.js';
 import { createRateLimiter, type RateLimiter } from '../../core/rate-limit.js';
 import { verifyCredentials, type CredentialChecks } from '../../domain/credentials.js';
 import { applyLinkSerial, applyRegister, findAccountByEmail as findAccount, planLinkSerial, planRegister, requireOwnToken } from '../../domain/accounts.js';
@@ -35,7 +35,12 @@ function addressLimiter(s: Services): RateLimiter {
 
 /** What verifyCredentials looks at here. */
 export function credentialChecks(s: Services): CredentialChecks {
-  return { findAccount: (email) => findAccountByEmail(s, email), limiter: s.signInLimiter, addressLimiter: addressLimiter(s) };
+  return {
+    findAccount: (email) => findAccountByEmail(s, email),
+    passwords: { verify: verifyPassword, dummyHash },
+    limiter: s.signInLimiter,
+    addressLimiter: addressLimiter(s),
+  };
 }
 
 /** A hash made at an older (cheaper) cost is made again at the current one, now that the password is known. */

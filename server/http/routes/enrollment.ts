@@ -6,8 +6,8 @@ import { CreateEnrollmentTokenBody, type CreatedEnrollmentToken, type Enrollment
 import { auditEvent } from '../../domain/audit.js';
 import { findDeviceByMachine, machineIdHash } from '../../domain/devices.js';
 import { enrollmentRefusal, type EnrollmentRefusal } from '../../domain/enrollment-tokens.js';
-import { agentSettings } from '../../gateway/gateway.js';
-import { AGENT_SOCKET_PATH } from '../../gateway/plugin.js';
+import { agentSettings } from '../../domain/agent-settings.js';
+import { AGENT_SOCKET_PATH } from '../../../shared/protocol/version.js';
 import { hashSecret, newSecret } from '../../core/ids.js';
 import type { Services } from '../../core/services.js';
 import type { Device, EnrollmentToken, OrgDoc } from '../../domain/model.js';
@@ -170,7 +170,7 @@ export function registerEnrollmentRoutes(r: Router): void {
         orgName: found.doc.org.name,
         leasePublicKeyJwk: s.gateway.leasePublicKeyJwk,
         agentSocketUrl: agentSocketUrl(s),
-        settings: agentSettings(s, found.doc.org.settings.leaseTtlSeconds),
+        settings: agentSettings(s.config.heartbeatSeconds, found.doc.org.settings.leaseTtlSeconds),
       };
     },
   });
