@@ -6,10 +6,11 @@ import { auditEvent } from '../../domain/audit.js';
 import { importRows, type ImportEffect, type ImportEnv } from '../../domain/import.js';
 import { memberEmails } from '../../domain/email-match.js';
 import { productName } from '../../domain/assignments.js';
+import { invitationMail } from '../../mail/invitation-mail.js';
 import { seatGiven, mailPermissionsChanged } from '../../mail/permissions-mail.js';
 import { hashSecret, newSecret } from '../../core/ids.js';
 import type { Services } from '../../core/services.js';
-import type { Account, Invitation, OrgDoc } from '../../domain/model.js';
+import type { Account, Invitation } from '../../domain/model.js';
 import type { Router } from '../router.js';
 
 /** Mails go out a few at a time: a 5,000-row import must not open 5,000 connections at once. */
@@ -45,24 +46,6 @@ function auditOf(s: Services, orgId: string, actorId: string, now: number, e: Im
   }
 }
 
-function invitationText(s: Services, doc: OrgDoc, inv: Invitation, token: string, inviter: Account): string {
-  const link = `${s.publicUrl()}/accept?token=${encodeURIComponent(token)}`;
-  const team = inv.teamId ? doc.teams[inv.teamId] : undefined;
-  const products = inv.lineIds.map((id) => Object.values(doc.contracts).flatMap((c) => c.lines).find((l) => l.id === id)?.productCode).filter(Boolean);
-  return [
-    'Hello,',
-    '',
-    `${inviter.name} (${inviter.email}) invites you to ${doc.org.name} on Seatkeeper as ${inv.role === 'member' ? 'a member' : `an ${inv.role}`}.`,
-    ...(team ? [`You will join the team ${team.name}.`] : []),
-    ...(products.length ? [`Products waiting for you: ${products.join(', ')}.`] : []),
-    '',
-    'Accept the invitation here:',
-    link,
-    '',
-    `The link works once and expires on ${new Date(inv.expiresAt).toISOString().slice(0, 16).replace('T', ' ')} UTC.`,
-  ].join('\n');
-}
-
 async function inBatches<T>(items: T[], n: number, fn: (x: T) => Promise<void>): Promise<void> {
   for (let i = 0; i < items.length; i += n) await Promise.all(items.slice(i, i + n).map(fn));
 }
@@ -89,7 +72,7 @@ async function announce(s: Services, orgId: string, actor: Account, now: number,
   if (flat.length) s.events.emit('feed', { orgId, at: now, kind: 'member', text: `${actor.email} imported ${effects.length} row(s) from a file.` });
   await inBatches([...mails], MAIL_CONCURRENCY, ([id, lines]) => mailPermissionsChanged(s, id, doc.org.name, lines));
   await inBatches(invites, MAIL_CONCURRENCY, ({ inv, token }) =>
-    s.mailer.send({ to: inv.email, subject: `You are invited to ${doc.org.name} on Seatkeeper`, text: invitationText(s, doc, inv, token, actor) }),
+    s.mailer.send(invitationMail(s.publicUrl(), doc, inv, token, actor)),
   );
 }
 

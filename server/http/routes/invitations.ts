@@ -35,6 +35,7 @@ import {
 import { findLine } from '../../domain/seats.js';
 import { hashSecret, newSecret } from '../../core/ids.js';
 import { hashPassword } from '../../core/password.js';
+import { invitationMail } from '../../mail/invitation-mail.js';
 import { mailPermissionsChanged } from '../../mail/permissions-mail.js';
 import type { Services } from '../../core/services.js';
 import type { Account, Invitation, OrgDoc } from '../../domain/model.js';
@@ -63,22 +64,7 @@ function productCodes(doc: OrgDoc, lineIds: readonly string[]): string[] {
 }
 
 async function sendInvitationMail(s: Services, doc: OrgDoc, inv: Invitation, token: string, inviter: Account): Promise<Invitation> {
-  const link = `${s.publicUrl()}/accept?token=${encodeURIComponent(token)}`;
-  const products = productCodes(doc, inv.lineIds);
-  const team = inv.teamId ? doc.teams[inv.teamId] : undefined;
-  const text = [
-    'Hello,',
-    '',
-    `${inviter.name} (${inviter.email}) invites you to ${doc.org.name} on Seatkeeper as ${inv.role === 'member' ? 'a member' : `an ${inv.role}`}.`,
-    ...(team ? [`You will join the team ${team.name}.`] : []),
-    ...(products.length ? [`Products waiting for you: ${products.join(', ')}.`] : []),
-    '',
-    'Accept the invitation here:',
-    link,
-    '',
-    `The link works once and expires on ${new Date(inv.expiresAt).toISOString().slice(0, 16).replace('T', ' ')} UTC.`,
-  ].join('\n');
-  return recordInvitationMail(s, doc.org.id, inv, await s.mailer.trySend({ to: inv.email, subject: `You are invited to ${doc.org.name} on Seatkeeper`, text }), inviter.id);
+  return recordInvitationMail(s, doc.org.id, inv, await s.mailer.trySend(invitationMail(s.publicUrl(), doc, inv, token, inviter)), inviter.id);
 }
 
 /** The invitation a token is the link of, current or replaced by a resend. */

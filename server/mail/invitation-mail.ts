@@ -1,0 +1,24 @@
+// The invitation mail: who invites whom to what, and the single-use link. Sent by the invitations
+// route and by the bulk import, worded once here.
+import { findLine } from '../domain/seats.js';
+import type { Account, Invitation, OrgDoc } from '../domain/model.js';
+import type { MailMessage } from '../core/mailer.js';
+
+export function invitationMail(publicUrl: string, doc: OrgDoc, inv: Invitation, token: string, inviter: Account): MailMessage {
+  const link = `${publicUrl}/accept?token=${encodeURIComponent(token)}`;
+  const products = inv.lineIds.map((id) => findLine(doc, id)?.line.productCode).filter((c): c is string => !!c);
+  const team = inv.teamId ? doc.teams[inv.teamId] : undefined;
+  const text = [
+    'Hello,',
+    '',
+    `${inviter.name} (${inviter.email}) invites you to ${doc.org.name} on Seatkeeper as ${inv.role === 'member' ? 'a member' : `an ${inv.role}`}.`,
+    ...(team ? [`You will join the team ${team.name}.`] : []),
+    ...(products.length ? [`Products waiting for you: ${products.join(', ')}.`] : []),
+    '',
+    'Accept the invitation here:',
+    link,
+    '',
+    `The link works once and expires on ${new Date(inv.expiresAt).toISOString().slice(0, 16).replace('T', ' ')} UTC.`,
+  ].join('\n');
+  return { to: inv.email, subject: `You are invited to ${doc.org.name} on Seatkeeper`, text };
+}
