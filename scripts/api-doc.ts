@@ -11,7 +11,7 @@ import type { RouteInfo } from '../server/http/router.js';
 import { replaceSection } from './readme-section.js';
 
 export function renderApiDoc(routes: RouteInfo[]): string {
-  const access: Record<string, string> = { public: 'anyone', account: 'signed in', member: 'member of :orgId', admin: 'admin of :orgId' };
+  const access: Record<string, string> = { public: 'anyone', account: 'signed in', member: 'member of :orgId', admin: 'admin of :orgId', operator: 'operator (loopback + DATA/operator.json token)' };
   const rows = [...routes]
     .sort((a, b) => a.url.localeCompare(b.url) || a.method.localeCompare(b.method))
     .map((r) => `| \`${r.method}\` | \`${r.url}\` | ${access[r.access]} | ${r.summary} |`);

@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import { withDefaults, type ServerConfig } from './core/config.js';
 import { Events } from './core/events.js';
 import { lockDataDir, tightenDataDir } from './core/data-dir.js';
+import { setOperatorKey, writeOperatorFile } from './ops/operator-file.js';
 import { buildHttp } from './http/http-app.js';
 import { createRateLimiter } from './core/rate-limit.js';
 import type { RouteInfo } from './http/router.js';
@@ -125,6 +126,10 @@ export async function startServer(partial: Partial<ServerConfig> & { dataDir: st
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   url = config.publicUrl ?? `http://${host}:${port}`;
   log.info('seatkeeper server listening', { url, dataDir: config.dataDir });
+  // `seatkeeper-server orgs …` on this data directory talks to this server instead of refusing.
+  const loopbackHost = config.host === '0.0.0.0' || config.host === '::' || config.host === 'localhost' ? '127.0.0.1' : config.host;
+  const operator = await writeOperatorFile(config.dataDir, `http://${loopbackHost.includes(':') ? `[${loopbackHost}]` : loopbackHost}:${port}`);
+  setOperatorKey(store, operator.tokenHash);
 
   let closing: Promise<void> | undefined;
   return {
@@ -137,6 +142,7 @@ export async function startServer(partial: Partial<ServerConfig> & { dataDir: st
       closing ??= (async () => {
         for (const p of started.reverse()) await p.close().catch((e: Error) => log.warn('plugin close failed', { plugin: p.name, error: e.message }));
         await app.close();
+        await operator.remove();
         await store.close();
         await releaseDataDir();
         services.mailer.close();

@@ -1,6 +1,6 @@
 // seatkeeper-server: the entry point that reads flags and environment.
 //   seatkeeper-server [--data DIR | --database URL] [--port N] [--host H] [--public-url URL]
-//   seatkeeper-server add-org --file org.json [--data DIR]
+//   seatkeeper-server orgs add|list|remove … [--data DIR]   (add-org: orgs add)
 //   seatkeeper-server migrate --database URL
 //   seatkeeper-server import --from-data DIR --database URL
 import { existsSync } from 'node:fs';
@@ -15,13 +15,19 @@ import { SchemaMismatchError, migrate } from './store/postgres/migrations.js';
 import { createPool } from './store/postgres/sql.js';
 import { ImportTargetNotEmptyError, importDataDir } from './store/postgres/import-data.js';
 import { lockDataDir } from './core/data-dir.js';
-import { createOrganization, type OrganizationInput } from './ops/create-organization.js';
+import { orgsCommand } from './ops/orgs-command.js';
 import { webDirDefault } from './http/web-dir.js';
 import { portTakenMessage } from './ops/port-taken.js';
 
 const usage = `Usage:
   seatkeeper-server [--data DIR | --database postgres://...] [--port N] [--host HOST] [--public-url URL]
-  seatkeeper-server add-org --file ORG.json [--data DIR | --database URL]
+  seatkeeper-server orgs add --file ORG.json [--data DIR | --database URL]   (add-org is the same)
+  seatkeeper-server orgs list [--json] [--data DIR | --database URL]
+  seatkeeper-server orgs remove ORG_ID --confirm "Org name" [--data DIR | --database URL]
+                                             with a server running on DIR these go through it
+                                             (DIR/operator.json); without one they work offline.
+                                             remove archives: serials released, org unreachable,
+                                             its data and audit log kept
   seatkeeper-server migrate --database URL    creates or upgrades the PostgreSQL schema
   seatkeeper-server import --from-data DIR --database URL
                                              copies a data directory into an empty database
@@ -59,6 +65,8 @@ async function main(): Promise<void> {
         'public-url': { type: 'string' },
         file: { type: 'string' },
         'from-data': { type: 'string' },
+        confirm: { type: 'string' },
+        json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -123,13 +131,17 @@ async function main(): Promise<void> {
     return;
   }
 
-  if (positionals[0] === 'add-org') {
-    if (!values.file) fail('add-org needs --file ORG.json');
-    const input = JSON.parse(await readFile(values.file, 'utf8')) as OrganizationInput;
-    const server = await startServer({ ...config, port: 0, logLevel: 'warn' }, { storage });
-    const orgId = await createOrganization(server.services, input);
-    await server.close();
-    process.stdout.write(`${orgId}\n`);
+  if (positionals[0] === 'add-org' || positionals[0] === 'orgs') {
+    const [sub, arg] = positionals[0] === 'add-org' ? ['add', undefined] : [positionals[1], positionals[2]];
+    if (sub !== 'add' && sub !== 'list' && sub !== 'remove') fail(`orgs: expected add, list or remove, not ${sub ?? 'nothing'}`);
+    if (sub === 'add' && !values.file) fail('orgs add needs --file ORG.json');
+    if (sub === 'remove' && (!arg || values.confirm === undefined)) fail('orgs remove needs ORG_ID and --confirm "the organization\'s exact name"');
+    const code = await orgsCommand(
+      { sub, file: values.file, orgId: arg, confirm: values.confirm, json: values.json === true },
+      dataDir,
+      () => startServer({ ...config, port: 0, logLevel: 'warn' }, { storage }),
+    );
+    process.exitCode = code;
     return;
   }
   if (positionals.length > 0) fail(`unknown command: ${positionals[0]}`);

@@ -76,6 +76,8 @@ export interface Organization {
     acceptIntoOtherAccount?: boolean;
   };
   createdAt: number;
+  /** set when the operator removed (archived) it: nobody reaches it any more */
+  removedAt?: number;
 }
 
 export interface Membership {

@@ -11,6 +11,7 @@ const accessWords: Record<RouteInfo['access'], string> = {
   account: 'Signed in (session cookie or API token).',
   member: 'A member of :orgId.',
   admin: 'An owner or admin of :orgId.',
+  operator: 'The operator of this server: `Authorization: Operator <token of DATA/operator.json>`, from loopback only; anyone else gets 404.',
 };
 
 /** zod → JSON Schema 2020-12 (the dialect of OpenAPI 3.1), as a request is written (before defaults). */
@@ -83,7 +84,7 @@ export function buildOpenApi(routes: readonly RouteInfo[], info: OpenApiInfo): J
         '4XX': { $ref: '#/components/responses/Error' },
         '5XX': { $ref: '#/components/responses/Error' },
       },
-      security: r.access === 'public' ? [{}, { bearer: [] }, { session: [] }] : [{ bearer: [] }, { session: [] }],
+      security: r.access === 'public' ? [{}, { bearer: [] }, { session: [] }] : r.access === 'operator' ? [{ operator: [] }] : [{ bearer: [] }, { session: [] }],
     };
     p[r.method.toLowerCase()] = op;
   }
@@ -102,6 +103,7 @@ export function buildOpenApi(routes: readonly RouteInfo[], info: OpenApiInfo): J
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'An API token from POST /api/v1/me/tokens.' },
         session: { type: 'apiKey', in: 'cookie', name: 'sk_session', description: 'The portal session cookie.' },
+        operator: { type: 'apiKey', in: 'header', name: 'Authorization', description: '`Operator <token>`, the token of DATA/operator.json; loopback only.' },
       },
       schemas: {
         Error: {

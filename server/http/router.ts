@@ -11,9 +11,13 @@ import { zodMessage } from './error-handler.js';
 import { resolveCaller, type Caller } from './caller.js';
 import { KnownDevices } from './known-device.js';
 import { RouteLimits, type RouteLimit } from './route-limits.js';
+import { isLoopback, operatorTokenMatches } from '../ops/operator-file.js';
 
-/** public: anyone; account: signed in; member: signed in and in :orgId; admin: owner or admin of :orgId */
-export type Access = 'public' | 'account' | 'member' | 'admin';
+/**
+ * public: anyone; account: signed in; member: signed in and in :orgId; admin: owner or admin of :orgId;
+ * operator: the token of DATA/operator.json, from loopback, never forwarded (ops/operator-file.ts)
+ */
+export type Access = 'public' | 'account' | 'member' | 'admin' | 'operator';
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface OrgContext {
@@ -93,6 +97,14 @@ export class Router {
       method: def.method,
       url: def.url,
       handler: async (req, reply) => {
+        if (def.access === 'operator') {
+          // The socket's own peer, not req.ip: a trusted proxy's X-Forwarded-For is no way in, and a
+          // request that came through any proxy (it says so) is refused even from a local one.
+          const forwarded = req.headers['x-forwarded-for'] !== undefined || req.headers.forwarded !== undefined;
+          if (forwarded || !isLoopback(req.socket.remoteAddress) || !operatorTokenMatches(s.store, req.headers.authorization)) {
+            throw new SeatkeeperError('ROUTE_NOT_FOUND', `No route ${req.method} ${req.url.split('?')[0]}.`);
+          }
+        }
         const params = req.params as Record<string, string>;
         for (const v of Object.values(params)) {
           // A malformed id names nothing, exactly as an unknown one does; `__proto__` and the like
@@ -101,14 +113,14 @@ export class Router {
         }
         limits.checkAddress(routeKey, def.access === 'public', def.limit, req.ip);
         const caller = resolveCaller(s, req);
-        if (!caller && def.access !== 'public') throw new SeatkeeperError('UNAUTHENTICATED', 'Sign in first.');
+        if (!caller && def.access !== 'public' && def.access !== 'operator') throw new SeatkeeperError('UNAUTHENTICATED', 'Sign in first.');
         let org: OrgContext | undefined;
         if (def.access === 'member' || def.access === 'admin') {
           const orgId = params.orgId;
           const doc = orgId ? s.store.org(orgId) : undefined;
           const membership = doc?.members[caller!.account.id];
           // Another organization answers exactly as one that does not exist.
-          if (!doc || !membership) throw new SeatkeeperError('NOT_FOUND', 'No such organization.');
+          if (!doc || !membership || doc.org.removedAt) throw new SeatkeeperError('NOT_FOUND', 'No such organization.');
           const isAdmin = membership.role === 'owner' || membership.role === 'admin';
           if (def.access === 'admin' && !isAdmin) {
             throw new SeatkeeperError('FORBIDDEN', 'Only administrators of this organization may do that.');

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LOCK_FILE } from '../../server/core/data-dir.js';
+import { OPERATOR_FILE } from '../../server/ops/operator-file.js';
 import { buildServerBundle, type BuiltServer } from '../helpers/built-server.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -69,6 +70,9 @@ describe('one process per data directory', () => {
     const s = await startTestServer({ dataDir });
     servers.push(s);
     await expect(startTestServer({ dataDir })).rejects.toThrow(/in use by another Seatkeeper process \(pid \d+/);
+    // Without the operator file add-org cannot reach the server (operator.test.ts covers that way):
+    // it falls back to acting offline, and the lock refuses.
+    await rm(join(dataDir, OPERATOR_FILE));
     const orgFile = join(await tempData(), 'org.json');
     await writeFile(orgFile, JSON.stringify({ name: 'Late Works', contracts: [{ number: 'C-1', serials: ['LATE-1'], lines: [{ productCode: 'SW-PREMIUM', seats: 1, method: 'named-user' }] }] }));
     const r = await run(['add-org', '--file', orgFile, '--data', dataDir]);

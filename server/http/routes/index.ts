@@ -15,6 +15,7 @@ import { registerInvitationsRoutes } from './invitations.js';
 import { registerMembersRoutes } from './members.js';
 import { registerReportsRoutes } from './reports.js';
 import { registerOwnershipRoutes } from './ownership.js';
+import { registerOperatorRoutes } from './operator.js';
 import { registerSwitchesRoutes } from './switches.js';
 import { registerTeamsRoutes } from './teams.js';
 import { registerWebhooksRoutes } from './webhooks.js';
@@ -38,6 +39,7 @@ export function registerAllRoutes(r: Router): void {
   registerImportRoutes(r);
   registerReportsRoutes(r);
   registerWebhooksRoutes(r);
+  registerOperatorRoutes(r);
   registerOpenApiRoutes(r);
   registerMetricsRoute(r);
 }
