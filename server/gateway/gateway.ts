@@ -211,7 +211,8 @@ export class AgentGateway implements GatewayCore {
     }
     conn.protocol = hello.protocol;
     const orgId = this.#orgOfDevice(hello.deviceId);
-    const device = orgId ? this.s.store.org(orgId)!.devices[hello.deviceId] : undefined;
+    // A removed (archived) organization's workstations are unknown devices from then on.
+    const device = orgId && !this.s.store.org(orgId)!.org.removedAt ? this.s.store.org(orgId)!.devices[hello.deviceId] : undefined;
     // Checked in the crypto pool: a fleet reconnecting at once costs the event loop nothing for it.
     const valid = !!device && (await this.crypto.verify(device.publicKey, helloSigningInput(conn.nonce, hello.deviceId), hello.signature));
     if (conn.closed) return;

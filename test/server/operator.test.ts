@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { OPERATOR_FILE, isLoopback, type OperatorFile } from '../../server/ops/operator-file.js';
 import { buildServerBundle, startBuiltServer, type BuiltServer } from '../helpers/built-server.js';
-import { Client, registered } from '../helpers/client.js';
+import { Client, owner } from '../helpers/client.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 const dirs: string[] = [];
@@ -65,12 +65,12 @@ describe('orgs commands against a running server', () => {
     expect(added.code).toBe(0);
     const orgId = added.stdout.trim();
     expect(orgId).toMatch(/^org_/);
-    // The running server knows it at once: registering with its serial works.
-    await registered(server.url, { serial: 'LIVE-1', verify: false });
+    // The running server knows it at once: registering with its serial and claiming it work.
+    const boss = await owner(server.url, { orgId, serial: 'LIVE-1', name: 'Live Works' });
 
     const listed = await cli(['orgs', 'list', '--json', '--data', dataDir]);
     expect(listed.code).toBe(0);
-    expect(JSON.parse(listed.stdout)).toEqual([{ id: orgId, name: 'Live Works', serials: ['LIVE-1'], claimed: false, members: expect.any(Number) }]);
+    expect(JSON.parse(listed.stdout)).toEqual([{ id: orgId, name: 'Live Works', serials: ['LIVE-1'], claimed: true, members: 1 }]);
 
     // A clean stop removes the operator file; the organization was saved by the server itself.
     server.child.kill('SIGTERM');
@@ -90,6 +90,12 @@ describe('orgs commands against a running server', () => {
     expect(reply.status).toBe(404);
     expect(reply.body.error.code).toBe('UNKNOWN_SERIAL');
     expect(JSON.parse((await cli(['orgs', 'list', '--json', '--data', dataDir])).stdout)).toEqual([]);
+    // Its own owner no longer reaches it either: it answers as an organization that does not exist.
+    const bossNow = new Client(server.url); // the restarted server listens on a new port; the session is kept
+    bossNow.cookie = boss.client.cookie;
+    expect((await bossNow.get('/api/v1/me')).status).toBe(200);
+    const gone = await bossNow.get(`/api/v1/orgs/${orgId}/members`);
+    expect({ status: gone.status, code: gone.body.error?.code }).toEqual({ status: 404, code: 'NOT_FOUND' });
   });
 
   it('refuses an invalid organization file with a message and changes nothing', async () => {

@@ -77,7 +77,7 @@ export function meOf(s: Services, account: Account): Me {
  */
 export async function recordNoSeatPairs(s: Services, account: Account): Promise<void> {
   const accounts = s.store.global().accounts;
-  const due = s.store.orgIds().filter((id) => noSeatNearMisses(s.store.org(id)!, accounts, account.id).length > 0);
+  const due = s.store.orgIds().filter((id) => !s.store.org(id)!.org.removedAt && noSeatNearMisses(s.store.org(id)!, accounts, account.id).length > 0);
   if (due.length === 0) return;
   const now = s.clock();
   const recorded = await s.store.tx((t) => {

@@ -31,6 +31,7 @@ function findToken(s: Services, secret: string): { doc: OrgDoc; token: Enrollmen
   const h = hashSecret(secret);
   for (const orgId of s.store.orgIds()) {
     const doc = s.store.org(orgId)!;
+    if (doc.org.removedAt) continue; // removed by the operator: its tokens enroll nothing
     const token = Object.values(doc.enrollmentTokens).find((t) => t.tokenHash === h);
     if (token) return { doc, token };
   }

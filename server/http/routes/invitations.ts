@@ -72,6 +72,7 @@ function findByToken(s: Services, token: string): { orgId: string; inv: Invitati
   const h = hashSecret(token);
   for (const orgId of s.store.orgIds()) {
     const doc = s.store.org(orgId)!;
+    if (doc.org.removedAt) continue; // removed by the operator: its invitations lead nowhere
     for (const inv of Object.values(doc.invitations)) if (tokenMatch(inv, h)) return { orgId, inv };
   }
   return undefined;
