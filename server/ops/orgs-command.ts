@@ -6,7 +6,6 @@ import { z } from 'zod';
 import { OperatorOrganizationInput, type OperatorOrgEntry } from '../../shared/api/operator.js';
 import { SeatkeeperError } from '../../shared/errors.js';
 import type { Services } from '../core/services.js';
-import type { Product } from '../domain/model.js';
 import { createOrganization } from './create-organization.js';
 import { listOrganizations } from './list-organizations.js';
 import { readOperatorFile } from './operator-file.js';
@@ -93,8 +92,7 @@ async function offline(args: OrgsArgs, input: OperatorOrganizationInput | undefi
   try {
     const s = server.services;
     if (args.sub === 'add') {
-      const { products, ...rest } = input!;
-      return { orgId: await createOrganization(s, { ...rest, ...(products ? { products: products as unknown as Product[] } : {}) }) };
+      return { orgId: await createOrganization(s, input!) };
     }
     if (args.sub === 'remove') {
       await removeOrganization(s, args.orgId!, args.confirm!);

@@ -1,21 +1,23 @@
 // The operator's organization commands (server/http/routes/operator.ts): the organization file
 // `seatkeeper-server orgs add` sends, and what listing answers.
 import { z } from 'zod';
-import { ActivationMethod } from '../protocol/common.js';
+import { Product } from '../catalog.js';
+import { ActivationMethod, ProductCode } from '../protocol/common.js';
+import { Serial } from './common.js';
 
 export const OperatorContractInput = z.strictObject({
   number: z.string().min(1).max(200),
-  serials: z.array(z.string().regex(/^[A-Za-z0-9-]{1,64}$/)).min(1).max(1000),
+  serials: z.array(Serial).min(1).max(1000),
   startsAt: z.number().int().nonnegative().optional(),
   endsAt: z.number().int().nonnegative().optional(),
-  lines: z.array(z.strictObject({ productCode: z.string().min(1).max(100), seats: z.number().int().min(0).max(1_000_000), method: ActivationMethod })).max(1000),
+  lines: z.array(z.strictObject({ productCode: ProductCode, seats: z.number().int().min(0).max(1_000_000), method: ActivationMethod })).max(1000),
 });
 
 export const OperatorOrganizationInput = z.strictObject({
   name: z.string().trim().min(1).max(200),
   aliasDomains: z.array(z.string().min(1).max(253)).max(100).optional(),
   contracts: z.array(OperatorContractInput).max(1000),
-  products: z.array(z.record(z.string(), z.unknown())).max(1000).optional(),
+  products: z.array(Product).max(1000).optional(),
   leaseTtlSeconds: z.number().int().min(1).max(30 * 24 * 3600).optional(),
 });
 export type OperatorOrganizationInput = z.infer<typeof OperatorOrganizationInput>;

@@ -1,7 +1,6 @@
 // The operator's organization commands against the running server (`seatkeeper-server orgs …`):
 // loopback only, with the token of DATA/operator.json; anyone else gets the unknown-route 404.
 import { OperatorOrganizationInput, OperatorRemoveQuery, type OperatorOrgEntry } from '../../../shared/api/operator.js';
-import type { Product } from '../../domain/model.js';
 import { createOrganization } from '../../ops/create-organization.js';
 import { listOrganizations } from '../../ops/list-organizations.js';
 import { removeOrganization } from '../../ops/remove-organization.js';
@@ -26,8 +25,7 @@ export function registerOperatorRoutes(r: Router): void {
     status: 201,
     summary: 'Adds an organization with its contracts (the file `seatkeeper-server orgs add` reads).',
     async handler({ s, body }) {
-      const { products, ...rest } = body;
-      const orgId = await createOrganization(s, { ...rest, ...(products ? { products: products as unknown as Product[] } : {}) });
+      const orgId = await createOrganization(s, body);
       return { orgId };
     },
   });
