@@ -128,7 +128,14 @@ export async function startServer(partial: Partial<ServerConfig> & { dataDir: st
   log.info('seatkeeper server listening', { url, dataDir: config.dataDir });
   // `seatkeeper-server orgs …` on this data directory talks to this server instead of refusing.
   const loopbackHost = config.host === '0.0.0.0' || config.host === '::' || config.host === 'localhost' ? '127.0.0.1' : config.host;
-  const operator = await writeOperatorFile(config.dataDir, `http://${loopbackHost.includes(':') ? `[${loopbackHost}]` : loopbackHost}:${port}`);
+  const operator = await writeOperatorFile(config.dataDir, `http://${loopbackHost.includes(':') ? `[${loopbackHost}]` : loopbackHost}:${port}`).catch(async (err: unknown) => {
+    for (const p of started.reverse()) await p.close().catch(() => undefined);
+    await app.close().catch(() => undefined);
+    await store.close().catch(() => undefined);
+    await releaseDataDir();
+    services.mailer.close();
+    throw err;
+  });
   setOperatorKey(store, operator.tokenHash);
 
   let closing: Promise<void> | undefined;

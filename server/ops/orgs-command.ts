@@ -62,7 +62,8 @@ async function readOrgFile(file: string): Promise<OperatorOrganizationInput> {
 /** undefined: no server runs on the data directory (no file, or nothing answers at its address). */
 async function viaServer(args: OrgsArgs, dataDir: string, input: OperatorOrganizationInput | undefined): Promise<Outcome | undefined> {
   const op = await readOperatorFile(dataDir);
-  if (!op) return undefined;
+  // Left by a server that crashed: its token is sent to nobody (another program may hold the port now).
+  if (!op || !processAlive(op.pid)) return undefined;
   const base = `${op.url}/api/v1/operator/orgs`;
   const req =
     args.sub === 'add'
@@ -85,6 +86,16 @@ async function viaServer(args: OrgsArgs, dataDir: string, input: OperatorOrganiz
   if (args.sub === 'add') return { orgId: body.orgId! };
   if (args.sub === 'remove') return { removed: args.orgId! };
   return { orgs: body.orgs ?? [] };
+}
+
+function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 async function offline(args: OrgsArgs, input: OperatorOrganizationInput | undefined, start: () => Promise<{ services: Services; close(): Promise<void> }>): Promise<Outcome> {

@@ -98,6 +98,19 @@ describe('orgs commands against a running server', () => {
     expect({ status: gone.status, code: gone.body.error?.code }).toEqual({ status: 404, code: 'NOT_FOUND' });
   });
 
+  it('acts offline when the server that wrote the operator file crashed', async () => {
+    const dataDir = await tempDir();
+    const server = await startBuiltServer(built.bundle, dataDir, children);
+    server.child.kill('SIGKILL');
+    await server.exited;
+    await stat(join(dataDir, OPERATOR_FILE)); // left behind by the crash
+    const r = await cli(['orgs', 'add', '--file', await orgFile('After Crash', 'CRASH-1'), '--data', dataDir]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const listed = await cli(['orgs', 'list', '--data', dataDir]);
+    expect(listed.stdout).toContain(`${r.stdout.trim()}  After Crash  serials: CRASH-1  unclaimed  members: 0`);
+  });
+
   it('refuses an invalid organization file with a message and changes nothing', async () => {
     const dataDir = await tempDir();
     const server = await startTestServer({ dataDir });
