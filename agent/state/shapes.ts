@@ -1,24 +1,15 @@
 // The few shared/protocol shapes `check` reads, as plain predicates: zod costs more to load than
 // `check` takes to answer. Tests hold each equal to its zod schema (test/agent/lean-shapes.test.ts).
 import type { Ed25519PublicJwk } from '../../shared/lease.js';
+import { REVOKE_REASONS as SHARED_REVOKE_REASONS } from '../../shared/protocol/revoke-reasons.js';
 
 const ID = /^[A-Za-z0-9_.:-]+$/;
 const PRODUCT = /^[A-Z0-9][A-Z0-9_-]*$/;
 const B64URL = /^[A-Za-z0-9_-]+$/;
 const TOKEN = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
-/** RevokeReason (shared/protocol/lease.ts) */
-export const REVOKE_REASONS: readonly string[] = [
-  'unassigned',
-  'reassigned',
-  'member-removed',
-  'team-removed',
-  'device-revoked',
-  'contract-ended',
-  'method-switched',
-  'signed-out',
-  'superseded',
-];
+/** RevokeReason (shared/protocol/lease.ts): the one list, zod-free */
+export const REVOKE_REASONS: readonly string[] = SHARED_REVOKE_REASONS;
 
 /** A JSON object (not an array, not null). */
 export const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -2,20 +2,10 @@
 // pinned at enrollment before storing); revocations name the jti and why, so `check` can say why.
 import { z } from 'zod';
 import { EntityId, FrameVersion, LeaseToken, MessageId, ProductCode } from './common.js';
+import { REVOKE_REASONS } from './revoke-reasons.js';
 
-/** Must stay identical to `RevokeReason` in server/store/types.ts (a type test checks it). */
-export const RevokeReason = z.enum([
-  'unassigned',
-  'reassigned',
-  'member-removed',
-  // still assigned, but out of the project team a two-tier product needs
-  'team-removed',
-  'device-revoked',
-  'contract-ended',
-  'method-switched',
-  'signed-out',
-  'superseded',
-]);
+/** Why a lease went; the store's type is this one (server/domain/model.ts). */
+export const RevokeReason = z.enum(REVOKE_REASONS);
 export type RevokeReason = z.infer<typeof RevokeReason>;
 
 export const Revocation = z.strictObject({
