@@ -1,14 +1,13 @@
 // The data directory and the operator (issue 14 §9): modes tightened whatever was there before,
 // one process per data directory, and a document that is JSON but not a document stops the start
 // with the file's name.
-import { spawn } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LOCK_FILE } from '../../server/core/data-dir.js';
 import { OPERATOR_FILE } from '../../server/ops/operator-file.js';
-import { buildServerBundle, type BuiltServer } from '../helpers/built-server.js';
+import { buildServerBundle, runServerCommand, type BuiltServer } from '../helpers/built-server.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 const dirs: string[] = [];
@@ -33,16 +32,7 @@ async function tempData(): Promise<string> {
 
 const mode = async (p: string) => (await stat(p)).mode & 0o777;
 
-function run(args: string[]): Promise<{ code: number | null; stderr: string; stdout: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [built.bundle, ...args], { env: { ...process.env, SEATKEEPER_LOG_LEVEL: 'error' } });
-    let stderr = '';
-    let stdout = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    child.stdout.on('data', (d) => (stdout += d));
-    child.on('close', (code) => resolve({ code, stderr, stdout }));
-  });
-}
+const run = (args: string[]) => runServerCommand(built.bundle, args);
 
 describe('modes under the data directory', () => {
   it('makes an existing 0755 directory, its outbox and a 0644 mail 0700/0600, and writes new mail 0600', async () => {

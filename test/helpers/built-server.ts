@@ -18,11 +18,16 @@ export interface BuiltServer {
   dispose(): Promise<void>;
 }
 
-export async function buildServerBundle(): Promise<BuiltServer> {
+export function buildServerBundle(): Promise<BuiltServer> {
+  return buildBundle('server/main.ts', 'server');
+}
+
+/** Bundles one entry point (a path from the checkout root) as `<name>.mjs` in a fresh folder under dist/. */
+export async function buildBundle(entry: string, name: string): Promise<BuiltServer> {
   await mkdir(join(root, 'dist'), { recursive: true });
-  const dir = await mkdtemp(join(root, 'dist', '.built-server-'));
+  const dir = await mkdtemp(join(root, 'dist', `.built-${name}-`));
   const built = build({
-    entryPoints: { server: join(root, 'server/main.ts') },
+    entryPoints: { [name]: join(root, entry) },
     outdir: dir,
     outExtension: { '.js': '.mjs' },
     bundle: true,
@@ -38,7 +43,7 @@ export async function buildServerBundle(): Promise<BuiltServer> {
     await rm(dir, { recursive: true, force: true });
     throw e;
   });
-  return { bundle: join(dir, 'server.mjs'), dispose: () => rm(dir, { recursive: true, force: true }) };
+  return { bundle: join(dir, `${name}.mjs`), dispose: () => rm(dir, { recursive: true, force: true }) };
 }
 
 export interface RunningServer {
@@ -53,6 +58,19 @@ const quiet = {
   SEATKEEPER_LOG_LEVEL: 'error',
   SEATKEEPER_LIMITS: JSON.stringify({ publicRoute: { attempts: 100_000, windowSeconds: 60 }, passwordHashQueue: 100_000, connectionsPerAddress: 100_000 }),
 };
+
+/** Runs one `seatkeeper-server` command to its end; its exit code and what it printed. */
+export function runServerCommand(bundle: string, args: string[]): Promise<{ code: number | null; stderr: string; stdout: string }> {
+  return new Promise((res) => {
+    const child = spawn(process.execPath, [bundle, ...args], { env: { ...process.env, SEATKEEPER_LOG_LEVEL: 'error' } });
+    let stderr = '';
+    let stdout = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout.on('data', (d) => (stdout += d));
+    // 'close', not 'exit': everything it printed has been read by then.
+    child.on('close', (code) => res({ code, stderr, stdout }));
+  });
+}
 
 /** `seatkeeper-server add-org --file F --data D`; returns the organization id. */
 export async function addOrg(bundle: string, dataDir: string, file: string): Promise<string> {

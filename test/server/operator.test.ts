@@ -2,13 +2,13 @@
 // `seatkeeper-server orgs …` goes through the running server (DATA/operator.json), so nothing is
 // lost; the operator routes answer 404, exactly like an unknown route, to anyone without the token
 // or not on loopback (a trusted proxy's X-Forwarded-For included).
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { OPERATOR_FILE, isLoopback, type OperatorFile } from '../../server/ops/operator-file.js';
-import { buildServerBundle, startBuiltServer, type BuiltServer } from '../helpers/built-server.js';
+import { buildServerBundle, runServerCommand, startBuiltServer, type BuiltServer } from '../helpers/built-server.js';
 import { Client, owner } from '../helpers/client.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -35,16 +35,7 @@ async function tempDir(): Promise<string> {
   return d;
 }
 
-function cli(args: string[]): Promise<{ code: number | null; stderr: string; stdout: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [built.bundle, ...args], { env: { ...process.env, SEATKEEPER_LOG_LEVEL: 'error' } });
-    let stderr = '';
-    let stdout = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    child.stdout.on('data', (d) => (stdout += d));
-    child.once('exit', (code) => resolve({ code, stderr, stdout }));
-  });
-}
+const cli = (args: string[]) => runServerCommand(built.bundle, args);
 
 async function orgFile(name: string, serial: string): Promise<string> {
   const f = join(await tempDir(), 'org.json');
