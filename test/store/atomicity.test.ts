@@ -5,13 +5,13 @@
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { build } from 'esbuild';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { auditEvent } from '../../server/domain/audit.js';
 import { randomId } from '../../server/core/ids.js';
 import { createLowdbStore } from '../../server/store/lowdb-store.js';
 import type { DocStore } from '../../server/store/doc-store.js';
+import { buildBundle, type BuiltServer } from '../helpers/built-server.js';
 import { testCommitOptions } from '../helpers/store-options.js';
 import { newOrgDoc } from './store-fixtures.js';
 
@@ -101,27 +101,13 @@ describe('embedded store atomicity', () => {
 
 describe('embedded store under kill -9', () => {
   let bundle: string;
-  let bundleDir: string;
+  let built: BuiltServer | undefined;
   beforeAll(async () => {
-    const root = resolve(import.meta.dirname, '../..');
-    // Under dist/ in the checkout, so the bundle's imports resolve from node_modules.
-    await mkdir(join(root, 'dist'), { recursive: true });
-    bundleDir = await mkdtemp(join(root, 'dist', '.crash-writer-'));
-    await build({
-      entryPoints: { writer: join(root, 'test/store/crash-writer.ts') },
-      outdir: bundleDir,
-      outExtension: { '.js': '.mjs' },
-      bundle: true,
-      platform: 'node',
-      target: 'node20',
-      format: 'esm',
-      packages: 'external',
-      logLevel: 'warning',
-    });
-    bundle = join(bundleDir, 'writer.mjs');
+    built = await buildBundle('test/store/crash-writer.ts', 'writer');
+    bundle = built.bundle;
   });
   afterAll(async () => {
-    if (bundleDir) await rm(bundleDir, { recursive: true, force: true });
+    await built?.dispose();
   });
 
   /** Runs the writer until it has acknowledged `acks` transactions (counted from its output), then kills it. */
