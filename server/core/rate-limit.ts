@@ -13,10 +13,16 @@ export interface RateLimiter {
 export function createRateLimiter(opts: { attempts: number; windowSeconds: number; clock: Clock }): RateLimiter {
   const windows = new Map<string, { start: number; count: number }>();
   const windowMs = opts.windowSeconds * 1000;
+  let nextSweep = 0;
   return {
     hit(key) {
       const now = opts.clock();
-      if (windows.size > 100_000) for (const [k, w] of windows) if (now - w.start >= windowMs) windows.delete(k);
+      // At most one sweep a window: while that many keys are live, sweeping on every hit would
+      // cost a pass over all of them per request (many spoofed addresses make a CPU flood).
+      if (windows.size > 100_000 && now >= nextSweep) {
+        nextSweep = now + windowMs;
+        for (const [k, w] of windows) if (now - w.start >= windowMs) windows.delete(k);
+      }
       let w = windows.get(key);
       if (!w || now - w.start >= windowMs) {
         w = { start: now, count: 0 };
