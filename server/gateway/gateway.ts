@@ -384,7 +384,6 @@ export class AgentGateway implements GatewayCore {
   }
 }
 
-/** Settings every agent gets in welcome and in the enrollment reply (bounded to what the protocol allows). */
 function rawText(data: RawData): string {
   if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
   if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
