@@ -6,7 +6,8 @@ import { checkProduct, describeCheck } from '../local/check.js';
 import { readCheckConfigSync, type CheckConfig } from '../state/check-config.js';
 import { readLeaseFileSync } from '../state/lease-file.js';
 import { isProductCode } from '../state/shapes.js';
-import { EXIT_FAIL, EXIT_OK, EXIT_USAGE, JSON_HELP, STATE_DIR_HELP, UsageError, jsonOption, stateDirOption, writeJson, type Command, type CommandContext } from './types.js';
+import { cannotReadConfig, notEnrolled } from './config-messages.js';
+import { EXIT_FAIL, EXIT_OK, JSON_HELP, STATE_DIR_HELP, UsageError, jsonOption, stateDirOption, writeJson, type Command, type CommandContext } from './types.js';
 
 export const checkCommand: Command = {
   name: 'check',
@@ -41,12 +42,7 @@ function loadCheckConfig(ctx: CommandContext): CheckConfig | number {
   try {
     config = readCheckConfigSync(ctx.paths);
   } catch (e) {
-    ctx.io.err(`seatkeeper-agent: cannot read ${ctx.paths.config}: ${(e as Error).message}\n`);
-    return EXIT_USAGE;
+    return cannotReadConfig(ctx, e);
   }
-  if (!config) {
-    ctx.io.err(`seatkeeper-agent: not enrolled (no ${ctx.paths.config}); run \`seatkeeper-agent enroll --server URL --token T\`\n`);
-    return EXIT_USAGE;
-  }
-  return config;
+  return config ?? notEnrolled(ctx);
 }

@@ -5,6 +5,7 @@ import { createLogger, type AgentLogger, type ClosableLogger } from '../log.js';
 import { agentSocketUrlFor, readConfig, type AgentConfig } from '../state/config.js';
 import { loadDeviceKey } from '../state/device-key.js';
 import { AGENT_VERSION } from '../version.js';
+import { cannotReadConfig, notEnrolled } from './config-messages.js';
 import { EXIT_USAGE, type CommandContext } from './types.js';
 
 export interface Enrolled {
@@ -13,23 +14,15 @@ export interface Enrolled {
   socketUrl: string;
 }
 
-/**
- * Reads config.json alone: what `check` needs. The device key is private to the service, and a
- * user who only asks whether a product may run must not need it.
- */
+/** Reads config.json; prints "not enrolled" or why it cannot be read and returns exit 2. */
 export async function loadConfig(ctx: CommandContext): Promise<AgentConfig | number> {
   let config: AgentConfig | null;
   try {
     config = await readConfig(ctx.paths);
   } catch (e) {
-    ctx.io.err(`seatkeeper-agent: cannot read ${ctx.paths.config}: ${(e as Error).message}\n`);
-    return EXIT_USAGE;
+    return cannotReadConfig(ctx, e);
   }
-  if (!config) {
-    ctx.io.err(`seatkeeper-agent: not enrolled (no ${ctx.paths.config}); run \`seatkeeper-agent enroll --server URL --token T\`\n`);
-    return EXIT_USAGE;
-  }
-  return config;
+  return config ?? notEnrolled(ctx);
 }
 
 /** Reads config and key; prints "not enrolled" and returns the exit code when there are none. */
