@@ -45,8 +45,11 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-/** Appends lines and fsyncs; on failure cuts the file back so no half-written line remains. */
-export async function appendDurable(path: string, text: string): Promise<void> {
+/**
+ * Appends lines and fsyncs; on failure cuts the file back so no half-written line remains.
+ * Returns the file's size before the append (0 when it did not exist), where an undo cuts back to.
+ */
+export async function appendDurable(path: string, text: string): Promise<number> {
   let before = 0;
   try {
     before = (await stat(path)).size;
@@ -66,6 +69,7 @@ export async function appendDurable(path: string, text: string): Promise<void> {
     throw err;
   }
   if (before < 0) await fsyncDir(dirname(path));
+  return Math.max(before, 0);
 }
 
 /** Cuts a file to nothing and makes that durable (a missing file is already empty). */

@@ -1,6 +1,5 @@
 // Where a committed document's bytes go: its snapshot, its journal, and its audit log. The file
 // persister writes each durably (see durable-file.ts); the memory back end has its own (memory-store.ts).
-import { stat } from 'node:fs/promises';
 import { appendDurable, emptyDurable, truncateDurable, writeFileDurable } from './durable-file.js';
 
 export interface Persister {
@@ -28,7 +27,6 @@ export function filePersister(path: string, auditPath?: string, journalPath?: st
 }
 
 async function appendUndoable(path: string, text: string): Promise<{ undo(): Promise<void> }> {
-  const before = await stat(path).then((s) => s.size, () => 0);
-  await appendDurable(path, text);
+  const before = await appendDurable(path, text);
   return { undo: () => truncateDurable(path, before) };
 }
