@@ -111,16 +111,18 @@ export async function startServer(partial: Partial<ServerConfig> & { dataDir: st
     started.push({ name: p.name, close: h.close });
   }
 
-  try {
-    await app.listen({ port: config.port, host: config.host });
-  } catch (err) {
-    // The port is taken (or not ours to bind): stop what started, so the caller can say why and exit.
+  // A start that fails from here on stops what started and gives the data directory back, so the
+  // caller can say why and exit (or, in a test, start again on the same directory).
+  const abandon = async (err: unknown): Promise<never> => {
     for (const p of started.reverse()) await p.close().catch(() => undefined);
     await app.close().catch(() => undefined);
     await store.close().catch(() => undefined);
+    await releaseDataDir();
     services.mailer.close();
     throw err;
-  }
+  };
+  // The port may be taken (or not ours to bind).
+  await app.listen({ port: config.port, host: config.host }).catch(abandon);
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
@@ -128,14 +130,7 @@ export async function startServer(partial: Partial<ServerConfig> & { dataDir: st
   log.info('seatkeeper server listening', { url, dataDir: config.dataDir });
   // `seatkeeper-server orgs …` on this data directory talks to this server instead of refusing.
   const loopbackHost = config.host === '0.0.0.0' || config.host === '::' || config.host === 'localhost' ? '127.0.0.1' : config.host;
-  const operator = await writeOperatorFile(config.dataDir, `http://${loopbackHost.includes(':') ? `[${loopbackHost}]` : loopbackHost}:${port}`).catch(async (err: unknown) => {
-    for (const p of started.reverse()) await p.close().catch(() => undefined);
-    await app.close().catch(() => undefined);
-    await store.close().catch(() => undefined);
-    await releaseDataDir();
-    services.mailer.close();
-    throw err;
-  });
+  const operator = await writeOperatorFile(config.dataDir, `http://${loopbackHost.includes(':') ? `[${loopbackHost}]` : loopbackHost}:${port}`).catch(abandon);
   setOperatorKey(store, operator.tokenHash);
 
   let closing: Promise<void> | undefined;
