@@ -5,6 +5,7 @@
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import type { Presence } from '../core/presence.js';
+import type { LivePresence } from './live-presence.js';
 import type { OrgIndex } from '../domain/org-index.js';
 import type { Store } from '../store/store.js';
 
@@ -12,7 +13,7 @@ import type { Store } from '../store/store.js';
 export const PRESENCE_SHARE_MS = 5000;
 
 export class ClusterPresence implements Presence {
-  readonly #local: Presence;
+  readonly #local: LivePresence;
   readonly #store: Store & Required<Pick<Store, 'sharePresence'>>;
   readonly #indexOf: (orgId: string) => OrgIndex | undefined;
   readonly #clock: Clock;
@@ -23,7 +24,7 @@ export class ClusterPresence implements Presence {
   #timer: NodeJS.Timeout | undefined;
   #busy: Promise<void> | undefined;
 
-  constructor(local: Presence, store: Store & Required<Pick<Store, 'sharePresence'>>, indexOf: (orgId: string) => OrgIndex | undefined, clock: Clock, log: Logger, everyMs = PRESENCE_SHARE_MS) {
+  constructor(local: LivePresence, store: Store & Required<Pick<Store, 'sharePresence'>>, indexOf: (orgId: string) => OrgIndex | undefined, clock: Clock, log: Logger, everyMs = PRESENCE_SHARE_MS) {
     this.#local = local;
     this.#store = store;
     this.#indexOf = indexOf;
@@ -90,7 +91,8 @@ export class ClusterPresence implements Presence {
 
   lastSeen(orgId: string, deviceId: string): number | null {
     const here = this.#local.lastSeen(orgId, deviceId);
-    if (this.#local.onlineDevices(orgId).has(deviceId)) return here;
+    // Asked once per device by the devices list: a lookup, not a copy of the org's online set.
+    if (this.#local.isOnline(orgId, deviceId)) return here;
     return this.#remoteOf(orgId)?.has(deviceId) ? Math.max(here ?? 0, this.#remoteAt) : here;
   }
 }
