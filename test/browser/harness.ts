@@ -162,13 +162,10 @@ export async function startScene(opts: { members?: Array<{ name: string; email: 
 }
 
 /**
- * A real workstation: the agent bundle enrolled with an enrollment token named `tokenName`, its
- * daemon running, and signed in as `who` by the device code (typed in for them through the API).
- * SOLIDWORKS Premium 2025 SP2 is installed on it, and AutoCAD 2025 activated with the contract's serial.
+ * A detection root as the catalog's Linux rules find it: SOLIDWORKS Premium 2025 SP2 installed,
+ * and AutoCAD 2025 activated with `serial`.
  */
-export async function startWorkstation(scene: Scene, who: { email: string }, tokenName = 'Design office rollout') {
-  await ensureAgentBundle();
-  const home = await mkdtemp(join(tmpdir(), 'sk-agent-'));
+export async function fakeInstalls(serial: string): Promise<string> {
   const detectRoot = await mkdtemp(join(tmpdir(), 'sk-detect-'));
   const install = join(detectRoot, 'opt/dassault/solidworks-premium/2025');
   await mkdir(join(install, 'bin'), { recursive: true });
@@ -179,7 +176,19 @@ export async function startWorkstation(scene: Scene, who: { email: string }, tok
   await mkdir(join(acad, 'adlm'), { recursive: true });
   await writeFile(join(acad, 'bin/acad'), '#!/bin/sh\n');
   await writeFile(join(acad, 'VERSION'), '2025.1\n');
-  await writeFile(join(acad, 'adlm/serial.txt'), `${scene.org.serial}\n`);
+  await writeFile(join(acad, 'adlm/serial.txt'), `${serial}\n`);
+  return detectRoot;
+}
+
+/**
+ * A real workstation: the agent bundle enrolled with an enrollment token named `tokenName`, its
+ * daemon running, and signed in as `who` by the device code (typed in for them through the API).
+ * SOLIDWORKS Premium 2025 SP2 is installed on it, and AutoCAD 2025 activated with the contract's serial.
+ */
+export async function startWorkstation(scene: Scene, who: { email: string }, tokenName = 'Design office rollout') {
+  await ensureAgentBundle();
+  const home = await mkdtemp(join(tmpdir(), 'sk-agent-'));
+  const detectRoot = await fakeInstalls(scene.org.serial);
   const env = { SEATKEEPER_AGENT_HOME: home, SEATKEEPER_MACHINE_ID: `browser-${process.pid}-${Date.now()}`, SEATKEEPER_DETECT_ROOT: detectRoot, SEATKEEPER_LOG_LEVEL: 'warn' };
   const url = scene.portal.server.url;
   const made = await scene.admin.post(scene.api('/enrollment-tokens'), { name: tokenName, expiresInHours: 24 * 30 });

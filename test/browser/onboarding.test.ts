@@ -2,7 +2,7 @@
 // serial, claim, invite by mail, assign, a real agent signs in with the code typed on Activate, the
 // live dashboard follows without a reload. Each page's other actions are in its own file here.
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
@@ -14,7 +14,7 @@ import type { Presence } from '../../server/core/presence.js';
 import { ensureAgentBundle, exited, runAgent, spawnAgent } from '../agent/helpers/run-agent.js';
 import { registered } from '../helpers/client.js';
 import { seedOrg } from '../helpers/server.js';
-import { BOB, CAROL, OWNER, PASSWORD, cell, launchBrowser, line, nav, newContext, productRow, root, screenshot, startPortal, type Portal } from './harness.js';
+import { BOB, CAROL, OWNER, PASSWORD, cell, fakeInstalls, launchBrowser, line, nav, newContext, productRow, root, screenshot, startPortal, type Portal } from './harness.js';
 
 
 let portal: Portal;
@@ -75,19 +75,8 @@ beforeAll(async () => {
   owner = await watch(await ownerCtx.newPage());
   bob = await watch(await (await newContext(browser, portal.server.url)).newPage());
   agentHome = await mkdtemp(join(tmpdir(), 'sk-agent-'));
-  detectRoot = await mkdtemp(join(tmpdir(), 'sk-detect-'));
-  // A workstation with SOLIDWORKS Premium 2025 installed, as the catalog's Linux rule finds it.
-  const install = join(detectRoot, 'opt/dassault/solidworks-premium/2025');
-  await mkdir(join(install, 'bin'), { recursive: true });
-  await writeFile(join(install, 'bin/sldworks'), '#!/bin/sh\n');
-  await writeFile(join(install, 'VERSION'), '2025 SP2\n');
-  // …and AutoCAD 2025, activated with the contract's serial number.
-  const acad = join(detectRoot, 'opt/autodesk/autocad-2025');
-  await mkdir(join(acad, 'bin'), { recursive: true });
-  await mkdir(join(acad, 'adlm'), { recursive: true });
-  await writeFile(join(acad, 'bin/acad'), '#!/bin/sh\n');
-  await writeFile(join(acad, 'VERSION'), '2025.1\n');
-  await writeFile(join(acad, 'adlm/serial.txt'), `${org.serial}\n`);
+  // A workstation with SOLIDWORKS Premium 2025 installed and AutoCAD 2025 activated with the serial.
+  detectRoot = await fakeInstalls(org.serial);
 }, 120_000);
 
 afterAll(async () => {
