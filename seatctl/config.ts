@@ -1,6 +1,6 @@
 // Where seatctl keeps the server and token `seatctl login` stored, and how flags, environment and
 // that file combine (flag > environment > file).
-import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { CliError, EXIT_UNREACHABLE, usage } from './errors.js';
 
@@ -49,7 +49,6 @@ export async function saveConfig(path: string, cfg: StoredConfig): Promise<void>
   const tmp = `${path}.${process.pid}.tmp`;
   await writeFile(tmp, `${JSON.stringify(cfg, null, 2)}\n`, { mode: 0o600 });
   await chmod(tmp, 0o600);
-  const { rename } = await import('node:fs/promises');
   await rename(tmp, path);
 }
 
