@@ -94,12 +94,12 @@ async function main(): Promise<void> {
     limits: limitsFromEnv(process.env),
     trustedProxies: (process.env.SEATKEEPER_TRUSTED_PROXIES ?? '').split(',').map((p) => p.trim()).filter(Boolean),
   };
-  // Checks every journal line against memory: the test suite sets it for the servers it starts.
   const databaseUrl = values.database ?? process.env.SEATKEEPER_DATABASE_URL;
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) fail('--database: expected a URL such as postgres://user@host:5432/seatkeeper');
   // Connections each node keeps to PostgreSQL at most (sql.ts holds the default).
   const poolMax = process.env.SEATKEEPER_DATABASE_POOL ? Number(process.env.SEATKEEPER_DATABASE_POOL) : undefined;
   if (poolMax !== undefined && !(Number.isInteger(poolMax) && poolMax >= 3 && poolMax <= 200)) fail('SEATKEEPER_DATABASE_POOL: expected a whole number from 3 to 200');
+  // SEATKEEPER_STORE_VERIFY checks every journal line against memory: the test suite sets it for the servers it starts.
   const storage = { commit: { verify: process.env.SEATKEEPER_STORE_VERIFY === '1' }, databaseUrl, ...(poolMax !== undefined ? { pool: { max: poolMax } } : {}) };
 
   if (positionals[0] === 'migrate') {
