@@ -3,6 +3,7 @@
 // instead of failing later inside a request on `undefined.id`. Loose objects: fields added later
 // do not make older servers refuse newer files; what the code reads must be there and typed.
 import { z } from 'zod';
+import { Role } from '../../shared/api/common.js';
 
 const str = z.string();
 const num = z.number();
@@ -19,7 +20,6 @@ const GlobalDocShape = z.looseObject({
   orgs: rec(z.looseObject({ id: str, name: str })),
 });
 
-const Role = z.enum(['owner', 'admin', 'member']);
 const Method = str;
 const OrgDocShape = z.looseObject({
   schema: z.literal(1),
