@@ -3,6 +3,8 @@
 import { findLine } from '../domain/seats.js';
 import type { Account, Invitation, OrgDoc } from '../domain/model.js';
 import type { MailMessage } from '../core/mailer.js';
+import type { Services } from '../core/services.js';
+import { recordInvitationMail } from './invitation-mail-status.js';
 
 export function invitationMail(publicUrl: string, doc: OrgDoc, inv: Invitation, token: string, inviter: Account): MailMessage {
   const link = `${publicUrl}/accept?token=${encodeURIComponent(token)}`;
@@ -21,4 +23,9 @@ export function invitationMail(publicUrl: string, doc: OrgDoc, inv: Invitation, 
     `The link works once and expires on ${new Date(inv.expiresAt).toISOString().slice(0, 16).replace('T', ' ')} UTC.`,
   ].join('\n');
   return { to: inv.email, subject: `You are invited to ${doc.org.name} on Seatkeeper`, text };
+}
+
+/** Sends it and keeps the outcome on the invitation ("mail not sent", with resend); returns the invitation as it now is. */
+export async function sendInvitationMail(s: Services, doc: OrgDoc, inv: Invitation, token: string, inviter: Account): Promise<Invitation> {
+  return recordInvitationMail(s, doc.org.id, inv, await s.mailer.trySend(invitationMail(s.publicUrl(), doc, inv, token, inviter)), inviter.id);
 }

@@ -6,7 +6,7 @@ import { auditEvent } from '../../domain/audit.js';
 import { importRows, type ImportEffect, type ImportEnv } from '../../domain/import.js';
 import { memberEmails } from '../../domain/email-match.js';
 import { productName } from '../../domain/assignments.js';
-import { invitationMail } from '../../mail/invitation-mail.js';
+import { sendInvitationMail } from '../../mail/invitation-mail.js';
 import { seatGiven, mailPermissionsChanged } from '../../mail/permissions-mail.js';
 import { hashSecret, newSecret } from '../../core/ids.js';
 import type { Services } from '../../core/services.js';
@@ -71,9 +71,10 @@ async function announce(s: Services, orgId: string, actor: Account, now: number,
   if (rightsOf.size) s.gateway.rightsChanged({ orgId, accountIds: [...rightsOf] });
   if (flat.length) s.events.emit('feed', { orgId, at: now, kind: 'member', text: `${actor.email} imported ${effects.length} row(s) from a file.` });
   await inBatches([...mails], MAIL_CONCURRENCY, ([id, lines]) => mailPermissionsChanged(s, id, doc.org.name, lines));
-  await inBatches(invites, MAIL_CONCURRENCY, ({ inv, token }) =>
-    s.mailer.send(invitationMail(s.publicUrl(), doc, inv, token, actor)),
-  );
+  // Like the invitations route: a mail that could not be sent shows as "mail not sent", with resend.
+  await inBatches(invites, MAIL_CONCURRENCY, async ({ inv, token }) => {
+    await sendInvitationMail(s, doc, inv, token, actor);
+  });
 }
 
 export function registerImportRoutes(r: Router): void {

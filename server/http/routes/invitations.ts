@@ -35,11 +35,10 @@ import {
 import { findLine } from '../../domain/seats.js';
 import { hashSecret, newSecret } from '../../core/ids.js';
 import { hashPassword } from '../../core/password.js';
-import { invitationMail } from '../../mail/invitation-mail.js';
+import { sendInvitationMail } from '../../mail/invitation-mail.js';
 import { mailPermissionsChanged } from '../../mail/permissions-mail.js';
 import type { Services } from '../../core/services.js';
 import type { Account, Invitation, OrgDoc } from '../../domain/model.js';
-import { recordInvitationMail } from '../../mail/invitation-mail-status.js';
 import type { Router } from '../router.js';
 import { credentialChecks, findAccountByEmail, startSession, upgradePasswordHash } from './auth.js';
 
@@ -61,10 +60,6 @@ function view(inv: Invitation, now: number): InvitationView {
 
 function productCodes(doc: OrgDoc, lineIds: readonly string[]): string[] {
   return lineIds.map((id) => findLine(doc, id)?.line.productCode).filter((c): c is string => !!c);
-}
-
-async function sendInvitationMail(s: Services, doc: OrgDoc, inv: Invitation, token: string, inviter: Account): Promise<Invitation> {
-  return recordInvitationMail(s, doc.org.id, inv, await s.mailer.trySend(invitationMail(s.publicUrl(), doc, inv, token, inviter)), inviter.id);
 }
 
 /** The invitation a token is the link of, current or replaced by a resend. */
