@@ -4,7 +4,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Limits } from '../core/config.js';
-import { addressPolicy, type AddressPolicy } from '../http/client-address.js';
+import { addressKey, addressPolicy, type AddressPolicy } from '../http/client-address.js';
 
 export class HelloGate {
   readonly #pending = new Map<string, number>();
@@ -45,7 +45,7 @@ export class HelloGate {
 
   /** False (and the socket answered and closed) when the address already has its share waiting. */
   admit(address: string, socket: Duplex): boolean {
-    if ((this.#pending.get(address) ?? 0) < this.limits.unhelloedSocketsPerAddress) return true;
+    if ((this.#pending.get(addressKey(address)) ?? 0) < this.limits.unhelloedSocketsPerAddress) return true;
     const body = JSON.stringify({ error: { code: 'RATE_LIMITED', message: 'Too many unauthenticated agent sockets from your address.' } });
     socket.end(`HTTP/1.1 429 Too Many Requests\r\nRetry-After: 5\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
     return false;
@@ -53,6 +53,7 @@ export class HelloGate {
 
   /** Counts a socket as waiting for its hello; the returned function (call once) stops counting it, then runs `settled`. */
   hold(address: string, settled: () => void = () => {}): () => void {
+    address = addressKey(address);
     this.#pending.set(address, (this.#pending.get(address) ?? 0) + 1);
     let done = false;
     return () => {

@@ -5,7 +5,7 @@ import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Limits } from '../core/config.js';
 import type { Logger } from '../core/log.js';
-import type { AddressPolicy } from './client-address.js';
+import { addressKey, type AddressPolicy } from './client-address.js';
 
 /** Sockets counted against their address, and how to stop counting one (an agent that proved who it is). */
 const counted = new WeakMap<object, () => void>();
@@ -37,9 +37,10 @@ export function guardConnections(server: Server, limits: Limits, addresses: Addr
   const open = new Map<string, number>();
   let warned = 0;
   server.on('connection', (socket: Socket) => {
-    const address = socket.remoteAddress ?? '?';
+    const peer = socket.remoteAddress ?? '?';
     // Behind a trusted proxy every client shares its address: the proxy enforces its own caps.
-    if (addresses.trusts(address)) return;
+    if (addresses.trusts(peer)) return;
+    const address = addressKey(peer);
     const n = (open.get(address) ?? 0) + 1;
     if (n > limits.connectionsPerAddress) {
       if (Date.now() - warned > 10_000) {
