@@ -4,6 +4,7 @@ import { SeatkeeperError } from '../../shared/errors.js';
 import type { Limits, Window } from '../core/config.js';
 import { createRateLimiter, type RateLimiter } from '../core/rate-limit.js';
 import type { Services } from '../core/services.js';
+import { addressKey } from './client-address.js';
 
 /**
  * Public routes always count per address (config limits.publicRoute) unless they declare their own
@@ -28,7 +29,7 @@ export class RouteLimits {
   checkAddress(route: string, isPublic: boolean, limit: RouteLimit | undefined, address: string): void {
     const w: Window | undefined = typeof limit === 'object' ? (this.s.config.limits[limit.perAddress] as Window) : isPublic ? this.s.config.limits.publicRoute : undefined;
     if (!w) return;
-    const wait = this.#limiter(route, w).hit(address);
+    const wait = this.#limiter(route, w).hit(addressKey(address));
     if (wait > 0) throw new SeatkeeperError('RATE_LIMITED', `Too many requests from your address. Try again in ${wait} s.`, { retryAfter: wait });
   }
 
@@ -38,7 +39,7 @@ export class RouteLimits {
    */
   checkSerial(limit: RouteLimit | undefined, address: string, accountId: string | undefined, body: unknown): void {
     if (limit !== 'serial' || !carriesSerial(body)) return;
-    const wait = Math.max(this.#serials.peek(`ip:${address}`), accountId ? this.#serials.peek(`acc:${accountId}`) : 0);
+    const wait = Math.max(this.#serials.peek(`ip:${addressKey(address)}`), accountId ? this.#serials.peek(`acc:${accountId}`) : 0);
     if (wait > 0) {
       this.s.log.warn('audit: serial number tries over the limit', { address, accountId });
       throw new SeatkeeperError('RATE_LIMITED', `Too many serial numbers tried. Try again in ${wait} s.`, { retryAfter: wait });
@@ -48,7 +49,7 @@ export class RouteLimits {
   /** A request of the route failed: an unknown serial counts against the address and the account. */
   failed(limit: RouteLimit | undefined, address: string, accountId: string | undefined, error: unknown): void {
     if (limit !== 'serial' || !(error instanceof SeatkeeperError) || error.code !== 'UNKNOWN_SERIAL') return;
-    this.#serials.hit(`ip:${address}`);
+    this.#serials.hit(`ip:${addressKey(address)}`);
     if (accountId) this.#serials.hit(`acc:${accountId}`);
   }
 }
