@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { describe, expect, it, vi } from 'vitest';
 import { NOW, orgDoc } from '../../test/helpers/org-doc.js';
 import { importRows, type ImportEnv } from './import.js';
 import type { OrgDoc } from './model.js';
@@ -127,5 +128,87 @@ describe('importRows, assignments', () => {
       [6, 'refused', 'CONTRACT_NOT_ACTIVE'],
     ]);
     expect(Object.values(doc.assignments)).toHaveLength(1);
+  });
+});
+
+describe('importRows, the seat index', () => {
+  /** A world of `n` members, REVIT on two contracts, SW-PREMIUM, a serial ACAD line, and seats held already. */
+  function crowded(n: number, held: Array<[line: string, member: number]>): OrgDoc {
+    const b = orgDoc().member('owner', 'owner');
+    for (let i = 0; i < n; i++) b.member(`p${i}`);
+    b.contract('c1', [
+      { id: 'l1', productCode: 'SW-PREMIUM', seats: 3 },
+      { id: 'l2', productCode: 'REVIT', seats: 2 },
+      { id: 'ls', productCode: 'ACAD', seats: 5, method: 'serial' },
+    ]).contract('c2', [{ id: 'l3', productCode: 'REVIT', seats: 2 }]);
+    held.forEach(([l, m], k) => b.assign(`held_${k}`, l, `p${m % n}`));
+    return b.doc;
+  }
+  function crowdedEnv(doc: OrgDoc, n: number): ImportEnv {
+    let k = 0;
+    const id = (e: string) => (e === 'owner@acme.test' ? 'owner' : /^p\d+@acme\.test$/.test(e) && Number(e.slice(1, -10)) < n ? e.slice(0, -10) : undefined);
+    return {
+      actorId: 'owner',
+      now: NOW,
+      ids: (p) => `${p}_${++k}`,
+      accountByEmail: (e) => (id(e) ? { id: id(e)!, email: e } : undefined),
+      memberEmails: Object.keys(doc.members).map((m) => `${m}@acme.test`),
+      invitationTtlMs: 7 * 86400_000,
+      newToken: () => ({ token: `tok${k}`, hash: `hash${k}` }),
+    };
+  }
+
+  it('gives the same results and the same document as planning every seat against the document itself', async () => {
+    const indexed = await import('./import.js');
+    // A second copy of the import whose planAssign is given no index: it scans the document as the
+    // single-seat route does. Both must agree on every row and leave the same document.
+    vi.resetModules();
+    vi.doMock('./assignments.js', async (original) => {
+      const m = await original<typeof import('./assignments.js')>();
+      return { ...m, planAssign: (d: OrgDoc, input: Parameters<typeof m.planAssign>[1]) => m.planAssign(d, input) };
+    });
+    const scanning = await import('./import.js');
+    vi.doUnmock('./assignments.js');
+    expect(scanning.importRows).not.toBe(indexed.importRows);
+    const n = 6;
+    const email = fc.oneof(fc.integer({ min: 0, max: n }).map((i) => `p${i}@acme.test`), fc.constant('owner@acme.test'));
+    const product = fc.constantFrom('REVIT', 'SW-PREMIUM', 'ACAD', 'REVIT;SW-PREMIUM', 'NOPE');
+    const arb = fc.record({
+      held: fc.array(fc.tuple(fc.constantFrom('l1', 'l2', 'l3'), fc.nat(n)), { maxLength: 8 }),
+      kind: fc.constantFrom('members' as const, 'assignments' as const),
+      rows: fc.array(fc.record({ email, product, contract: fc.constantFrom('', 'C-c1', 'C-c2') }), { minLength: 1, maxLength: 25 }),
+    });
+    fc.assert(
+      fc.property(arb, ({ held, kind, rows }) => {
+        const cells = rows.map((r, i) =>
+          kind === 'members' ? row(i + 2, r.email, { products: r.product }) : row(i + 2, r.email, { product: r.product, ...(r.contract ? { contract: r.contract } : {}) }),
+        );
+        const a = crowded(n, held);
+        const b = structuredClone(a);
+        const fast = indexed.importRows(a, crowdedEnv(a, n), kind, cells);
+        const slow = scanning.importRows(b, crowdedEnv(b, n), kind, cells);
+        expect(fast).toEqual(slow);
+        expect(a).toEqual(b);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('reads the assignments a fixed number of times, however many rows (linear, not rows × assignments)', () => {
+    const reads = (rows: number) => {
+      const doc = crowded(rows, Array.from({ length: 2000 }, (_, k) => ['l1', k] as [string, number]));
+      doc.contracts.c1!.lines[0]!.seats = 10_000;
+      let enumerations = 0;
+      doc.assignments = new Proxy(doc.assignments, {
+        ownKeys(t) {
+          enumerations++;
+          return Reflect.ownKeys(t);
+        },
+      });
+      const r = importRows(doc, crowdedEnv(doc, rows), 'assignments', Array.from({ length: rows }, (_, i) => row(i + 2, `p${i}@acme.test`, { product: 'SW-PREMIUM' })));
+      expect(r.results.every((x) => x.status === (x.line - 2 < 2000 ? 'unchanged' : 'done'))).toBe(true);
+      return enumerations;
+    };
+    expect(reads(2500)).toBe(reads(10));
   });
 });

@@ -6,7 +6,7 @@
 import { SeatkeeperError } from '../../shared/errors.js';
 import { Email, Role } from '../../shared/api/common.js';
 import type { ImportKind, ImportLineSeats, ImportRow, ImportRowResult } from '../../shared/api/import.js';
-import { applyAssign, planAssign, productName } from './assignments.js';
+import { applyAssign, planAssign, productName, type SeatLookup } from './assignments.js';
 import { editDistance, findNearMiss } from './email-match.js';
 import { applyInvite, planInvite } from './invitations.js';
 import type { Assignment, Invitation, OrgDoc, Role as RoleT } from './model.js';
@@ -65,16 +65,17 @@ class ShortOfSeats extends SeatkeeperError {
 const refuse = (code: ConstructorParameters<typeof SeatkeeperError>[0], message: string) => new SeatkeeperError(code, message);
 
 /** Indexes kept up to date while rows apply, so 5,000 rows are not 5,000 scans of the document. */
-class Index {
+class Index implements SeatLookup {
   readonly holders = new Map<string, Set<string>>();
-  readonly assigned: Map<string, number>;
+  /** line id → seats assigned */
+  readonly seatCounts: Map<string, number>;
   readonly pending = new Map<string, Invitation>();
   /** every invitation by email, whatever its state */
   readonly invitationsByEmail = new Map<string, Invitation[]>();
   readonly teamsByName = new Map<string, string>();
   constructor(readonly doc: OrgDoc, now: number) {
     for (const a of Object.values(doc.assignments)) this.hold(a.lineId, a.accountId);
-    this.assigned = assignedByLine(doc);
+    this.seatCounts = assignedByLine(doc);
     for (const inv of Object.values(doc.invitations)) {
       if (inv.status === 'pending' && inv.expiresAt > now) this.pending.set(inv.email, inv);
       this.invited(inv);
@@ -102,13 +103,16 @@ class Index {
   }
   took(lineId: string, accountId: string): void {
     this.hold(lineId, accountId);
-    this.assigned.set(lineId, (this.assigned.get(lineId) ?? 0) + 1);
+    this.seatCounts.set(lineId, (this.seatCounts.get(lineId) ?? 0) + 1);
   }
   holds(lineId: string, accountId: string): boolean {
     return this.holders.get(lineId)?.has(accountId) ?? false;
   }
+  assigned(lineId: string): number {
+    return this.seatCounts.get(lineId) ?? 0;
+  }
   free(ref: LineRef): number {
-    return Math.max(0, ref.line.seats - (this.assigned.get(ref.line.id) ?? 0));
+    return Math.max(0, ref.line.seats - (this.seatCounts.get(ref.line.id) ?? 0));
   }
 }
 
@@ -176,7 +180,7 @@ function planAssignments(ix: Index, env: ImportEnv, accountId: string, codes: st
     const ref = seatFor(ix, env, accountId, code, contract);
     if (!ref) continue;
     // The same rules as POST /assignments (who may assign, contract active, not held, seats).
-    plans.push(planAssign(ix.doc, { actorId: env.actorId, lineId: ref.line.id, accountId, now: env.now, id: env.ids('asg') }));
+    plans.push(planAssign(ix.doc, { actorId: env.actorId, lineId: ref.line.id, accountId, now: env.now, id: env.ids('asg') }, ix));
   }
   return plans;
 }
@@ -308,7 +312,7 @@ export function importRows(doc: OrgDoc, env: ImportEnv, kind: ImportKind, rows: 
   const docs = target ? [doc, target] : [doc];
   const ix = new Index(doc, env.now);
   const freeBefore = new Map<string, number>();
-  const assignedBefore = new Map(ix.assigned);
+  const assignedBefore = new Map(ix.seatCounts);
   for (const c of Object.values(doc.contracts)) for (const line of c.lines) freeBefore.set(line.id, ix.free({ contract: c, line }));
   const short = new Map<string, number>();
   const results: ImportRowResult[] = [];
@@ -332,7 +336,7 @@ export function importRows(doc: OrgDoc, env: ImportEnv, kind: ImportKind, rows: 
   const seats: ImportLineSeats[] = [];
   for (const c of Object.values(doc.contracts)) {
     for (const line of c.lines) {
-      const taken = (ix.assigned.get(line.id) ?? 0) - (assignedBefore.get(line.id) ?? 0);
+      const taken = (ix.seatCounts.get(line.id) ?? 0) - (assignedBefore.get(line.id) ?? 0);
       // A product's shortfall is told once, on its first line.
       const s = short.get(line.productCode) ?? 0;
       short.delete(line.productCode);
