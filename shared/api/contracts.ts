@@ -2,7 +2,7 @@
 // term and lines (product × seats × activation method).
 import { z } from 'zod';
 import { ActivationMethod, ProductKind } from '../protocol/common.js';
-import { Id, ProductCode, Serial } from './common.js';
+import { Id, Name, ProductCode, Serial } from './common.js';
 
 /** Epoch milliseconds, or an ISO 8601 date-time a script may find easier to write. */
 export const Timestamp = z.union([
@@ -10,7 +10,8 @@ export const Timestamp = z.union([
   z.iso.datetime({ offset: true }).transform((s) => Date.parse(s)),
 ]);
 
-export const ContractNumber = z.string().trim().min(1).max(64);
+/** Shown in mail and pages like a name: no control characters or bidi overrides either. */
+export const ContractNumber = Name.max(64);
 
 /** A contract holds at most this many serials and lines; real contracts hold a handful. */
 const MAX_SERIALS = 50;

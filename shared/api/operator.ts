@@ -3,10 +3,11 @@
 import { z } from 'zod';
 import { Product } from '../catalog.js';
 import { ActivationMethod, ProductCode } from '../protocol/common.js';
-import { Serial } from './common.js';
+import { Name, Serial } from './common.js';
+import { ContractNumber } from './contracts.js';
 
 export const OperatorContractInput = z.strictObject({
-  number: z.string().min(1).max(200),
+  number: ContractNumber,
   serials: z.array(Serial).min(1).max(1000),
   startsAt: z.number().int().nonnegative().optional(),
   endsAt: z.number().int().nonnegative().optional(),
@@ -14,7 +15,8 @@ export const OperatorContractInput = z.strictObject({
 });
 
 export const OperatorOrganizationInput = z.strictObject({
-  name: z.string().trim().min(1).max(200),
+  // The same rules as every name and contract number an admin types: they reach mail and pages.
+  name: Name,
   aliasDomains: z.array(z.string().min(1).max(253)).max(100).optional(),
   contracts: z.array(OperatorContractInput).max(1000),
   products: z.array(Product).max(1000).optional(),
