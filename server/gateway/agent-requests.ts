@@ -36,9 +36,10 @@ export async function logout(core: GatewayCore, conn: AgentConnection): Promise<
     d.signedInAccountId = null;
     return syncOn(doc, [deviceId], now, { reason: 'signed-out' }, newJti(core.s), core.indexes.get(orgId)!);
   });
-  core.pusher.changes(orgId, changes);
-  // The asking connection learns the outcome as a reconcile saying nobody is signed in, with the
-  // revocations: the agent's `logout` waits for it rather than guessing when the server is done.
+  // The device's other sockets (its daemon) hear the revocations; the asking connection learns
+  // them once, in a reconcile saying nobody is signed in: the agent's `logout` waits for it
+  // rather than guessing when the server is done.
+  core.pusher.changes(orgId, changes, conn);
   const revoked = changes.flatMap((ch) => ch.revoked.map((r) => revocationOf(r.lease, r.reason)));
   core.pusher.push(
     orgId,
@@ -99,6 +100,6 @@ export async function inventory(core: GatewayCore, conn: AgentConnection, msg: I
     if (msg.os) dev.os = msg.os;
     return syncOn(o, [deviceId], now, {}, newJti(core.s), core.indexes.get(orgId)!);
   });
-  core.pusher.changes(orgId, changes);
+  core.pusher.changes(orgId, changes, conn);
   await refillSerialSeats(core, orgId, changes);
 }

@@ -139,7 +139,7 @@ describe('device sign-in', () => {
     }
   });
 
-  it("signs out on logout: that person's leases are revoked ('signed-out')", async () => {
+  it("signs out on logout: that person's leases are revoked ('signed-out'), told once to each socket", async () => {
     const org = await orgWithToken(server);
     const [bob] = await addMembers(server, org.orgId, 1);
     await org.admin.post(`/api/v1/orgs/${org.orgId}/assignments`, { lineId: org.line('SW-PREMIUM').id, accountId: bob!.id });
@@ -148,13 +148,18 @@ describe('device sign-in', () => {
     await a.next('login.done');
     const rec = await a.next('reconcile');
     const jti = (await verified(dev, rec.grant[0]!)).ok ? ((await verified(dev, rec.grant[0]!)) as { claims: { jti: string } }).claims.jti : '';
-    a.send({ type: 'logout', id: 'bye' });
-    const revoke = await a.next('lease.revoke');
-    expect(revoke).toMatchObject({ jti, productCode: 'SW-PREMIUM', reason: 'signed-out' });
-    // The asking connection hears the outcome: a reconcile saying nobody is signed in, with the revocation.
-    const after = await a.next('reconcile');
-    expect(after.signedInAccount).toBeNull();
+    // `seatkeeper-agent logout` asks over its own short-lived socket while the daemon stays connected.
+    const asker = await RawAgent.connect(server.url);
+    agents.push(asker);
+    await asker.authenticate(dev, { inventoryHash: null });
+    asker.send({ type: 'logout', id: 'bye' });
+    // The daemon's socket hears the revocation as a push.
+    expect(await a.next('lease.revoke')).toMatchObject({ jti, productCode: 'SW-PREMIUM', reason: 'signed-out' });
+    // The asking socket hears the outcome once: a reconcile saying nobody is signed in, with the revocation.
+    let after = await asker.next('reconcile');
+    while (after.signedInAccount !== null || after.revoke.length === 0) after = await asker.next('reconcile');
     expect(after.revoke).toEqual([{ jti, productCode: 'SW-PREMIUM', reason: 'signed-out' }]);
+    expect(asker.all('lease.revoke')).toEqual([]);
     const doc = server.services.store.org(org.orgId)!;
     expect(doc.devices[dev.deviceId]!.signedInAccountId).toBeNull();
     expect(doc.leases[jti]).toMatchObject({ status: 'revoked', revokeReason: 'signed-out' });
