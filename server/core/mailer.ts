@@ -5,6 +5,8 @@ export interface MailMessage {
   to: string;
   subject: string;
   text: string;
+  /** the same content as HTML (server/mail/template.ts); made from the text when absent */
+  html?: string;
 }
 
 export type MailConfig =

@@ -5,8 +5,14 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../core/log.js';
 import type { MailConfig, Mailer, MailMessage, MailOutcome } from '../core/mailer.js';
+import { htmlFromText } from './template.js';
 
 export type { MailConfig, MailMessage, MailOutcome, Mailer } from '../core/mailer.js';
+
+/** Every mail goes out as multipart/alternative: plain text first, then HTML. */
+function withHtml(msg: MailMessage): MailMessage {
+  return msg.html ? msg : { ...msg, html: htmlFromText(msg.subject, msg.text) };
+}
 
 export function createMailer(config: MailConfig, log: Logger): Mailer {
   const from = config.from ?? 'Seatkeeper <seatkeeper@localhost>';
@@ -15,7 +21,7 @@ export function createMailer(config: MailConfig, log: Logger): Mailer {
     let n = 0;
     const trySend = async (msg: MailMessage): Promise<MailOutcome> => {
       try {
-        const info = await transport.sendMail({ from, ...msg });
+        const info = await transport.sendMail({ from, ...withHtml(msg) });
         // Mails carry live invitation links: for the service account only.
         await mkdir(config.dir, { recursive: true, mode: 0o700 });
         const name = `${Date.now()}-${process.pid}-${n++}.eml`;
@@ -50,7 +56,7 @@ export function createMailer(config: MailConfig, log: Logger): Mailer {
   const deliver = async (msg: MailMessage) => {
     for (let attempt = 1; ; attempt++) {
       try {
-        await transport.sendMail({ from, ...msg });
+        await transport.sendMail({ from, ...withHtml(msg) });
         log.info('mail sent', { to: msg.to, subject: msg.subject });
         return;
       } catch (err) {

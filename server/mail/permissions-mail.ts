@@ -3,6 +3,7 @@
 // the change is durable.
 import type { ActivationMethod } from '../domain/model.js';
 import type { Services } from '../core/services.js';
+import { renderMail } from './template.js';
 
 export const PERMISSIONS_SUBJECT = 'Your Seatkeeper permissions have changed';
 
@@ -10,15 +11,14 @@ export const PERMISSIONS_SUBJECT = 'Your Seatkeeper permissions have changed';
 export async function mailPermissionsChanged(s: Services, accountId: string, orgName: string, changes: string[]): Promise<void> {
   const account = s.store.global().accounts[accountId];
   if (!account || changes.length === 0) return;
-  const text = [
-    `Hello ${account.name},`,
-    '',
-    `your permissions in ${orgName} have changed:`,
-    ...changes.map((c) => `  - ${c}`),
-    '',
-    `Sign in at ${s.publicUrl()} to see what you may use now (My products).`,
-  ].join('\n');
-  await s.mailer.send({ to: account.email, subject: PERMISSIONS_SUBJECT, text });
+  await s.mailer.send(
+    renderMail({
+      to: account.email,
+      subject: PERMISSIONS_SUBJECT,
+      greeting: `Hello ${account.name},`,
+      blocks: [`your permissions in ${orgName} have changed:`, { list: changes }, 'See what you may use now under My products:', { label: 'Sign in to Seatkeeper', link: s.publicUrl() }],
+    }),
+  );
 }
 
 /** The line for a seat given: `what` names the product and contract. */

@@ -12,6 +12,7 @@ import { applyLinkSerial, applyRegister, findAccountByEmail as findAccount, plan
 import type { Services } from '../../core/services.js';
 import type { Account } from '../../domain/model.js';
 import { noSeatNearMisses, recordMismatch } from '../../domain/mismatches.js';
+import { accountLinkMail, MAIL_LINK_PATHS } from '../../mail/account-link-mail.js';
 import { clearSessionCookie, sessionCookie } from '../caller.js';
 import type { Router } from '../router.js';
 
@@ -96,19 +97,6 @@ export async function recordNoSeatPairs(s: Services, account: Account): Promise<
   }
 }
 
-const MAIL_LINKS: Record<MailTokenKind, { path: string; subject: string; lines: (minutes: number) => string[] }> = {
-  verify: {
-    path: '/verify-email',
-    subject: 'Verify your email address for Seatkeeper',
-    lines: (m) => ['Someone (we hope you) created a Seatkeeper account with this address.', '', 'Verify it here:', '{link}', '', `The link works once and for ${m / 60} hours. If it was not you, ignore this mail.`],
-  },
-  reset: {
-    path: '/reset-password',
-    subject: 'Reset your Seatkeeper password',
-    lines: (m) => ['Someone (we hope you) asked to reset the password of the Seatkeeper account with this address.', '', 'Choose a new password here:', '{link}', '', `The link works once and for ${m} minutes. If it was not you, ignore this mail: your password stays as it is.`],
-  },
-};
-
 /** A new single-use link of `kind` for the account, stored as its hash, and the mail carrying it. */
 export async function sendMailLink(s: Services, accountId: string, kind: MailTokenKind): Promise<void> {
   const token = newSecret(kind === 'verify' ? 'skv' : 'skr');
@@ -120,10 +108,8 @@ export async function sendMailLink(s: Services, accountId: string, kind: MailTok
     return a.email;
   });
   if (!email) return;
-  const m = MAIL_LINKS[kind];
-  const link = `${s.publicUrl()}${m.path}?token=${encodeURIComponent(token)}`;
-  const text = ['Hello,', '', ...m.lines(MAIL_TOKEN_TTL_MS[kind] / 60_000).map((l) => (l === '{link}' ? link : l))].join('\n');
-  await s.mailer.trySend({ to: email, subject: m.subject, text });
+  const link = `${s.publicUrl()}${MAIL_LINK_PATHS[kind]}?token=${encodeURIComponent(token)}`;
+  await s.mailer.trySend(accountLinkMail(kind, email, link, MAIL_TOKEN_TTL_MS[kind] / 60_000));
 }
 
 /** Whether a link of `kind` went to the account less than a minute ago (mail links are throttled per account). */
