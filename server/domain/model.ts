@@ -226,6 +226,10 @@ export interface MethodSwitch {
   createdBy: string;
   createdAt: number;
   appliedAt: number | null;
+  /** who was mailed that this switch takes their access away, and when (absent before those mails) */
+  warned?: Record<string, { scheduled?: number; reminder?: number }>;
+  /** when the leader's reminder pass ran for it: it runs once per switch */
+  remindedAt?: number;
 }
 
 export interface EmailMismatch {
