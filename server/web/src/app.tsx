@@ -14,6 +14,7 @@ import { AuditPage } from './pages/audit.js';
 import { ClaimDonePage, ClaimPage } from './pages/claim.js';
 import { DashboardPage } from './pages/dashboard.js';
 import { DevicesPage } from './pages/devices.js';
+import { ImportPage } from './pages/import.js';
 import { LinkSerialPage } from './pages/link-serial.js';
 import { ForgotPasswordPage, ResetPasswordPage, VerifyEmailPage } from './pages/mail-links.js';
 import { MemberPage } from './pages/member.js';
@@ -93,6 +94,7 @@ const managed: Array<{ pattern: string; render: Render; teams?: boolean }> = [
   { pattern: '/teams', render: () => <TeamsPage /> },
   { pattern: '/devices', render: () => <DevicesPage /> },
   { pattern: '/audit', render: () => <AuditPage /> },
+  { pattern: '/import', render: () => <ImportPage /> },
 ];
 
 function route(path: string, who: Who): ComponentChildren {
@@ -190,6 +192,7 @@ function Nav() {
             <Link href="/teams">Teams</Link>
             <Link href="/devices">Devices</Link>
             <Link href="/audit">Audit log</Link>
+            <Link href="/import">Import</Link>
           </>
         )}
         {org && isTeamAdmin && (
