@@ -33,6 +33,8 @@ export interface Gateway {
   rightsChanged(change: EntitlementChange): void;
   /** Leases changed in the store outside the gateway (pruning): its indexes read them again. */
   leasesChangedOutside(orgId?: string): void;
+  /** The operator removed the organization (committed already): every socket of it is closed at once. */
+  organizationRemoved(orgId: string): void;
   /** The device enrolled again with a new key: its old sockets go, its leases were ended. */
   deviceReenrolled(orgId: string, deviceId: string): void;
   /** An admin revoked the device: its leases go ('device-revoked'), it is told, then cut off. */

@@ -216,7 +216,8 @@ export class AgentGateway implements GatewayCore {
     // Checked in the crypto pool: a fleet reconnecting at once costs the event loop nothing for it.
     const valid = !!device && (await this.crypto.verify(device.publicKey, helloSigningInput(conn.nonce, hello.deviceId), hello.signature));
     if (conn.closed) return;
-    if (!orgId || !device || !valid) {
+    // Checked again after the await: the operator may have removed the organization meanwhile.
+    if (!orgId || !device || !valid || this.s.store.org(orgId)?.org.removedAt) {
       this.s.log.warn('agent hello refused', { remote: conn.remote, deviceId: hello.deviceId, known: !!device });
       conn.sendError('UNAUTHENTICATED', 'Unknown device or a signature that does not verify. Enroll the workstation again if this persists.', hello.id);
       conn.close(closeCodes.AUTH_FAILED.code, 'authentication failed');
@@ -264,6 +265,7 @@ export class AgentGateway implements GatewayCore {
     if (conn.closed) return;
     const doc = this.s.store.org(orgId);
     if (!doc) return conn.close(closeCodes.INTERNAL_ERROR.code, 'organization gone');
+    if (doc.org.removedAt) return conn.close(closeCodes.ORG_REMOVED.code, 'organization removed');
     const key = deviceKeyOf(orgId, device.id);
     conn.send({ type: 'welcome', serverTime: now, deviceId: device.id, settings: agentSettings(this.s.config.heartbeatSeconds, doc.org.settings.leaseTtlSeconds) });
     conn.state = 'ready';
@@ -347,7 +349,8 @@ export class AgentGateway implements GatewayCore {
     const now = this.s.clock();
     this.s.store
       .tx((t) => {
-        const d = t.org(orgId)?.devices[deviceId];
+        const doc = t.org(orgId);
+        const d = doc?.org.removedAt ? undefined : doc?.devices[deviceId];
         if (d) d.lastSeenAt = now;
       })
       .catch((e: Error) => this.s.log.debug('could not record last seen', { deviceId, error: e.message }));

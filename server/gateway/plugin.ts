@@ -5,6 +5,7 @@ import type { Plugin } from '../core/plugin.js';
 import type { CoreServices } from '../core/services.js';
 import { AgentGateway } from './gateway.js';
 import { loadOrCreateLeaseKey } from './lease-key.js';
+import { closeOrganizationSockets } from './org-removed.js';
 import { activateDeviceCode, applyEntitlementChange, requestRescan, revokeDevice } from './operations.js';
 import { closeCodes } from '../../shared/protocol/index.js';
 
@@ -42,6 +43,7 @@ export function gatewayFacade(g: AgentGateway): Gateway {
       g.indexes.invalidate(orgId);
       for (const c of g.pusher.all(orgId, deviceId)) c.close(closeCodes.REPLACED.code, 'device re-enrolled');
     },
+    organizationRemoved: (orgId) => closeOrganizationSockets(g, orgId),
     revokeDevice: (orgId, deviceId, actorId) => revokeDevice(g, orgId, deviceId, actorId),
     requestRescan: (orgId, deviceId) => requestRescan(g, orgId, deviceId),
     activateDeviceCode: (account, userCode) => activateDeviceCode(g, account, userCode),

@@ -9,6 +9,7 @@ import type { Lease, OrgDoc } from '../domain/model.js';
 import type { RemoteRecords } from '../store/store.js';
 import type { GatewayCore } from './operations.js';
 import { reconcileBody, revocationOf, type DeviceChange } from './lease-sync.js';
+import { closeOrganizationSockets } from './org-removed.js';
 import { deviceKeyOf } from './pusher.js';
 
 /** Pushes what another node changed in the organization to the devices connected to this node. */
@@ -18,6 +19,11 @@ export function pushRemoteChanges(core: GatewayCore, orgId: string, records: Rem
   if (!doc) return;
   const online = presence.onlineDevices(orgId);
   if (online.size === 0) return;
+  // Removed by the operator on another node: its sockets here go too.
+  if (doc.org.removedAt) {
+    closeOrganizationSockets(core, orgId);
+    return;
+  }
   if (records === 'whole' || records.some((r) => r.k === 'leases' && r.i === undefined)) {
     // Read whole (this node was too far behind): tell each connected device its whole picture.
     for (const deviceId of online) wholePicture(core, orgId, doc, deviceId);

@@ -18,4 +18,6 @@ export async function removeOrganization(s: Services, orgId: string, confirm: st
     doc.org.removedAt = now;
     t.audit(auditEvent(s.ids, now, orgId, 'system', 'org.remove', orgId, { name: doc.org.name }, null));
   });
+  // After the commit: its workstations connected now must not keep their sockets until they reconnect.
+  s.gateway.organizationRemoved(orgId);
 }

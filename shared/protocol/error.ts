@@ -39,6 +39,8 @@ export const closeCodes = {
   REPLACED: { code: 4009, final: false },
   /** the server is shutting down */
   GOING_AWAY: { code: 1001, final: false },
+  /** the operator removed the device's organization from the server: nothing to reconnect to */
+  ORG_REMOVED: { code: 4010, final: true },
 } as const;
 
 export function isFinalClose(code: number): boolean {
