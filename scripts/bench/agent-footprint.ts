@@ -3,13 +3,15 @@
 // changes), sampled from /proc — RSS, CPU, wake-ups (context switches of every thread), open file
 // descriptors, and what it writes to its state directory — with the slope of each over the window;
 // then the one-file executable's size and start to --version beside the Node binary it is made of.
-// Full: 30 minutes idle (RSS read at 5, CPU and writes over the first 10, slopes over all 30).
-// --quick: about a minute, for a smoke figure. Linux only (/proc); elsewhere it says so.
+// Section `agent`: 10 minutes idle (RSS read at 5, CPU and writes over the 10); section `soak`: the
+// slopes over 30 minutes, heap after GC included. --quick: about a minute each, for a smoke figure.
+// Linux only (/proc); elsewhere it says so.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import WebSocket from 'ws';
 import { Helper, distDir } from './rpc.js';
 import { row, stats, type Row } from './report.js';
 
@@ -128,15 +130,56 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-export async function benchAgentFootprint(quick: boolean): Promise<Row[]> {
-  if (process.platform !== 'linux') {
-    process.stderr.write('bench agent: reads /proc; Linux only, skipped\n');
-    return [];
-  }
-  const windowMs = quick ? 40_000 : 30 * 60_000;
-  const rssAtMs = quick ? windowMs : 5 * 60_000;
-  const cpuWindowMs = quick ? windowMs : 10 * 60_000;
-  const everyMs = quick ? 3_000 : 30_000;
+/** Starts the CDP session of a process started with --inspect=127.0.0.1:0 (its URL on stderr). */
+async function inspectorOf(child: ChildProcess): Promise<{ heapAfterGcKiB(): Promise<number>; close(): void }> {
+  let err = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`agent-footprint: no inspector URL from the daemon: ${err}`)), 30_000);
+    child.stderr!.on('data', (d: Buffer) => {
+      if (err.length < 10_000) err += d;
+      const m = /ws:\/\/\S+/.exec(err);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[0]);
+      }
+    });
+  });
+  const ws = new WebSocket(url);
+  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+  let id = 0;
+  const pending = new Map<number, (r: { result?: { usedSize?: number } }) => void>();
+  ws.on('message', (m) => {
+    const j = JSON.parse(String(m)) as { id?: number; result?: { usedSize?: number } };
+    if (j.id !== undefined) pending.get(j.id)?.(j);
+    pending.delete(j.id ?? -1);
+  });
+  const call = (method: string) =>
+    new Promise<{ result?: { usedSize?: number } }>((resolve) => {
+      pending.set(++id, resolve);
+      ws.send(JSON.stringify({ id, method, params: {} }));
+    });
+  return {
+    async heapAfterGcKiB() {
+      await call('HeapProfiler.collectGarbage');
+      return ((await call('Runtime.getHeapUsage')).result?.usedSize ?? NaN) / 1024;
+    },
+    close: () => ws.close(),
+  };
+}
+
+interface IdleDaemon {
+  daemon: ChildProcess;
+  bare: ChildProcess;
+  stateDir: string;
+  /** throws when the daemon is no longer connected */
+  stillConnected(): void;
+}
+
+/**
+ * A real server with an enrolled shipped agent's daemon connected and idle (nothing changes), and
+ * a bare node kept alive by a timer beside it; `measure` runs once both are past start-up.
+ */
+async function withIdleDaemon<T>(quick: boolean, daemonFlags: string[], measure: (d: IdleDaemon) => Promise<T>): Promise<T> {
   const agent = join(distDir, 'agent.cjs');
   const data = await mkdtemp(join(tmpdir(), 'sk-bench-agent-data-'));
   const stateDir = await mkdtemp(join(tmpdir(), 'sk-bench-agent-state-'));
@@ -158,33 +201,81 @@ export async function benchAgentFootprint(quick: boolean): Promise<Row[]> {
     const enrolled = await run(process.execPath, [agent, 'enroll', '--server', ready.url, '--token', token, '--state-dir', stateDir], env);
     if (enrolled.code !== 0) throw new Error(`agent enroll: ${enrolled.out}`);
 
-    daemon = spawn(process.execPath, [agent, 'run', '--state-dir', stateDir], { env, stdio: 'ignore' });
+    daemon = spawn(process.execPath, [...daemonFlags, agent, 'run', '--state-dir', stateDir], { env, stdio: ['ignore', 'ignore', daemonFlags.length ? 'pipe' : 'ignore'] });
     bare = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1 << 30)'], { stdio: 'ignore' });
     const statusFile = join(stateDir, 'status.json');
-    await waitFor('the daemon to connect', () => existsSync(statusFile) && (JSON.parse(readFileSync(statusFile, 'utf8')) as { connected: boolean }).connected, 30_000);
-    // Past start-up (the first inventory, the welcome's writes, lazy compilation) before the window opens.
-    await sleep(quick ? 12_000 : 60_000);
+    const connected = () => existsSync(statusFile) && (JSON.parse(readFileSync(statusFile, 'utf8')) as { connected: boolean }).connected;
+    const result = measure({
+      daemon,
+      bare,
+      stateDir,
+      stillConnected() {
+        if (!connected()) throw new Error('agent-footprint: the daemon lost its connection during the window');
+      },
+    });
+    // measure() starts listening (the inspector URL) at once; the window opens once start-up is over.
+    return await result;
+  } finally {
+    if (daemon) await stopChild(daemon);
+    if (bare) await stopChild(bare);
+    server.child.kill('SIGTERM');
+    await server.exited;
+    for (const dir of [data, stateDir, detectRoot]) await rm(dir, { recursive: true, force: true });
+  }
+}
 
-    const writes = watchWrites(stateDir);
-    const t0 = performance.now();
-    const d: Sample[] = [];
-    const b: Sample[] = [];
-    const sizes: number[] = [];
-    for (;;) {
-      const t = performance.now() - t0;
-      d.push(sample(daemon.pid!, t));
-      b.push(sample(bare.pid!, t));
-      sizes.push(writes.size());
-      if (t >= windowMs) break;
-      await sleep(Math.min(everyMs, windowMs - t + 1));
+/** Waits for the daemon to connect, then past start-up (the first inventory, the welcome's writes, lazy compilation). */
+async function settle(d: IdleDaemon, quick: boolean): Promise<void> {
+  await waitFor('the daemon to connect', () => {
+    try {
+      d.stillConnected();
+      return true;
+    } catch {
+      return false;
     }
-    writes.close();
-    const connected = (JSON.parse(readFileSync(statusFile, 'utf8')) as { connected: boolean }).connected;
-    if (!connected) throw new Error('agent-footprint: the daemon lost its connection during the window');
+  }, 30_000);
+  await sleep(quick ? 12_000 : 60_000);
+}
 
-    const at = (s: Sample[], ms: number) => s.find((x) => x.t >= ms) ?? s[s.length - 1]!;
-    const per = (s: Sample[], ms: number) => {
-      const end = at(s, ms);
+/** Samples both processes every `everyMs` over `windowMs`; `extra` adds a figure of the daemon's to each sample. */
+async function sampleWindow(d: IdleDaemon, windowMs: number, everyMs: number, extra?: () => Promise<number>) {
+  const writes = watchWrites(d.stateDir);
+  const t0 = performance.now();
+  const ds: Sample[] = [];
+  const bs: Sample[] = [];
+  const sizes: number[] = [];
+  const extras: number[] = [];
+  for (;;) {
+    const t = performance.now() - t0;
+    if (extra) extras.push(await extra());
+    ds.push(sample(d.daemon.pid!, t));
+    bs.push(sample(d.bare.pid!, t));
+    sizes.push(writes.size());
+    if (t >= windowMs) break;
+    await sleep(Math.min(everyMs, windowMs - t + 1));
+  }
+  writes.close();
+  d.stillConnected();
+  return { d: ds, b: bs, sizes, extras, events: writes.events };
+}
+
+const at = (s: Sample[], ms: number) => s.find((x) => x.t >= ms) ?? s[s.length - 1]!;
+const minutesOf = (s: Sample[]) => s.map((x) => x.t / 60_000);
+
+/** Section `agent`: RSS after 5 minutes connected, idle CPU, wake-ups and disk writes over 10, the executable. */
+export async function benchAgentFootprint(quick: boolean): Promise<Row[]> {
+  if (process.platform !== 'linux') {
+    process.stderr.write('bench agent: reads /proc; Linux only, skipped\n');
+    return [];
+  }
+  const windowMs = quick ? 40_000 : 10 * 60_000;
+  const rssAtMs = quick ? windowMs : 5 * 60_000;
+  const everyMs = quick ? 3_000 : 30_000;
+  const rows = await withIdleDaemon(quick, [], async (daemon) => {
+    await settle(daemon, quick);
+    const { d, b, events } = await sampleWindow(daemon, windowMs, everyMs);
+    const per = (s: Sample[]) => {
+      const end = s[s.length - 1]!;
       const minutes = end.t / 60_000;
       return {
         cpuPct: ((end.cpuTicks - s[0]!.cpuTicks) / TICKS_PER_S / (end.t / 1000)) * 100,
@@ -192,14 +283,12 @@ export async function benchAgentFootprint(quick: boolean): Promise<Row[]> {
         wakeupsPerMin: (end.mainWakeups - s[0]!.mainWakeups) / minutes,
       };
     };
-    const dc = per(d, cpuWindowMs);
-    const bc = per(b, cpuWindowMs);
-    const minutesOf = (s: Sample[]) => s.map((x) => x.t / 60_000);
-    const inCpuWindow = writes.events.filter((e) => e.t <= cpuWindowMs);
-    const bytesWritten = inCpuWindow.reduce((a, e) => a + e.bytes, 0);
-    const files = [...new Set(inCpuWindow.map((e) => e.file.replace(/\.\d+\.[0-9a-f]+\.tmp$/, '')))].join(', ');
-    const span = quick ? `${Math.round(windowMs / 1000)} s` : `${Math.round(cpuWindowMs / 60_000)} min`;
-    const rows: Row[] = [
+    const dc = per(d);
+    const bc = per(b);
+    const bytesWritten = events.reduce((a, e) => a + e.bytes, 0);
+    const files = [...new Set(events.map((e) => e.file.replace(/\.\d+\.[0-9a-f]+\.tmp$/, '')))].join(', ');
+    const span = quick ? `${Math.round(windowMs / 1000)} s` : `${Math.round(windowMs / 60_000)} min`;
+    return [
       row({
         bench: 'agent',
         figure: `daemon RSS after ${quick ? `${Math.round(rssAtMs / 1000)} s` : '5 min'} connected, idle`,
@@ -250,8 +339,8 @@ export async function benchAgentFootprint(quick: boolean): Promise<Row[]> {
         baseline: 'none (nothing changed)',
         baselineValue: null,
         target: '0 beyond logs',
-        met: inCpuWindow.every((e) => e.file.startsWith('logs')),
-        note: inCpuWindow.length ? `${inCpuWindow.length} write events: ${files}` : undefined,
+        met: events.every((e) => e.file.startsWith('logs')),
+        note: events.length ? `${events.length} write events: ${files}` : undefined,
       }),
       row({
         bench: 'agent',
@@ -261,44 +350,76 @@ export async function benchAgentFootprint(quick: boolean): Promise<Row[]> {
         baseline: 'bare node kept alive by a timer',
         baselineValue: b[b.length - 1]!.fds,
       }),
-      row({
-        bench: 'agent',
-        figure: `daemon RSS slope, idle, over ${Math.round(windowMs / 60_000) || '<1'} min`,
-        value: (slope(minutesOf(d), d.map((x) => x.rssKiB)) * 60) / 1024,
-        unit: 'MiB/h',
-        baseline: 'bare node kept alive by a timer',
-        baselineValue: (slope(minutesOf(b), b.map((x) => x.rssKiB)) * 60) / 1024,
-        ratio: null,
-        target: 'flat',
-      }),
-      row({
-        bench: 'agent',
-        figure: 'daemon fd slope, idle',
-        value: slope(minutesOf(d), d.map((x) => x.fds)) * 60,
-        unit: 'fds/h',
-        baseline: 'bare node kept alive by a timer',
-        baselineValue: slope(minutesOf(b), b.map((x) => x.fds)) * 60,
-        ratio: null,
-        target: 'flat',
-      }),
-      row({
-        bench: 'agent',
-        figure: 'state directory size slope, idle',
-        value: slope(minutesOf(d), sizes) * 60,
-        unit: 'B/h',
-        baseline: 'none',
-        baselineValue: null,
-        target: 'flat',
-      }),
     ];
-    return [...rows, ...(await executableRows(quick))];
-  } finally {
-    if (daemon) await stopChild(daemon);
-    if (bare) await stopChild(bare);
-    server.child.kill('SIGTERM');
-    await server.exited;
-    for (const dir of [data, stateDir, detectRoot]) await rm(dir, { recursive: true, force: true });
+  });
+  return [...rows, ...(await executableRows(quick))];
+}
+
+/**
+ * Section `soak`: nothing grows while idle — the slopes of RSS, heap after a full GC (asked of the
+ * daemon through its inspector, so it is started with --inspect on loopback), open files and the
+ * state directory over 30 minutes. The inspector costs memory of its own: RSS is `agent`'s figure.
+ */
+export async function benchAgentSoak(quick: boolean): Promise<Row[]> {
+  if (process.platform !== 'linux') {
+    process.stderr.write('bench soak: reads /proc; Linux only, skipped\n');
+    return [];
   }
+  const windowMs = quick ? 40_000 : 30 * 60_000;
+  const everyMs = quick ? 3_000 : 30_000;
+  return withIdleDaemon(quick, ['--inspect=127.0.0.1:0'], async (daemon) => {
+    const inspector = await inspectorOf(daemon.daemon);
+    try {
+      await settle(daemon, quick);
+      const { d, b, sizes, extras } = await sampleWindow(daemon, windowMs, everyMs, () => inspector.heapAfterGcKiB());
+      const minutes = `${Math.round(windowMs / 60_000) || '<1'} min`;
+      const mins = minutesOf(d);
+      return [
+        row({
+          bench: 'soak',
+          figure: `daemon RSS slope, idle, over ${minutes}`,
+          value: (slope(mins, d.map((x) => x.rssKiB)) * 60) / 1024,
+          unit: 'MiB/h',
+          baseline: 'bare node kept alive by a timer',
+          baselineValue: (slope(minutesOf(b), b.map((x) => x.rssKiB)) * 60) / 1024,
+          ratio: null,
+          target: 'flat',
+          note: `RSS ${(d[0]!.rssKiB / 1024).toFixed(1)} → ${(d[d.length - 1]!.rssKiB / 1024).toFixed(1)} MiB (bare node ${(b[0]!.rssKiB / 1024).toFixed(1)} → ${(b[b.length - 1]!.rssKiB / 1024).toFixed(1)} MiB), ${d.length} samples`,
+        }),
+        row({
+          bench: 'soak',
+          figure: `daemon heap after a full GC, slope over ${minutes}`,
+          value: (slope(mins, extras) * 60) / 1024,
+          unit: 'MiB/h',
+          baseline: 'none',
+          baselineValue: null,
+          target: 'flat',
+          note: `heap after GC ${(extras[0]! / 1024).toFixed(2)} → ${(extras[extras.length - 1]! / 1024).toFixed(2)} MiB (min ${(Math.min(...extras) / 1024).toFixed(2)}, max ${(Math.max(...extras) / 1024).toFixed(2)})`,
+        }),
+        row({
+          bench: 'soak',
+          figure: `daemon fd slope, idle, over ${minutes}`,
+          value: slope(mins, d.map((x) => x.fds)) * 60,
+          unit: 'fds/h',
+          baseline: 'bare node kept alive by a timer',
+          baselineValue: slope(minutesOf(b), b.map((x) => x.fds)) * 60,
+          ratio: null,
+          target: 'flat',
+        }),
+        row({
+          bench: 'soak',
+          figure: `state directory size slope, idle, over ${minutes}`,
+          value: slope(mins, sizes) * 60,
+          unit: 'B/h',
+          baseline: 'none',
+          baselineValue: null,
+          target: 'flat',
+        }),
+      ];
+    } finally {
+      inspector.close();
+    }
+  });
 }
 
 /** The linux executable (npm run package:agent): its size, and start to --version, beside Node's. */

@@ -1,17 +1,19 @@
-// `npm run bench [-- --quick] [-- --only NAME]`: runs the benchmarks one after another on
-// loopback and prints one table. A full run writes bench-results/latest.json and the README's
-// table; a quick run writes quick.json, a partial one (--only, SEATKEEPER_BENCH_LEVELS) partial.json,
-// so neither can stand in for the full run.
+// `npm run bench [-- --quick] [-- --only NAME]`: runs the benchmark sections one after another on
+// loopback and prints one table. Each full section writes bench-results/section-NAME.json and replaces
+// its own rows in the README's table as soon as it ends (the others stay, with their own dates); a run
+// of every section also writes bench-results/latest.json. A quick run writes quick.json, other levels,
+// another server build or a profiler (SEATKEEPER_BENCH_*) partial.json, and neither touches the README.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { machine, notesOf, table, type Row } from './report.js';
-import { benchAgentFootprint } from './agent-footprint.js';
+import { benchAgentFootprint, benchAgentSoak } from './agent-footprint.js';
 import { benchCheck } from './check.js';
 import { benchWindowsCheck } from './check-wine.js';
 import { benchFleet } from './fleet.js';
 import { benchFlood } from './flood.js';
 import { benchLeases } from './leases.js';
 import { benchStore } from './store.js';
-import { writeBenchReadme, type BenchResults } from '../bench-readme.js';
+import { benchCluster } from './cluster.js';
+import { mergeIntoReadme, type BenchResults } from '../bench-readme.js';
 
 type Bench = { name: string; run(quick: boolean): Promise<Row[]> };
 
@@ -20,19 +22,31 @@ const benches: Bench[] = [
   { name: 'lease', run: benchLeases },
   { name: 'check', run: benchCheck },
   { name: 'check-win', run: benchWindowsCheck },
-  // Full: 30 minutes of an idle connected daemon; --quick: about a minute.
+  // Full: 11 minutes of an idle connected daemon (RSS at 5, CPU and writes over 10); --quick: about a minute.
   { name: 'agent', run: benchAgentFootprint },
+  // Full: 30 minutes of it, for the slopes (RSS, heap after GC, fds, state directory); --quick: about a minute.
+  { name: 'soak', run: benchAgentSoak },
   { name: 'store', run: benchStore },
   { name: 'flood', run: benchFlood },
+  // Several nodes on one PostgreSQL (its own, started and stopped here): revoke across nodes, failover, assign.
+  { name: 'cluster', run: benchCluster },
 ];
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const onlyIdx = args.indexOf('--only');
 const only = onlyIdx >= 0 ? args[onlyIdx + 1] : undefined;
+if (onlyIdx >= 0 && !benches.some((b) => b.name === only)) {
+  process.stderr.write(`bench: no section ${JSON.stringify(only ?? '')}; one of ${benches.map((b) => b.name).join(', ')}\n`);
+  process.exit(2);
+}
 // Other fleet sizes, an experimental server build or a profiler make a run that is not the full one.
-const partial = only !== undefined || !!process.env.SEATKEEPER_BENCH_LEVELS || !!process.env.SEATKEEPER_BENCH_SERVER || !!process.env.SEATKEEPER_BENCH_PROFILE;
+const partial = !!process.env.SEATKEEPER_BENCH_LEVELS || !!process.env.SEATKEEPER_BENCH_SERVER || !!process.env.SEATKEEPER_BENCH_PROFILE;
+const publish = !quick && !partial;
+const order = benches.map((b) => b.name);
+const today = () => new Date().toISOString().slice(0, 10);
 
+await mkdir('bench-results', { recursive: true });
 const started = Date.now();
 const rows: Row[] = [];
 const failed: string[] = [];
@@ -40,27 +54,42 @@ for (const b of benches) {
   if (only && b.name !== only) continue;
   process.stderr.write(`bench ${b.name}${quick ? ' (quick)' : ''}…\n`);
   const t0 = Date.now();
+  let sectionRows: Row[] = [];
   try {
-    rows.push(...(await b.run(quick)));
+    sectionRows = await b.run(quick);
+    rows.push(...sectionRows);
   } catch (err) {
     process.stderr.write(`bench ${b.name} failed: ${(err as Error).stack}\n`);
     failed.push(b.name);
     process.exitCode = 1;
   }
-  process.stderr.write(`bench ${b.name} done in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+  const seconds = Math.round((Date.now() - t0) / 1000);
+  process.stderr.write(`bench ${b.name} done in ${seconds} s\n`);
+  if (!publish || failed.includes(b.name)) continue;
+  if (!sectionRows.length) {
+    process.stderr.write(`bench ${b.name}: no rows on this machine; its README rows left as they were\n`);
+    continue;
+  }
+  // Published as soon as the section ends: a later section failing or being stopped keeps it.
+  const section: BenchResults = { header: `Seatkeeper benchmarks, ${b.name} — ${today()} — ${machine()} — ${seconds} s`, section: b.name, date: today(), machine: machine(), seconds, quick, partial, failed: [], rows: sectionRows };
+  const file = `bench-results/section-${b.name}.json`;
+  await writeFile(file, JSON.stringify(section, null, 2));
+  try {
+    process.stderr.write(`wrote ${file}; ${await mergeIntoReadme([section], 'README.md', order)}\n`);
+  } catch (err) {
+    process.stderr.write(`README.md benchmark table not updated for ${b.name}: ${(err as Error).message}\n`);
+    process.exitCode = 1;
+  }
 }
 const seconds = Math.round((Date.now() - started) / 1000);
-const date = new Date().toISOString().slice(0, 10);
-const kind = quick ? ' — quick' : partial ? ' — partial' : '';
-const header = `Seatkeeper benchmarks — ${date} — ${machine()}${kind} — ${seconds} s`;
+const kind = quick ? ' — quick' : partial ? ' — partial' : only ? ` — ${only} only` : '';
+const header = `Seatkeeper benchmarks — ${today()} — ${machine()}${kind} — ${seconds} s`;
 const notes = notesOf(rows);
 process.stdout.write(`\n${header}\n\n${table(rows)}\n${notes.length ? `\nNotes:\n${notes.join('\n')}\n` : ''}`);
-const results: BenchResults = { header, date, machine: machine(), seconds, quick, partial, failed, rows };
-await mkdir('bench-results', { recursive: true });
-const file = `bench-results/${quick ? 'quick' : partial ? 'partial' : 'latest'}.json`;
+const results: BenchResults = { header, date: today(), machine: machine(), seconds, quick, partial, failed, rows };
+const file = `bench-results/${quick ? 'quick' : partial ? 'partial' : only ? `only-${only}` : 'latest'}.json`;
 await writeFile(file, JSON.stringify(results, null, 2));
 process.stderr.write(`wrote ${file}\n`);
-if (!quick && !partial) {
-  if (failed.length) process.stderr.write(`README.md benchmark table not updated: ${failed.join(', ')} failed\n`);
-  else process.stderr.write(`${await writeBenchReadme(file, 'README.md')}\n`);
-}
+if (publish && failed.length) process.stderr.write(`README.md benchmark rows of ${failed.join(', ')} not updated: failed\n`);
+// A run of every section leaves no section in the README that no longer exists.
+if (publish && !only && !failed.length) await mergeIntoReadme([], 'README.md', order, order);
