@@ -254,6 +254,23 @@ export interface UsageSample {
   devicesOnline: number;
 }
 
+/**
+ * One product's usage over one finished UTC day, folded from the samples by the leader's job and
+ * kept 90 days. `owned` is taken when the day is folded, so a contract edited later does not
+ * rewrite the history.
+ */
+export interface UsageDay {
+  /** YYYY-MM-DD, UTC */
+  day: string;
+  productCode: string;
+  peak: number;
+  /** seats in use summed over the day's samples (the average is sum / samples) */
+  sum: number;
+  /** samples the day had, all products together */
+  samples: number;
+  owned: number;
+}
+
 export interface OrgDoc {
   schema: 1;
   org: Organization;
@@ -269,6 +286,8 @@ export interface OrgDoc {
   switches: Record<string, MethodSwitch>;
   mismatches: EmailMismatch[];
   usage: UsageSample[];
+  /** finished days of usage, keyed `<day>/<productCode>` (absent in documents written before them) */
+  usageDays?: Record<string, UsageDay>;
   /** signed webhooks registered by admins (absent in documents written before them) */
   webhooks?: Record<string, Webhook>;
   /** the latest delivery attempts, newest last (bounded) */

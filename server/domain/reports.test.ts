@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { foldUsage, toCsv, usageReport } from './reports.js';
+import { foldUsage, rollUpUsage, toCsv, usageHistory, usageReport } from './reports.js';
 import type { OrgDoc } from './model.js';
 
 const day = (s: string) => Date.parse(`${s}T00:00:00Z`);
@@ -31,6 +31,58 @@ describe('usage report', () => {
       ['2026-01-04', 0, 0, 6, 0],
     ]);
     expect(r.rows.filter((x) => x.productCode === 'OTHER').map((x) => x.peak)).toEqual([0, 0, 1, 0]);
+  });
+});
+
+describe('usage rollup', () => {
+  const withSamples = (samples: OrgDoc['usage']): OrgDoc => ({ ...doc(), usage: samples });
+  const samples = (): OrgDoc['usage'] => [
+    { at: day('2026-01-02') + 1000, inUse: { CAD: 3 }, devicesOnline: 3 },
+    { at: day('2026-01-02') + 2000, inUse: {}, devicesOnline: 0 },
+    { at: day('2026-01-03') + 1000, inUse: { CAD: 8, OTHER: 1 }, devicesOnline: 9 },
+    { at: day('2026-01-04') + 1000, inUse: { CAD: 1 }, devicesOnline: 1 },
+  ];
+
+  it('folds each finished day into one row per product, held or seen, and leaves today to the samples', () => {
+    const d = withSamples(samples());
+    expect(rollUpUsage(d, day('2026-01-04') + 5000)).toEqual(['2026-01-02', '2026-01-03']);
+    expect(Object.keys(d.usageDays!).sort()).toEqual(['2026-01-02/CAD', '2026-01-03/CAD', '2026-01-03/OTHER']);
+    expect(d.usageDays!['2026-01-02/CAD']).toEqual({ day: '2026-01-02', productCode: 'CAD', peak: 3, sum: 3, samples: 2, owned: 10 });
+    expect(d.usageDays!['2026-01-03/OTHER']).toEqual({ day: '2026-01-03', productCode: 'OTHER', peak: 1, sum: 1, samples: 1, owned: 0 });
+  });
+
+  it('is idempotent: a second run, or a run after the samples were pruned, changes nothing', () => {
+    const d = withSamples(samples());
+    rollUpUsage(d, day('2026-01-04') + 5000);
+    const once = JSON.stringify(d.usageDays);
+    expect(rollUpUsage(d, day('2026-01-04') + 6000)).toEqual([]);
+    d.usage.splice(0, 3);
+    expect(rollUpUsage(d, day('2026-01-04') + 7000)).toEqual([]);
+    expect(JSON.stringify(d.usageDays)).toBe(once);
+  });
+
+  it('reports the same numbers from folded rows as from the samples, and keeps the owned seats of the day', () => {
+    const now = day('2026-01-04') + 5000;
+    const fromSamples = usageReport(withSamples(samples()), foldUsage({}, samples()), now, 4);
+    const d = withSamples(samples());
+    rollUpUsage(d, now);
+    d.usage = d.usage.filter((s) => s.at >= day('2026-01-04'));
+    // A contract edited afterwards does not rewrite the folded days.
+    d.contracts.c2!.lines[0]!.seats = 60;
+    const fromRows = usageReport(d, usageHistory(d), now, 4);
+    const pick = (r: typeof fromRows) => r.rows.filter((x) => x.day !== '2026-01-04');
+    expect(pick(fromRows)).toEqual(pick(fromSamples));
+    expect(fromRows.rows.find((x) => x.day === '2026-01-04' && x.productCode === 'CAD')).toMatchObject({ peak: 1, avg: 1, owned: 60, samples: 1 });
+  });
+
+  it('drops rows older than the days kept, and does not fold samples older than that', () => {
+    const d = withSamples(samples());
+    rollUpUsage(d, day('2026-01-04') + 5000);
+    // 89 days later the 4th is the oldest day kept.
+    expect(rollUpUsage(d, day('2026-01-04') + 89 * 86_400_000 + 5000)).toEqual(['2026-01-04']);
+    expect(Object.keys(d.usageDays!)).toEqual(['2026-01-04/CAD']);
+    const old = withSamples(samples());
+    expect(rollUpUsage(old, day('2026-01-03') + 89 * 86_400_000)).toEqual(['2026-01-03', '2026-01-04']);
   });
 });
 

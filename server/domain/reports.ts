@@ -1,7 +1,7 @@
 // Reports from what the server keeps: usage samples folded into days (peak and average seats in
 // use per product, against the seats owned that day), and CSV that spreadsheets read safely.
 import type { UsageDayRow } from '../../shared/api/reports.js';
-import type { OrgDoc, UsageSample } from './model.js';
+import type { OrgDoc, UsageDay, UsageSample } from './model.js';
 import { isContractActive } from './seats.js';
 
 const DAY = 24 * 3600 * 1000;
@@ -35,6 +35,63 @@ function ownedOn(doc: OrgDoc, code: string, dayStart: number): number {
   return n;
 }
 
+/** Finished days are kept this many days back from today (today included): what the report can show. */
+export const USAGE_DAYS_KEPT = 90;
+
+export const usageDayKey = (day: string, code: string): string => `${day}/${code}`;
+
+const startOf = (day: string): number => Date.parse(`${day}T00:00:00Z`);
+
+/** The products an organization holds a line of. */
+function heldCodes(doc: OrgDoc): Set<string> {
+  const codes = new Set<string>();
+  for (const c of Object.values(doc.contracts)) for (const l of c.lines) codes.add(l.productCode);
+  return codes;
+}
+
+/**
+ * Folds every finished UTC day (before the one `now` is in) that has samples and no folded rows yet
+ * into one row per product (held, or seen in use), and drops rows older than `keepDays`. Mutates
+ * `doc` (inside a transaction). Idempotent: a day once folded is never folded again, so a second
+ * run (or a second node) writes nothing, and the rows are a pure function of the samples.
+ * Returns the days folded.
+ */
+export function rollUpUsage(doc: OrgDoc, now: number, keepDays: number = USAGE_DAYS_KEPT): string[] {
+  const todayStart = startOf(dayOf(now));
+  const oldestKept = dayOf(todayStart - (keepDays - 1) * DAY);
+  const folded = new Set(Object.values(doc.usageDays ?? {}).map((r) => r.day));
+  const pending = doc.usage.filter((s) => s.at < todayStart && !folded.has(dayOf(s.at)) && dayOf(s.at) >= oldestKept);
+  const days = foldUsage({}, pending);
+  const held = heldCodes(doc);
+  const out: string[] = [];
+  for (const [day, d] of Object.entries(days)) {
+    const rows: UsageDay[] = [...new Set([...held, ...Object.keys(d.products)])].map((code) => ({
+      day,
+      productCode: code,
+      peak: d.products[code]?.peak ?? 0,
+      sum: d.products[code]?.sum ?? 0,
+      samples: d.samples,
+      owned: ownedOn(doc, code, startOf(day)),
+    }));
+    if (rows.length === 0) continue;
+    const stored = (doc.usageDays ??= {});
+    for (const r of rows) stored[usageDayKey(day, r.productCode)] = r;
+    out.push(day);
+  }
+  for (const [k, r] of Object.entries(doc.usageDays ?? {})) if (r.day < oldestKept) delete doc.usageDays![k];
+  return out.sort();
+}
+
+/** The folded rows and the samples of days not folded yet, as one `UsageDays` for `usageReport`. */
+export function usageHistory(doc: OrgDoc): UsageDays {
+  const days: UsageDays = {};
+  for (const r of Object.values(doc.usageDays ?? {})) {
+    const d = (days[r.day] ??= { samples: r.samples, products: {} });
+    d.products[r.productCode] = { peak: r.peak, sum: r.sum };
+  }
+  return foldUsage(days, doc.usage.filter((s) => !days[dayOf(s.at)]));
+}
+
 /**
  * One row per day and product, oldest first, for the `days` days ending today (UTC): every product
  * the organization holds a line of, and any other seen in use.
@@ -57,7 +114,7 @@ export function usageReport(doc: OrgDoc, folded: UsageDays, now: number, days: n
         productCode: code,
         peak: p?.peak ?? 0,
         avg: d && d.samples > 0 ? Math.round(((p?.sum ?? 0) / d.samples) * 100) / 100 : 0,
-        owned: ownedOn(doc, code, start),
+        owned: doc.usageDays?.[usageDayKey(day, code)]?.owned ?? ownedOn(doc, code, start),
         samples: d?.samples ?? 0,
       });
     }

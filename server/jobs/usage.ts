@@ -1,6 +1,8 @@
 // Once a minute: seats in use per product and devices online into doc.usage (24 h kept) for the
-// dashboard chart, old leases pruned, and contracts that ran out by themselves acted on.
+// dashboard chart, each finished day folded into doc.usageDays (90 days kept) before its samples
+// go, old leases pruned, and contracts that ran out by themselves acted on.
 import { findLine, isContractActive, isLive, pruneLeases } from '../domain/entitlements.js';
+import { rollUpUsage } from '../domain/reports.js';
 import type { Services } from '../core/services.js';
 
 export const USAGE_KEEP_MS = 24 * 3600 * 1000;
@@ -23,6 +25,8 @@ export async function sampleUsage(s: Services): Promise<void> {
       const doc = t.org(orgId);
       if (!doc) continue;
       doc.usage.push({ at: now, ...sample });
+      // Folded in the same transaction that prunes: no sample goes before its day is kept.
+      rollUpUsage(doc, now);
       const keepFrom = doc.usage.findIndex((u) => now - u.at <= USAGE_KEEP_MS);
       doc.usage.splice(0, keepFrom === -1 ? doc.usage.length : keepFrom);
       pruneLeases(doc, now, LEASE_KEEP_MS);

@@ -36,6 +36,7 @@ const OrgDocShape = z.looseObject({
   switches: rec(z.looseObject({ id: str, lineId: str, status: str })),
   mismatches: z.array(z.looseObject({ id: str, at: num })),
   usage: z.array(z.looseObject({ at: num, inUse: rec(num) })),
+  usageDays: rec(z.looseObject({ day: str, productCode: str, peak: num, sum: num, samples: num, owned: num })).optional(),
 });
 
 /** Why `data` is not a Seatkeeper document (global.json or an organization's file), or null when it is one. */

@@ -1,7 +1,7 @@
 // Reports: seats in use per product per day against seats owned (JSON or CSV), and the audit
 // log as CSV. Admins of the organization only.
 import { AuditExportQuery, UsageReportQuery, type UsageReport } from '../../../shared/api/reports.js';
-import { foldUsage, toCsv, usageReport } from '../../domain/reports.js';
+import { toCsv, usageHistory, usageReport } from '../../domain/reports.js';
 import type { AuditEvent } from '../../domain/model.js';
 import type { Router } from '../router.js';
 
@@ -19,7 +19,7 @@ export function registerReportsRoutes(r: Router): void {
     query: UsageReportQuery,
     summary: 'Seats in use per product per day (peak and average) against seats owned, up to 90 days; format=csv for a spreadsheet.',
     handler({ s, org, query, reply }): UsageReport | string {
-      const report = usageReport(org.doc, foldUsage({}, org.doc.usage), s.clock(), query.days);
+      const report = usageReport(org.doc, usageHistory(org.doc), s.clock(), query.days);
       if (query.format === 'json') return report;
       reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="usage-${report.from}-${report.to}.csv"`);
       return toCsv(
