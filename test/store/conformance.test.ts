@@ -2,6 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SeatkeeperError } from '../../shared/errors.js';
 import { auditEvent } from '../../server/domain/audit.js';
+import { rollUpUsage } from '../../server/domain/reports.js';
 import { randomId } from '../../server/core/ids.js';
 import { makeStore, newOrgDoc, type StoreKind, type StoreUnderTest } from './store-fixtures.js';
 
@@ -162,6 +163,44 @@ describe.each<StoreKind>(['lowdb', 'memory', 'postgres'])('%s store', (kind) => 
     t.faults.failWrites = false;
     await t.store.tx((c) => c.createOrg(newOrgDoc(doc.org.id)));
     expect(t.store.org(doc.org.id)?.org.id).toBe(doc.org.id);
+  });
+
+  it('keeps the folded usage days durable, folds a day once, and drops rows past the days kept', async () => {
+    const day = (d: string) => Date.parse(`${d}T00:00:00Z`);
+    await t.store.tx((c) => {
+      const doc = c.org(orgId)!;
+      doc.contracts.c1 = { id: 'c1', number: 'C-1', serials: [], startsAt: 0, endsAt: day('2030-01-01'), lines: [{ id: 'l1', productCode: 'CAD', seats: 5, method: 'named-user' }] } as never;
+      doc.usage.push({ at: day('2026-03-01') + 60_000, inUse: { CAD: 2 }, devicesOnline: 2 }, { at: day('2026-03-01') + 120_000, inUse: { CAD: 4 }, devicesOnline: 4 });
+    });
+    expect(await t.store.tx((c) => rollUpUsage(c.org(orgId)!, day('2026-03-02') + 1))).toEqual(['2026-03-01']);
+    const writes = t.faults.writes;
+    // A second run (the job twice, or a second node): nothing to fold, nothing written.
+    expect(await t.store.tx((c) => rollUpUsage(c.org(orgId)!, day('2026-03-02') + 2))).toEqual([]);
+    await t.store.tx((c) => void (c.org(orgId)!.members.acc_after = { accountId: 'acc_after', role: 'member', joinedAt: 1 }));
+    expect(t.faults.writes - writes).toBeLessThanOrEqual(1);
+    const row = { day: '2026-03-01', productCode: 'CAD', peak: 4, sum: 6, samples: 2, owned: 5 };
+    expect(t.store.org(orgId)!.usageDays).toEqual({ '2026-03-01/CAD': row });
+    if (t.reopen) {
+      const again = t.reopen();
+      await again.open();
+      try {
+        expect(again.org(orgId)!.usageDays).toEqual({ '2026-03-01/CAD': row });
+      } finally {
+        await again.close();
+      }
+    }
+    // 90 days on, the row is past the days kept: deleted, and the deletion is durable too.
+    await t.store.tx((c) => rollUpUsage(c.org(orgId)!, day('2026-03-01') + 90 * 86_400_000));
+    expect(t.store.org(orgId)!.usageDays).toEqual({});
+    if (t.reopen) {
+      const again = t.reopen();
+      await again.open();
+      try {
+        expect(again.org(orgId)!.usageDays ?? {}).toEqual({});
+      } finally {
+        await again.close();
+      }
+    }
   });
 
   it('refuses transactions after close, and close is safe to call twice', async () => {

@@ -96,7 +96,7 @@ export interface StoreUnderTest {
   faults: Faults;
   /** the data directory (lowdb only) */
   dir?: string;
-  /** a new store over the same data (lowdb only) */
+  /** a new store over the same data (lowdb and PostgreSQL), not opened yet */
   reopen?: () => Store;
   cleanup(): Promise<void>;
 }
@@ -106,9 +106,10 @@ export type StoreKind = 'lowdb' | 'memory' | 'postgres';
 export async function makeStore(kind: StoreKind): Promise<StoreUnderTest> {
   const faults: Faults = { writes: 0, appends: 0, failWrites: false, failAppends: false };
   if (kind === 'postgres') {
-    const store = new PostgresStore(faultyPool(createPool(await testDatabaseUrl(), { max: 4 }), faults));
+    const url = await testDatabaseUrl();
+    const store = new PostgresStore(faultyPool(createPool(url, { max: 4 }), faults));
     await store.open();
-    return { store, faults, cleanup: () => store.close() };
+    return { store, faults, reopen: () => new PostgresStore(createPool(url, { max: 2 })), cleanup: () => store.close() };
   }
   if (kind === 'memory') {
     const store = new DocStore(faultyBackend(memoryBackend(), faults), testCommitOptions);
