@@ -1,7 +1,7 @@
 // The Seatkeeper server under test, in a process of its own (dist/bench-server.mjs) so its RSS
 // and event loop are its own: the real startServer with production defaults, plus IPC commands to
 // seed a fleet straight into the store, force a GC, read event-loop stalls and CPU-profile a phase.
-//   node dist/bench-server.mjs --data DIR [--port N]
+//   node dist/bench-server.mjs --data DIR [--port N] [--database postgres://…]  (a cluster node)
 import { Session } from 'node:inspector/promises';
 import { writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
@@ -14,13 +14,13 @@ import { createOrganization } from '../../server/ops/create-organization.js';
 import { emit, serve } from './rpc.js';
 import { accountIdOf, assignmentIdOf, BENCH_INVENTORY, BENCH_INVENTORY_HASH, BENCH_PRODUCT, benchDeviceKey, deviceIdOf } from './fleet-identity.js';
 
-const { values } = parseArgs({ options: { data: { type: 'string' }, port: { type: 'string' } } });
+const { values } = parseArgs({ options: { data: { type: 'string' }, port: { type: 'string' }, database: { type: 'string' } } });
 if (!values.data) throw new Error('bench-server: --data DIR is required');
 
 // The fleet is thousands of workstations simulated from one loopback address: the per-address
 // caps (made for strangers, issue 14) are lifted here; the flood bench measures them.
 const fleetLimits = { ...defaultLimits, connectionsPerAddress: 1_000_000, unhelloedSocketsPerAddress: 1_000_000, publicRoute: { attempts: 1_000_000, windowSeconds: 60 }, enrollments: { attempts: 1_000_000, windowSeconds: 60 } };
-const server = await startServer({ dataDir: values.data, port: Number(values.port ?? 0), logLevel: 'error', limits: fleetLimits });
+const server = await startServer({ dataDir: values.data, port: Number(values.port ?? 0), logLevel: 'error', limits: fleetLimits }, values.database ? { storage: { databaseUrl: values.database } } : {});
 const s = server.services;
 const eld = monitorEventLoopDelay({ resolution: 1 });
 eld.enable();

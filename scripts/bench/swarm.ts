@@ -2,8 +2,10 @@
 // protocol from ./shared (parseFrame/encodeFrame, a hello signed with its Ed25519 device key,
 // acks after applying) and reconnects like agent/link/connection.ts: the agent's own Backoff,
 // a 10 s handshake timeout, a backoff reset after 10 s of stable connection, no retry after a
-// final close. It does not verify lease signatures or write a state directory: it measures the
-// server, not the agent. The same socket code talks to the raw `ws` baseline server.
+// final close; given several servers (a cluster's nodes) it moves to the next one after each
+// close, as the agent does with several --server. It does not verify lease signatures or write a
+// state directory: it measures the server, not the agent. The same socket code talks to the raw
+// `ws` baseline server.
 import type { KeyObject } from 'node:crypto';
 import WebSocket from 'ws';
 import { Backoff } from '../../agent/link/backoff.js';
@@ -24,7 +26,9 @@ class SimAgent {
   readonly i: number;
   readonly deviceId: string;
   readonly raw: boolean;
-  readonly url: string;
+  /** the servers to try, in turn (the agent's --server list) */
+  readonly urls: string[];
+  #at = 0;
   ws: WebSocket | null = null;
   state: 'idle' | 'connecting' | 'ready' | 'waiting' | 'closed' = 'idle';
   /** product → jti of the lease held */
@@ -36,11 +40,15 @@ class SimAgent {
   #key: KeyObject | null = null;
   #timer: NodeJS.Timeout | null = null;
 
-  constructor(i: number, url: string, raw: boolean) {
+  constructor(i: number, urls: string[], raw: boolean) {
     this.i = i;
     this.deviceId = deviceIdOf(i);
-    this.url = url;
+    this.urls = urls;
     this.raw = raw;
+  }
+
+  get url(): string {
+    return this.urls[this.#at]!;
   }
 
   get key(): KeyObject {
@@ -194,6 +202,8 @@ class SimAgent {
     }
     if (wasReady && Date.now() - this.readyAt >= STABLE_AFTER_MS) this.backoff.reset();
     this.state = 'waiting';
+    // Several servers: the next attempt goes to the next one (the one that dropped us may be gone).
+    this.#at = (this.#at + 1) % this.urls.length;
     this.#setTimer(() => this.connect(), this.backoff.next());
   }
 
@@ -303,11 +313,11 @@ function connectAll(list: SimAgent[], concurrency: number, timeoutMs: number) {
 }
 
 serve({
-  /** Fresh agents for indices [from, to) against `url` (ws://…/agent, or the raw server). */
-  setup({ url, from, to, raw }: { url: string; from: number; to: number; raw: boolean }) {
+  /** Fresh agents for indices [from, to) against `url` (ws://…/agent, or the raw server), then `alsoUrls` in turn. */
+  setup({ url, alsoUrls = [], from, to, raw }: { url: string; alsoUrls?: string[]; from: number; to: number; raw: boolean }) {
     for (const a of agents) a.close();
     agents = [];
-    for (let i = from; i < to; i++) agents.push(new SimAgent(i, url, raw));
+    for (let i = from; i < to; i++) agents.push(new SimAgent(i, [url, ...alsoUrls], raw));
     stats.attempts = stats.invalid = stats.errors = stats.finalCloses = 0;
   },
   connect({ upTo, concurrency, timeoutMs }: { upTo: number; concurrency: number; timeoutMs: number }) {

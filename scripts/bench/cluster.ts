@@ -1,0 +1,258 @@
+// Bench `cluster` (issue 10): several server nodes on one PostgreSQL, side by side in one run.
+//  1. Targeted revoke across nodes: 10k simulated agents over 3 nodes, the admin's unassign sent to
+//     node A for an agent connected to node C (→ the agent's lease.revoke), against the same
+//     revocations on one node holding all 10k agents (the same database store, the same agents).
+//  2. Failover: 6,000 agents over 3 nodes, node C killed (kill -9) under its third; the time until
+//     every one of those agents has reconnected to another node and been reconciled, against the
+//     same agents and backoff failing over between bare ws servers.
+//  3. Assign throughput and p99 at 10k and 100k seats, PostgreSQL store against the embedded one.
+// Its own PostgreSQL (cluster-postgres.ts), started here and stopped at the end, failed or not.
+import { assignmentIdOf } from './fleet-identity.js';
+import { FD_RESERVE, http, profiled, sample, until, type Fleet } from './fleet-procs.js';
+import { benchClusterAssign } from './cluster-assign.js';
+import { ClusterProcs, type Node } from './cluster-nodes.js';
+import { startBenchPostgres, type BenchPostgres } from './cluster-postgres.js';
+import { row, stats, type Row } from './report.js';
+import { monoMs, openFileLimit } from './rpc.js';
+
+interface Plan {
+  /** agents of the revoke figures, over 3 nodes and on one */
+  revokeAgents: number;
+  /** targeted revocations per figure (fewer if the budget runs out first) */
+  revocations: number;
+  minRevocations: number;
+  /** per figure */
+  revocationBudgetMs: number;
+  failoverAgents: number;
+  /** how long the failover waits for the killed node's agents before it says how many came back */
+  failoverTimeoutMs: number;
+  connectTimeoutMs: number;
+}
+
+const plan = (quick: boolean): Plan =>
+  quick
+    ? { revokeAgents: 600, revocations: 60, minRevocations: 20, revocationBudgetMs: 6_000, failoverAgents: 600, failoverTimeoutMs: 30_000, connectTimeoutMs: 30_000 }
+    : { revokeAgents: 10_000, revocations: 500, minRevocations: 100, revocationBudgetMs: 40_000, failoverAgents: 6_000, failoverTimeoutMs: 120_000, connectTimeoutMs: 180_000 };
+
+const tag = (n: number) => (n % 1000 === 0 ? `${n / 1000}k` : `${(n / 1000).toFixed(1)}k`);
+const samples = (n: number) => (n < 100 ? `(max of n=${n})` : `(n=${n})`);
+const wsOf = (node: Node) => `ws://127.0.0.1:${node.port}/agent`;
+
+interface Seeded {
+  orgId: string;
+  token: string;
+}
+
+export async function benchCluster(quick: boolean): Promise<Row[]> {
+  const p = plan(quick);
+  // One process holds every agent socket of a figure at most: the single node of the baseline.
+  const limit = await openFileLimit();
+  const fit = (n: number) => Math.min(n, Math.floor((limit - FD_RESERVE) / 300) * 300);
+  const revokeAgents = fit(p.revokeAgents);
+  const failoverAgents = fit(p.failoverAgents);
+  if (revokeAgents < p.revokeAgents) process.stderr.write(`  open-file limit ${limit}: ${revokeAgents} agents, not ${p.revokeAgents}\n`);
+
+  const pg = await startBenchPostgres();
+  // Interrupted: the database and its directory go too (the helpers leave with this process).
+  const onSignal = () => {
+    pg.stop();
+    process.exit(130);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let procs: ClusterProcs | undefined;
+  try {
+    procs = await ClusterProcs.start(3);
+    const rows: Row[] = [];
+    rows.push(...(await revokeRows(procs, pg, p, revokeAgents, quick)));
+    rows.push(...(await failoverRows(procs, pg, p, failoverAgents, quick)));
+    await procs.close();
+    procs = undefined;
+    rows.push(...(await benchClusterAssign(pg, quick)));
+    return rows;
+  } finally {
+    await procs?.close().catch(() => {});
+    pg.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/** Seeds an organization of `n` agents through `node` (the others load it when they start). */
+const seed = (node: Node, n: number) => node.helper.call<Seeded>('seed', { n });
+
+/** Connects the agents laid out, and waits until each holds its lease. */
+async function connectAll(procs: ClusterProcs, n: number, p: Plan): Promise<number> {
+  const c = await procs.connect(n, p.connectTimeoutMs);
+  if (c.connected < n) throw new Error(`only ${c.connected} of ${n} agents connected within ${p.connectTimeoutMs / 1000} s: ${JSON.stringify(await procs.fleet.all('status'))}`);
+  await until('every agent holding its lease', async () => (await procs.fleet.holding()) === n, 60_000);
+  return c.rate;
+}
+
+/** Unassigns agent i's seat with `send` (the admin's DELETE); ms until its agent got the lease.revoke. */
+async function revokeOne(fleet: Fleet, i: number, send: () => Promise<unknown>): Promise<number> {
+  const got = fleet.revoked(i);
+  const t0 = monoMs();
+  await send();
+  const e = await got;
+  if (e.reason !== 'unassigned') throw new Error(`agent ${i} was revoked for ${e.reason}`);
+  return e.t - t0;
+}
+
+const unassign = (node: Node, s: Seeded, i: number) => () => http('DELETE', `${node.url}/api/v1/orgs/${s.orgId}/assignments/${assignmentIdOf(i)}`, s.token);
+
+/** `count` agents of swarm j's share (the same ones every run). */
+function picks(procs: ClusterProcs, j: number, n: number, count: number): number[] {
+  const [from, to] = procs.range(j, n);
+  return sample(to - from, count).map((k) => from + k);
+}
+
+async function revokeRows(procs: ClusterProcs, pg: BenchPostgres, p: Plan, n: number, quick: boolean): Promise<Row[]> {
+  const { fleet } = procs;
+  const onC = picks(procs, 2, n, p.revocations);
+  const onA = picks(procs, 0, n, p.revocations);
+
+  // Baseline: one node holding every agent; the revocations go to it for the same agents.
+  process.stderr.write(`  revoke: ${n} agents on one node…\n`);
+  const one: number[] = [];
+  let oneRate = 0;
+  try {
+    const solo = await procs.node('solo', await pg.database('sk_bench_revoke_one'));
+    const s = await seed(solo, n);
+    await procs.layout([wsOf(solo)], n, false);
+    oneRate = await connectAll(procs, n, p);
+    await fleet.all('revokeEvents', { on: true });
+    const end = Date.now() + p.revocationBudgetMs;
+    await profiled(solo, 'cluster-revoke-one', async () => {
+      for (const i of onC) {
+        if (Date.now() > end && one.length >= p.minRevocations) break;
+        one.push(await revokeOne(fleet, i, unassign(solo, s, i)));
+      }
+    });
+  } finally {
+    await fleet.all('revokeEvents', { on: false });
+    await fleet.all('closeAll');
+    await procs.stopNodes();
+  }
+
+  // Three nodes: A seeded (B and C load the organization as they start); the agents in thirds.
+  process.stderr.write(`  revoke: ${n} agents over 3 nodes…\n`);
+  const cross: number[] = [];
+  const same: number[] = [];
+  let threeRate = 0;
+  try {
+    const db = await pg.database('sk_bench_revoke_three');
+    const a = await procs.node('A', db);
+    const s = await seed(a, n);
+    const [b, c] = await Promise.all([procs.node('B', db), procs.node('C', db)]);
+    await procs.layout([a, b!, c!].map(wsOf), n, false);
+    threeRate = await connectAll(procs, n, p);
+    await fleet.all('revokeEvents', { on: true });
+    const end = Date.now() + p.revocationBudgetMs * 2;
+    // Interleaved, so both figures see the same moments of a shared machine.
+    await profiled(a, 'cluster-revoke@A', () =>
+      profiled(c!, 'cluster-revoke@C', async () => {
+        for (let k = 0; k < onC.length; k++) {
+          if (Date.now() > end && cross.length >= p.minRevocations) break;
+          cross.push(await revokeOne(fleet, onC[k]!, unassign(a, s, onC[k]!)));
+          same.push(await revokeOne(fleet, onA[k]!, unassign(a, s, onA[k]!)));
+        }
+      }),
+    );
+  } finally {
+    await fleet.all('revokeEvents', { on: false });
+    await fleet.all('closeAll');
+    await procs.stopNodes();
+  }
+
+  const at = `@${tag(n)}`;
+  const x = stats(cross);
+  const o = stats(one);
+  const sm = stats(same);
+  const top = !quick && n >= 10_000;
+  const oneName = (q: string) => `one node holding all ${tag(n)} agents, same agents, same store ${samples(o.n)} ${q}`;
+  return [
+    row({ bench: 'cluster', figure: `targeted revoke p50 across nodes (revoke sent to A, agent on C) ${at} over 3 nodes ${samples(x.n)}`, value: x.p50, unit: 'ms', baseline: oneName('p50'), baselineValue: o.p50 }),
+    row({
+      bench: 'cluster',
+      figure: `targeted revoke p99 across nodes (revoke sent to A, agent on C) ${at} over 3 nodes ${samples(x.n)}`,
+      value: x.p99,
+      unit: 'ms',
+      baseline: oneName('p99'),
+      baselineValue: o.p99,
+      ...(top ? { target: '≤ 1.5× one node and ≤ 100 ms @10k', met: x.p99 <= 1.5 * o.p99 && x.p99 <= 100 } : {}),
+      note: `an unassign commits on A, which wakes C (NOTIFY after the commit, else C's poll every second); C reads the change records in and pushes the revocation to its agent`,
+    }),
+    row({ bench: 'cluster', figure: `targeted revoke p99 on the same node (revoke sent to A, agent on A) ${at} over 3 nodes ${samples(sm.n)}`, value: sm.p99, unit: 'ms', baseline: oneName('p99'), baselineValue: o.p99 }),
+    row({ bench: 'cluster', figure: `connect+authenticate rate ${at} over 3 nodes`, value: threeRate, unit: 'agents/s', baseline: 'one node, same agents', baselineValue: oneRate }),
+  ];
+}
+
+async function failoverRows(procs: ClusterProcs, pg: BenchPostgres, p: Plan, n: number, quick: boolean): Promise<Row[]> {
+  const { fleet } = procs;
+  const killed = fleet.swarms[2]!;
+  const [from, to] = procs.range(2, n);
+  const third = to - from;
+  process.stderr.write(`  failover: ${n} agents over 3 nodes, node C killed under ${third}…\n`);
+  let sk: { ms: number; missing: number; attempts: number; failures: Record<string, number>; holdingAfter: number };
+  try {
+    const db = await pg.database('sk_bench_failover');
+    const a = await procs.node('A', db);
+    await seed(a, n);
+    const [b, c] = await Promise.all([procs.node('B', db), procs.node('C', db)]);
+    await procs.layout([a, b!, c!].map(wsOf), n, false);
+    await connectAll(procs, n, p);
+    await killed.call('armStorm');
+    const t0 = monoMs();
+    await c!.kill();
+    const r = await profiled(a, 'cluster-failover@A', () =>
+      profiled(b!, 'cluster-failover@B', () =>
+        killed.call<{ tLast: number; missing: number; attempts: number; failures: Record<string, number> }>('awaitStorm', { timeoutMs: p.failoverTimeoutMs }),
+      ),
+    );
+    const ms = (r.missing > 0 ? monoMs() : r.tLast) - t0;
+    // Reconciled means holding their leases again, from the nodes that live on.
+    let holdingAfter = 0;
+    await until('every agent holding its lease after the failover', async () => (holdingAfter = await fleet.holding()) === n, 30_000).catch(() => {});
+    sk = { ms, missing: r.missing, attempts: r.attempts, failures: r.failures, holdingAfter };
+  } finally {
+    await fleet.all('closeAll');
+    await procs.stopNodes();
+  }
+
+  // Baseline: the same agents, the same backoff, between bare ws servers (no hello, no reconcile).
+  let rawMs: number | null = null;
+  try {
+    await procs.layout(
+      procs.raws.map((r) => `ws://127.0.0.1:${r.port}/raw`),
+      n,
+      true,
+    );
+    const c = await procs.connect(n, p.connectTimeoutMs);
+    if (c.connected === n) {
+      await killed.call('armStorm');
+      const t0 = monoMs();
+      procs.raws[2]!.helper.child.kill('SIGKILL');
+      await procs.raws[2]!.helper.exited;
+      const r = await killed.call<{ tLast: number; missing: number }>('awaitStorm', { timeoutMs: p.failoverTimeoutMs });
+      if (r.missing === 0) rawMs = r.tLast - t0;
+    }
+  } finally {
+    await fleet.all('closeAll');
+    for (const r of procs.raws.slice(0, 2)) await r.helper.call('closeAll').catch(() => {});
+  }
+
+  const ok = sk.missing === 0 && sk.holdingAfter === n;
+  return [
+    row({
+      bench: 'cluster',
+      figure: `failover: node C killed (kill -9) under ${third} of ${n} agents → all reconciled on A and B${sk.missing ? ` (${third - sk.missing} of ${third})` : ''}`,
+      value: sk.ms / 1000,
+      unit: 's',
+      baseline: 'bare ws servers, one killed, same agents and backoff',
+      baselineValue: rawMs === null ? null : rawMs / 1000,
+      ...(!quick ? { target: '≤ 30 s @6k', met: ok && sk.ms <= 30_000 } : {}),
+      note: `${sk.attempts} connection attempts by the killed node's agents; failed ones by cause ${JSON.stringify(sk.failures)}; ${sk.holdingAfter} of ${n} agents holding their lease afterwards`,
+    }),
+  ];
+}
