@@ -38,6 +38,11 @@ export interface ServerConfig {
   metricsToken?: string;
   /** webhook deliveries: retry delays (default 10 s, 1 min, 10 min, 1 h) and whether private addresses may be targets (default no) */
   webhooks?: { retryDelaysMs?: number[]; allowPrivateTargets?: boolean };
+  /**
+   * how long before a scheduled method switch runs the people who would lose access get their
+   * reminder mail (default 1 440: a day; they were mailed when it was scheduled too)
+   */
+  switchReminderMinutes?: number;
   /** serve the portal's static files from here when it exists */
   webDir?: string;
   /** agent gateway and job tuning; the defaults suit production, tests shorten them */
@@ -169,6 +174,7 @@ export function withDefaults(partial: ConfigInput): ServerConfig {
   if (cfg.termsUrl !== undefined && !(URL.canParse(cfg.termsUrl) && /^https?:$/.test(new URL(cfg.termsUrl).protocol))) {
     throw new Error(`config.termsUrl: ${cfg.termsUrl} is not an http(s) URL`);
   }
+  if (cfg.switchReminderMinutes !== undefined && !(cfg.switchReminderMinutes > 0)) throw new Error('config.switchReminderMinutes must be positive');
   // A short token could be guessed by anyone who can reach the port.
   if (cfg.metricsToken !== undefined && cfg.metricsToken.length < 16) throw new Error('config.metricsToken must be at least 16 characters');
   return cfg;

@@ -18,7 +18,9 @@ export const accountLookup =
   };
 
 export function switchView(doc: OrgDoc, sw: MethodSwitch): MethodSwitchView {
-  return { ...sw, productCode: findLine(doc, sw.lineId)?.line.productCode ?? null };
+  // Who was warned stays inside: the view is what the API documents.
+  const { warned: _warned, remindedAt: _reminded, ...view } = sw;
+  return { ...view, productCode: findLine(doc, sw.lineId)?.line.productCode ?? null };
 }
 
 /** The plan, simulated in slices: an organization of thousands of devices does not freeze the server. */

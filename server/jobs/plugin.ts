@@ -1,9 +1,10 @@
-// Background jobs as a server plugin: scheduled method switches (checked every few seconds, so
-// they survive restarts: they are stored), and the per-minute usage sample (node-cron). With
-// several nodes only the store's leader runs them.
+// Background jobs as a server plugin: scheduled method switches and their reminder mails (checked
+// every few seconds, so they survive restarts: they are stored), and the per-minute usage sample
+// (node-cron). With several nodes only the store's leader runs them.
 import cron from 'node-cron';
 import type { Plugin } from '../core/plugin.js';
 import { runDueSwitches } from './method-switch.js';
+import { remindDueSwitches } from './switch-reminder.js';
 import { expireEndedContracts, sampleUsage } from './usage.js';
 
 export const jobsPlugin: Plugin = {
@@ -14,7 +15,9 @@ export const jobsPlugin: Plugin = {
       // On several nodes (PostgreSQL) jobs run once for the cluster, on the leader.
       if (busy || !s.store.isLeader()) return;
       busy = true;
-      runDueSwitches(s)
+      remindDueSwitches(s)
+        .catch((e: Error) => s.log.error('switch reminders failed', { error: e.message }))
+        .then(() => runDueSwitches(s))
         .catch((e: Error) => s.log.error('switch check failed', { error: e.message }))
         .finally(() => (busy = false));
     };

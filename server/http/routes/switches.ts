@@ -3,6 +3,7 @@
 import { SwitchApplyBody, SwitchPlanBody, type SwitchApplyReply, type SwitchPlanView } from '../../../shared/api/switches.js';
 import { requireLine } from '../../domain/seats.js';
 import { applyLineSwitch, cancelSwitch, planLineSwitch, scheduleLineSwitch, switchView } from '../../jobs/method-switch.js';
+import { warnSwitchScheduled } from '../../jobs/switch-reminder.js';
 import type { OrgDoc } from '../../domain/model.js';
 import type { Router } from '../router.js';
 
@@ -36,6 +37,7 @@ export function registerSwitchesRoutes(r: Router): void {
       if (runAt !== undefined && runAt > s.clock()) {
         const plan = await planLineSwitch(s, org.doc, lineId, body.to, body.autoAssign);
         const sw = await scheduleLineSwitch(s, org.id, { lineId, to: body.to, autoAssign: body.autoAssign, actorId: account.id, runAt });
+        await warnSwitchScheduled(s, org.id, sw, plan);
         return { switch: switchView(s.store.org(org.id)!, sw), plan };
       }
       const done = await applyLineSwitch(s, org.id, { lineId, to: body.to, autoAssign: body.autoAssign, actorId: account.id });
