@@ -112,6 +112,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: CommandIo
       clock: clockFrom(env),
       detectRoot: env.SEATKEEPER_DETECT_ROOT || undefined,
       machineIdOverride: TEST_HOOKS ? env.SEATKEEPER_MACHINE_ID || undefined : undefined,
+      localUser: env.USER || env.USERNAME || env.LOGNAME || undefined,
       logLevel,
       selfCommand: isSea() || !script ? [process.execPath] : [process.execPath, path.resolve(script)],
       pathDirs: (env.PATH ?? '').split(path.delimiter).filter(Boolean),

@@ -5,6 +5,7 @@ import { CATALOG_CODES } from '../local/catalog-codes.js';
 import { checkProduct, describeCheck } from '../local/check.js';
 import { readCheckConfigSync, type CheckConfig } from '../state/check-config.js';
 import { readLeaseFileSync } from '../state/lease-file.js';
+import { recordCheck } from '../state/usage-spool.js';
 import { isProductCode } from '../state/shapes.js';
 import { cannotReadConfig, notEnrolled } from './config-messages.js';
 import { EXIT_FAIL, EXIT_OK, JSON_HELP, STATE_DIR_HELP, UsageError, jsonOption, stateDirOption, writeJson, type Command, type CommandContext } from './types.js';
@@ -30,6 +31,8 @@ export const checkCommand: Command = {
     }
     // An unreadable lease cache throws StateAccessError: exit 2 with the reason (cli.ts), not "tampered".
     const r = await checkProduct({ paths: ctx.paths, config, productCode, clock: ctx.env.clock });
+    // Counted for the admin's idle-seat and denial reports (the daemon sends the counts).
+    recordCheck(ctx.paths.usageSpool, ctx.env.clock.now(), productCode, r.ok ? 'ok' : r.reason, ctx.env.localUser);
     if (ctx.values.json) writeJson(ctx.io, { mayRun: r.ok, ...r });
     else ctx.io.out(r.ok ? `${productCode}: ${describeCheck(r)}\n` : `${productCode}: may not run: ${describeCheck(r)}\n`);
     return r.ok ? EXIT_OK : EXIT_FAIL;

@@ -17,6 +17,8 @@ export interface CommandEnv {
   detectRoot: string | undefined;
   /** SEATKEEPER_MACHINE_ID (test hook: agents sharing one machine) */
   machineIdOverride: string | undefined;
+  /** USER / USERNAME: who ran the command, as a label in usage reports (not an identity) */
+  localUser?: string | undefined;
   /** SEATKEEPER_LOG_LEVEL */
   logLevel: 'error' | 'warn' | 'info' | 'debug';
   /** how to start this agent again: [binary] when a single executable, [node, script] otherwise */

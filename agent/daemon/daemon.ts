@@ -25,6 +25,7 @@ import type { StatePaths } from '../state/paths.js';
 import { recordMethod } from '../state/products-file.js';
 import { writeSession } from '../state/session.js';
 import { writeDaemonStatus } from '../state/status-file.js';
+import { UsageReporter } from './usage-reporter.js';
 
 export interface CronHandle {
   stop(): unknown;
@@ -63,6 +64,8 @@ export interface DaemonOptions {
   schedule?: CronScheduler;
   timers?: Timers;
   backoff?: Backoff;
+  /** how often the `check` answers users left are counted and reported (default 5 minutes) */
+  usageEveryMs?: number;
 }
 
 export class AgentDaemon {
@@ -89,6 +92,7 @@ export class AgentDaemon {
   #lastError: string | null = null;
   #closed: Promise<void> | null = null;
   #statusChain: Promise<void> = Promise.resolve();
+  #usage: UsageReporter | null = null;
 
   constructor(opts: DaemonOptions) {
     this.#opts = opts;
@@ -141,6 +145,8 @@ export class AgentDaemon {
       now: () => clock.now(),
       ...(this.#opts.backoff ? { backoff: this.#opts.backoff } : {}),
     });
+    this.#usage = new UsageReporter({ paths, clock, logger, timers: this.#timers, link: this.#link, everyMs: this.#opts.usageEveryMs });
+    await this.#usage.start();
     this.#link.start();
     await this.#writeStatus();
     this.#loopRenew();
@@ -152,6 +158,7 @@ export class AgentDaemon {
     this.#closed ??= (async () => {
       if (this.#renewTimer !== null) this.#timers.clearTimeout(this.#renewTimer);
       this.#renewTimer = null;
+      await this.#usage?.close();
       await this.#cron?.stop();
       this.#cron = null;
       await this.#link?.close();
@@ -180,6 +187,7 @@ export class AgentDaemon {
       if (w.settings.inventoryCron !== this.#cronExpr) this.#scheduleInventory(w.settings.inventoryCron);
     }
     if (this.#inventory && this.#inventory.hash !== this.#sentHash) this.#sendInventory();
+    this.#usage?.report();
     await this.#renewDue().catch((e: Error) => logger.warn('daemon: renewal check failed', { error: e.message }));
   }
 
@@ -221,6 +229,9 @@ export class AgentDaemon {
       case 'login.code':
       case 'login.failed':
         // Sign-in runs on the `login` command's own connection; nothing for the daemon to do.
+        return;
+      case 'usage.ack':
+        await this.#usage?.acked(msg.ref);
         return;
       case 'error':
         logger.warn('daemon: server reported an error', { code: msg.code, message: msg.message, ref: msg.ref });

@@ -222,7 +222,7 @@ export class AgentLink {
         if ((await this.#opts.onMessage({ v: 1, ...part } as typeof msg)) === 'no-ack') outcome = 'no-ack';
       }
       // Ack only after applying: an unacked push is resent on reconnect, and applying twice is harmless.
-      if (outcome !== 'no-ack' && msg.type !== 'error' && msg.id !== undefined && ws === this.#ws && ws.readyState === WebSocket.OPEN) {
+      if (outcome !== 'no-ack' && msg.type !== 'error' && 'id' in msg && msg.id !== undefined && ws === this.#ws && ws.readyState === WebSocket.OPEN) {
         ws.send(encodeFrame({ type: 'ack', id: msg.id }));
       }
     });

@@ -21,6 +21,12 @@ export function statePaths(dir: string) {
     clock: path.join(dir, 'clock.json'),
     status: path.join(dir, 'status.json'),
     logs: path.join(dir, 'logs'),
+    /** where `check` leaves its answers (usage-spool.ts), writable by every local user */
+    usageSpool: path.join(dir, 'usage'),
+    /** spool files the daemon took, out of users' reach until counted */
+    usageTaken: path.join(dir, 'usage-taken'),
+    /** counted batches not yet acknowledged by the server */
+    usageOutbox: path.join(dir, 'usage-outbox.json'),
   };
 }
 export type StatePaths = ReturnType<typeof statePaths>;

@@ -9,6 +9,7 @@ export * from './lease.js';
 export * from './method-switch.js';
 export * from './login.js';
 export * from './inventory.js';
+export * from './usage.js';
 export * from './ack.js';
 export * from './error.js';
 export * from './messages.js';

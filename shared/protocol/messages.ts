@@ -11,6 +11,7 @@ import { LeaseGrant, LeaseRequest, LeaseRevoke } from './lease.js';
 import { LoginCode, LoginDone, LoginFailed, LoginStart, Logout } from './login.js';
 import { MethodSwitch } from './method-switch.js';
 import { Reconcile } from './reconcile.js';
+import { UsageAck, UsageReport } from './usage.js';
 import { MAX_FRAME_BYTES } from './version.js';
 import { Welcome } from './welcome.js';
 
@@ -20,6 +21,7 @@ export const AgentToServer = z.discriminatedUnion('type', [
   LoginStart,
   Logout,
   LeaseRequest,
+  UsageReport,
   Ack,
   ErrorFrame,
 ]);
@@ -36,6 +38,7 @@ export const ServerToAgent = z.discriminatedUnion('type', [
   LoginDone,
   LoginFailed,
   InventoryRequest,
+  UsageAck,
   ErrorFrame,
 ]);
 export type ServerToAgent = z.infer<typeof ServerToAgent>;

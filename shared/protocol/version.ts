@@ -8,7 +8,9 @@
 //       then `grant`) in the same frame, one frame per device instead of three; revocations may say
 //       'team-removed'. A version-1 agent is still served: it gets the three frames, and
 //       'team-removed' as 'unassigned' (its schema refuses the new reason).
-export const PROTOCOL_VERSION = 2 as const;
+//   3 — 2026-12-03: usage.report (agent → server: `check` answers counted per product, outcome and
+//       local user) and its receipt usage.ack. Older agents never send it and are served as before.
+export const PROTOCOL_VERSION = 3 as const;
 
 /** The oldest agent protocol the server still speaks (it refuses older ones with PROTOCOL_UNSUPPORTED). */
 export const OLDEST_PROTOCOL_VERSION = 1 as const;

@@ -3,6 +3,7 @@
 // the wrong type, another version, a truncated or spliced text), plus plain garbage.
 import fc from 'fast-check';
 import { RevokeReason } from '../../shared/protocol/lease.js';
+import { CheckOutcome } from '../../shared/protocol/usage.js';
 import { MAX_FRAME_BYTES } from '../../shared/protocol/version.js';
 import type { AgentToServerType, ServerToAgentType } from '../../shared/protocol/messages.js';
 
@@ -52,6 +53,13 @@ export const agentToServer: Record<AgentToServerType, fc.Arbitrary<Msg>> = {
   'login.start': msg('login.start', { id: messageId }, ['id']),
   logout: msg('logout', { id: messageId }, ['id']),
   'lease.request': msg('lease.request', { id: messageId, productCode }, ['id']),
+  'usage.report': msg('usage.report', {
+    id: messageId,
+    counts: fc.array(
+      fc.tuple(productCode, fc.constantFrom(...CheckOutcome.options), fc.option(fc.stringMatching(/^[A-Za-z0-9._@ $-]{1,64}$/), { nil: null }), fc.integer({ min: 1, max: 1_000_000 }), fc.integer({ min: 0, max: 2 ** 50 }), fc.integer({ min: 0, max: 1e9 })).map(([productCode, outcome, user, count, first, span]) => ({ productCode, outcome, user, count, first, last: first + span })),
+      { minLength: 1, maxLength: 5 },
+    ),
+  }),
   ack: msg('ack', { id: messageId }),
   error: errorFrame,
 };
@@ -59,6 +67,7 @@ export const agentToServer: Record<AgentToServerType, fc.Arbitrary<Msg>> = {
 /** Valid server → agent messages, one arbitrary per type. */
 export const serverToAgent: Record<ServerToAgentType, fc.Arbitrary<Msg>> = {
   challenge: msg('challenge', { id: messageId, nonce: b64url(22, 128) }, ['id']),
+  'usage.ack': msg('usage.ack', { ref: messageId }),
   welcome: msg(
     'welcome',
     {
@@ -81,6 +90,10 @@ export const serverToAgent: Record<ServerToAgentType, fc.Arbitrary<Msg>> = {
   }),
   'lease.grant': msg('lease.grant', { id: messageId, token: leaseToken }),
   'lease.revoke': msg('lease.revoke', { id: messageId, jti: entityId, productCode, reason }),
+  'lease.keys': msg('lease.keys', {
+    keys: fc.array(fc.record({ kid: b64url(43, 43), x: b64url(43, 43), retiresAt: fc.option(fc.integer({ min: 0, max: 2 ** 50 }), { nil: null }) }), { minLength: 1, maxLength: 8 }),
+    signatures: fc.array(fc.record({ kid: b64url(43, 43), sig: b64url(86, 86) }), { minLength: 1, maxLength: 8 }),
+  }),
   'method.switch': msg('method.switch', { id: messageId, productCode, method }),
   'login.code': msg(
     'login.code',
