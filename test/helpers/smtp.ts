@@ -8,6 +8,8 @@ export interface ReceivedMail {
   from: string;
   subject: string;
   text: string;
+  /** the HTML part, '' when the mail had none */
+  html: string;
 }
 
 export interface TestSmtp {
@@ -34,6 +36,7 @@ export async function startSmtp(): Promise<TestSmtp> {
             from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
             subject: parsed.subject ?? '',
             text: parsed.text ?? '',
+            html: typeof parsed.html === 'string' ? parsed.html : '',
           });
           cb();
         })
