@@ -39,6 +39,20 @@ describe('usage report', { timeout: 120_000 }, () => {
     expect(human.stdout).toMatch(new RegExp(`${today}\\s+SW-PREMIUM\\s+4\\s+3.00\\s+10\\s+40%`));
   });
 
+  it('reports 90 days with `seatctl reports usage --days 90`, days folded by the usage job included', async () => {
+    // A day the job folded 60 days ago (its samples long pruned).
+    const old = new Date(Date.now() - 60 * DAY).toISOString().slice(0, 10);
+    await a.server.services.store.tx((t) => {
+      (t.org(a.orgId)!.usageDays ??= {})[`${old}/SW-PREMIUM`] = { day: old, productCode: 'SW-PREMIUM', peak: 9, sum: 4320, samples: 1440, owned: 10 };
+    });
+    const r = await a.ctl.run(['reports', 'usage', '--days', '90', '--json', '--product', 'SW-PREMIUM']);
+    expect(r.code).toBe(0);
+    const body = JSON.parse(r.stdout);
+    expect(body.rows).toHaveLength(90);
+    expect(body.to).toBe(today);
+    expect(body.rows.find((x: any) => x.day === old)).toEqual({ day: old, productCode: 'SW-PREMIUM', peak: 9, avg: 3, owned: 10, samples: 1440 });
+  });
+
   it('is for admins only and refuses more than 90 days', async () => {
     const { registered } = await import('../helpers/client.js');
     const serial = Object.values(a.server.services.store.org(a.orgId)!.contracts)[0]!.serials[0]!;
