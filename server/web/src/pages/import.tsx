@@ -97,13 +97,19 @@ export function ImportPage() {
     if (result) resultHeading.current?.focus();
   }, [result]);
 
+  // "Import another file" brings the form back: focus goes to its file field once it is drawn.
+  const [toFile, setToFile] = useState(false);
+  useEffect(() => {
+    if (!toFile || !fileInput.current) return;
+    fileInput.current.focus();
+    setToFile(false);
+  }, [toFile, result]);
   const again = () => {
     setResult(undefined);
     changed();
     setFile(undefined);
     setPasted('');
-    if (fileInput.current) fileInput.current.value = '';
-    fileInput.current?.focus();
+    setToFile(true);
   };
 
   const errorId = `${ids}-problem`;
