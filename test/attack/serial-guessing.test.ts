@@ -53,7 +53,7 @@ describe('serial number guessing', () => {
     const reg = (serial?: string) => c().post('/api/v1/auth/register', { email: `g${Math.random()}@guess.test`, password: 'long enough pw', name: 'G', ...(serial ? { serial } : {}) });
     expect((await reg('NOPE0001')).status).toBe(404);
     expect((await reg('NOPE0002')).status).toBe(404);
-    expect((await reg()).status).toBe(201);
+    expect((await reg()).status).toBe(202);
     const hit = await reg(victim.serial);
     expect(hit.status).toBe(429);
     expect(Object.keys(s.services.store.org(victim.orgId)!.members)).toHaveLength(0);

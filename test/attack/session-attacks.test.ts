@@ -28,11 +28,12 @@ describe('session cookie', () => {
     const email = uniqueEmail('secure');
     const c = new Client(base);
     const reg = await c.post('/api/v1/auth/register', { email, password: 'long enough pw', name: 'S' });
-    expect(reg.status).toBe(201);
+    expect(reg.status).toBe(202);
+    expect(cookieOf(reg)).toBe(''); // register signs nobody in
     const again = new Client(base);
     const signIn = await again.post('/api/v1/auth/sign-in', { email, password: 'long enough pw' });
     expect(signIn.status).toBe(200);
-    for (const r of [reg, signIn]) {
+    for (const r of [signIn]) {
       const cookie = cookieOf(r);
       expect(cookie).toMatch(/^sk_session=[^;]+;/);
       expect(cookie).toMatch(/; HttpOnly/);

@@ -102,6 +102,15 @@ describe('signing in, registering and linking an organization', () => {
     await page.getByLabel('Work email').fill('frank@elsewhere.test');
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Create account' }).click();
+    // Registering signs nobody in: the mail's link verifies the address, then Frank signs in.
+    await page.getByRole('heading', { name: 'Check your mail' }).waitFor();
+    const verify = await portal.smtp.waitFor((m) => m.to.includes('frank@elsewhere.test') && /Verify/.test(m.subject));
+    await page.goto(/(http:\/\/\S+\/verify-email\?token=\S+)/.exec(verify.text)![1]!);
+    await page.getByRole('heading', { name: 'Your email is verified' }).waitFor();
+    await page.getByRole('link', { name: 'sign in' }).click();
+    await page.getByLabel('Email').fill('frank@elsewhere.test');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL(/\/link-serial$/);
     // Without an organization, Activate is the one page in the menu.
     expect(await navLinks(page)).toEqual(['Activate']);

@@ -1,5 +1,5 @@
-// Accounts: register (optionally linking an organization by serial), sign in/out, who am I,
-// link a serial later, API tokens for scripts.
+// Accounts: register (optionally linking an organization by serial; answered alike for known and
+// unknown addresses), sign in/out, who am I, link a serial later, API tokens for scripts.
 import { SeatkeeperError } from '../../../shared/errors.js';
 import { ChangePasswordBody, CreateApiTokenBody, LinkSerialBody, PasswordResetBody, PasswordResetRequestBody, RegisterBody, SignInBody, VerifyEmailBody, type Me } from '../../../shared/api/auth.js';
 import { applyMailToken, applyVerified, consumeMailToken, isVerified, MAIL_TOKEN_TTL_MS, requireMailToken, type MailTokenKind } from '../../domain/account-mail.js';
@@ -8,11 +8,12 @@ import { hashSecret, newSecret } from '../../core/ids.js';
 import { dummyHash, hashPassword, needsRehash, verifyPassword } from '../../core/password.js';
 import { createRateLimiter, type RateLimiter } from '../../core/rate-limit.js';
 import { verifyCredentials, type CredentialChecks } from '../../domain/credentials.js';
-import { applyLinkSerial, applyRegister, findAccountByEmail as findAccount, planLinkSerial, planRegister, requireOwnToken } from '../../domain/accounts.js';
+import { applyLinkSerial, applyRegister, findAccountByEmail as findAccount, planLinkSerial, planRegister, requireOwnToken, requireSerialOrg } from '../../domain/accounts.js';
 import type { Services } from '../../core/services.js';
 import type { Account } from '../../domain/model.js';
 import { noSeatNearMisses, recordMismatch } from '../../domain/mismatches.js';
 import { accountLinkMail, MAIL_LINK_PATHS } from '../../mail/account-link-mail.js';
+import { registerAttemptMail } from '../../mail/register-attempt-mail.js';
 import { clearSessionCookie, sessionCookie } from '../caller.js';
 import type { Router } from '../router.js';
 
@@ -107,9 +108,32 @@ export async function sendMailLink(s: Services, accountId: string, kind: MailTok
     applyMailToken(a, kind, hashSecret(token), now);
     return a.email;
   });
-  if (!email) return;
+  if (email) await mailLink(s, email, kind, token);
+}
+
+/** The mail carrying a link of `kind` (its token stored already, as its hash). */
+async function mailLink(s: Services, email: string, kind: MailTokenKind, token: string): Promise<void> {
   const link = `${s.publicUrl()}${MAIL_LINK_PATHS[kind]}?token=${encodeURIComponent(token)}`;
   await s.mailer.trySend(accountLinkMail(kind, email, link, MAIL_TOKEN_TTL_MS[kind] / 60_000));
+}
+
+/** When each account's holder was last told of a register attempt (in memory: a restart forgets it, like the rate limits). */
+const attemptsTold = new WeakMap<Services, Map<string, number>>();
+
+/**
+ * Someone registered with an address that has an account: its holder is told, with the ways in
+ * (sign in, reset the password), at most once a minute so a stranger cannot flood the mailbox.
+ */
+async function mailRegisterAttempt(s: Services, email: string): Promise<void> {
+  const account = findAccountByEmail(s, email);
+  if (!account || account.status === 'disabled') return;
+  let told = attemptsTold.get(s);
+  if (!told) attemptsTold.set(s, (told = new Map()));
+  const now = s.clock();
+  if ((told.get(account.id) ?? -Infinity) > now - 60_000) return;
+  if (told.size > 10_000) for (const [id, at] of told) if (at <= now - 60_000) told.delete(id);
+  told.set(account.id, now);
+  await s.mailer.trySend(registerAttemptMail(account.email, s.publicUrl()));
 }
 
 /** Whether a link of `kind` went to the account less than a minute ago (mail links are throttled per account). */
@@ -142,26 +166,33 @@ export function registerAuthRoutes(r: Router): void {
     url: '/api/v1/auth/register',
     access: 'public',
     body: RegisterBody,
-    status: 201,
-    summary: 'Create an account; a serial number links it to its organization. Signs in.',
+    status: 202,
+    summary:
+      'Create an account (a serial number links it to its organization) and mail its verification link; then sign in. Answered alike whether the address has an account or not: its holder is mailed instead.',
     limit: 'serial',
-    async handler({ s, body, reply }) {
-      // Checked before the (costly) hash, and again inside the transaction.
-      const input = { email: body.email, name: body.name, serial: body.serial, now: 0, id: '', passwordHash: '' };
-      planRegister(s.store.global(), (id) => s.store.org(id), input);
+    async handler({ s, body }) {
+      // A serial that links nowhere is told (that says nothing about the address), before the costly hash.
+      if (body.serial) requireSerialOrg(s.store.global(), (id) => s.store.org(id), body.serial);
+      // Hashed either way, through the same bounded queue: the time taken does not tell whether the address is known.
       const passwordHash = await hashPassword(body.password);
       const now = s.clock();
-      const account = await s.store.tx((t) => {
+      const verifyToken = newSecret('skv');
+      const created = await s.store.tx((t) => {
         const g = t.global();
-        const plan = planRegister(g, (id) => t.org(id), { ...input, id: s.ids('acc'), passwordHash, now });
+        // Known (also when registered a moment ago by a concurrent request): its holder is told, nothing changes.
+        if (findAccount(g.accounts, body.email)) return null;
+        const plan = planRegister(g, (id) => t.org(id), { email: body.email, name: body.name, serial: body.serial, id: s.ids('acc'), passwordHash, now });
         const doc = plan.orgId ? t.org(plan.orgId)! : undefined;
         applyRegister(g, doc, plan);
+        // The account and its verification link in one commit.
+        applyMailToken(plan.account, 'verify', hashSecret(verifyToken), now);
         if (doc) t.audit(auditEvent(s.ids, now, doc.org.id, plan.account.id, 'member.link', plan.account.id, null, { email: plan.account.email, via: 'serial' }));
         return plan.account;
       });
-      await sendMailLink(s, account.id, 'verify');
-      await startSession(s, { reply }, account.id);
-      return meOf(s, s.store.global().accounts[account.id] ?? account);
+      if (created) await mailLink(s, created.email, 'verify', verifyToken);
+      else await mailRegisterAttempt(s, body.email);
+      // No session either way: a cookie only for new addresses would say which ones are known.
+      return { ok: true };
     },
   });
 

@@ -35,11 +35,16 @@ export function VerifyEmailPage() {
       <h1>{done ? 'Your email is verified' : 'Verify your email'}</h1>
       {verify.pending && <Loading what="the verification" />}
       <ErrorNote error={verify.error} />
-      {done && (
-        <p>
-          Thank you. <Link href="/">Continue to Seatkeeper</Link>.
-        </p>
-      )}
+      {done &&
+        (me ? (
+          <p>
+            Thank you. <Link href="/">Continue to Seatkeeper</Link>.
+          </p>
+        ) : (
+          <p>
+            Thank you. Now <Link href="/sign-in">sign in</Link> with your email and password.
+          </p>
+        ))}
     </section>
   );
 }
