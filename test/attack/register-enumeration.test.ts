@@ -32,7 +32,7 @@ describe('register with an address that has an account', () => {
     const org = await seedOrg(server);
     const known = await registered(server.url, { email: uniqueEmail('holder') });
     const before = structuredClone(server.services.store.global().accounts[known.accountId]);
-    for (const extra of [{}, { serial: org.serial }]) {
+    for (const extra of [{}, { serial: org.serial }] as Array<Record<string, string>>) {
       const forKnown = seen(await register(known.email, extra));
       const forUnknown = seen(await register(uniqueEmail('fresh'), extra));
       expect(forKnown).toEqual(forUnknown);
