@@ -366,10 +366,11 @@ serve({
       timeoutMs,
     );
   },
-  /** Arms the reconnect-storm tracker: every agent ready now must reconcile again. */
-  armStorm() {
+  /** Arms the reconnect-storm tracker: every agent ready now (connected to `url`, if given) must reconcile again. */
+  armStorm({ url }: { url?: string } = {}) {
     failures.clear();
-    storm = { pending: new Set(agents.filter((a) => a.state === 'ready')), tLast: 0, attempts0: stats.attempts, done: () => {} };
+    // Given a server (a node about to be killed): only the agents connected to it now.
+    storm = { pending: new Set(agents.filter((a) => a.state === 'ready' && (url === undefined || a.url === url))), tLast: 0, attempts0: stats.attempts, done: () => {} };
     return { armed: storm.pending.size };
   },
   awaitStorm({ timeoutMs }: { timeoutMs: number }) {
