@@ -47,6 +47,12 @@ export interface ServerConfig {
   webDir?: string;
   /** agent gateway and job tuning; the defaults suit production, tests shorten them */
   agents?: AgentTuning;
+  /**
+   * what is kept of the `check` answers agents report (domain/check-usage.ts): refusal records per
+   * organization (default 20 000), days kept (default 90), and refusals of a product in a day that
+   * fire `denials.above-threshold` when the organization set none (default 20)
+   */
+  checkReports?: { maxDenialRecords?: number; retentionDays?: number; denialAlertThreshold?: number };
 }
 
 export interface Window {

@@ -9,7 +9,9 @@ export type FeedKind =
   | 'method-switch'
   | 'assignment'
   | 'member'
-  | 'device';
+  | 'device'
+  /** a product's refused checks today reached the alert threshold */
+  | 'denials';
 
 export interface FeedItem {
   orgId: string;

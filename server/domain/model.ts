@@ -74,6 +74,8 @@ export interface Organization {
     leaseTtlSeconds: number;
     /** may an invitation be accepted into an account with another address (default true; see invitation-acceptor.ts) */
     acceptIntoOtherAccount?: boolean;
+    /** refused checks of one product in a UTC day that fire `denials.above-threshold` (absent: the server's default) */
+    denialAlertThreshold?: number;
   };
   createdAt: number;
   /** set when the operator removed (archived) it: nobody reaches it any more */
@@ -292,6 +294,41 @@ export interface OrgDoc {
   webhooks?: Record<string, Webhook>;
   /** the latest delivery attempts, newest last (bounded) */
   webhookDeliveries?: WebhookDelivery[];
+  /** `check` answers reported by agents: per device, per product (absent before usage reports) */
+  checkUse?: Record<string, Record<string, ProductUse>>;
+  /** refused checks, one record per device, product, reason, local user and UTC day; oldest first (bounded) */
+  denials?: DenialRecord[];
+  /** ids of the last usage batches taken per device, so a batch sent again is counted once */
+  usageBatches?: Record<string, string[]>;
+  /** `<day>|<product>` → when the day's denials alert fired (two days kept) */
+  denialAlerts?: Record<string, number>;
+}
+
+/** One product's use on one device, from the agent's counts of `check`. */
+export interface ProductUse {
+  /** latest allowed check; null when only refusals were reported */
+  lastUsedAt: number | null;
+  /** who held the product's seat on the device then (account id; null for serial seats or nobody) */
+  accountId: string | null;
+  lastCheckAt: number;
+  allowed: number;
+  refused: number;
+}
+
+export interface DenialRecord {
+  id: string;
+  /** YYYY-MM-DD (UTC) of the last refusal counted */
+  day: string;
+  deviceId: string;
+  /** the account signed in on the device when it was reported (null: nobody) */
+  accountId: string | null;
+  /** the local user the agent named (a label) */
+  user: string | null;
+  productCode: string;
+  reason: string;
+  count: number;
+  first: number;
+  last: number;
 }
 
 export interface Webhook {

@@ -13,6 +13,7 @@ const byKind: Partial<Record<FeedItem['kind'], WebhookEvent>> = {
   grant: 'lease.granted',
   revoke: 'lease.revoked',
   'sign-in-failed': 'sign-in.refused',
+  denials: 'denials.above-threshold',
 };
 
 export function webhookEventOf(item: Pick<FeedItem, 'kind'>): WebhookEvent | undefined {

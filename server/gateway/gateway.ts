@@ -19,6 +19,7 @@ import { helloSigningInput } from '../../shared/protocol/hello.js';
 import type { CoreServices } from '../core/services.js';
 import { agentSettings } from '../domain/agent-settings.js';
 import { inventory, leaseRequest, loginStart, logout } from './agent-requests.js';
+import { usageReport } from './usage-report.js';
 import { AgentConnection } from './connection.js';
 import { CryptoPool } from './crypto-pool.js';
 import { prepareTokens } from './lease-signer.js';
@@ -332,6 +333,8 @@ export class AgentGateway implements GatewayCore {
         return leaseRequest(this, conn, msg);
       case 'inventory':
         return inventory(this, conn, msg);
+      case 'usage.report':
+        return usageReport(this, conn, msg);
       default:
         return;
     }

@@ -7,7 +7,7 @@ import { Id } from './common.js';
 
 export const LIVE_PATH = '/api/v1/live';
 
-export const FeedKind = z.enum(['grant', 'revoke', 'sign-in', 'sign-in-failed', 'method-switch', 'assignment', 'member', 'device']);
+export const FeedKind = z.enum(['grant', 'revoke', 'sign-in', 'sign-in-failed', 'method-switch', 'assignment', 'member', 'device', 'denials']);
 export type FeedKind = z.infer<typeof FeedKind>;
 
 export const FeedItemView = z.object({

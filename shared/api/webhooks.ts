@@ -4,7 +4,7 @@
 import { z } from 'zod';
 
 /** What can be subscribed to: the organization's activity, as the dashboard feed shows it. */
-export const WEBHOOK_EVENTS = ['seat.changed', 'member.changed', 'device.changed', 'switch.applied', 'lease.granted', 'lease.revoked', 'sign-in.refused'] as const;
+export const WEBHOOK_EVENTS = ['seat.changed', 'member.changed', 'device.changed', 'switch.applied', 'lease.granted', 'lease.revoked', 'sign-in.refused', 'denials.above-threshold'] as const;
 export const WebhookEvent = z.enum(WEBHOOK_EVENTS);
 export type WebhookEvent = z.infer<typeof WebhookEvent>;
 

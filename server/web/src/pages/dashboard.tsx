@@ -20,6 +20,7 @@ const feedLabel: Record<FeedItemView['kind'], string> = {
   assignment: 'Assignment',
   member: 'Member',
   device: 'Device',
+  denials: 'Denials',
 };
 
 const statusText: Record<LiveStatus, string> = {
