@@ -9,9 +9,13 @@ export type { EntitlementChange };
 
 export type { FeedItem, FeedKind };
 
+/** A push to an agent kept until acked (`sent`), or acked, with the seconds it took: for the metrics. */
+export type PushEvent = { phase: 'sent'; kind: string } | { phase: 'acked'; kind: string; seconds: number };
+
 interface EventMap {
   entitlements: [EntitlementChange];
   feed: [FeedItem];
+  push: [PushEvent];
 }
 
 export class Events extends EventEmitter<EventMap> {

@@ -82,6 +82,11 @@ export class AgentGateway implements GatewayCore {
       },
     });
     this.pusher = new Pusher(s, key.privateKey);
+    // The metrics hear of pushes and acks through the events, as every observer does.
+    this.pusher.outbox.observer = {
+      sent: (kind) => s.events.emit('push', { phase: 'sent', kind }),
+      acked: (kind, seconds) => s.events.emit('push', { phase: 'acked', kind, seconds }),
+    };
     this.crypto = new CryptoPool(key.privateKey);
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
     this.#timer = setInterval(() => void this.#tick().catch((e: Error) => this.s.log.error('agent heartbeat failed', { error: e.message })), opts.heartbeatMs);

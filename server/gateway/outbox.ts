@@ -1,6 +1,7 @@
 // Pushes sent to a device and not yet acknowledged, per device (the daemon and a `login` process
 // share one state directory, so an ack from either socket settles it). Each entry rebuilds its
 // frame from the current state when resent, so a resend never brings back something undone since.
+import { performance } from 'node:perf_hooks';
 import type { Outgoing, ServerPush } from '../../shared/protocol/index.js';
 
 export type PushKind = 'lease.grant' | 'lease.revoke' | 'reconcile' | 'method.switch' | 'inventory.request';
@@ -16,6 +17,13 @@ export interface PushEntry {
   rebuild(): Outgoing<ServerPush> | null;
 }
 
+/** Told of each push kept and of each ack that settles one: the metrics listen (drops and replacements are not acks). */
+export interface PushObserver {
+  sent(kind: PushKind): void;
+  /** `seconds` from the push being kept to its ack, resends included */
+  acked(kind: PushKind, seconds: number): void;
+}
+
 /** Lease pushes are covered by the reconcile a reconnect gets; only these survive a reconnect. */
 const survivesReconnect = new Set<PushKind>(['method.switch', 'inventory.request']);
 
@@ -24,8 +32,13 @@ export const MAX_PENDING_PER_DEVICE = 200;
 
 export class Outbox {
   readonly #byDevice = new Map<string, Map<string, PushEntry>>();
+  /** when each entry was kept (monotonic, for the ack latency; weak: dropped entries go with it) */
+  readonly #keptAt = new WeakMap<PushEntry, number>();
+  observer: PushObserver | undefined;
 
   add(deviceKey: string, entry: PushEntry): void {
+    this.#keptAt.set(entry, performance.now());
+    this.observer?.sent(entry.kind);
     let m = this.#byDevice.get(deviceKey);
     if (!m) this.#byDevice.set(deviceKey, (m = new Map()));
     // A newer push about the same product makes older, unacked ones moot (grant after revoke or the reverse).
@@ -35,10 +48,17 @@ export class Outbox {
   }
 
   ack(deviceKey: string, id: string): boolean {
+    const entry = this.#remove(deviceKey, id);
+    if (entry && this.observer) this.observer.acked(entry.kind, (performance.now() - (this.#keptAt.get(entry) ?? performance.now())) / 1000);
+    return entry !== undefined;
+  }
+
+  #remove(deviceKey: string, id: string): PushEntry | undefined {
     const m = this.#byDevice.get(deviceKey);
-    const had = m?.delete(id) ?? false;
+    const entry = m?.get(id);
+    if (entry) m!.delete(id);
     if (m && m.size === 0) this.#byDevice.delete(deviceKey);
-    return had;
+    return entry;
   }
 
   has(deviceKey: string, id: string): boolean {
@@ -59,7 +79,7 @@ export class Outbox {
   }
 
   drop(deviceKey: string, id: string): void {
-    this.ack(deviceKey, id);
+    this.#remove(deviceKey, id);
   }
 
   forgetDevice(deviceKey: string): void {

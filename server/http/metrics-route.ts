@@ -12,7 +12,7 @@ export function registerMetricsRoute(r: Router): void {
     method: 'GET',
     url: '/metrics',
     access: 'public',
-    summary: 'Prometheus metrics (agents connected, store commit latency, sign-ins refused, event-loop lag); bearer config.metricsToken.',
+    summary: 'Prometheus metrics (agents connected, pushes sent and acked, ack latency, store commit latency, sign-ins refused, event-loop lag); bearer config.metricsToken.',
     async handler({ s, req, reply }) {
       const token = s.config.metricsToken;
       const registry = metricsOf(s);

@@ -1,9 +1,11 @@
-// Prometheus metrics (prom-client), one registry per server: agents connected, store commit
-// latency, sign-in attempts and refusals, event-loop lag and the process's defaults. A plugin
-// instruments the services at start; /metrics (metrics-route.ts) renders the registry.
+// Prometheus metrics (prom-client), one registry per server: agents connected, pushes sent and
+// acked and the ack latency, store commit latency, sign-in attempts and refusals, event-loop lag
+// and the process's defaults. A plugin instruments the services at start; /metrics
+// (metrics-route.ts) renders the registry.
 import { performance } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Plugin } from '../core/plugin.js';
+import type { PushEvent } from '../core/events.js';
 import type { Services } from '../core/services.js';
 
 const registries = new WeakMap<Services, Registry>();
@@ -84,10 +86,31 @@ export const metricsPlugin: Plugin = {
       reset.call(limiter, key);
     };
 
+    // Pushes to agents: each counted once when sent (however often it is resent until acked), and
+    // the time from sending to the agent's ack, per kind (lease.grant, lease.revoke, method.switch…).
+    const pushesSent = new Counter({ name: 'seatkeeper_pushes_sent_total', help: 'Pushes sent to agents, each once however often resent.', labelNames: ['kind'], registers: [register] });
+    const pushesAcked = new Counter({ name: 'seatkeeper_pushes_acked_total', help: 'Pushes agents acknowledged.', labelNames: ['kind'], registers: [register] });
+    const ackLatency = new Histogram({
+      name: 'seatkeeper_push_ack_seconds',
+      help: 'Time from a push being sent to its acknowledgement by the agent, resends included.',
+      labelNames: ['kind'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [register],
+    });
+    const onPush = (e: PushEvent) => {
+      if (e.phase === 'sent') pushesSent.inc({ kind: e.kind });
+      else {
+        pushesAcked.inc({ kind: e.kind });
+        ackLatency.observe({ kind: e.kind }, e.seconds);
+      }
+    };
+    s.events.on('push', onPush);
+
     registries.set(s, register);
     return {
       async close() {
         registries.delete(s);
+        s.events.off('push', onPush);
         store.tx = tx;
         limiter.hit = hit;
         limiter.reset = reset;
