@@ -2,6 +2,7 @@
 // else receives a ServerConfig.
 import { join } from 'node:path';
 import type { MailConfig } from './mailer.js';
+import type { DeliveryLogOptions } from '../http/webhook-log.js';
 
 export interface ServerConfig {
   dataDir: string;
@@ -36,8 +37,11 @@ export interface ServerConfig {
    * answers 404, so nothing about the server's load is public by default.
    */
   metricsToken?: string;
-  /** webhook deliveries: retry delays (default 10 s, 1 min, 10 min, 1 h) and whether private addresses may be targets (default no) */
-  webhooks?: { retryDelaysMs?: number[]; allowPrivateTargets?: boolean };
+  /**
+   * webhook deliveries: retry delays (default 10 s, 1 min, 10 min, 1 h), whether private addresses
+   * may be targets (default no), and how the delivery log is batched (see server/http/webhook-log.ts)
+   */
+  webhooks?: { retryDelaysMs?: number[]; allowPrivateTargets?: boolean; log?: Partial<DeliveryLogOptions> };
   /**
    * how long before a scheduled method switch runs the people who would lose access get their
    * reminder mail (default 1 440: a day; they were mailed when it was scheduled too)

@@ -9,6 +9,16 @@ export type { EntitlementChange };
 
 export type { FeedItem, FeedKind };
 
+/** Every seat of a contract line is now assigned: raised by the assign or accept that got it there. */
+export interface SeatLimitReached {
+  orgId: string;
+  at: number;
+  lineId: string;
+  productCode: string;
+  contractNumber: string;
+  seats: number;
+}
+
 /** A push to an agent kept until acked (`sent`), or acked, with the seconds it took: for the metrics. */
 export type PushEvent = { phase: 'sent'; kind: string } | { phase: 'acked'; kind: string; seconds: number };
 
@@ -16,6 +26,7 @@ interface EventMap {
   entitlements: [EntitlementChange];
   feed: [FeedItem];
   push: [PushEvent];
+  'seat-limit': [SeatLimitReached];
 }
 
 export class Events extends EventEmitter<EventMap> {

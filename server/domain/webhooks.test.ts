@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { isPrivateAddress, retryDelay, signDelivery, webhookEventOf } from './webhooks.js';
+import { isPrivateAddress, retryDelay, seatLimitsReached, signDelivery, webhookEventOf } from './webhooks.js';
+import type { OrgDoc } from './model.js';
 
 describe('webhook rules', () => {
   it('signs timestamp.body with HMAC-SHA256', () => {
@@ -23,5 +24,15 @@ describe('webhook rules', () => {
   it('maps feed kinds to events', () => {
     expect(webhookEventOf({ kind: 'assignment' })).toBe('seat.changed');
     expect(webhookEventOf({ kind: 'sign-in' })).toBeUndefined();
+  });
+
+  it('names the lines an addition filled to their seats, and no other', () => {
+    const line = (id: string, seats: number) => ({ id, productCode: id.toUpperCase(), seats, method: 'named-user' });
+    const asg = (lineId: string, n: number) => Array.from({ length: n }, (_, i) => [`${lineId}_${i}`, { id: `${lineId}_${i}`, lineId, accountId: `acc_${i}` }]);
+    const doc = {
+      contracts: { c1: { id: 'c1', number: 'C-1', lines: [line('full', 3), line('spare', 3), line('over', 1), line('none', 0)] } },
+      assignments: Object.fromEntries([...asg('full', 3), ...asg('spare', 2), ...asg('over', 2)]),
+    } as unknown as OrgDoc;
+    expect(seatLimitsReached(doc, ['full', 'full', 'spare', 'over', 'none', 'gone'])).toEqual([{ lineId: 'full', productCode: 'FULL', contractNumber: 'C-1', seats: 3 }]);
   });
 });

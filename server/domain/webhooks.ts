@@ -1,9 +1,12 @@
-// Webhook rules: which feed item is which event, how a delivery is signed, when it is tried again,
-// and which addresses a delivery may never reach (the server's own network).
+// Webhook rules: which feed item is which event, when a line reached its seat limit, how a delivery
+// is signed, when it is tried again, and which addresses a delivery may never reach (the server's
+// own network).
 import { createHmac } from 'node:crypto';
 import { BlockList, isIP } from 'node:net';
 import type { WebhookEvent } from '../../shared/api/webhooks.js';
 import type { FeedItem } from './feed.js';
+import type { OrgDoc } from './model.js';
+import { assignedCount, findLine } from './seats.js';
 
 const byKind: Partial<Record<FeedItem['kind'], WebhookEvent>> = {
   assignment: 'seat.changed',
@@ -18,6 +21,29 @@ const byKind: Partial<Record<FeedItem['kind'], WebhookEvent>> = {
 
 export function webhookEventOf(item: Pick<FeedItem, 'kind'>): WebhookEvent | undefined {
   return byKind[item.kind];
+}
+
+/** A contract line whose every seat is assigned (the `seat.limit-reached` event's subject). */
+export interface SeatLimit {
+  lineId: string;
+  productCode: string;
+  contractNumber: string;
+  seats: number;
+}
+
+/**
+ * Of the lines an assign or an accept just added seats to (read inside its transaction, after the
+ * change), those now at their limit: assigned == owned. A line reaches it from below only by an
+ * addition, so this fires once per crossing; a line already past it (seats lowered later) does not.
+ */
+export function seatLimitsReached(doc: OrgDoc, lineIds: Iterable<string>): SeatLimit[] {
+  const out: SeatLimit[] = [];
+  for (const lineId of new Set(lineIds)) {
+    const ref = findLine(doc, lineId);
+    if (!ref || ref.line.seats <= 0 || assignedCount(doc, lineId) !== ref.line.seats) continue;
+    out.push({ lineId, productCode: ref.line.productCode, contractNumber: ref.contract.number, seats: ref.line.seats });
+  }
+  return out;
 }
 
 /** `v1=<hex>`: HMAC-SHA256 with the webhook's secret over `<timestamp>.<body>` (timestamp in seconds). */

@@ -4,6 +4,7 @@ import { SeatkeeperError } from '../../shared/errors.js';
 import type { MethodSwitchView, SwitchPlanView } from '../../shared/api/switches.js';
 import { auditEvent } from '../domain/audit.js';
 import { findLine } from '../domain/entitlements.js';
+import { seatLimitsReached } from '../domain/webhooks.js';
 import { applySwitch, decideSwitch, planSwitchSteps, type AccountLookup, type SwitchPlan } from '../domain/switch-plan.js';
 import { runSliced } from '../core/slicer.js';
 import { mailPermissionsChanged, seatGiven } from '../mail/permissions-mail.js';
@@ -59,9 +60,10 @@ export async function applyLineSwitch(
     for (const a of made.assignments) {
       t.audit(auditEvent(s.ids, now, orgId, req.actorId, 'assignment.create', a.id, null, { lineId: a.lineId, accountId: a.accountId, via: 'method-switch' }));
     }
-    return { switch: { ...made.switch }, plan };
+    return { switch: { ...made.switch }, plan, limits: seatLimitsReached(doc, made.assignments.map((a) => a.lineId)) };
   });
   const { plan } = result;
+  for (const l of result.limits) s.events.emit('seat-limit', { orgId, at: now, ...l });
   s.gateway.rightsChanged({ orgId, reason: 'method-switched', lineIds: [req.lineId] });
   s.events.emit('feed', {
     orgId,

@@ -4,7 +4,19 @@
 import { z } from 'zod';
 
 /** What can be subscribed to: the organization's activity, as the dashboard feed shows it. */
-export const WEBHOOK_EVENTS = ['seat.changed', 'member.changed', 'device.changed', 'switch.applied', 'lease.granted', 'lease.revoked', 'sign-in.refused', 'denials.above-threshold'] as const;
+export const WEBHOOK_EVENTS = [
+  'seat.changed',
+  /** every seat of a contract line is assigned (once per crossing, on an assign or an accept) */
+  'seat.limit-reached',
+  'member.changed',
+  'device.changed',
+  'switch.applied',
+  'lease.granted',
+  'lease.revoked',
+  'sign-in.refused',
+  /** a product's refused `check`s in a UTC day reached the organization's threshold (once a day per product) */
+  'denials.above-threshold',
+] as const;
 export const WebhookEvent = z.enum(WEBHOOK_EVENTS);
 export type WebhookEvent = z.infer<typeof WebhookEvent>;
 

@@ -1,11 +1,13 @@
 // Signed webhooks against a real HTTP receiver: the signature verifies, a 500 is retried, the
-// delivery log shows both attempts, and targets on the server's own network are refused.
+// delivery log shows both attempts (written in batches, kept over a clean shutdown), "seat limit
+// reached" comes once per crossing, and targets on the server's own network are refused.
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../gateway/raw-agent.js';
-import { registered } from '../helpers/client.js';
+import { Client, registered, uniqueEmail } from '../helpers/client.js';
+import { linkParam, waitForMail } from '../helpers/outbox.js';
 import { ownedOrg, startTestServer, type TestServer } from '../helpers/server.js';
 
 interface Received {
@@ -88,6 +90,92 @@ describe('webhooks', () => {
     expect((await b.o.client.del(`/api/v1/orgs/${b.org.orgId}/webhooks/${hook.body.id}`)).status).toBe(404);
     const m = await registered(server.url, { serial: a.org.serial });
     expect((await m.client.get(`${a.base}/webhooks`)).status).toBe(403);
+  });
+});
+
+describe('seat limit reached', () => {
+  it('fires once when an assign or an accept fills a line, and again only after it dropped below', async () => {
+    const { org, o, base } = await ownedOrg(server);
+    const hook = await o.client.post(`${base}/webhooks`, { url: receiverUrl, events: ['seat.limit-reached'] });
+    expect(hook.status).toBe(201);
+    const lineId = org.line('BIM-COLLAB').id; // 3 seats
+    const limits = () => received.filter((r) => r.headers['x-seatkeeper-event'] === 'seat.limit-reached' && JSON.parse(r.body).orgId === org.orgId);
+    const assign = async () => {
+      const m = await registered(server.url, { serial: org.serial });
+      const r = await o.client.post(`${base}/assignments`, { lineId, accountId: m.accountId });
+      expect(r.status).toBe(201);
+      return r.body.id as string;
+    };
+    const first = await assign();
+    await assign();
+    // The third seat by an invitation accepted: the line is full.
+    const email = uniqueEmail('limit');
+    expect((await o.client.post(`${base}/invitations`, { email, role: 'member', lineIds: [lineId] })).status).toBe(201);
+    const token = linkParam(await waitForMail(server.dataDir, email, /invited/), 'token');
+    const acc = await new Client(server.url).post('/api/v1/invitations/accept', { token, name: 'Lim Itt', password: 'a good long password' });
+    expect(acc.status).toBe(200);
+    const one = await waitFor('seat limit delivered', () => limits()[0], 10_000);
+    expect(verify(hook.body.secret, one)).toBe(true);
+    expect(JSON.parse(one.body)).toMatchObject({ event: 'seat.limit-reached', orgId: org.orgId, productCode: 'BIM-COLLAB', lineId, seats: 3, contractNumber: org.contract.number });
+    // Full: a fourth is refused and nothing fires; a seat freed and given again is a second crossing.
+    const m4 = await registered(server.url, { serial: org.serial });
+    expect((await o.client.post(`${base}/assignments`, { lineId, accountId: m4.accountId })).body.error.code).toBe('SEAT_LIMIT_REACHED');
+    expect((await o.client.del(`${base}/assignments/${first}`)).status).toBe(200);
+    expect((await o.client.post(`${base}/assignments`, { lineId, accountId: m4.accountId })).status).toBe(201);
+    await waitFor('second crossing delivered', () => limits()[1], 10_000);
+    // Every delivery is in the log; still two crossings, not one per seat.
+    const log = await waitFor(
+      'limit deliveries logged',
+      async () => {
+        const r = await o.client.get(`${base}/webhooks/${hook.body.id}/deliveries`);
+        return r.body.deliveries.length >= 2 ? r.body.deliveries : undefined;
+      },
+      10_000,
+    );
+    expect(log.map((d: any) => d.event)).toEqual(['seat.limit-reached', 'seat.limit-reached']);
+    expect(limits()).toHaveLength(2);
+  });
+});
+
+describe('delivery log', () => {
+  it('commits attempts in batches, shows those not yet committed, and loses none on a clean shutdown', async () => {
+    // A tick longer than the test: nothing is committed before the shutdown.
+    const config = { webhooks: { retryDelaysMs: [], allowPrivateTargets: true, log: { flushMs: 600_000 } } };
+    const first = await startTestServer(config);
+    let again: TestServer | undefined;
+    try {
+      const { org, o, base } = await ownedOrg(first);
+      const hook = await o.client.post(`${base}/webhooks`, { url: receiverUrl, events: ['seat.changed'] });
+      const ids: string[] = [];
+      for (let i = 0; i < 4; i++) {
+        const m = await registered(first.url, { serial: org.serial });
+        const r = await o.client.post(`${base}/assignments`, { lineId: org.line('SW-PREMIUM').id, accountId: m.accountId });
+        expect(r.status).toBe(201);
+        ids.push(m.accountId);
+      }
+      const mine = () => received.filter((r) => JSON.parse(r.body).orgId === org.orgId);
+      await waitFor('four deliveries received', () => mine().length >= 4 || undefined, 10_000);
+      const shown = await waitFor(
+        'four attempts shown',
+        async () => {
+          const r = await o.client.get(`${base}/webhooks/${hook.body.id}/deliveries`);
+          return r.body.deliveries.length >= 4 ? r.body.deliveries : undefined;
+        },
+        10_000,
+      );
+      // Shown, but not one durable write per attempt: none is in the stored document yet.
+      expect(first.services.store.org(org.orgId)!.webhookDeliveries ?? []).toEqual([]);
+      await first.close();
+      again = await startTestServer({ ...config, dataDir: first.dataDir });
+      const c = new Client(again.url);
+      c.cookie = o.client.cookie;
+      const kept = await c.get(`${base}/webhooks/${hook.body.id}/deliveries`);
+      expect(kept.body.deliveries).toEqual(shown);
+      expect(again.services.store.org(org.orgId)!.webhookDeliveries).toHaveLength(4);
+    } finally {
+      await again?.stop();
+      await first.stop();
+    }
   });
 });
 

@@ -19,6 +19,8 @@ import { mailPermissionsChanged, seatGiven } from '../../mail/permissions-mail.j
 import type { Services } from '../../core/services.js';
 import type { ActivationMethod, Assignment, OrgDoc, RevokeReason } from '../../domain/model.js';
 import type { Router } from '../router.js';
+import { seatLimitsReached } from '../../domain/webhooks.js';
+import { announceSeatLimits } from './webhooks.js';
 
 const base = '/api/v1/orgs/:orgId';
 
@@ -99,12 +101,13 @@ export function registerAssignmentsRoutes(r: Router): void {
         requireNearMissConfirmed(accounts[body.accountId]?.email ?? body.accountId, assignCandidates(doc, accounts, body.accountId), body.confirmNearMiss);
         applyAssign(doc, p);
         t.audit(auditEvent(s.ids, now, org.id, account.id, 'assignment.create', p.added.id, null, auditShape(doc, p.ref, p.added)));
-        return p;
+        return { ...p, limits: seatLimitsReached(doc, [p.ref.line.id]) };
       });
       const doc = s.store.org(org.id)!;
       const what = seatWords(doc, plan.ref);
       const to = plan.added.accountId;
       seatChanged(s, org.id, now, plan.ref, { accountIds: [to], accountId: to, text: `${account.email} assigned ${what} to ${emailOf(s, to)}.` });
+      announceSeatLimits(s, org.id, now, plan.limits);
       await mailPermissionsChanged(s, to, doc.org.name, [seatGiven(what, plan.ref.line.method)]);
       return view(s, doc, plan.added);
     },

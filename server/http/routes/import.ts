@@ -12,6 +12,8 @@ import { hashSecret, newSecret } from '../../core/ids.js';
 import type { Services } from '../../core/services.js';
 import type { Account, Invitation } from '../../domain/model.js';
 import type { Router } from '../router.js';
+import { seatLimitsReached } from '../../domain/webhooks.js';
+import { announceSeatLimits } from './webhooks.js';
 
 /** Mails go out a few at a time: a 5,000-row import must not open 5,000 connections at once. */
 const MAIL_CONCURRENCY = 16;
@@ -113,9 +115,10 @@ export function registerImportRoutes(r: Router): void {
       const outcome = await s.store.tx((t) => {
         const o = importRows(structuredClone(s.store.org(org.id)!), env, body.kind, body.rows, t.org(org.id)!);
         for (const row of o.effects) for (const e of row) t.audit(auditOf(s, org.id, account.id, now, e));
-        return o;
+        return { ...o, limits: seatLimitsReached(t.org(org.id)!, o.effects.flat().flatMap((e) => (e.kind === 'assign' ? [e.ref.line.id] : []))) };
       });
       await announce(s, org.id, account, now, outcome.effects);
+      announceSeatLimits(s, org.id, now, outcome.limits);
       return reply(outcome);
     },
   });

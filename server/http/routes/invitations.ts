@@ -40,6 +40,8 @@ import { mailPermissionsChanged } from '../../mail/permissions-mail.js';
 import type { Services } from '../../core/services.js';
 import type { Account, Invitation, OrgDoc } from '../../domain/model.js';
 import type { Router } from '../router.js';
+import { seatLimitsReached } from '../../domain/webhooks.js';
+import { announceSeatLimits } from './webhooks.js';
 import { credentialChecks, findAccountByEmail, startSession, upgradePasswordHash } from './auth.js';
 
 function view(inv: Invitation, now: number): InvitationView {
@@ -268,7 +270,7 @@ export function registerInvitationsRoutes(r: Router): void {
         for (const a of plan.assigned) {
           t.audit(auditEvent(s.ids, now, orgId, id, 'assignment.create', a.assignmentId, null, { lineId: a.lineId, accountId: id, productCode: a.productCode, via: 'invitation', invitationId: inv.id }));
         }
-        return { ...plan, email, orgName: doc.org.name };
+        return { ...plan, email, orgName: doc.org.name, limits: seatLimitsReached(doc, plan.assigned.map((a) => a.lineId)) };
       });
       const out: AcceptInvitationReply = {
         orgId,
@@ -286,6 +288,7 @@ export function registerInvitationsRoutes(r: Router): void {
       for (const a of out.assigned) {
         s.events.emit('feed', { orgId, at: now, kind: 'assignment', text: `${a.productCode} assigned to ${email} (invitation).`, productCode: a.productCode, accountId: out.accountId });
       }
+      announceSeatLimits(s, orgId, now, plan.limits);
       if (out.assigned.length || plan.projectLines.length) {
         s.gateway.rightsChanged({ orgId, accountIds: [out.accountId] });
       }

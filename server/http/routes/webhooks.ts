@@ -1,24 +1,25 @@
 // Webhooks: admins register, list and delete them and read the delivery log; a plugin hears the
-// organization's feed and delivers each event, signed, retrying with backoff. Rules: domain/webhooks.ts.
+// organization's feed (and seat limits reached) and delivers each event, signed, retrying with
+// backoff, its attempts logged in batches (webhook-log.ts). Rules: domain/webhooks.ts.
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { lookup } from 'node:dns/promises';
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type ClientRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
 import { SeatkeeperError } from '../../../shared/errors.js';
-import { CreateWebhookBody, WEBHOOK_EVENTS, type CreatedWebhook, type WebhookDeliveryView, type WebhookView } from '../../../shared/api/webhooks.js';
+import { CreateWebhookBody, WEBHOOK_EVENTS, type CreatedWebhook, type WebhookDeliveryView, type WebhookEvent, type WebhookView } from '../../../shared/api/webhooks.js';
 import { auditEvent } from '../../domain/audit.js';
-import { isPrivateAddress, retryDelay, signDelivery, webhookEventOf } from '../../domain/webhooks.js';
+import { isPrivateAddress, retryDelay, signDelivery, webhookEventOf, type SeatLimit } from '../../domain/webhooks.js';
 import { newSecret } from '../../core/ids.js';
-import type { FeedItem } from '../../core/events.js';
+import type { FeedItem, SeatLimitReached } from '../../core/events.js';
 import type { Plugin } from '../../core/plugin.js';
 import type { Services } from '../../core/services.js';
 import type { Webhook, WebhookDelivery } from '../../domain/model.js';
 import type { Router } from '../router.js';
+import { defaultDeliveryLogOptions, DeliveryLog } from '../webhook-log.js';
 
 const base = '/api/v1/orgs/:orgId/webhooks';
 const MAX_WEBHOOKS = 20;
-const LOG_KEPT = 500;
 const TIMEOUT_MS = 10_000;
 
 const view = (w: Webhook): WebhookView => ({ id: w.id, url: w.url, events: w.events as WebhookView['events'], createdAt: w.createdAt });
@@ -36,16 +37,12 @@ async function checkTarget(s: Services, url: string): Promise<void> {
   if (addresses.some(isPrivateAddress)) throw new SeatkeeperError('VALIDATION_FAILED', `The webhook host ${host} is on a private network; deliveries go to public addresses only.`);
 }
 
-async function record(s: Services, orgId: string, d: WebhookDelivery): Promise<void> {
-  await s.store
-    .tx((t) => {
-      const doc = t.org(orgId);
-      if (!doc) return;
-      const log = (doc.webhookDeliveries ??= []);
-      log.push(d);
-      if (log.length > LOG_KEPT) log.splice(0, log.length - LOG_KEPT);
-    })
-    .catch((e: Error) => s.log.warn('webhook delivery log not written', { orgId, error: e.message }));
+/** The running plugin's delivery log, for the route that lists it (attempts not committed yet included). */
+const deliveryLogs = new WeakMap<Services, DeliveryLog>();
+
+/** Raised after the assign or accept that filled the lines is durable (see seatLimitsReached). */
+export function announceSeatLimits(s: Services, orgId: string, at: number, limits: readonly SeatLimit[]): void {
+  for (const l of limits) s.events.emit('seat-limit', { orgId, at, ...l });
 }
 
 /**
@@ -53,7 +50,7 @@ async function record(s: Services, orgId: string, d: WebhookDelivery): Promise<v
  * only the one resolved at registration), so a name re-pointed at a private address later
  * (DNS rebinding) is refused; redirects are not followed.
  */
-function post(s: Services, url: string, headers: Record<string, string>, body: string): Promise<number> {
+function post(s: Services, url: string, headers: Record<string, string>, body: string, inFlight: Set<ClientRequest>): Promise<number> {
   const allowPrivate = !!s.config.webhooks?.allowPrivateTargets;
   const guarded = (host: string, opts: object, cb: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void) =>
     dnsLookup(host, { ...opts, all: true }, (err, addresses) => {
@@ -72,19 +69,31 @@ function post(s: Services, url: string, headers: Record<string, string>, body: s
     return Promise.reject(Object.assign(new Error(`${literal} is a private address`), { code: 'EPRIVATE' }));
   }
   return new Promise((resolve, reject) => {
-    const req = request(u, { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, lookup: guarded as never, timeout: TIMEOUT_MS }, (res) => {
+    const req: ClientRequest = request(u, { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, lookup: guarded as never, timeout: TIMEOUT_MS }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode ?? 0));
       res.on('error', reject);
     });
     req.on('timeout', () => req.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
     req.on('error', reject);
+    // A shutdown cuts what is in flight short (the attempt is logged as failed, not lost).
+    inFlight.add(req);
+    req.on('close', () => inFlight.delete(req));
     req.end(body);
   });
 }
 
+interface Delivering {
+  log: DeliveryLog;
+  timers: Set<NodeJS.Timeout>;
+  inFlight: Set<ClientRequest>;
+  attempts: Set<Promise<void>>;
+  closed(): boolean;
+}
+
 /** Delivers one event to one webhook: attempts with backoff until a 2xx answer or the last delay. */
-function deliver(s: Services, orgId: string, hook: Webhook, event: string, body: string, id: string, timers: Set<NodeJS.Timeout>, closed: () => boolean): void {
+function deliver(s: Services, orgId: string, hook: Webhook, event: string, body: string, id: string, ctx: Delivering): void {
+  const { timers, closed } = ctx;
   const attempt = async (n: number): Promise<void> => {
     if (closed()) return;
     // Deleted meanwhile: no further attempts.
@@ -100,45 +109,70 @@ function deliver(s: Services, orgId: string, hook: Webhook, event: string, body:
         'x-seatkeeper-delivery': id,
         'x-seatkeeper-timestamp': String(ts),
         'x-seatkeeper-signature': signDelivery(hook.secret, ts, body),
-      }, body);
+      }, body, ctx.inFlight);
     } catch (e) {
       error = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
     }
     const ok = status !== null && status >= 200 && status < 300;
     const delay = ok ? null : retryDelay(n, s.config.webhooks?.retryDelaysMs);
-    await record(s, orgId, { id, webhookId: hook.id, event, attempt: n, at: s.clock(), status, error, nextAttemptAt: delay === null ? null : s.clock() + delay });
+    ctx.log.add(orgId, { id, webhookId: hook.id, event, attempt: n, at: s.clock(), status, error, nextAttemptAt: delay === null ? null : s.clock() + delay });
     if (delay !== null && !closed()) {
       const t = setTimeout(() => {
         timers.delete(t);
-        void attempt(n + 1);
+        run(n + 1);
       }, delay);
       t.unref();
       timers.add(t);
     }
   };
-  void attempt(1);
+  // Tracked so a shutdown waits for attempts under way to be logged.
+  const run = (n: number) => {
+    const p = attempt(n).catch((e: Error) => void s.log.error('webhook attempt failed', { orgId, webhookId: hook.id, error: e.message }));
+    ctx.attempts.add(p);
+    void p.finally(() => ctx.attempts.delete(p));
+  };
+  run(1);
 }
 
 export const webhooksPlugin: Plugin = {
   name: 'webhooks',
   start(s) {
-    const timers = new Set<NodeJS.Timeout>();
     let isClosed = false;
-    const onFeed = (item: FeedItem) => {
-      const event = webhookEventOf(item);
-      const hooks = event ? Object.values(s.store.org(item.orgId)?.webhooks ?? {}).filter((h) => h.events.includes(event)) : [];
+    const log = new DeliveryLog(s.store, s.log, { ...defaultDeliveryLogOptions, ...s.config.webhooks?.log });
+    deliveryLogs.set(s, log);
+    const ctx: Delivering = { log, timers: new Set(), inFlight: new Set(), attempts: new Set(), closed: () => isClosed };
+    const send = (orgId: string, event: WebhookEvent, fields: (id: string) => object) => {
+      const hooks = Object.values(s.store.org(orgId)?.webhooks ?? {}).filter((h) => h.events.includes(event));
       for (const hook of hooks) {
         const id = s.ids('whd');
-        const body = JSON.stringify({ id, event, orgId: item.orgId, at: item.at, text: item.text, productCode: item.productCode ?? null, accountId: item.accountId ?? null, deviceId: item.deviceId ?? null });
-        deliver(s, item.orgId, hook, event!, body, id, timers, () => isClosed);
+        deliver(s, orgId, hook, event, JSON.stringify({ id, event, orgId, ...fields(id) }), id, ctx);
       }
     };
+    const onFeed = (item: FeedItem) => {
+      const event = webhookEventOf(item);
+      if (event) send(item.orgId, event, () => ({ at: item.at, text: item.text, productCode: item.productCode ?? null, accountId: item.accountId ?? null, deviceId: item.deviceId ?? null }));
+    };
+    const onSeatLimit = (l: SeatLimitReached) =>
+      send(l.orgId, 'seat.limit-reached', () => ({
+        at: l.at,
+        text: `All ${l.seats} seats of ${l.productCode} on contract ${l.contractNumber} are assigned.`,
+        productCode: l.productCode,
+        lineId: l.lineId,
+        contractNumber: l.contractNumber,
+        seats: l.seats,
+      }));
     s.events.on('feed', onFeed);
+    s.events.on('seat-limit', onSeatLimit);
     return {
       async close() {
+        if (isClosed) return;
         isClosed = true;
         s.events.off('feed', onFeed);
-        for (const t of timers) clearTimeout(t);
+        s.events.off('seat-limit', onSeatLimit);
+        for (const t of ctx.timers) clearTimeout(t);
+        for (const req of ctx.inFlight) req.destroy(Object.assign(new Error('server shutting down'), { code: 'ESHUTDOWN' }));
+        await Promise.all([...ctx.attempts]);
+        await log.close();
       },
     };
   },
@@ -198,10 +232,11 @@ export function registerWebhooksRoutes(r: Router): void {
     url: `${base}/:webhookId/deliveries`,
     access: 'admin',
     summary: 'The delivery log of a webhook, newest first: event, attempt, HTTP status or error, next attempt.',
-    handler({ org, params }): { deliveries: WebhookDeliveryView[] } {
+    handler({ s, org, params }): { deliveries: WebhookDeliveryView[] } {
       const hook = org.doc.webhooks?.[params.webhookId!];
       if (!hook) throw new SeatkeeperError('NOT_FOUND', 'No such webhook.');
-      const log = (org.doc.webhookDeliveries ?? []).filter((d) => d.webhookId === hook.id).reverse();
+      const waiting = deliveryLogs.get(s)?.pending(org.id) ?? [];
+      const log = [...(org.doc.webhookDeliveries ?? []), ...waiting].filter((d) => d.webhookId === hook.id).reverse();
       return { deliveries: log.map((d) => ({ ...d, event: d.event as WebhookDeliveryView['event'] })) };
     },
   });
