@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enrollDevice, orgWithToken, RawAgent, waitFor } from '../gateway/raw-agent.js';
 import { Client } from '../helpers/client.js';
+import { scrapeMetrics, type Samples } from '../helpers/metrics.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 const TOKEN = 'metrics-token-0123456789';
@@ -13,33 +14,7 @@ beforeAll(async () => {
 });
 afterAll(() => server?.stop());
 
-type Samples = Map<string, number>;
-
-/** Prometheus text format 0.0.4: `name{labels} value` lines; every family must have a TYPE. */
-function parseMetrics(text: string): { samples: Samples; types: Map<string, string> } {
-  const samples: Samples = new Map();
-  const types = new Map<string, string>();
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    const type = line.match(/^# TYPE (\S+) (counter|gauge|histogram|summary|untyped)$/);
-    if (type) {
-      types.set(type[1]!, type[2]!);
-      continue;
-    }
-    if (line.startsWith('#')) continue;
-    const m = line.match(/^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? (\S+)$/);
-    if (!m) throw new Error(`not a metrics line: ${line}`);
-    samples.set(m[1]! + (m[2] ?? ''), Number(m[3]));
-  }
-  return { samples, types };
-}
-
-async function scrape(): Promise<ReturnType<typeof parseMetrics>> {
-  const res = await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
-  expect(res.status).toBe(200);
-  expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
-  return parseMetrics(await res.text());
-}
+const scrape = () => scrapeMetrics(server.url, TOKEN);
 
 describe('/metrics', () => {
   it('answers 401 without the token or with a wrong one', async () => {
@@ -65,6 +40,9 @@ describe('/metrics', () => {
     expect(before.types.get('seatkeeper_store_commit_seconds')).toBe('histogram');
     expect(before.types.get('seatkeeper_sign_ins_refused_total')).toBe('counter');
     expect(before.types.get('nodejs_eventloop_lag_seconds')).toBe('gauge');
+    expect(before.types.get('seatkeeper_pushes_sent_total')).toBe('counter');
+    expect(before.types.get('seatkeeper_pushes_acked_total')).toBe('counter');
+    expect(before.types.get('seatkeeper_push_ack_seconds')).toBe('histogram');
     expect(before.samples.get('seatkeeper_agents_connected')).toBe(0);
     const commits = (s: Samples) => s.get('seatkeeper_store_commit_seconds_count{outcome="ok"}') ?? 0;
 
