@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Client, uniqueEmail } from '../helpers/client.js';
 import { addMembers, clientFor } from '../helpers/fixtures.js';
 import { htmlLinks, textWords, visibleWords } from '../helpers/mail-parts.js';
+import { REGISTER_ATTEMPT_SUBJECT } from '../../server/mail/register-attempt-mail.js';
 import { PERMISSIONS, serverWithSmtp } from '../helpers/mail-suite.js';
 import { seedOrg, type TestServer } from '../helpers/server.js';
 import type { ReceivedMail, TestSmtp } from '../helpers/smtp.js';
@@ -69,7 +70,7 @@ describe('mail people can read', () => {
     expect(mail.html).toContain('Hello Ann &lt;script&gt;x()&lt;/script&gt;,');
   });
 
-  it('sends the address verification and the password reset as HTML and text', async () => {
+  it('sends the address verification, the password reset and the register-attempt notice as HTML and text', async () => {
     const org = await seedOrg(server);
     const { email, client } = await person(org.orgId, EVIL, 'member', false);
     expect((await client.post('/api/v1/me/verification', {})).status).toBe(200);
@@ -81,5 +82,12 @@ describe('mail people can read', () => {
     const reset = await smtp.waitFor((m) => m.to.includes(email) && /Reset your Seatkeeper password/.test(m.subject));
     expectReadableParts(reset);
     expect(htmlLinks(reset.html)[0]).toMatch(/\/reset-password\?token=skr/);
+
+    // Someone registering the same address again: its holder is told, in both parts too.
+    const again = await new Client(server.url).post('/api/v1/auth/register', { email, password: 'another horse battery', name: 'Mallory <i>' });
+    expect(again.status).toBe(202);
+    const attempt = await smtp.waitFor((m) => m.to.includes(email) && m.subject === REGISTER_ATTEMPT_SUBJECT);
+    expectReadableParts(attempt);
+    expect(attempt.text).not.toContain('Mallory');
   });
 });
