@@ -37,7 +37,7 @@ export const ReclaimBody = z.strictObject({
 });
 export type ReclaimBody = z.infer<typeof ReclaimBody>;
 
-export const ReclaimResult = z.object({ ok: z.literal(true), assignmentId: z.string(), accountId: z.string(), productCode: z.string(), mailed: z.boolean() });
+export const ReclaimResult = z.object({ ok: z.literal(true), assignmentId: z.string(), accountId: z.string(), productCode: z.string(), idleDays: z.number() });
 export type ReclaimResult = z.infer<typeof ReclaimResult>;
 
 export const DenialsQuery = z.strictObject({

@@ -4,6 +4,7 @@ import { AuditExportQuery, UsageReportQuery, type UsageReport } from '../../../s
 import { toCsv, usageHistory, usageReport } from '../../domain/reports.js';
 import type { AuditEvent } from '../../domain/model.js';
 import type { Router } from '../router.js';
+import { registerCheckReportsRoutes } from './check-reports.js';
 
 const base = '/api/v1/orgs/:orgId/reports';
 /** The audit store answers at most this many per query; the export pages through. */
@@ -12,6 +13,8 @@ const AUDIT_PAGE = 1000;
 const AUDIT_EXPORT_MAX = 200_000;
 
 export function registerReportsRoutes(r: Router): void {
+  // Idle seats and refused checks, from what the agents report (check-reports.ts).
+  registerCheckReportsRoutes(r);
   r.add({
     method: 'GET',
     url: `${base}/usage`,
