@@ -80,6 +80,13 @@ export interface Limits {
    * seconds at OWASP cost; sign-ins with a known-device cookie go ahead of the queue)
    */
   passwordHashQueue: number;
+  /** of those, waiting for one client address; beyond it 429 at once (default 4: a flood from one address cannot fill the queue) */
+  passwordHashQueuePerAddress: number;
+  /**
+   * failed sign-ins per client address, whatever the email (unknown ones included); beyond it 429 at
+   * once, without hashing (default 50 a minute: an office behind one address mistypes too)
+   */
+  signInFailuresPerAddress: Window;
   /**
    * open TCP connections from one client address, authenticated agent sockets not counted (a
    * whole office behind one NAT keeps its agents connected) (default 256)
@@ -108,6 +115,8 @@ export const defaultLimits: Limits = {
   serialGuesses: { attempts: 10, windowSeconds: 3600 },
   passwordHashConcurrency: 2,
   passwordHashQueue: 16,
+  passwordHashQueuePerAddress: 4,
+  signInFailuresPerAddress: { attempts: 50, windowSeconds: 60 },
   connectionsPerAddress: 256,
   maxConnections: 0,
   unhelloedSocketsPerAddress: 128,

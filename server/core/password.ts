@@ -1,6 +1,7 @@
 // scrypt password hashes: "scrypt$N$r$p$salt$hash". Verification is constant-time. Every hash
-// passes one process-wide gate: a few at once, a short queue, and beyond it RATE_LIMITED at once,
-// so strangers' sign-ins cannot fill the thread pool every other request needs (disk writes too).
+// passes one process-wide gate: a few at once, a short queue served fairly per client address, and
+// beyond it RATE_LIMITED at once, so strangers' sign-ins cannot fill the thread pool every other
+// request needs (disk writes too) nor make people from other addresses wait behind them.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { SeatkeeperError } from '../../shared/errors.js';
@@ -39,50 +40,102 @@ const maxmem = (c: PasswordCost) => 128 * c.N * c.r * c.p + 16 * 1024 * 1024;
  */
 export const passwordPriority = new AsyncLocalStorage<boolean>();
 
-/** Bounded work: `concurrency` jobs run, `queue` more wait, the rest are refused; priority work first. */
+/**
+ * The client address the work is done for (the routes that hash set it): waiting work is served
+ * one address after another, and each address may keep only a few jobs waiting, so a flood from
+ * one address neither fills the queue nor makes anyone from another address wait behind it.
+ */
+export const passwordClient = new AsyncLocalStorage<string>();
+
+/**
+ * Bounded work: `concurrency` jobs run, `queue` more wait (at most `perClient` of them for one
+ * client address), the rest are refused at once; priority work first. With two or more slots, one
+ * is kept for priority work: a genuine sign-in never waits for a stranger's hash to finish.
+ */
 export class WorkGate {
   #running = 0;
-  readonly #waiting: Array<() => void> = [];
+  #runningNormal = 0;
+  #waiting = 0;
   readonly #priority: Array<() => void> = [];
+  /** waiters per client, in the order the clients came: served round-robin */
+  readonly #byClient = new Map<string, Array<() => void>>();
   constructor(
     public concurrency: number,
     public queue: number,
+    public perClient = Infinity,
   ) {}
 
   get running(): number {
     return this.#running;
   }
+  /** jobs waiting in the queue (priority work aside) */
   get waiting(): number {
-    return this.#waiting.length;
+    return this.#waiting;
+  }
+
+  /** slots ordinary work may use */
+  get #normalSlots(): number {
+    return this.concurrency >= 2 ? this.concurrency - 1 : this.concurrency;
   }
 
   async run<T>(job: () => Promise<T>): Promise<T> {
-    if (this.#running >= this.concurrency) {
-      if (passwordPriority.getStore() === true) await new Promise<void>((resolve) => this.#priority.push(resolve));
-      else {
-        if (this.#waiting.length >= this.queue) {
-          throw new SeatkeeperError('RATE_LIMITED', 'The server is busy checking passwords. Try again in a moment.', { retryAfter: 1 });
-        }
-        await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    const priority = passwordPriority.getStore() === true;
+    if (priority) {
+      if (this.#running < this.concurrency) this.#running++;
+      else await new Promise<void>((resolve) => this.#priority.push(resolve));
+    } else if (this.#waiting === 0 && this.#running < this.concurrency && this.#runningNormal < this.#normalSlots) {
+      this.#running++;
+      this.#runningNormal++;
+    } else {
+      // Work with no client address (none set by the caller) is not capped per client, only by the queue.
+      const client = passwordClient.getStore();
+      const key = client ?? '';
+      const mine = this.#byClient.get(key);
+      if (this.#waiting >= this.queue || (client !== undefined && (mine?.length ?? 0) >= this.perClient)) {
+        throw new SeatkeeperError('RATE_LIMITED', 'The server is busy checking passwords. Try again in a moment.', { retryAfter: 1 });
       }
-    } else this.#running++;
+      this.#waiting++;
+      await new Promise<void>((resolve) => (mine ? mine.push(resolve) : this.#byClient.set(key, [resolve])));
+    }
     try {
       return await job();
     } finally {
-      // The slot passes straight to the next waiter, so the count never dips and lets a newcomer jump the queue.
-      const next = this.#priority.shift() ?? this.#waiting.shift();
-      if (next) next();
-      else this.#running--;
+      this.#running--;
+      if (!priority) this.#runningNormal--;
+      this.#dispatch();
+    }
+  }
+
+  /** Hands free slots to waiters (counted here, before they resume, so a newcomer cannot jump the queue). */
+  #dispatch(): void {
+    while (this.#running < this.concurrency) {
+      const p = this.#priority.shift();
+      if (p) {
+        this.#running++;
+        p();
+        continue;
+      }
+      if (this.#waiting === 0 || this.#runningNormal >= this.#normalSlots) return;
+      // The client first in line is served once, then goes to the back of the line.
+      const [key, waiters] = this.#byClient.entries().next().value as [string, Array<() => void>];
+      const next = waiters.shift()!;
+      this.#byClient.delete(key);
+      if (waiters.length > 0) this.#byClient.set(key, waiters);
+      this.#waiting--;
+      this.#running++;
+      this.#runningNormal++;
+      next();
     }
   }
 }
 
 /** The libuv pool is per process, so the gate is too; startServer sets its size from the config. */
-export const passwordGate = new WorkGate(2, 8);
+export const passwordGate = new WorkGate(2, 16, 4);
 
-export function configurePasswordGate(limits: { passwordHashConcurrency: number; passwordHashQueue: number }): void {
+export function configurePasswordGate(limits: { passwordHashConcurrency: number; passwordHashQueue: number; passwordHashQueuePerAddress: number }): void {
   passwordGate.concurrency = limits.passwordHashConcurrency;
   passwordGate.queue = limits.passwordHashQueue;
+  passwordGate.perClient = limits.passwordHashQueuePerAddress;
 }
 
 const scrypt = (pw: string, salt: Buffer, len: number, opts: ScryptOptions) => passwordGate.run(() => rawScrypt(pw, salt, len, opts));

@@ -4,12 +4,13 @@
 // against the real server: one answer for everything, nothing written, guessing limited per address.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, owner, registered } from '../helpers/client.js';
-import { seedOrg, startTestServer, type TestServer } from '../helpers/server.js';
+import { seedOrg, startTestServer, testLimits, type TestServer } from '../helpers/server.js';
 
 let server: TestServer;
+const strict = { signInRateLimit: { attempts: 2, windowSeconds: 3600 }, limits: { ...testLimits, signInFailuresPerAddress: { attempts: 10, windowSeconds: 3600 } } };
 beforeAll(async () => {
-  // 2 per (address, email), so 10 failures per address: small enough to reach.
-  server = await startTestServer({ signInRateLimit: { attempts: 2, windowSeconds: 3600 } });
+  // 2 per (address, email), and 10 failures per address: small enough to reach.
+  server = await startTestServer(strict);
 });
 afterAll(() => server.stop());
 
@@ -45,7 +46,7 @@ describe('a stranger signing in', () => {
 
   it('cannot guess addresses without limit: failures count per client address, and the limit answers alike for known and unknown', async () => {
     // A server of its own: every test here signs in from 127.0.0.1.
-    const fresh = await startTestServer({ signInRateLimit: { attempts: 2, windowSeconds: 3600 } });
+    const fresh = await startTestServer(strict);
     try {
       const known = await registered(fresh.url, { email: `known.${n}@gamma.test`, password: 'the right password' });
       const c = new Client(fresh.url);
@@ -63,7 +64,7 @@ describe('a stranger signing in', () => {
   });
 
   it('does not make a new key of the same address in another case', async () => {
-    const other = await startTestServer({ signInRateLimit: { attempts: 2, windowSeconds: 3600 } });
+    const other = await startTestServer(strict);
     try {
       const email = `case.${n}@delta.test`;
       const c = new Client(other.url);

@@ -24,6 +24,8 @@ export const testLimits: Limits = {
   enrollments: { attempts: 100_000, windowSeconds: 60 },
   serialGuesses: { attempts: 100_000, windowSeconds: 60 },
   passwordHashQueue: 100_000,
+  passwordHashQueuePerAddress: 100_000,
+  signInFailuresPerAddress: { attempts: 100_000, windowSeconds: 60 },
   connectionsPerAddress: 100_000,
   unhelloedSocketsPerAddress: 100_000,
   agentFrames: { attempts: 1_000_000, windowSeconds: 60 },

@@ -5,7 +5,7 @@ import { ChangePasswordBody, CreateApiTokenBody, LinkSerialBody, PasswordResetBo
 import { applyMailToken, applyVerified, consumeMailToken, isVerified, MAIL_TOKEN_TTL_MS, requireMailToken, type MailTokenKind } from '../../domain/account-mail.js';
 import { auditEvent } from '../../domain/audit.js';
 import { hashSecret, newSecret } from '../../core/ids.js';
-import { dummyHash, hashPassword, needsRehash, verifyPassword } from '../../core/password.js';
+import { dummyHash, hashPassword, needsRehash, passwordClient, verifyPassword } from '../../core/password.js';
 import { createRateLimiter, type RateLimiter } from '../../core/rate-limit.js';
 import { verifyCredentials, type CredentialChecks } from '../../domain/credentials.js';
 import { applyLinkSerial, applyRegister, findAccountByEmail as findAccount, planLinkSerial, planRegister, requireOwnToken, requireSerialOrg } from '../../domain/accounts.js';
@@ -22,18 +22,18 @@ export function findAccountByEmail(s: Services, email: string): Account | undefi
 }
 
 /**
- * Failed sign-ins per client address, whatever the email: five times the per-email window of
- * config.signInRateLimit (an office behind one address signs in with typos too).
+ * Failed sign-ins per client address, whatever the email (limits.signInFailuresPerAddress): beyond
+ * it every sign-in from the address is refused before any hash, known email or not.
  */
 const addressLimiters = new WeakMap<Services, RateLimiter>();
 function addressLimiter(s: Services): RateLimiter {
   let l = addressLimiters.get(s);
-  if (!l) {
-    const w = s.config.signInRateLimit;
-    addressLimiters.set(s, (l = createRateLimiter({ attempts: w.attempts * 5, windowSeconds: w.windowSeconds, clock: s.clock })));
-  }
+  if (!l) addressLimiters.set(s, (l = createRateLimiter({ ...s.config.limits.signInFailuresPerAddress, clock: s.clock })));
   return l;
 }
+
+/** Hashing done for the client at `ip` waits its turn among addresses (core/password.ts's gate). */
+const forClient = <T>(ip: string, fn: () => Promise<T>): Promise<T> => passwordClient.run(ip, fn);
 
 /** What verifyCredentials looks at here. */
 export function credentialChecks(s: Services): CredentialChecks {
@@ -170,11 +170,11 @@ export function registerAuthRoutes(r: Router): void {
     summary:
       'Create an account (a serial number links it to its organization) and mail its verification link; then sign in. Answered alike whether the address has an account or not: its holder is mailed instead.',
     limit: 'serial',
-    async handler({ s, body }) {
+    async handler({ s, body, req }) {
       // A serial that links nowhere is told (that says nothing about the address), before the costly hash.
       if (body.serial) requireSerialOrg(s.store.global(), (id) => s.store.org(id), body.serial);
       // Hashed either way, through the same bounded queue: the time taken does not tell whether the address is known.
-      const passwordHash = await hashPassword(body.password);
+      const passwordHash = await forClient(req.ip, () => hashPassword(body.password));
       const now = s.clock();
       const verifyToken = newSecret('skv');
       const created = await s.store.tx((t) => {
@@ -246,10 +246,10 @@ export function registerAuthRoutes(r: Router): void {
     access: 'public',
     body: PasswordResetBody,
     summary: 'Set a new password with the token from the reset link; every session of the account ends.',
-    async handler({ s, body }) {
+    async handler({ s, body, req }) {
       const now = s.clock();
       requireMailToken(s.store.global().accounts, 'reset', hashSecret(body.token), now);
-      const passwordHash = await hashPassword(body.password);
+      const passwordHash = await forClient(req.ip, () => hashPassword(body.password));
       await s.store.tx((t) => {
         const g = t.global();
         const a = requireMailToken(g.accounts, 'reset', hashSecret(body.token), now);
@@ -272,8 +272,8 @@ export function registerAuthRoutes(r: Router): void {
     summary: 'Change the password (the current one is needed); every other session of the account ends.',
     async handler({ s, body, account, caller, req }) {
       // Limited like sign-in: a stolen session must not guess the password through here.
-      await verifyCredentials(credentialChecks(s), { email: account.email, password: body.currentPassword, ip: req.ip });
-      const passwordHash = await hashPassword(body.newPassword);
+      await forClient(req.ip, () => verifyCredentials(credentialChecks(s), { email: account.email, password: body.currentPassword, ip: req.ip }));
+      const passwordHash = await forClient(req.ip, () => hashPassword(body.newPassword));
       await s.store.tx((t) => {
         const g = t.global();
         const a = g.accounts[account.id];
@@ -294,8 +294,8 @@ export function registerAuthRoutes(r: Router): void {
     summary: 'Sign in with email and password; sets the session cookie. Rate-limited per address and email, and failures per address.',
     async handler({ s, body, req, reply }) {
       // No "did you mean" and nothing recorded: a stranger learns nothing about which addresses exist.
-      const account = await verifyCredentials(credentialChecks(s), { email: body.email, password: body.password, ip: req.ip });
-      await upgradePasswordHash(s, account, body.password);
+      const account = await forClient(req.ip, () => verifyCredentials(credentialChecks(s), { email: body.email, password: body.password, ip: req.ip }));
+      await forClient(req.ip, () => upgradePasswordHash(s, account, body.password));
       await recordNoSeatPairs(s, account);
       await startSession(s, { reply }, account.id);
       return meOf(s, account);
