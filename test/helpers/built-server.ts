@@ -56,7 +56,7 @@ export interface RunningServer {
 const quiet = {
   ...process.env,
   SEATKEEPER_LOG_LEVEL: 'error',
-  SEATKEEPER_LIMITS: JSON.stringify({ publicRoute: { attempts: 100_000, windowSeconds: 60 }, passwordHashQueue: 100_000, connectionsPerAddress: 100_000 }),
+  SEATKEEPER_LIMITS: JSON.stringify({ publicRoute: { attempts: 100_000, windowSeconds: 60 }, passwordHashQueue: 100_000, passwordHashQueuePerAddress: 100_000, connectionsPerAddress: 100_000 }),
 };
 
 /** Runs one `seatkeeper-server` command to its end; its exit code and what it printed. */
