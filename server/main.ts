@@ -44,7 +44,8 @@ Environment: SEATKEEPER_DATA, SEATKEEPER_DATABASE_URL, SEATKEEPER_DATABASE_POOL 
   SEATKEEPER_SMTP_SECURE=1, SEATKEEPER_MAIL_FROM (mail goes to DATA/outbox as .eml files
   unless SEATKEEPER_SMTP_HOST is set), SEATKEEPER_TERMS_URL (the terms and conditions the
   claim page links to), SEATKEEPER_METRICS_TOKEN (bearer token for /metrics, at least 16
-  characters; without it /metrics answers 404).
+  characters; without it /metrics answers 404), SEATKEEPER_SWITCH_REMINDER_MINUTES (how long
+  before a scheduled method switch the people losing access are reminded, default 1440).
 `;
 
 function fail(msg: string): never {
@@ -88,6 +89,8 @@ async function main(): Promise<void> {
     publicUrl: values['public-url'] ?? process.env.SEATKEEPER_PUBLIC_URL,
     termsUrl: process.env.SEATKEEPER_TERMS_URL || undefined,
     metricsToken: process.env.SEATKEEPER_METRICS_TOKEN || undefined,
+    // Not a number: refused by withDefaults, naming the setting.
+    switchReminderMinutes: process.env.SEATKEEPER_SWITCH_REMINDER_MINUTES ? Number(process.env.SEATKEEPER_SWITCH_REMINDER_MINUTES) : undefined,
     mail: mailFromEnv(process.env, dataDir),
     logLevel: process.env.SEATKEEPER_LOG_LEVEL ?? 'info',
     webDir: webDirDefault(),
