@@ -27,6 +27,9 @@ const agent = (name, hooks) => ({
   outdir: 'dist',
   // ws probes for these optional native speed-ups and works without them.
   external: ['bufferutil', 'utf-8-validate'],
+  // Comments out: a '—' in one made V8 hold the 2 MB source as two bytes a character, and every
+  // process keeps its source (the daemon 2.8 MiB less resident; issue 16). The map still points home.
+  minifyWhitespace: true,
 });
 
 /** Writes `file` whole or not at all: tests and other builds may read dist/ meanwhile. */
@@ -46,6 +49,7 @@ function writeAtomic(file, data) {
 function agentLauncher(name) {
   const bundle = path.resolve('dist', `${name}-bundle.cjs`);
   const source = readFileSync(bundle, 'utf8');
+  if (/[^\x00-\xff]/.test(source)) process.stderr.write(`build: ${bundle} holds a character beyond Latin-1: V8 keeps it two bytes a character\n`);
   const data = new vm.Script(Module.wrap(source), { filename: bundle }).createCachedData();
   if (!source.includes(buildMark(name))) throw new Error(`${bundle} does not end with its build id`);
   writeAtomic(`${bundle}.v8cache`, Buffer.concat([Buffer.from(buildIds[name]), data]));
