@@ -26,6 +26,7 @@ import { ServicesPage } from './pages/services.js';
 import { SignInPage } from './pages/sign-in.js';
 import { SwitchPlannerPage } from './pages/switch-planner.js';
 import { TeamsPage } from './pages/teams.js';
+import { UsageReportPage } from './pages/usage-report.js';
 
 export function App() {
   return (
@@ -95,6 +96,7 @@ const managed: Array<{ pattern: string; render: Render; teams?: boolean }> = [
   { pattern: '/devices', render: () => <DevicesPage /> },
   { pattern: '/audit', render: () => <AuditPage /> },
   { pattern: '/import', render: () => <ImportPage /> },
+  { pattern: '/reports/usage', render: () => <UsageReportPage /> },
 ];
 
 function route(path: string, who: Who): ComponentChildren {
@@ -191,6 +193,7 @@ function Nav() {
             <Link href="/services">Services</Link>
             <Link href="/teams">Teams</Link>
             <Link href="/devices">Devices</Link>
+            <Link href="/reports/usage">Usage</Link>
             <Link href="/audit">Audit log</Link>
             <Link href="/import">Import</Link>
           </>
