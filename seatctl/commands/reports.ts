@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import type { Runtime } from '../context.js';
 import { table } from '../output.js';
 import { act, positiveInt } from './shared.js';
+import { registerCheckReports } from './check-reports.js';
 
 interface Row {
   day: string;
@@ -15,7 +16,8 @@ interface Row {
 }
 
 export function registerReports(program: Command, rt: Runtime): void {
-  const reports = program.command('reports').description('reports: usage per product per day');
+  const reports = program.command('reports').description('reports: usage per product per day, idle seats, refused checks');
+  registerCheckReports(reports, rt);
   reports
     .command('usage')
     .description('peak and average seats in use per product per day against seats owned (UTC days)')

@@ -4,6 +4,7 @@ import type { Ctx, Runtime } from '../context.js';
 import { CliError, EXIT_REFUSED, usage } from '../errors.js';
 import { table, time } from '../output.js';
 import { act } from './shared.js';
+import { wholeDays } from './check-reports.js';
 
 interface LineSeats {
   lineId: string;
@@ -106,6 +107,22 @@ export function registerSeats(program: Command, rt: Runtime): void {
       act(rt, async (ctx, id: string) => {
         const r = await ctx.api.del(`${await ctx.base()}/assignments/${encodeURIComponent(id)}`);
         ctx.print(r, () => `Unassigned ${id}.\n`);
+      }),
+    );
+
+  seats
+    .command('reclaim')
+    .description('take back an idle seat (see `reports idle`): unassign it and tell the holder by mail')
+    .argument('<assignmentId>', 'the assignment')
+    .option('--idle-days <n>', 'refuse unless the seat is still idle this many days', wholeDays)
+    .action(
+      act(rt, async (ctx, id: string, o: { idleDays?: number }) => {
+        const r = await ctx.api.post<{ productCode: string; accountId: string; idleDays: number }>(
+          `${await ctx.base()}/reports/idle-seats/${encodeURIComponent(id)}/reclaim`,
+          o.idleDays === undefined ? {} : { idleDays: o.idleDays },
+        );
+        ctx.print(r, () => `Reclaimed ${r.productCode} (${id}), idle ${r.idleDays} days; the holder was told by mail.
+`);
       }),
     );
 

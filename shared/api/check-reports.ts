@@ -6,8 +6,8 @@ import { ProductCode } from './common.js';
 const Format = z.enum(['json', 'csv']).default('json');
 
 export const IdleSeatsQuery = z.strictObject({
-  /** a seat not used for this many days is idle (default 30) */
-  days: z.coerce.number().int().min(1).max(365).default(30),
+  /** a seat not used for this many days is idle (default 30; 0 lists every seat with its last use) */
+  days: z.coerce.number().int().min(0).max(365).default(30),
   format: Format,
 });
 export type IdleSeatsQuery = z.infer<typeof IdleSeatsQuery>;
