@@ -3,6 +3,7 @@
 //   seatkeeper-server orgs add|list|remove … [--data DIR]   (add-org: orgs add)
 //   seatkeeper-server migrate --database URL
 //   seatkeeper-server import --from-data DIR --database URL
+//   seatkeeper-server rotate-lease-key [--overlap-hours N] [--data DIR | --database URL]
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -16,6 +17,7 @@ import { createPool } from './store/postgres/sql.js';
 import { ImportTargetNotEmptyError, importDataDir } from './store/postgres/import-data.js';
 import { lockDataDir } from './core/data-dir.js';
 import { orgsCommand } from './ops/orgs-command.js';
+import { overlapFrom, rotateLeaseKeyCommand } from './ops/rotate-lease-key.js';
 import { webDirDefault } from './http/web-dir.js';
 import { portTakenMessage } from './ops/port-taken.js';
 
@@ -32,6 +34,9 @@ const usage = `Usage:
   seatkeeper-server import --from-data DIR --database URL
                                              copies a data directory into an empty database
                                              (stop the server first) and reads it back to check
+  seatkeeper-server rotate-lease-key [--overlap-hours N] [--data DIR | --database URL]
+                                             a new lease-signing key; the old ones stay valid
+                                             N hours more (default 2184), then retire
 
 Without --database the server keeps its data in DIR (./data); with it, in PostgreSQL (run
 migrate first). Mail still goes to DIR/outbox unless SMTP is set.
@@ -68,6 +73,7 @@ async function main(): Promise<void> {
         'from-data': { type: 'string' },
         confirm: { type: 'string' },
         json: { type: 'boolean' },
+        'overlap-hours': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -145,6 +151,16 @@ async function main(): Promise<void> {
       () => startServer({ ...config, port: 0, logLevel: 'warn' }, { storage }),
     );
     process.exitCode = code;
+    return;
+  }
+  if (positionals[0] === 'rotate-lease-key') {
+    let overlapMs = 0;
+    try {
+      overlapMs = overlapFrom(values['overlap-hours']);
+    } catch (e) {
+      fail((e as Error).message);
+    }
+    process.exitCode = await rotateLeaseKeyCommand({ dataDir, databaseUrl, overlapMs });
     return;
   }
   if (positionals.length > 0) fail(`unknown command: ${positionals[0]}`);

@@ -39,10 +39,11 @@ export type LeaseVerifyResult = { ok: true; claims: LeaseClaims } | { ok: false;
 const LEASE_TYP = 'seatkeeper-lease+jwt';
 
 /** Signs a lease. Throws (a ZodError) if the claims are not a valid lease. */
-export async function signLease(privateKey: LeaseKey, claims: LeaseClaimsInput): Promise<string> {
+export async function signLease(privateKey: LeaseKey, claims: LeaseClaimsInput, opts: { kid?: string } = {}): Promise<string> {
   const full = LeaseClaims.parse({ ...claims, iss: LEASE_ISSUER });
+  // `kid` names the key of the server's key set that signed, so agents holding several pick the right one.
   return new CompactSign(new TextEncoder().encode(JSON.stringify(full)))
-    .setProtectedHeader({ alg: 'EdDSA', typ: LEASE_TYP })
+    .setProtectedHeader({ alg: 'EdDSA', typ: LEASE_TYP, ...(opts.kid !== undefined ? { kid: opts.kid } : {}) })
     .sign(privateKey);
 }
 

@@ -11,7 +11,7 @@ import type { Welcome } from '../../shared/protocol/welcome.js';
 import type { Clock } from '../clock.js';
 import { loadNodeCron, type NodeCronApi } from './cron.js';
 import { takeInventory, type InventorySnapshot } from '../detect/inventory.js';
-import { applyGrant, applyReconcile, applyRevoke, dropAllLeases, heldJtis, type ApplyContext } from '../link/apply.js';
+import { applyGrant, applyLeaseKeys, applyReconcile, applyRevoke, dropAllLeases, heldJtis, type ApplyContext } from '../link/apply.js';
 import type { Backoff } from '../link/backoff.js';
 import { AgentLink } from '../link/connection.js';
 import { realTimers, type Timers } from '../link/timers.js';
@@ -214,6 +214,9 @@ export class AgentDaemon {
       }
       case 'lease.revoke':
         await applyRevoke(this.#ctx(), msg);
+        return;
+      case 'lease.keys':
+        await applyLeaseKeys(this.#ctx(), msg);
         return;
       case 'method.switch':
         await recordMethod(paths, msg.productCode, msg.method, clock.now());

@@ -1,6 +1,10 @@
 // Applying what the server pushes to the state directory. Every function is idempotent: the
 // server resends unacked pushes after a reconnect, and a reconcile repeats what a push already did.
-import { peekLeaseClaims, verifyLease, type LeaseClaims, type LeaseKey, type LeaseVerifyFailure } from '../../shared/lease.js';
+import { KeyObject } from 'node:crypto';
+import { peekLeaseClaims, verifyLease, type Ed25519PublicJwk, type LeaseClaims, type LeaseKey, type LeaseVerifyFailure, type LeaseVerifyResult } from '../../shared/lease.js';
+import type { LeaseKeys } from '../../shared/protocol/lease-keys.js';
+import { leaseKeyFor, trustsKeySet } from '../local/lease-verify.js';
+import { readLeaseKeysSync, writeLeaseKeys } from '../state/lease-keys-file.js';
 import type { AccountRef } from '../../shared/protocol/common.js';
 import type { Revocation, RevokeReason } from '../../shared/protocol/lease.js';
 import type { Reconcile } from '../../shared/protocol/reconcile.js';
@@ -20,6 +24,29 @@ export interface ApplyContext {
   logger: AgentLogger;
 }
 
+/** The pinned key as a JWK (the context holds it imported). */
+function pinnedJwkOf(key: LeaseKey): Ed25519PublicJwk {
+  const k = key instanceof KeyObject ? key : KeyObject.from(key as Parameters<typeof KeyObject.from>[0]);
+  return { kty: 'OKP', crv: 'Ed25519', x: k.export({ format: 'jwk' }).x as string };
+}
+
+/**
+ * Takes the lease keys the server published, when a key this agent accepts now signed them; a
+ * set nobody trusted signed is refused (a stranger on the wire must not add a key of its own).
+ */
+export async function applyLeaseKeys(ctx: ApplyContext, msg: LeaseKeys): Promise<'stored' | 'unchanged' | 'refused'> {
+  const now = ctx.clock.now();
+  const current = readLeaseKeysSync(ctx.paths);
+  if (current && JSON.stringify(current.keys) === JSON.stringify(msg.keys)) return 'unchanged';
+  if (!trustsKeySet(msg, pinnedJwkOf(ctx.leaseKey), current, now)) {
+    ctx.logger.warn('lease keys: refused a set no trusted key signed', { kids: msg.keys.map((k) => k.kid) });
+    return 'refused';
+  }
+  await writeLeaseKeys(ctx.paths, msg.keys, now);
+  ctx.logger.info('lease keys: stored', { kids: msg.keys.map((k) => k.kid) });
+  return 'stored';
+}
+
 export type GrantOutcome =
   | { result: 'stored'; productCode: string; jti: string }
   | { result: 'unchanged'; productCode: string; jti: string }
@@ -32,7 +59,9 @@ export type GrantOutcome =
  */
 export async function applyGrant(ctx: ApplyContext, token: string): Promise<GrantOutcome> {
   const now = ctx.clock.now();
-  const v = await verifyLease(token, ctx.leaseKey, { deviceId: ctx.deviceId, now: Math.floor(now / 1000) });
+  // The key the token names, among those the server published (or the pinned one).
+  const key = leaseKeyFor(token, pinnedJwkOf(ctx.leaseKey), readLeaseKeysSync(ctx.paths), now);
+  const v: LeaseVerifyResult = key ? await verifyLease(token, key, { deviceId: ctx.deviceId, now: Math.floor(now / 1000) }) : { ok: false, reason: 'tampered' };
   if (!v.ok) {
     ctx.logger.warn('lease: grant rejected', { reason: v.reason });
     return { result: 'rejected', reason: v.reason };

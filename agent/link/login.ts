@@ -2,7 +2,7 @@
 // and once the server says done, stores the leases of the reconcile that follows and returns.
 import type { AccountRef } from '../../shared/protocol/common.js';
 import type { LoginCode } from '../../shared/protocol/login.js';
-import { applyGrant, applyReconcile, applyRevoke } from './apply.js';
+import { applyGrant, applyReconcile, applyLeaseKeys, applyRevoke } from './apply.js';
 import { shortLink, shortLinkContext, type ShortLinkOptions } from './short-link.js';
 import { recordMethod } from '../state/products-file.js';
 import { writeSession } from '../state/session.js';
@@ -67,6 +67,9 @@ export async function runLogin(opts: LoginOptions): Promise<LoginResult> {
         }
         case 'lease.grant':
           await applyGrant(ctx, msg.token);
+          return;
+        case 'lease.keys':
+          await applyLeaseKeys(ctx, msg);
           return;
         case 'lease.revoke':
           await applyRevoke(ctx, msg);

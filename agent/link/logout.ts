@@ -1,7 +1,7 @@
 // `logout`: drops the signed-in user's leases here at once, then tells the server, which revokes
 // them ('signed-out') for good. Works offline too; the server is told next time if it cannot be now.
 import type { AccountRef } from '../../shared/protocol/common.js';
-import { applyGrant, applyReconcile, applyRevoke, dropLeasesOf } from './apply.js';
+import { applyGrant, applyReconcile, applyLeaseKeys, applyRevoke, dropLeasesOf } from './apply.js';
 import { shortLink, shortLinkContext, type ShortLinkOptions } from './short-link.js';
 import { readSession, writeSession } from '../state/session.js';
 
@@ -47,6 +47,9 @@ export async function runLogout(opts: LogoutOptions): Promise<LogoutResult> {
             // After this handler returns the link acks the reconcile: let that go out before closing.
             setImmediate(finish);
           }
+          return;
+        case 'lease.keys':
+          await applyLeaseKeys(ctx, msg);
           return;
         case 'lease.revoke':
           await applyRevoke(ctx, msg);

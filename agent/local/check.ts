@@ -11,7 +11,8 @@ import { judgeClock, raiseHighestSeen, readHighestSeenSync } from '../state/cloc
 import { readLeaseFileSync } from '../state/lease-file.js';
 import type { StatePaths } from '../state/paths.js';
 import { isProductCode } from '../state/shapes.js';
-import { pinnedLeaseKey, verifyLeaseSync } from './lease-verify.js';
+import { leaseKeyFor, verifyLeaseSync } from './lease-verify.js';
+import { readLeaseKeysSync } from '../state/lease-keys-file.js';
 
 export type DenyReason = 'no-lease' | 'revoked' | 'expired' | 'tampered' | 'wrong-device' | 'clock-rolled-back';
 
@@ -41,7 +42,7 @@ export interface CheckOptions {
   config: CheckConfig;
   productCode: string;
   clock: Clock;
-  /** the pinned key, already imported (default: imported from config, once per process) */
+  /** the key to verify with (default: the one the lease names, of the published set or the pinned key) */
   leaseKey?: KeyObject;
   /** record `now` as the highest time seen when it is (default true; `status` passes false) */
   raiseClock?: boolean;
@@ -73,7 +74,10 @@ export async function checkProduct(opts: CheckOptions): Promise<CheckResult> {
   if (file.kind === 'corrupt') return { ok: false, productCode, reason: 'tampered' };
   if (file.kind === 'revoked') return { ok: false, productCode, reason: 'revoked', revokeReason: file.revoked.reason };
 
-  const v = verifyLeaseSync(file.lease.token, opts.leaseKey ?? pinnedLeaseKey(config.leasePublicKeyJwk), { deviceId: config.deviceId, now: Math.floor(now / 1000) });
+  // The key the lease names, among those the server last published (or the pinned one).
+  const key = opts.leaseKey ?? leaseKeyFor(file.lease.token, config.leasePublicKeyJwk, readLeaseKeysSync(paths), now);
+  if (!key) return { ok: false, productCode, reason: 'tampered' };
+  const v = verifyLeaseSync(file.lease.token, key, { deviceId: config.deviceId, now: Math.floor(now / 1000) });
   if (!v.ok) {
     if (v.reason === 'expired') {
       // verifyLease does not hand back claims of an expired lease; the file was verified when stored.

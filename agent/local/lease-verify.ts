@@ -3,6 +3,7 @@
 // shared/lease.ts verifyLease's (a test holds them equal), plus the header's `typ`.
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import type { Ed25519PublicJwk, LeaseClaims, LeaseVerifyResult } from '../../shared/lease.js';
+import { leaseKeyId, leaseKeySetSigningInput, tokenKid, type PublishedLeaseKey } from '../../shared/lease-key-id.js';
 import { hasExactKeys, isEd25519PublicJwk, isEntityId, isInt, isPlainObject, isProductCode } from '../state/shapes.js';
 
 const LEASE_ISSUER = 'seatkeeper';
@@ -80,4 +81,41 @@ export function verifyLeaseSync(token: string, publicKey: KeyObject, opts: { dev
   if (claims.dev !== opts.deviceId) return { ok: false, reason: 'wrong-device' };
   if (opts.now >= claims.exp) return { ok: false, reason: 'expired' };
   return { ok: true, claims };
+}
+
+/**
+ * The key that checks `token`: the one its header names (`kid`; a token without one was signed by
+ * the key pinned at enrollment). Without a published set only the pinned key is known; with one,
+ * only the set's keys not retired at `nowMs` are, the pinned key included only while it is in the
+ * set. null: no key this agent accepts signed it.
+ */
+export function leaseKeyFor(token: string, pinned: Ed25519PublicJwk, set: { keys: readonly PublishedLeaseKey[] } | null, nowMs: number): KeyObject | null {
+  const pinnedKid = leaseKeyId(pinned.x);
+  const kid = tokenKid(token) ?? pinnedKid;
+  if (!set) return kid === pinnedKid ? pinnedLeaseKey(pinned) : null;
+  const k = set.keys.find((e) => e.kid === kid);
+  if (!k || (k.retiresAt !== null && nowMs >= k.retiresAt)) return null;
+  return pinnedLeaseKey({ kty: 'OKP', crv: 'Ed25519', x: k.x });
+}
+
+/**
+ * Whether to take a published set: a key this agent accepts now (per `current`, as leaseKeyFor)
+ * must have signed it, and every key's id must be its thumbprint.
+ */
+export function trustsKeySet(
+  offered: { keys: readonly PublishedLeaseKey[]; signatures: ReadonlyArray<{ kid: string; sig: string }> },
+  pinned: Ed25519PublicJwk,
+  current: { keys: readonly PublishedLeaseKey[] } | null,
+  nowMs: number,
+): boolean {
+  if (!offered.keys.every((k) => leaseKeyId(k.x) === k.kid)) return false;
+  const trusted = current
+    ? current.keys.filter((k) => k.retiresAt === null || nowMs < k.retiresAt)
+    : [{ kid: leaseKeyId(pinned.x), x: pinned.x, retiresAt: null }];
+  const input = Buffer.from(leaseKeySetSigningInput(offered.keys), 'utf8');
+  return offered.signatures.some((s) => {
+    const k = trusted.find((t) => t.kid === s.kid);
+    const sig = Buffer.from(s.sig, 'base64url');
+    return !!k && sig.length === 64 && verify(null, input, pinnedLeaseKey({ kty: 'OKP', crv: 'Ed25519', x: k.x }), sig);
+  });
 }

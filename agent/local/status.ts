@@ -12,7 +12,6 @@ import { readSession } from '../state/session.js';
 import { readDaemonStatus } from '../state/status-file.js';
 import { readInventoryFile } from '../state/inventory-file.js';
 import { checkProduct, describeCheck, type DenyReason } from './check.js';
-import { pinnedLeaseKey } from './lease-verify.js';
 
 /**
  * Whether the process that wrote status.json still runs. The daemon writes the file only when its
@@ -91,9 +90,8 @@ export async function gatherStatus(paths: StatePaths, config: AgentConfig | null
   const inventory = await readInventoryFile(paths);
   const installed = new Map((inventory?.items ?? []).map((i) => [i.productCode, i]));
   const codes = [...new Set([...(await listLeaseProducts(paths)), ...Object.keys(methods), ...installed.keys()])].sort();
-  const leaseKey = pinnedLeaseKey(config.leasePublicKeyJwk);
   for (const productCode of codes) {
-    const r = await checkProduct({ paths, config, productCode, clock, leaseKey, raiseClock: false });
+    const r = await checkProduct({ paths, config, productCode, clock, raiseClock: false });
     const file = await readLeaseFile(paths, productCode);
     const claims = file.kind === 'held' ? peekLeaseClaims(file.lease.token) : null;
     const item = installed.get(productCode);

@@ -140,6 +140,8 @@ export interface AgentTuning {
   maxDeviceCodeFailures?: number;
   /** how long a sign-in code shown by an agent stays valid (default 600) */
   deviceCodeTtlSeconds?: number;
+  /** how often a node reads the lease key set again, should the word of a rotation be lost (default 30 000) */
+  leaseKeyRefreshMs?: number;
 }
 
 /**

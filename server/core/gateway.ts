@@ -41,6 +41,8 @@ export interface Gateway {
   revokeDevice(orgId: string, deviceId: string, actorId: string): Promise<{ alreadyRevoked: boolean }>;
   /** Asks the device to scan for installed products now; false when it is not connected. */
   requestRescan(orgId: string, deviceId: string): boolean;
+  /** The operator rotates the lease key: a new one signs, the others stay valid `overlapMs` more. */
+  rotateLeaseKey(overlapMs: number): Promise<{ kid: string; retiring: Array<{ kid: string; retiresAt: number }> }>;
   /** The person typed the code their workstation showed: sign them in there. */
   activateDeviceCode(account: Account, userCode: string): Promise<ActivateDeviceCodeReply>;
 }

@@ -10,7 +10,7 @@ import { devicePublicKey } from '../../shared/protocol/hello-signature.js';
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { createPrivateKey, createPublicKey, sign, verify } = require('node:crypto');
-const key = createPrivateKey({ key: Buffer.from(workerData.pkcs8), format: 'der', type: 'pkcs8' });
+let key = createPrivateKey({ key: Buffer.from(workerData.pkcs8), format: 'der', type: 'pkcs8' });
 const publicKeys = new Map();
 function publicKeyOf(x) {
   let k = publicKeys.get(x);
@@ -21,7 +21,8 @@ function publicKeyOf(x) {
   }
   return k;
 }
-parentPort.on('message', ({ id, jobs }) => {
+parentPort.on('message', ({ id, jobs, pkcs8 }) => {
+  if (pkcs8) return void (key = createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' }));
   const results = jobs.map((j) => {
     try {
       if (j.k === 's') return sign(null, Buffer.from(j.input, 'utf8'), key).toString('base64url');
@@ -45,7 +46,7 @@ interface Queued {
 const BATCH = 128;
 
 export class CryptoPool {
-  readonly #key: KeyObject;
+  #key: KeyObject;
   readonly #workers: Worker[] = [];
   readonly #inFlight = new Map<number, Queued[]>();
   #queue: Queued[] = [];
@@ -69,8 +70,19 @@ export class CryptoPool {
     }
   }
 
-  /** base64url Ed25519 signature of `input` with the lease key. */
-  async sign(input: string): Promise<string> {
+  /** The lease key was rotated: the workers sign with `privateKey` from the next message on. */
+  rekey(privateKey: KeyObject): void {
+    if (privateKey === this.#key) return;
+    // What was asked before goes out first, so it is signed with the key it was asked of.
+    if (this.#queue.length > 0 && !this.#broken) this.#flush();
+    this.#key = privateKey;
+    const pkcs8 = privateKey.export({ format: 'der', type: 'pkcs8' });
+    for (const w of this.#workers) w.postMessage({ pkcs8 });
+  }
+
+  /** base64url Ed25519 signature of `input` with the lease key (or `privateKey`, when it is another: inline). */
+  async sign(input: string, privateKey: KeyObject = this.#key): Promise<string> {
+    if (privateKey !== this.#key) return sign(null, Buffer.from(input, 'utf8'), privateKey).toString('base64url');
     const r = await this.#enqueue({ k: 's', input });
     return typeof r === 'string' ? r : sign(null, Buffer.from(input, 'utf8'), this.#key).toString('base64url');
   }

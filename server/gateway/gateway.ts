@@ -23,6 +23,7 @@ import { usageReport } from './usage-report.js';
 import { AgentConnection } from './connection.js';
 import { CryptoPool } from './crypto-pool.js';
 import { prepareTokens } from './lease-signer.js';
+import { sendLeaseKeys } from './lease-key-watch.js';
 import { HelloGate } from './hello-gate.js';
 import { exemptConnection } from '../http/connection-guard.js';
 import { DeviceCodeBook } from './device-codes.js';
@@ -81,7 +82,7 @@ export class AgentGateway implements GatewayCore {
         for (const c of this.pusher.ready(code.orgId, code.deviceId)) if (c.id === code.connId) c.send({ type: 'login.failed', reason: 'expired' });
       },
     });
-    this.pusher = new Pusher(s, key.privateKey);
+    this.pusher = new Pusher(s, () => this.key.privateKey);
     // The metrics hear of pushes and acks through the events, as every observer does.
     this.pusher.outbox.observer = {
       sent: (kind) => s.events.emit('push', { phase: 'sent', kind }),
@@ -274,6 +275,7 @@ export class AgentGateway implements GatewayCore {
     if (doc.org.removedAt) return conn.close(closeCodes.ORG_REMOVED.code, 'organization removed');
     const key = deviceKeyOf(orgId, device.id);
     conn.send({ type: 'welcome', serverTime: now, deviceId: device.id, settings: agentSettings(this.s.config.heartbeatSeconds, doc.org.settings.leaseTtlSeconds) });
+    sendLeaseKeys(this, conn);
     conn.state = 'ready';
     const revoked = changes.flatMap((c) => c.revoked.map((r) => ({ jti: r.lease.jti, productCode: r.lease.productCode, reason: r.reason })));
     const survivors = this.pusher.outbox.afterReconnect(key);

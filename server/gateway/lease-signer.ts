@@ -9,19 +9,26 @@ import type { Lease } from '../domain/model.js';
 import type { CryptoPool } from './crypto-pool.js';
 
 const HEADER = Buffer.from(JSON.stringify({ alg: 'EdDSA', typ: 'seatkeeper-lease+jwt' })).toString('base64url');
+/** Headers naming the key (`kid`) of each key of the server's key set (lease-key.ts registers them). */
+const headers = new WeakMap<KeyObject, string>();
+
+/** Leases signed with `privateKey` name it `kid`, so an agent holding several keys knows which checks them. */
+export function registerLeaseKeyId(privateKey: KeyObject, kid: string): void {
+  headers.set(privateKey, Buffer.from(JSON.stringify({ alg: 'EdDSA', typ: 'seatkeeper-lease+jwt', kid })).toString('base64url'));
+}
 
 /** Tokens kept per signing key (a test server and its restart have different keys). */
 const tokens = new WeakMap<KeyObject, Map<string, string>>();
 /** A live lease's token is asked for again on every resend and reconnect; older ones fall out. */
 const MAX_TOKENS = 100_000;
 
-function signingInput(claims: Omit<LeaseClaims, 'iss'>): string {
+function signingInput(privateKey: KeyObject, claims: Omit<LeaseClaims, 'iss'>): string {
   const full = LeaseClaims.parse({ ...claims, iss: LEASE_ISSUER });
-  return `${HEADER}.${Buffer.from(JSON.stringify(full)).toString('base64url')}`;
+  return `${headers.get(privateKey) ?? HEADER}.${Buffer.from(JSON.stringify(full)).toString('base64url')}`;
 }
 
 export function signLeaseSync(privateKey: KeyObject, claims: Omit<LeaseClaims, 'iss'>): string {
-  const input = signingInput(claims);
+  const input = signingInput(privateKey, claims);
   return `${input}.${sign(null, Buffer.from(input, 'ascii'), privateKey).toString('base64url')}`;
 }
 
@@ -65,8 +72,8 @@ export async function prepareTokens(pool: CryptoPool, privateKey: KeyObject, org
     leases
       .filter((l) => !m.has(l.jti))
       .map(async (l) => {
-        const input = signingInput(claimsOf(orgId, l));
-        keep(m, l.jti, `${input}.${await pool.sign(input)}`);
+        const input = signingInput(privateKey, claimsOf(orgId, l));
+        keep(m, l.jti, `${input}.${await pool.sign(input, privateKey)}`);
       }),
   );
 }

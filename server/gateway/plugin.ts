@@ -4,7 +4,9 @@ import type { Gateway } from '../core/gateway.js';
 import type { Plugin } from '../core/plugin.js';
 import type { CoreServices } from '../core/services.js';
 import { AgentGateway } from './gateway.js';
-import { loadOrCreateLeaseKey } from './lease-key.js';
+import { LEASE_KEYS_TOPIC, loadOrCreateLeaseKey } from './lease-key.js';
+import { outcomeOf } from './lease-key-ring.js';
+import { watchLeaseKeys } from './lease-key-watch.js';
 import { closeOrganizationSockets } from './org-removed.js';
 import { activateDeviceCode, applyEntitlementChange, requestRescan, revokeDevice } from './operations.js';
 import { closeCodes } from '../../shared/protocol/index.js';
@@ -31,7 +33,10 @@ export function gatewayFacade(g: AgentGateway): Gateway {
   const { s } = g;
   return {
     presence: g.presence,
-    leasePublicKeyJwk: g.key.publicJwk,
+    // The signing key at the moment of asking: a rotation changes it.
+    get leasePublicKeyJwk() {
+      return g.key.publicJwk;
+    },
     rightsChanged(change) {
       // Observers (the live dashboard) hear of it too; the gateway does the work.
       s.events.emit('entitlements', change);
@@ -47,6 +52,12 @@ export function gatewayFacade(g: AgentGateway): Gateway {
     revokeDevice: (orgId, deviceId, actorId) => revokeDevice(g, orgId, deviceId, actorId),
     requestRescan: (orgId, deviceId) => requestRescan(g, orgId, deviceId),
     activateDeviceCode: (account, userCode) => activateDeviceCode(g, account, userCode),
+    async rotateLeaseKey(overlapMs) {
+      const ring = await g.key.rotate(s.clock(), overlapMs);
+      // The other nodes (PostgreSQL) read the set again at once.
+      s.store.signal?.(LEASE_KEYS_TOPIC);
+      return outcomeOf(ring);
+    },
   };
 }
 
@@ -56,7 +67,13 @@ export function gatewayPlugin(g: AgentGateway): Plugin {
     name: 'agent-gateway',
     start(_s, ctx) {
       ctx.onUpgrade(AGENT_SOCKET_PATH, (req, socket, head) => g.handleUpgrade(req, socket, head));
-      return { close: () => g.close() };
+      const keys = watchLeaseKeys(g, g.s.config.agents?.leaseKeyRefreshMs ?? 30_000);
+      return {
+        close: () => {
+          keys.close();
+          return g.close();
+        },
+      };
     },
   };
 }

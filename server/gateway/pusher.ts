@@ -19,11 +19,21 @@ export class Pusher {
   readonly outbox = new Outbox();
   readonly #sockets = new Map<string, Set<AgentConnection>>();
   readonly #s: CoreServices;
-  readonly #key: KeyObject;
+  /** the signing key now (it changes when the lease key is rotated) */
+  readonly #signingKey: () => KeyObject;
 
-  constructor(s: CoreServices, key: KeyObject) {
+  constructor(s: CoreServices, key: KeyObject | (() => KeyObject)) {
     this.#s = s;
-    this.#key = key;
+    this.#signingKey = typeof key === 'function' ? key : () => key;
+  }
+
+  get #key(): KeyObject {
+    return this.#signingKey();
+  }
+
+  /** Every socket that finished its hello, all devices. */
+  *everyReady(): Generator<AgentConnection> {
+    for (const set of this.#sockets.values()) for (const c of set) if (c.state === 'ready' && c.open) yield c;
   }
 
   attach(conn: AgentConnection): void {

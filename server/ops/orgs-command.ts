@@ -88,7 +88,7 @@ async function viaServer(args: OrgsArgs, dataDir: string, input: OperatorOrganiz
   return { orgs: body.orgs ?? [] };
 }
 
-function processAlive(pid: number): boolean {
+export function processAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);

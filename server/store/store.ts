@@ -51,6 +51,14 @@ export interface Store {
    * Absent on the embedded store (one node: the secret stays in its data directory).
    */
   clusterSecret?(name: string, create: () => string): Promise<string>;
+  /** Changes a shared secret under a lock (`update` gets the stored value, or undefined); answers the new value. */
+  updateClusterSecret?(name: string, update: (current: string | undefined) => string): Promise<string>;
+  /**
+   * Several nodes: wakes the other nodes' `onSignal` listeners with `topic` (a tiny notification,
+   * outside any write transaction; may be lost, so listeners also look for themselves now and then).
+   */
+  signal?(topic: string): void;
+  onSignal?(listener: (topic: string) => void): () => void;
   /**
    * Several nodes: records which devices have a socket on this node (organization → device ids)
    * and answers which have one on the other live nodes. Absent on the embedded store.

@@ -6,6 +6,7 @@ export * from './hello.js';
 export * from './welcome.js';
 export * from './reconcile.js';
 export * from './lease.js';
+export * from './lease-keys.js';
 export * from './method-switch.js';
 export * from './login.js';
 export * from './inventory.js';

@@ -8,6 +8,7 @@ import { ErrorFrame, type FrameErrorCode } from './error.js';
 import { Hello } from './hello.js';
 import { Inventory, InventoryRequest } from './inventory.js';
 import { LeaseGrant, LeaseRequest, LeaseRevoke } from './lease.js';
+import { LeaseKeys } from './lease-keys.js';
 import { LoginCode, LoginDone, LoginFailed, LoginStart, Logout } from './login.js';
 import { MethodSwitch } from './method-switch.js';
 import { Reconcile } from './reconcile.js';
@@ -33,6 +34,7 @@ export const ServerToAgent = z.discriminatedUnion('type', [
   Reconcile,
   LeaseGrant,
   LeaseRevoke,
+  LeaseKeys,
   MethodSwitch,
   LoginCode,
   LoginDone,

@@ -10,7 +10,10 @@
 //       'team-removed' as 'unassigned' (its schema refuses the new reason).
 //   3 — 2026-12-03: usage.report (agent → server: `check` answers counted per product, outcome and
 //       local user) and its receipt usage.ack. Older agents never send it and are served as before.
-export const PROTOCOL_VERSION = 3 as const;
+//   4 — 2026-12-03: lease.keys (server → agent, after welcome and on change): the lease keys to
+//       accept, signed by each of them; leases name their key (`kid`), so a key can be rotated with
+//       an overlap. Older agents are not sent it and verify with the key they pinned.
+export const PROTOCOL_VERSION = 4 as const;
 
 /** The oldest agent protocol the server still speaks (it refuses older ones with PROTOCOL_UNSUPPORTED). */
 export const OLDEST_PROTOCOL_VERSION = 1 as const;

@@ -37,7 +37,7 @@ describe('lease key', () => {
   it('signs synchronously exactly what shared signLease signs, and verifyLease accepts it', async () => {
     const key = await loadOrCreateLeaseKey(await tempDir());
     const sync = signLeaseSync(key.privateKey, claims);
-    expect(sync).toBe(await signLease(key.privateKey, claims));
+    expect(sync).toBe(await signLease(key.privateKey, claims, { kid: key.kid }));
     const v = await verifyLease(sync, key.publicKey, { deviceId: 'dev_1', now: claims.iat + 10 });
     expect(v).toEqual({ ok: true, claims: { ...claims, iss: 'seatkeeper' } });
   });

@@ -24,6 +24,7 @@ import { applyChangeRows, insertDoc, loadDocs, wholeDocChanges } from './doc-row
 import { LiveDoc } from './live-doc.js';
 import { requireCurrentSchema } from './migrations.js';
 import { createPool, inTransaction, isConflict, type PoolOptions, type SqlClient, type SqlPool } from './sql.js';
+import { updateSecret } from './secrets.js';
 
 export interface PostgresStoreOptions {
   /** how many times a batch is planned again after losing a race before its callers are told to retry */
@@ -44,6 +45,8 @@ export interface PostgresStoreOptions {
 export const postgresStoreDefaults: PostgresStoreOptions = { maxAttempts: 20, pollMs: 1000, listen: true, lead: true, keepChanges: 10_000 };
 
 const CHANNEL = 'seatkeeper_changes';
+/** Nodes waking each other for what is not a commit (lease keys rotated, devices came and went): "node:topic". */
+export const SIGNAL_CHANNEL = 'seatkeeper_signals';
 /** advisory lock key of the cluster's leader ("SKLEADER" as a number) */
 const LEADER_LOCK = 0x534b4c44;
 
@@ -75,6 +78,7 @@ export class PostgresStore implements Store {
   #leader: SqlClient | undefined;
   readonly #nodeId = Math.random().toString(36).slice(2, 10);
   readonly #remoteListeners = new Set<(orgIds: string[], records: ReadonlyMap<string, RemoteRecords>) => void>();
+  readonly #signalListeners = new Set<(topic: string) => void>();
 
   constructor(pool: SqlPool, options: Partial<PostgresStoreOptions> = {}) {
     this.#pool = pool;
@@ -151,6 +155,28 @@ export class PostgresStore implements Store {
     }
   }
 
+  async updateClusterSecret(name: string, update: (current: string | undefined) => string): Promise<string> {
+    const client = await this.#pool.connect();
+    try {
+      const value = await updateSecret(client, name, update);
+      client.release();
+      return value;
+    } catch (err) {
+      client.release(err as Error);
+      throw new SeatkeeperError('STORAGE_UNAVAILABLE', `The cluster's ${name} cannot be changed right now.`, { cause: (err as NodeJS.ErrnoException).code ?? (err as Error).message });
+    }
+  }
+
+  signal(topic: string): void {
+    if (this.#closed) return;
+    this.#pool.query('SELECT pg_notify($1, $2)', [SIGNAL_CHANNEL, `${this.#nodeId}:${topic}`]).catch(() => {});
+  }
+
+  onSignal(listener: (topic: string) => void): () => void {
+    this.#signalListeners.add(listener);
+    return () => this.#signalListeners.delete(listener);
+  }
+
   async sharePresence(online: ReadonlyMap<string, readonly string[]>, freshForMs: number): Promise<Map<string, Set<string>>> {
     const client = await this.#pool.connect();
     let r;
@@ -197,6 +223,16 @@ export class PostgresStore implements Store {
     }
     client.on('notification', (msg) => {
       if (msg.channel === CHANNEL && msg.payload !== this.#nodeId) this.#wantSync();
+      if (msg.channel === SIGNAL_CHANNEL && msg.payload && !msg.payload.startsWith(`${this.#nodeId}:`)) {
+        const topic = msg.payload.slice(msg.payload.indexOf(':') + 1);
+        for (const l of this.#signalListeners) {
+          try {
+            l(topic);
+          } catch {
+            // a listener's failure is its own
+          }
+        }
+      }
     });
     client.on('error', () => {
       // The connection died (the database restarted): polling goes on, and the next poll listens again.
@@ -204,6 +240,7 @@ export class PostgresStore implements Store {
       client.release(true);
     });
     await client.query(`LISTEN ${CHANNEL}`);
+    await client.query(`LISTEN ${SIGNAL_CHANNEL}`);
     this.#listener = client;
   }
 
