@@ -13,6 +13,7 @@ import { benchFlood } from './flood.js';
 import { benchLeases } from './leases.js';
 import { benchStore } from './store.js';
 import { benchCluster } from './cluster.js';
+import { benchImport } from './import.js';
 import { mergeIntoReadme, type BenchResults } from '../bench-readme.js';
 
 type Bench = { name: string; run(quick: boolean): Promise<Row[]> };
@@ -30,6 +31,8 @@ const benches: Bench[] = [
   { name: 'flood', run: benchFlood },
   // Several nodes on one PostgreSQL (its own, started and stopped here): revoke across nodes, failover, assign.
   { name: 'cluster', run: benchCluster },
+  // Bulk import: 5,000 CSV rows through POST /import against the same assignments one call at a time.
+  { name: 'import', run: benchImport },
 ];
 
 const args = process.argv.slice(2);

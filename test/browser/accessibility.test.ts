@@ -14,6 +14,7 @@ const EVE = { name: 'Eve Empty', email: 'eve@empty.test' };
 let scene: Scene;
 let empty: Awaited<ReturnType<typeof seedOrg>>;
 let teamId = '';
+let imported = 0;
 
 beforeAll(async () => {
   scene = await startScene({ members: [BOB, CAROL, DAN], bypassCSP: true });
@@ -105,6 +106,7 @@ const adminPaths = () => [
   '/teams',
   '/devices',
   '/audit',
+  '/import',
   '/my-products',
   '/activate',
   '/account',
@@ -148,6 +150,28 @@ describe('every page and state passes axe-core (WCAG 2.2 A and AA) at phone and 
         await p.goto('/products');
         await p.getByRole('button', { name: 'New contract…' }).click();
         await p.getByLabel('Contract number').waitFor();
+      },
+      'import file refused': async (p) => {
+        await p.goto('/import');
+        await p.getByLabel('Or paste the lines of the file').fill('mail,name\nx@acme.test,X');
+        await p.getByRole('button', { name: 'Preview' }).click();
+        await p.getByRole('alert').waitFor();
+      },
+      'import preview': async (p) => {
+        await p.goto('/import');
+        const csv = ['email,name,role,team,products', `${BOB.email},,,,SW-PREMIUM;BIM-COLLAB`, `${DAN.email},,,,BIM-COLLAB`, 'dan@acme.tset,,,,', 'x@acme.test,X,emperor,,', 'y@acme.test,Y,member,,SW-PREMIUM,extra'];
+        await p.getByLabel('Or paste the lines of the file').fill(csv.join('\n'));
+        await p.getByRole('button', { name: 'Preview' }).click();
+        await p.getByRole('heading', { name: 'Preview: nothing written yet' }).waitFor();
+        await p.getByLabel('Show').selectOption('all');
+      },
+      'import result': async (p) => {
+        await p.goto('/import');
+        // A new address each time (the state is opened at both widths): there is always a row to apply.
+        await p.getByLabel('Or paste the lines of the file').fill(`email,role\nimported${++imported}@acme.test,member\n${BOB.email},member`);
+        await p.getByRole('button', { name: 'Preview' }).click();
+        await p.getByRole('button', { name: 'Apply import (1 row)' }).click();
+        await p.getByRole('heading', { name: 'Import finished' }).waitFor();
       },
       'invitation refused': async (p) => {
         await p.goto('/members');

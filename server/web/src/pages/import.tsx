@@ -196,7 +196,9 @@ export function ImportPage() {
             Preview: nothing written yet
           </h2>
           <Outcome run={preview} />
-          <ErrorNote error={apply.error} />
+          <ErrorNote error={apply.error}>
+            Rows sent before this may be imported already: preview the file again to see what is left (rows in place show as unchanged).
+          </ErrorNote>
           {progress && apply.pending && <Progress {...progress} label="Importing rows" />}
           {preview.counts.done > 0 ? (
             <button type="button" class="primary" disabled={apply.pending} onClick={() => void apply.run()}>
