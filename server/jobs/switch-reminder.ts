@@ -40,9 +40,15 @@ async function warn(s: Services, orgId: string, switchId: string, plan: SwitchPl
   return mailable.length;
 }
 
-/** Right after a switch is scheduled: everyone its plan says would lose access is told. */
-export function warnSwitchScheduled(s: Services, orgId: string, sw: MethodSwitch, plan: SwitchPlan): Promise<number> {
-  return warn(s, orgId, sw.id, plan, 'scheduled');
+/** Right after a switch is scheduled: everyone its plan says would lose access is told. Never throws. */
+export async function warnSwitchScheduled(s: Services, orgId: string, sw: MethodSwitch, plan: SwitchPlan): Promise<number> {
+  try {
+    return await warn(s, orgId, sw.id, plan, 'scheduled');
+  } catch (e) {
+    // The switch is scheduled and durable: the admin is answered; the reminder still goes later.
+    s.log.error('switch warnings could not be recorded', { orgId, switchId: sw.id, error: (e as Error).message });
+    return 0;
+  }
 }
 
 /** The reminder pass of every scheduled switch whose window has opened; returns how many people were mailed. */
