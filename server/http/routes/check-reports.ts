@@ -68,7 +68,7 @@ export function registerCheckReportsRoutes(r: Router): void {
       const email = s.store.global().accounts[from]?.email ?? from;
       s.gateway.rightsChanged({ orgId: org.id, reason: 'unassigned', accountIds: [from] });
       s.events.emit('feed', { orgId: org.id, at: now, kind: 'assignment', productCode: done.plan.ref.line.productCode, accountId: from, text: `${account.email} reclaimed ${done.what} from ${email} (idle ${done.idle} days).` });
-      await mailPermissionsChanged(s, from, done.orgName, [`Your seat of ${done.what} was reclaimed: it was not used for ${done.idle} days. Ask an administrator if you need it again.`]);
+      await mailPermissionsChanged(s, from, done.orgName, [`Your seat of ${done.what} was reclaimed: unused for ${done.idle} day${done.idle === 1 ? '' : 's'}. Ask an administrator if you need it again.`]);
       return { ok: true, assignmentId: done.plan.removed.id, accountId: from, productCode: done.plan.ref.line.productCode, idleDays: done.idle };
     },
   });
