@@ -29,7 +29,7 @@ export function registerSwitchesRoutes(r: Router): void {
     url: '/api/v1/orgs/:orgId/lines/:lineId/switch/apply',
     access: 'admin',
     body: SwitchApplyBody,
-    summary: 'Switch the activation method now, or at runAt; agents get the new method, grants and revokes at once.',
+    summary: 'Switch the activation method now, or at runAt (the people who would lose access are mailed then, and reminded before it runs); agents get the new method, grants and revokes at once.',
     async handler({ s, org, account, params, body }): Promise<SwitchApplyReply> {
       lineOf(org.doc, params.lineId);
       const runAt = body.runAt === undefined ? undefined : typeof body.runAt === 'number' ? body.runAt : Date.parse(body.runAt);
