@@ -219,12 +219,14 @@ export async function benchFlood(quick: boolean): Promise<Row[]> {
   try {
     const email = `admin.${process.pid}@flood.example`;
     const reg = await http(url, 'POST', '/api/v1/auth/register', '127.0.0.1', { email, password: PASSWORD, name: 'Flood Admin', serial });
-    if (reg.status !== 201) throw new Error(`register: ${reg.status} ${JSON.stringify(reg.body)}`);
-    const cookie = String((reg.headers['set-cookie'] as string[])[0]).split(';')[0]!;
-    // Only a verified address claims: follow the link in the mail the server wrote to its outbox.
+    if (reg.status !== 202) throw new Error(`register: ${reg.status} ${JSON.stringify(reg.body)}`);
+    // Only a verified address claims: follow the link in the mail the server wrote to its outbox, then sign in.
     const verifyToken = await verificationToken(join(dataDir, 'outbox'));
     const verified = await http(url, 'POST', '/api/v1/auth/verify-email', '127.0.0.1', { token: verifyToken });
     if (verified.status !== 200) throw new Error(`verify: ${verified.status}`);
+    const session = await http(url, 'POST', '/api/v1/auth/sign-in', '127.0.0.1', { email, password: PASSWORD });
+    if (session.status !== 200) throw new Error(`sign-in: ${session.status} ${JSON.stringify(session.body)}`);
+    const cookie = ((session.headers['set-cookie'] as string[] | undefined) ?? []).find((c) => c.startsWith('sk_session='))!.split(';')[0]!;
     const claim = await http(url, 'POST', `/api/v1/orgs/${orgId}/claim`, '127.0.0.1', { confirmOrgName: 'Flood Works', acceptTerms: true, responsibleForLicenses: true }, cookie);
     if (claim.status !== 200) throw new Error(`claim: ${claim.status}`);
     const tok = await http(url, 'POST', `/api/v1/orgs/${orgId}/enrollment-tokens`, '127.0.0.1', { name: 'flood', expiresInHours: 1 }, cookie);
