@@ -2,7 +2,7 @@
 // owned, drawn and given as a table of the numbers (its text alternative), with the CSV behind it;
 // days folded by the usage job and today's samples alike. Chromium, a real server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { axeViolations, nav, settled, startScene, type Scene } from './harness.js';
+import { NARROW, WIDE, axeViolations, nav, settled, startScene, type Scene } from './harness.js';
 
 let scene: Scene;
 
@@ -59,7 +59,11 @@ describe('the usage report page', () => {
     const body = await (await owner.context().request.get(href)).text();
     expect(body.split('\r\n')).toContain(`${folded},SW-PREMIUM,8,5,10,1440`);
 
+    // WCAG 2.2 AA at desktop and phone width (the table scrolls inside its box there).
     expect(await axeViolations(owner)).toEqual([]);
+    await owner.setViewportSize(NARROW);
+    expect(await axeViolations(owner)).toEqual([]);
+    await owner.setViewportSize(WIDE);
     expect(scene.pageErrors).toEqual([]);
   });
 
