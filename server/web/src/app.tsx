@@ -27,6 +27,7 @@ import { SignInPage } from './pages/sign-in.js';
 import { SwitchPlannerPage } from './pages/switch-planner.js';
 import { TeamsPage } from './pages/teams.js';
 import { UsageReportPage } from './pages/usage-report.js';
+import { WebhooksPage } from './pages/webhooks.js';
 
 export function App() {
   return (
@@ -97,6 +98,7 @@ const managed: Array<{ pattern: string; render: Render; teams?: boolean }> = [
   { pattern: '/audit', render: () => <AuditPage /> },
   { pattern: '/import', render: () => <ImportPage /> },
   { pattern: '/reports/usage', render: () => <UsageReportPage /> },
+  { pattern: '/webhooks', render: () => <WebhooksPage /> },
 ];
 
 function route(path: string, who: Who): ComponentChildren {
@@ -195,6 +197,7 @@ function Nav() {
             <Link href="/devices">Devices</Link>
             <Link href="/reports/usage">Usage</Link>
             <Link href="/audit">Audit log</Link>
+            <Link href="/webhooks">Webhooks</Link>
             <Link href="/import">Import</Link>
           </>
         )}
