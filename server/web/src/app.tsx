@@ -28,6 +28,7 @@ import { SwitchPlannerPage } from './pages/switch-planner.js';
 import { TeamsPage } from './pages/teams.js';
 import { UsageReportPage } from './pages/usage-report.js';
 import { WebhooksPage } from './pages/webhooks.js';
+import { SeatUsePage } from './pages/seat-use.js';
 
 export function App() {
   return (
@@ -99,6 +100,7 @@ const managed: Array<{ pattern: string; render: Render; teams?: boolean }> = [
   { pattern: '/import', render: () => <ImportPage /> },
   { pattern: '/reports/usage', render: () => <UsageReportPage /> },
   { pattern: '/webhooks', render: () => <WebhooksPage /> },
+  { pattern: '/reports/seat-use', render: () => <SeatUsePage /> },
 ];
 
 function route(path: string, who: Who): ComponentChildren {
@@ -196,6 +198,7 @@ function Nav() {
             <Link href="/teams">Teams</Link>
             <Link href="/devices">Devices</Link>
             <Link href="/reports/usage">Usage</Link>
+            <Link href="/reports/seat-use">Idle &amp; denials</Link>
             <Link href="/audit">Audit log</Link>
             <Link href="/webhooks">Webhooks</Link>
             <Link href="/import">Import</Link>
