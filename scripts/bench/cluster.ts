@@ -7,6 +7,8 @@
 //     same agents and backoff failing over between bare ws servers.
 //  3. Assign throughput and p99 at 10k and 100k seats, PostgreSQL store against the embedded one.
 // Its own PostgreSQL (cluster-postgres.ts), started here and stopped at the end, failed or not.
+// Profiling (SEATKEEPER_BENCH_PROFILE=cluster-revoke,cluster-revoke-one,cluster-failover: the nodes'
+// CPU during that phase, into bench-results/profiles/) runs only the parts profiled.
 import { assignmentIdOf } from './fleet-identity.js';
 import { FD_RESERVE, http, profiled, sample, until, type Fleet } from './fleet-procs.js';
 import { benchClusterAssign } from './cluster-assign.js';
@@ -38,6 +40,12 @@ const tag = (n: number) => (n % 1000 === 0 ? `${n / 1000}k` : `${(n / 1000).toFi
 const samples = (n: number) => (n < 100 ? `(max of n=${n})` : `(n=${n})`);
 const wsOf = (node: Node) => `ws://127.0.0.1:${node.port}/agent`;
 
+/** Whether a part runs: every part, unless a profiler asks for some phases only. */
+function runs(phase: string): boolean {
+  const want = process.env.SEATKEEPER_BENCH_PROFILE;
+  return !want || want === 'all' || want.split(',').includes(phase);
+}
+
 interface Seeded {
   orgId: string;
   token: string;
@@ -64,11 +72,11 @@ export async function benchCluster(quick: boolean): Promise<Row[]> {
   try {
     procs = await ClusterProcs.start(3);
     const rows: Row[] = [];
-    rows.push(...(await revokeRows(procs, pg, p, revokeAgents, quick)));
-    rows.push(...(await failoverRows(procs, pg, p, failoverAgents, quick)));
+    if (runs('cluster-revoke') || runs('cluster-revoke-one')) rows.push(...(await revokeRows(procs, pg, p, revokeAgents, quick)));
+    if (runs('cluster-failover')) rows.push(...(await failoverRows(procs, pg, p, failoverAgents, quick)));
     await procs.close();
     procs = undefined;
-    rows.push(...(await benchClusterAssign(pg, quick)));
+    if (runs('cluster-assign')) rows.push(...(await benchClusterAssign(pg, quick)));
     return rows;
   } finally {
     await procs?.close().catch(() => {});
@@ -107,46 +115,45 @@ function picks(procs: ClusterProcs, j: number, n: number, count: number): number
   return sample(to - from, count).map((k) => from + k);
 }
 
-async function revokeRows(procs: ClusterProcs, pg: BenchPostgres, p: Plan, n: number, quick: boolean): Promise<Row[]> {
+/** Baseline: one node holding every agent; the revocations go to it, for agents `picked`. */
+async function revokeOnOneNode(procs: ClusterProcs, pg: BenchPostgres, p: Plan, n: number, picked: number[]) {
   const { fleet } = procs;
-  const onC = picks(procs, 2, n, p.revocations);
-  const onA = picks(procs, 0, n, p.revocations);
-
-  // Baseline: one node holding every agent; the revocations go to it for the same agents.
   process.stderr.write(`  revoke: ${n} agents on one node…\n`);
-  const one: number[] = [];
-  let oneRate = 0;
+  const ms: number[] = [];
   try {
     const solo = await procs.node('solo', await pg.database('sk_bench_revoke_one'));
     const s = await seed(solo, n);
     await procs.layout([wsOf(solo)], n, false);
-    oneRate = await connectAll(procs, n, p);
+    const rate = await connectAll(procs, n, p);
     await fleet.all('revokeEvents', { on: true });
     const end = Date.now() + p.revocationBudgetMs;
     await profiled(solo, 'cluster-revoke-one', async () => {
-      for (const i of onC) {
-        if (Date.now() > end && one.length >= p.minRevocations) break;
-        one.push(await revokeOne(fleet, i, unassign(solo, s, i)));
+      for (const i of picked) {
+        if (Date.now() > end && ms.length >= p.minRevocations) break;
+        ms.push(await revokeOne(fleet, i, unassign(solo, s, i)));
       }
     });
+    return { ms, rate };
   } finally {
     await fleet.all('revokeEvents', { on: false });
     await fleet.all('closeAll');
     await procs.stopNodes();
   }
+}
 
-  // Three nodes: A seeded (B and C load the organization as they start); the agents in thirds.
+/** Three nodes: A seeded (B and C load the organization as they start); the agents in thirds; every revocation sent to A. */
+async function revokeOverThree(procs: ClusterProcs, pg: BenchPostgres, p: Plan, n: number, onC: number[], onA: number[]) {
+  const { fleet } = procs;
   process.stderr.write(`  revoke: ${n} agents over 3 nodes…\n`);
   const cross: number[] = [];
   const same: number[] = [];
-  let threeRate = 0;
   try {
     const db = await pg.database('sk_bench_revoke_three');
     const a = await procs.node('A', db);
     const s = await seed(a, n);
     const [b, c] = await Promise.all([procs.node('B', db), procs.node('C', db)]);
     await procs.layout([a, b!, c!].map(wsOf), n, false);
-    threeRate = await connectAll(procs, n, p);
+    const rate = await connectAll(procs, n, p);
     await fleet.all('revokeEvents', { on: true });
     const end = Date.now() + p.revocationBudgetMs * 2;
     // Interleaved, so both figures see the same moments of a shared machine.
@@ -159,11 +166,19 @@ async function revokeRows(procs: ClusterProcs, pg: BenchPostgres, p: Plan, n: nu
         }
       }),
     );
+    return { cross, same, rate };
   } finally {
     await fleet.all('revokeEvents', { on: false });
     await fleet.all('closeAll');
     await procs.stopNodes();
   }
+}
+
+async function revokeRows(procs: ClusterProcs, pg: BenchPostgres, p: Plan, n: number, quick: boolean): Promise<Row[]> {
+  const onC = picks(procs, 2, n, p.revocations);
+  const onA = picks(procs, 0, n, p.revocations);
+  const { ms: one, rate: oneRate } = runs('cluster-revoke-one') ? await revokeOnOneNode(procs, pg, p, n, onC) : { ms: [], rate: 0 };
+  const { cross, same, rate: threeRate } = runs('cluster-revoke') ? await revokeOverThree(procs, pg, p, n, onC, onA) : { cross: [], same: [], rate: 0 };
 
   const at = `@${tag(n)}`;
   const x = stats(cross);

@@ -72,6 +72,8 @@ export class PostgresStore implements Store {
   #closed = false;
   /** other nodes committed (or may have): read their records before the next batch */
   #syncWanted = false;
+  /** a poll came round: a node that does not lead tries for the lock (not on every notification) */
+  #leadDue = false;
   #poll: NodeJS.Timeout | undefined;
   #listener: SqlClient | undefined;
   /** the connection holding the leader lock, when this node leads */
@@ -110,7 +112,10 @@ export class PostgresStore implements Store {
       throw err;
     }
     if (this.#options.pollMs > 0) {
-      this.#poll = setInterval(() => this.#wantSync(), this.#options.pollMs);
+      this.#poll = setInterval(() => {
+        this.#leadDue = true;
+        this.#wantSync();
+      }, this.#options.pollMs);
       this.#poll.unref();
     }
     if (this.#options.listen) await this.#listen().catch(() => {});
@@ -260,7 +265,12 @@ export class PostgresStore implements Store {
   /** Reads in what other nodes committed: newer change records, and organizations new to this node. */
   async #sync(): Promise<void> {
     if (this.#options.listen && !this.#listener) await this.#listen().catch(() => {});
-    await this.#tryLead().catch(() => {});
+    // Once a poll interval is enough for a takeover; a round trip more on every notification would
+    // delay each change another node made on its way to the agents connected here.
+    if (this.#leadDue || this.#options.pollMs <= 0) {
+      this.#leadDue = false;
+      await this.#tryLead().catch(() => {});
+    }
     const r = await this.#pool.query<{ doc_id: string; kind: string; seq: string }>('SELECT doc_id, kind, seq FROM sk_docs');
     const behind: string[] = [];
     const fresh: string[] = [];
