@@ -74,7 +74,8 @@ export async function applyGrant(ctx: ApplyContext, token: string): Promise<Gran
   }
   if (current.kind === 'held') {
     const held = peekLeaseClaims(current.lease.token);
-    if (held?.jti === jti) return { result: 'unchanged', productCode, jti };
+    // The same lease signed again (its key retired) is taken: the token verified with a key trusted now.
+    if (held?.jti === jti && current.lease.token === token) return { result: 'unchanged', productCode, jti };
     if (held && held.iat > v.claims.iat && held.exp > Math.floor(now / 1000)) {
       return { result: 'ignored', productCode, jti, why: 'older-than-held' };
     }

@@ -94,14 +94,14 @@ export function published(ring: KeyRing, now: number): PublishedLeaseKey[] {
 
 /**
  * Rotation: `fresh` becomes the signing key; the keys still valid stay valid for `overlapMs` more
- * (one already retiring keeps its earlier end); retired keys leave the set.
+ * (one already retiring keeps its earlier end). Retired keys are no longer published, but the
+ * newest few are kept to sign the published set: an agent that still trusts one of them (it was
+ * away, or the overlap was 0) can then take the set that retires it.
  */
 export function rotateRing(ring: KeyRing, fresh: Ed25519PrivateJwk, now: number, overlapMs: number): KeyRing {
   if (!(Number.isSafeInteger(overlapMs) && overlapMs >= 0)) throw new KeyRingError('the overlap must be a whole number of milliseconds, 0 or more');
   const end = now + overlapMs;
-  const kept = liveKeys(ring, now)
-    .map((k) => ({ ...k, retiresAt: k.retiresAt === null ? end : Math.min(k.retiresAt, end) }))
-    .filter((k) => k.retiresAt > now);
+  const kept = ring.keys.map((k) => ({ ...k, retiresAt: k.retiresAt === null ? end : Math.min(k.retiresAt, end) }));
   const keys = [...kept, { kid: leaseKeyId(fresh.x), jwk: strip(fresh), createdAt: now, retiresAt: null }].slice(-MAX_KEYS);
   return { schema: 1, keys };
 }

@@ -31,10 +31,23 @@ export function watchLeaseKeys(g: AgentGateway, refreshMs: number): LeaseKeyWatc
     retireTimer = setTimeout(() => (s.clock() >= at ? key.changed() : armRetirement()), Math.min(Math.max(0, at - s.clock()) + 5, 2 ** 31 - 1));
     retireTimer.unref();
   };
+  let publishedKids = new Set(key.published(s.clock()).map((k) => k.kid));
   const offChange = key.onChange(() => {
     g.crypto.rekey(key.privateKey);
     armRetirement();
-    for (const c of g.pusher.everyReady()) sendLeaseKeys(g, c);
+    const now = s.clock();
+    const kids = new Set(key.published(now).map((k) => k.kid));
+    const retired = [...publishedKids].some((k) => !kids.has(k));
+    publishedKids = kids;
+    const regranted = new Set<string>();
+    for (const c of g.pusher.everyReady()) {
+      sendLeaseKeys(g, c);
+      // A key retired: the leases agents hold may be signed with it. Each connected device gets
+      // its live leases again, signed with the signing key (same jti, a token that verifies).
+      if (!retired || c.protocol < LEASE_KEYS_PROTOCOL || regranted.has(c.deviceKey!)) continue;
+      regranted.add(c.deviceKey!);
+      for (const l of g.indexes.get(c.orgId!)?.liveLeasesOf(c.deviceId!, now) ?? []) g.pusher.grant(c.orgId!, l);
+    }
     s.log.info('lease keys changed', { signingKid: key.kid, published: key.published(s.clock()).length, protocol: PROTOCOL_VERSION });
   });
   let busy = false;

@@ -147,12 +147,15 @@ export class ServerLeaseKey {
     return published(this.#ring, now);
   }
 
-  /** The lease.keys frame for `now`, signed by every key in it (made again only when the set changed). */
+  /**
+   * The lease.keys frame for `now`, signed by every key kept (retired ones too: an agent that
+   * still trusts one takes the set that retires it); made again only when the set changed.
+   */
   frame(now: number): Outgoing<LeaseKeys> {
     const keys = this.published(now);
     const text = leaseKeySetSigningInput(keys);
     if (this.#frame?.text === text) return this.#frame.frame;
-    const signatures = keys.map((k) => ({ kid: k.kid, sig: sign(null, Buffer.from(text, 'utf8'), this.#keys.get(k.kid)!.privateKey).toString('base64url') }));
+    const signatures = [...this.#keys.values()].map((k) => ({ kid: k.kid, sig: sign(null, Buffer.from(text, 'utf8'), k.privateKey).toString('base64url') }));
     const frame: Outgoing<LeaseKeys> = { type: 'lease.keys', keys, signatures };
     this.#frame = { at: now, text, frame };
     return frame;

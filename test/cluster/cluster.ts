@@ -105,7 +105,18 @@ export function clusterSuite() {
     return ws;
   }
 
-  return { startNode, orgOn, setUp, station };
+  /** `seatkeeper-server …` (the built bundle) with these arguments, to its exit. */
+  async function serverCommand(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    try {
+      const { stdout, stderr } = await promisify(execFile)(process.execPath, [built!.bundle, ...args], { env: quiet });
+      return { code: 0, stdout, stderr };
+    } catch (e) {
+      const err = e as { code?: number; stdout?: string; stderr?: string };
+      return { code: typeof err.code === 'number' ? err.code : 1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
+    }
+  }
+
+  return { startNode, orgOn, setUp, station, serverCommand, tempDir };
 }
 
 /** The same signed-in session, talking to another node (sessions live in the database). */
