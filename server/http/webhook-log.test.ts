@@ -47,6 +47,25 @@ describe('webhook delivery log', () => {
     expect(txs).toBe(1);
   });
 
+  it('still shows a batch while it commits, and not after', async () => {
+    const s = await open();
+    const tx = s.tx;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    s.tx = (async (fn: never) => {
+      await gate;
+      return tx(fn);
+    }) as typeof s.tx;
+    const dl = new DeliveryLog(s, log, { flushMs: 60_000, maxPending: 1000, kept: 500 });
+    dl.add('org_a', attempt(1));
+    const flushed = dl.flush();
+    expect(dl.pending('org_a').map((d) => d.id)).toEqual(['whd_1']);
+    release();
+    await flushed;
+    expect(dl.pending('org_a')).toEqual([]);
+    expect(s.org('org_a')!.webhookDeliveries!.map((d) => d.id)).toEqual(['whd_1']);
+  });
+
   it('keeps the newest attempts per organization, and commits at once when the bound is reached', async () => {
     const s = await open();
     const dl = new DeliveryLog(s, log, { flushMs: 60_000, maxPending: 50, kept: 20 });

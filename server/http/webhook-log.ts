@@ -18,6 +18,8 @@ export const defaultDeliveryLogOptions: DeliveryLogOptions = { flushMs: 1000, ma
 
 export class DeliveryLog {
   #pending = new Map<string, WebhookDelivery[]>();
+  /** the batch being committed: still shown until the commit is done */
+  #committing = new Map<string, WebhookDelivery[]>();
   #count = 0;
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> | undefined;
@@ -36,9 +38,12 @@ export class DeliveryLog {
     else this.#timer ??= setTimeout(() => void this.flush(), this.opts.flushMs).unref();
   }
 
-  /** The attempts of an organization not committed yet, oldest first. */
+  /**
+   * The attempts of an organization not committed yet, oldest first (while a batch commits, its
+   * attempts may be in the document already too: readers drop repeats by id and attempt).
+   */
   pending(orgId: string): readonly WebhookDelivery[] {
-    return this.#pending.get(orgId) ?? [];
+    return [...(this.#committing.get(orgId) ?? []), ...(this.#pending.get(orgId) ?? [])];
   }
 
   /** Commits every waiting attempt in one transaction (one batch at a time). */
@@ -49,6 +54,7 @@ export class DeliveryLog {
     if (this.#count === 0) return;
     const batch = this.#pending;
     this.#pending = new Map();
+    this.#committing = batch;
     this.#count = 0;
     const kept = this.opts.kept;
     this.#flushing = this.store
@@ -71,7 +77,10 @@ export class DeliveryLog {
         for (const [orgId, list] of later) this.#queue(orgId, list);
         this.#timer ??= setTimeout(() => void this.flush(), this.opts.flushMs).unref();
       })
-      .finally(() => (this.#flushing = undefined));
+      .finally(() => {
+        this.#committing = new Map();
+        this.#flushing = undefined;
+      });
     await this.#flushing;
     if (this.#dropped > 0) {
       this.log.warn('webhook delivery log entries dropped while storage was failing', { dropped: this.#dropped });

@@ -236,7 +236,10 @@ export function registerWebhooksRoutes(r: Router): void {
       const hook = org.doc.webhooks?.[params.webhookId!];
       if (!hook) throw new SeatkeeperError('NOT_FOUND', 'No such webhook.');
       const waiting = deliveryLogs.get(s)?.pending(org.id) ?? [];
-      const log = [...(org.doc.webhookDeliveries ?? []), ...waiting].filter((d) => d.webhookId === hook.id).reverse();
+      const seen = new Set<string>();
+      const log = [...(org.doc.webhookDeliveries ?? []), ...waiting]
+        .filter((d) => d.webhookId === hook.id && !seen.has(`${d.id}/${d.attempt}`) && seen.add(`${d.id}/${d.attempt}`))
+        .reverse();
       return { deliveries: log.map((d) => ({ ...d, event: d.event as WebhookDeliveryView['event'] })) };
     },
   });
