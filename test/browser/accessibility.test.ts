@@ -6,6 +6,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registered } from '../helpers/client.js';
 import { seedOrg } from '../helpers/server.js';
+import { seedSeatUse } from '../helpers/seat-use-seed.js';
 import { BOB, CAROL, NARROW, OWNER, PASSWORD, WIDE, axeViolations, settled, startScene, type Scene } from './harness.js';
 
 const DAN = { name: 'Dan Drafter', email: 'dan@acme.test' };
@@ -39,6 +40,8 @@ beforeAll(async () => {
     const usage = t.org(org.orgId)!.usage;
     for (let i = 48; i > 0; i--) usage.push({ at: now - i * 30 * 60_000, inUse: { 'SW-PREMIUM': i % 3, ACAD: i % 2 }, devicesOnline: 1 });
   });
+  // Checks the agents reported: Bob runs SOLIDWORKS, Carol's BIM Collaborate seat sits idle, ACAD refused.
+  await seedSeatUse(portal.server, org.orgId, ids[BOB.email]!);
   // Empty: claimed by Eve, nothing else.
   empty = await seedOrg(portal.server, { name: 'Empty Works' });
   const eve = await registered(portal.server.url, { serial: empty.serial, ...EVE, password: PASSWORD });
@@ -107,6 +110,7 @@ const adminPaths = () => [
   '/devices',
   '/audit',
   '/import',
+  '/reports/seat-use',
   '/my-products',
   '/activate',
   '/account',
@@ -173,6 +177,12 @@ describe('every page and state passes axe-core (WCAG 2.2 A and AA) at phone and 
         await p.getByRole('button', { name: 'Apply import (1 row)' }).click();
         await p.getByRole('heading', { name: 'Import finished' }).waitFor();
       },
+      'seat reclaim asked, refusal numbers open': async (p) => {
+        await p.goto('/reports/seat-use');
+        await p.locator('table.idle-seats tbody tr[data-assignment]').first().getByRole('button', { name: 'Reclaim seat' }).click();
+        await p.getByText('The numbers behind the chart').click();
+        await p.locator('table.denials-per-day').waitFor();
+      },
       'invitation refused': async (p) => {
         await p.goto('/members');
         await p.getByLabel('Email', { exact: true }).fill('erin@acme.test');
@@ -189,7 +199,7 @@ describe('every page and state passes axe-core (WCAG 2.2 A and AA) at phone and 
 
   it('the owner of an empty organization', async () => {
     const page = await scene.page(EVE);
-    expect(await sweep(page, 'empty', ['/dashboard', '/members', '/products', '/services', '/teams', '/devices', '/audit', '/my-products', '/account'])).toEqual([]);
+    expect(await sweep(page, 'empty', ['/dashboard', '/members', '/products', '/services', '/teams', '/devices', '/audit', '/reports/seat-use', '/my-products', '/account'])).toEqual([]);
   }, 120_000);
 
   it("ties a form's error to its fields (aria-describedby, aria-invalid)", async () => {
