@@ -27,8 +27,8 @@ export class ClusterProcs {
     this.raws = raws;
   }
 
-  /** `swarms` swarm processes (one per node) and as many bare ws servers. */
-  static async start(swarms: number): Promise<ClusterProcs> {
+  /** `swarms` swarm processes (one per node) and `raws` bare ws servers (at least one). */
+  static async start(swarms: number, raws = swarms): Promise<ClusterProcs> {
     const started: Helper[] = [];
     try {
       const sw = await Promise.all(
@@ -38,14 +38,14 @@ export class ClusterProcs {
           return h;
         }),
       );
-      const raws = await Promise.all(
-        Array.from({ length: swarms }, async (_, k) => {
+      const bare = await Promise.all(
+        Array.from({ length: Math.max(1, raws) }, async (_, k) => {
           const r = await Helper.start<{ port: number }>(`raw${k}`, 'bench-raw.mjs', ['--port', '0'], ['--max-old-space-size=4096']);
           started.push(r.helper);
           return { helper: r.helper, port: r.ready.port };
         }),
       );
-      return new ClusterProcs(new Fleet(sw, raws[0]!.helper, raws[0]!.port), raws);
+      return new ClusterProcs(new Fleet(sw, bare[0]!.helper, bare[0]!.port), bare);
     } catch (err) {
       await Promise.all(started.map((h) => h.stop()));
       throw err;

@@ -1,14 +1,15 @@
 // Bench `cluster` (issue 10): several server nodes on one PostgreSQL, side by side in one run.
 //  1. Targeted revoke across nodes: 10k simulated agents over 3 nodes, the admin's unassign sent to
 //     node A for an agent connected to node C (→ the agent's lease.revoke), against the same
-//     revocations on one node holding all 10k agents (the same database store, the same agents).
+//     revocations on one node holding all 10k agents (the same database store): both deployments
+//     up at once, the revocations taking turns, so both see the same load of a shared machine.
 //  2. Failover: 6,000 agents over 3 nodes, node C killed (kill -9) under its third; the time until
 //     every one of those agents has reconnected to another node and been reconciled, against the
 //     same agents and backoff failing over between bare ws servers.
 //  3. Assign throughput and p99 at 10k and 100k seats, PostgreSQL store against the embedded one.
 // Its own PostgreSQL (cluster-postgres.ts), started here and stopped at the end, failed or not.
-// Profiling (SEATKEEPER_BENCH_PROFILE=cluster-revoke,cluster-revoke-one,cluster-failover: the nodes'
-// CPU during that phase, into bench-results/profiles/) runs only the parts profiled.
+// Profiling (SEATKEEPER_BENCH_PROFILE=cluster-revoke,cluster-failover: the nodes' CPU during that
+// phase, into bench-results/profiles/) runs only the parts profiled.
 import { assignmentIdOf } from './fleet-identity.js';
 import { FD_RESERVE, http, profiled, sample, until, type Fleet } from './fleet-procs.js';
 import { benchClusterAssign } from './cluster-assign.js';
@@ -23,7 +24,7 @@ interface Plan {
   /** targeted revocations per figure (fewer if the budget runs out first) */
   revocations: number;
   minRevocations: number;
-  /** per figure */
+  /** the three revoke figures together (they take turns) */
   revocationBudgetMs: number;
   failoverAgents: number;
   /** how long the failover waits for the killed node's agents before it says how many came back */
@@ -33,8 +34,8 @@ interface Plan {
 
 const plan = (quick: boolean): Plan =>
   quick
-    ? { revokeAgents: 600, revocations: 60, minRevocations: 20, revocationBudgetMs: 6_000, failoverAgents: 600, failoverTimeoutMs: 30_000, connectTimeoutMs: 30_000 }
-    : { revokeAgents: 10_000, revocations: 500, minRevocations: 100, revocationBudgetMs: 40_000, failoverAgents: 6_000, failoverTimeoutMs: 120_000, connectTimeoutMs: 180_000 };
+    ? { revokeAgents: 600, revocations: 60, minRevocations: 20, revocationBudgetMs: 15_000, failoverAgents: 600, failoverTimeoutMs: 30_000, connectTimeoutMs: 30_000 }
+    : { revokeAgents: 10_000, revocations: 500, minRevocations: 100, revocationBudgetMs: 120_000, failoverAgents: 6_000, failoverTimeoutMs: 120_000, connectTimeoutMs: 180_000 };
 
 const tag = (n: number) => (n % 1000 === 0 ? `${n / 1000}k` : `${(n / 1000).toFixed(1)}k`);
 const samples = (n: number) => (n < 100 ? `(max of n=${n})` : `(n=${n})`);
@@ -72,7 +73,7 @@ export async function benchCluster(quick: boolean): Promise<Row[]> {
   try {
     procs = await ClusterProcs.start(3);
     const rows: Row[] = [];
-    if (runs('cluster-revoke') || runs('cluster-revoke-one')) rows.push(...(await revokeRows(procs, pg, p, revokeAgents, quick)));
+    if (runs('cluster-revoke')) rows.push(...(await revokeRows(procs, pg, p, revokeAgents, quick)));
     if (runs('cluster-failover')) rows.push(...(await failoverRows(procs, pg, p, failoverAgents, quick)));
     await procs.close();
     procs = undefined;
@@ -115,77 +116,68 @@ function picks(procs: ClusterProcs, j: number, n: number, count: number): number
   return sample(to - from, count).map((k) => from + k);
 }
 
-/** Baseline: one node holding every agent; the revocations go to it, for agents `picked`. */
-async function revokeOnOneNode(procs: ClusterProcs, pg: BenchPostgres, p: Plan, n: number, picked: number[]) {
-  const { fleet } = procs;
-  process.stderr.write(`  revoke: ${n} agents on one node…\n`);
-  const ms: number[] = [];
-  try {
-    const solo = await procs.node('solo', await pg.database('sk_bench_revoke_one'));
-    const s = await seed(solo, n);
-    await procs.layout([wsOf(solo)], n, false);
-    const rate = await connectAll(procs, n, p);
-    await fleet.all('revokeEvents', { on: true });
-    const end = Date.now() + p.revocationBudgetMs;
-    await profiled(solo, 'cluster-revoke-one', async () => {
-      for (const i of picked) {
-        if (Date.now() > end && ms.length >= p.minRevocations) break;
-        ms.push(await revokeOne(fleet, i, unassign(solo, s, i)));
-      }
-    });
-    return { ms, rate };
-  } finally {
-    await fleet.all('revokeEvents', { on: false });
-    await fleet.all('closeAll');
-    await procs.stopNodes();
-  }
+/** An organization of `n` agents on `nodes` (seeded through the first; the others load it as they start), connected. */
+async function deployment(procs: ClusterProcs, p: Plan, n: number, db: string, names: string[]) {
+  const first = await procs.node(names[0]!, db);
+  const s = await seed(first, n);
+  const nodes = [first, ...(await Promise.all(names.slice(1).map((name) => procs.node(name, db))))];
+  await procs.layout(nodes.map(wsOf), n, false);
+  const rate = await connectAll(procs, n, p);
+  await procs.fleet.all('revokeEvents', { on: true });
+  return { nodes, s, rate };
 }
 
-/** Three nodes: A seeded (B and C load the organization as they start); the agents in thirds; every revocation sent to A. */
-async function revokeOverThree(procs: ClusterProcs, pg: BenchPostgres, p: Plan, n: number, onC: number[], onA: number[]) {
-  const { fleet } = procs;
-  process.stderr.write(`  revoke: ${n} agents over 3 nodes…\n`);
+/**
+ * Both deployments up at once, each with its own agents and swarms: one node holding every agent
+ * (the baseline), and three nodes holding a third each. The revocations take turns — one node;
+ * across nodes (sent to A, agent on C); on the same node of the three (sent to A, agent on A) —
+ * so all three figures see the same moments of a shared machine.
+ */
+async function revokeSideBySide(procs: ClusterProcs, pg: BenchPostgres, p: Plan, n: number, onC: number[], onA: number[]) {
+  const one: number[] = [];
   const cross: number[] = [];
   const same: number[] = [];
+  let soloProcs: ClusterProcs | undefined;
   try {
-    const db = await pg.database('sk_bench_revoke_three');
-    const a = await procs.node('A', db);
-    const s = await seed(a, n);
-    const [b, c] = await Promise.all([procs.node('B', db), procs.node('C', db)]);
-    await procs.layout([a, b!, c!].map(wsOf), n, false);
-    const rate = await connectAll(procs, n, p);
-    await fleet.all('revokeEvents', { on: true });
-    const end = Date.now() + p.revocationBudgetMs * 2;
-    // Interleaved, so both figures see the same moments of a shared machine.
-    await profiled(a, 'cluster-revoke@A', () =>
-      profiled(c!, 'cluster-revoke@C', async () => {
-        for (let k = 0; k < onC.length; k++) {
-          if (Date.now() > end && cross.length >= p.minRevocations) break;
-          cross.push(await revokeOne(fleet, onC[k]!, unassign(a, s, onC[k]!)));
-          same.push(await revokeOne(fleet, onA[k]!, unassign(a, s, onA[k]!)));
-        }
-      }),
+    soloProcs = await ClusterProcs.start(3, 1);
+    process.stderr.write(`  revoke: ${n} agents on one node…\n`);
+    const solo = await deployment(soloProcs, p, n, await pg.database('sk_bench_revoke_one'), ['solo']);
+    process.stderr.write(`  revoke: ${n} agents over 3 nodes…\n`);
+    const three = await deployment(procs, p, n, await pg.database('sk_bench_revoke_three'), ['A', 'B', 'C']);
+    const [a, , c] = three.nodes;
+    const end = Date.now() + p.revocationBudgetMs;
+    await profiled(solo.nodes[0]!, 'cluster-revoke@solo', () =>
+      profiled(a!, 'cluster-revoke@A', () =>
+        profiled(c!, 'cluster-revoke@C', async () => {
+          for (let k = 0; k < onC.length; k++) {
+            if (Date.now() > end && cross.length >= p.minRevocations) break;
+            one.push(await revokeOne(soloProcs!.fleet, onC[k]!, unassign(solo.nodes[0]!, solo.s, onC[k]!)));
+            cross.push(await revokeOne(procs.fleet, onC[k]!, unassign(a!, three.s, onC[k]!)));
+            same.push(await revokeOne(procs.fleet, onA[k]!, unassign(a!, three.s, onA[k]!)));
+          }
+        }),
+      ),
     );
-    return { cross, same, rate };
+    return { one, cross, same, oneRate: solo.rate, threeRate: three.rate };
   } finally {
-    await fleet.all('revokeEvents', { on: false });
-    await fleet.all('closeAll');
+    await procs.fleet.all('revokeEvents', { on: false });
+    await procs.fleet.all('closeAll');
     await procs.stopNodes();
+    await soloProcs?.close();
   }
 }
 
 async function revokeRows(procs: ClusterProcs, pg: BenchPostgres, p: Plan, n: number, quick: boolean): Promise<Row[]> {
   const onC = picks(procs, 2, n, p.revocations);
   const onA = picks(procs, 0, n, p.revocations);
-  const { ms: one, rate: oneRate } = runs('cluster-revoke-one') ? await revokeOnOneNode(procs, pg, p, n, onC) : { ms: [], rate: 0 };
-  const { cross, same, rate: threeRate } = runs('cluster-revoke') ? await revokeOverThree(procs, pg, p, n, onC, onA) : { cross: [], same: [], rate: 0 };
+  const { one, cross, same, oneRate, threeRate } = await revokeSideBySide(procs, pg, p, n, onC, onA);
 
   const at = `@${tag(n)}`;
   const x = stats(cross);
   const o = stats(one);
   const sm = stats(same);
   const top = !quick && n >= 10_000;
-  const oneName = (q: string) => `one node holding all ${tag(n)} agents, same agents, same store ${samples(o.n)} ${q}`;
+  const oneName = (q: string) => `one node holding all ${tag(n)} agents, same store, up at the same time, turns taken ${samples(o.n)} ${q}`;
   return [
     row({ bench: 'cluster', figure: `targeted revoke p50 across nodes (revoke sent to A, agent on C) ${at} over 3 nodes ${samples(x.n)}`, value: x.p50, unit: 'ms', baseline: oneName('p50'), baselineValue: o.p50 }),
     row({
