@@ -34,7 +34,7 @@ export function switchWarningMail(
   const admins = adminEmails(doc, emailOf);
   const ask = admins.length ? `Your administrators: ${admins.join(', ')}.` : '';
   const todo = toSignIn
-    ? `What to do before then: ask an administrator of ${doc.org.name} to assign you a seat of ${product}. Once you have one, sign in on your workstation (seatkeeper login, or Activate in the portal) with your Seatkeeper account, and ${product} keeps working.`
+    ? `What to do before then: ask an administrator of ${doc.org.name} to assign you a seat of ${product}. Once you have one, sign in on your workstation (seatkeeper-agent login, then enter its code under Activate in the portal) with your Seatkeeper account, and ${product} keeps working.`
     : `What to do before then: ask an administrator of ${doc.org.name} whether a seat on the contract's serial number is left for your workstation; from then on ${product} needs it.`;
   return renderMail({
     to: person.email,
