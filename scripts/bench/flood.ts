@@ -198,12 +198,15 @@ function frameFlood(base: string, device: { deviceId: string; privateKey: Return
   };
 }
 
-/** The token of the verification link in the (only) verification mail of an outbox. */
+/** The token of the verification link in the (only) verification mail of an outbox, once it is written (after register's answer). */
 async function verificationToken(outbox: string): Promise<string> {
-  for (const name of await readdir(outbox)) {
-    const mail = await simpleParser(await readFile(join(outbox, name)));
-    const m = /verify-email\?token=(\S+)/.exec(mail.text ?? '');
-    if (m) return decodeURIComponent(m[1]!);
+  for (let i = 0; i < 400; i++) {
+    for (const name of await readdir(outbox).catch(() => [] as string[])) {
+      const mail = await simpleParser(await readFile(join(outbox, name)));
+      const m = /verify-email\?token=(\S+)/.exec(mail.text ?? '');
+      if (m) return decodeURIComponent(m[1]!);
+    }
+    await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error('no verification mail in the outbox');
 }

@@ -189,8 +189,10 @@ export function registerAuthRoutes(r: Router): void {
         if (doc) t.audit(auditEvent(s.ids, now, doc.org.id, plan.account.id, 'member.link', plan.account.id, null, { email: plan.account.email, via: 'serial' }));
         return plan.account;
       });
-      if (created) await mailLink(s, created.email, 'verify', verifyToken);
-      else await mailRegisterAttempt(s, body.email);
+      // Mailed after the answer: neither the answer nor its timing (an SMTP exchange, or none when the
+      // holder was told a minute ago) says which case it was.
+      const mail = created ? mailLink(s, created.email, 'verify', verifyToken) : mailRegisterAttempt(s, body.email);
+      void mail.catch((e: Error) => s.log.warn('register mail failed', { error: e.message }));
       // No session either way: a cookie only for new addresses would say which ones are known.
       return { ok: true };
     },
