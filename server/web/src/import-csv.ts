@@ -96,6 +96,8 @@ export interface ImportRun {
   results: ImportRowResult[];
   counts: { done: number; unchanged: number; refused: number };
   shortfalls: Shortfall[];
+  /** requests the file took (a dry run plans each on its own) */
+  parts: number;
 }
 
 /**
@@ -107,7 +109,8 @@ export async function runImport(orgId: string, kind: ImportKind, parsed: ParsedC
   const seats = new Map<string, ImportLineSeats>();
   let done = 0;
   progress(0, parsed.rows.length);
-  for (const chunk of chunks(parsed.rows)) {
+  const parts = chunks(parsed.rows);
+  for (const chunk of parts) {
     const r = await api.post<ImportReply>(orgPath(orgId, '/import'), { kind, dryRun, rows: chunk });
     results.push(...r.results);
     for (const s of r.seats) {
@@ -125,7 +128,7 @@ export async function runImport(orgId: string, kind: ImportKind, parsed: ParsedC
   const shortfalls = [...seats.values()]
     .filter((s) => s.taken > s.free || s.short > 0)
     .map((s) => ({ productCode: s.productCode, contractNumber: s.contractNumber, missing: Math.max(0, s.taken - s.free) + s.short }));
-  return { dryRun, results, counts, shortfalls };
+  return { dryRun, results, counts, shortfalls, parts: parts.length };
 }
 
 function csvCell(v: string | number): string {

@@ -244,6 +244,12 @@ function Outcome({ run }: { run: ImportRun }) {
       <p data-import-summary>
         <strong>{summary(run)}</strong> {warned > 0 && `${plural(warned, 'row')} with a warning.`}
       </p>
+      {run.dryRun && run.parts > 1 && (
+        <p class="aside">
+          This file was checked in {run.parts} parts, each on its own: a row is not checked against the seats the rows of earlier parts would take. The seat shortfalls below count
+          every part.
+        </p>
+      )}
       {run.shortfalls.length > 0 && (
         <div class="warning" data-shortfalls>
           <p>Seat shortfall{run.shortfalls.length > 1 ? 's' : ''}:</p>
