@@ -73,7 +73,7 @@ export async function startServer(partial: Partial<ServerConfig> & { dataDir: st
   };
   const agentGateway = await openAgentGateway(core);
   // Several nodes: who is online is shared through the database, so every node counts every agent.
-  const sharing = store.sharePresence ? new ClusterPresence(agentGateway.presence, store as Store & Required<Pick<Store, 'sharePresence'>>, (id) => agentGateway.indexes.get(id), clock, log) : undefined;
+  const sharing = store.sharePresence ? new ClusterPresence(agentGateway.presence, store as Store & Required<Pick<Store, 'sharePresence'>>, (id) => agentGateway.indexes.get(id), clock, log, { events: core.events }) : undefined;
   const facade = gatewayFacade(agentGateway);
   const services: Services = { ...core, gateway: sharing ? { ...facade, presence: sharing } : facade };
   // Another node's commits were read in (PostgreSQL): the gateway's indexes read those organizations

@@ -27,6 +27,8 @@ interface EventMap {
   feed: [FeedItem];
   push: [PushEvent];
   'seat-limit': [SeatLimitReached];
+  /** devices of the organization came online or went offline, on this node or (several nodes) another */
+  presence: [{ orgId: string }];
 }
 
 export class Events extends EventEmitter<EventMap> {

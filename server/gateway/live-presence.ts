@@ -15,21 +15,28 @@ export class LivePresence implements Presence {
     this.#indexOf = indexOf;
   }
 
+  /** Told when a device comes online here (its first socket) or goes offline (its last socket closed). */
+  onChange: ((orgId: string, deviceId: string) => void) | undefined;
+
   /** A socket of the device authenticated. */
   connected(orgId: string, deviceId: string): void {
     let org = this.#sockets.get(orgId);
     if (!org) this.#sockets.set(orgId, (org = new Map()));
-    org.set(deviceId, (org.get(deviceId) ?? 0) + 1);
+    const before = org.get(deviceId) ?? 0;
+    org.set(deviceId, before + 1);
     this.seen(orgId, deviceId);
+    if (before === 0) this.onChange?.(orgId, deviceId);
   }
 
   /** A socket of the device closed; returns how many it still has. */
   disconnected(orgId: string, deviceId: string): number {
     const org = this.#sockets.get(orgId);
     const left = Math.max(0, (org?.get(deviceId) ?? 1) - 1);
+    const had = org?.has(deviceId) ?? false;
     if (left === 0) org?.delete(deviceId);
     else org?.set(deviceId, left);
     this.seen(orgId, deviceId);
+    if (left === 0 && had) this.onChange?.(orgId, deviceId);
     return left;
   }
 

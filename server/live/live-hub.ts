@@ -60,6 +60,7 @@ export class LiveHub {
     }
     s.events.on('feed', this.#onFeed);
     s.events.on('entitlements', this.#onEntitlements);
+    s.events.on('presence', this.#onEntitlements);
     this.#refresh = setInterval(() => {
       for (const orgId of this.#clients.keys()) {
         // A dashboard whose session ended (signed out, expired) is closed even when nothing is sent.
@@ -98,6 +99,7 @@ export class LiveHub {
     this.#closed = true;
     this.#s.events.off('feed', this.#onFeed);
     this.#s.events.off('entitlements', this.#onEntitlements);
+    this.#s.events.off('presence', this.#onEntitlements);
     clearInterval(this.#refresh);
     clearInterval(this.#ping);
     for (const t of this.#pending.values()) clearTimeout(t);
@@ -157,7 +159,8 @@ export class LiveHub {
     this.#schedule(orgId);
   };
 
-  readonly #onEntitlements = (change: EntitlementChange): void => this.#schedule(change.orgId);
+  /** Rights changed, or devices came or went (here or on another node): a fresh summary, coalesced. */
+  readonly #onEntitlements = (change: Pick<EntitlementChange, 'orgId'>): void => this.#schedule(change.orgId);
 
   #schedule(orgId: string): void {
     if (this.#closed || !this.#clients.has(orgId) || this.#pending.has(orgId)) return;
