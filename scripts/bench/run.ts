@@ -14,6 +14,7 @@ import { benchLeases } from './leases.js';
 import { benchStore } from './store.js';
 import { benchCluster } from './cluster.js';
 import { benchImport } from './import.js';
+import { benchWebhookLog } from './webhook-log.js';
 import { mergeIntoReadme, type BenchResults } from '../bench-readme.js';
 
 type Bench = { name: string; run(quick: boolean): Promise<Row[]> };
@@ -33,6 +34,8 @@ const benches: Bench[] = [
   { name: 'cluster', run: benchCluster },
   // Bulk import: 5,000 CSV rows through POST /import against the same assignments one call at a time.
   { name: 'import', run: benchImport },
+  // Webhook delivery log: store commits per 1,000 attempts (batched per tick) and attempts per second.
+  { name: 'webhooks', run: benchWebhookLog },
 ];
 
 const args = process.argv.slice(2);
