@@ -40,6 +40,11 @@ export function createMailer(config: MailConfig, log: Logger): Mailer {
     };
   }
   const transport = nodemailer.createTransport({
+    // A few connections, reused: a bulk import's thousands of invitations (or a switch warning to
+    // everyone using a product) queue for them rather than open thousands of connections at once.
+    pool: true,
+    maxConnections: 4,
+    maxMessages: 100,
     host: config.host,
     port: config.port,
     secure: config.secure ?? false,
