@@ -114,7 +114,8 @@ function deliver(s: Services, orgId: string, hook: Webhook, event: string, body:
       error = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
     }
     const ok = status !== null && status >= 200 && status < 300;
-    const delay = ok ? null : retryDelay(n, s.config.webhooks?.retryDelaysMs);
+    // Retries live in memory: an attempt cut short by a shutdown is logged as the last one.
+    const delay = ok || closed() ? null : retryDelay(n, s.config.webhooks?.retryDelaysMs);
     ctx.log.add(orgId, { id, webhookId: hook.id, event, attempt: n, at: s.clock(), status, error, nextAttemptAt: delay === null ? null : s.clock() + delay });
     if (delay !== null && !closed()) {
       const t = setTimeout(() => {
@@ -141,11 +142,11 @@ export const webhooksPlugin: Plugin = {
     const log = new DeliveryLog(s.store, s.log, { ...defaultDeliveryLogOptions, ...s.config.webhooks?.log });
     deliveryLogs.set(s, log);
     const ctx: Delivering = { log, timers: new Set(), inFlight: new Set(), attempts: new Set(), closed: () => isClosed };
-    const send = (orgId: string, event: WebhookEvent, fields: (id: string) => object) => {
+    const send = (orgId: string, event: WebhookEvent, fields: () => object) => {
       const hooks = Object.values(s.store.org(orgId)?.webhooks ?? {}).filter((h) => h.events.includes(event));
       for (const hook of hooks) {
         const id = s.ids('whd');
-        deliver(s, orgId, hook, event, JSON.stringify({ id, event, orgId, ...fields(id) }), id, ctx);
+        deliver(s, orgId, hook, event, JSON.stringify({ id, event, orgId, ...fields() }), id, ctx);
       }
     };
     const onFeed = (item: FeedItem) => {
