@@ -1,5 +1,8 @@
 // The people a scheduled method switch will take a product from are mailed when it is scheduled
 // and once more shortly before it runs, by the leader's job; time moves through the server's clock.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { remindDueSwitches } from '../../server/jobs/switch-reminder.js';
 import { addMembers, clientFor } from '../helpers/fixtures.js';
@@ -14,19 +17,17 @@ afterEach(async () => {
 });
 
 /** A server whose clock the test moves, mailing a real SMTP server; `checkMs` is how often the jobs look. */
-async function setup(checkMs: number) {
+async function setup(checkMs: number, dataDir?: string) {
   const smtp = await startSmtp();
   cleanups.push(() => smtp.close());
   const clock = { now: Date.now() };
-  const server = await startTestServer(
-    { mail: { kind: 'smtp', host: '127.0.0.1', port: smtp.port }, agents: { switchCheckMs: checkMs }, switchReminderMinutes: 24 * 60 },
-    { clock: () => clock.now },
-  );
+  const config = { mail: { kind: 'smtp' as const, host: '127.0.0.1', port: smtp.port }, agents: { switchCheckMs: checkMs }, switchReminderMinutes: 24 * 60, ...(dataDir ? { dataDir } : {}) };
+  const server = await startTestServer(config, { clock: () => clock.now });
   cleanups.push(() => server.stop());
   const org = await seedOrg(server);
   const [own] = await addMembers(server, org.orgId, 1, 'owner');
   const admin = await clientFor(server, own!.id);
-  return { smtp, clock, server, org: { ...org, admin, adminEmail: own!.email } };
+  return { smtp, clock, server, config, org: { ...org, admin, adminEmail: own!.email } };
 }
 
 /**
@@ -144,5 +145,24 @@ describe('warnings before a scheduled method switch', () => {
     expect(switches[later.body.switch.id]!.warned?.[dee.id]).toEqual({ scheduled: expect.any(Number), reminder: clock.now });
     await smtp.waitFor((m) => m.to.includes(dee.email) && m.subject.startsWith('Reminder:'));
     expect(warningsTo(smtp, dee.email, true)).toHaveLength(1);
+  });
+
+  it('does not remind again after a restart: who was told is stored with the switch', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'sk-warn-'));
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    const { smtp, clock, server, config, org } = await setup(3_600_000, dataDir);
+    const eve = await workstationOf(server, org, 'Eve', 'ws-eve-01');
+    const runAt = clock.now + 30 * HOUR;
+    const r = await org.admin.post(`/api/v1/orgs/${org.orgId}/lines/${org.line('ACAD').id}/switch/apply`, { to: 'named-user', runAt });
+    expect(r.status).toBe(200);
+    clock.now = runAt - 2 * HOUR;
+    expect(await remindDueSwitches(server.services)).toBe(1);
+    await smtp.waitFor((m) => m.to.includes(eve.email) && m.subject.startsWith('Reminder:'));
+    await server.stop();
+    const again = await startTestServer(config, { clock: () => clock.now });
+    cleanups.push(() => again.stop());
+    const sw = again.services.store.org(org.orgId)!.switches[r.body.switch.id]!;
+    expect(sw).toMatchObject({ status: 'scheduled', remindedAt: runAt - 2 * HOUR, warned: { [eve.id]: { scheduled: expect.any(Number), reminder: runAt - 2 * HOUR } } });
+    expect(await remindDueSwitches(again.services)).toBe(0);
   });
 });
