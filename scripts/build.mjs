@@ -48,8 +48,13 @@ function writeAtomic(file, data) {
  */
 function agentLauncher(name) {
   const bundle = path.resolve('dist', `${name}-bundle.cjs`);
-  const source = readFileSync(bundle, 'utf8');
+  let source = readFileSync(bundle, 'utf8');
   if (/[^\x00-\xff]/.test(source)) process.stderr.write(`build: ${bundle} holds a character beyond Latin-1: V8 keeps it two bytes a character\n`);
+  // The odd Latin-1 character left (a '°' in a regex of systeminformation) written as \xNN: an ASCII
+  // bundle is read as latin1, 4-8 times faster than decoding UTF-8 (1.6 MB at every `check`).
+  const escaped = source.replace(/[\x80-\xff]/g, (c) => `\\x${c.charCodeAt(0).toString(16)}`);
+  if (escaped !== source) writeAtomic(bundle, (source = escaped));
+  const encoding = /^[\x00-\x7f]*$/.test(source) ? 'latin1' : 'utf8';
   const data = new vm.Script(Module.wrap(source), { filename: bundle }).createCachedData();
   if (!source.includes(buildMark(name))) throw new Error(`${bundle} does not end with its build id`);
   writeAtomic(`${bundle}.v8cache`, Buffer.concat([Buffer.from(buildIds[name]), data]));
@@ -62,7 +67,7 @@ const path = require('node:path');
 const vm = require('node:vm');
 const Module = require('node:module');
 const file = path.join(__dirname, ${JSON.stringify(`${name}-bundle.cjs`)});
-const source = readFileSync(file, 'utf8');
+const source = readFileSync(file, ${JSON.stringify(encoding)});
 let cachedData;
 try {
   const cache = readFileSync(file + '.v8cache');
