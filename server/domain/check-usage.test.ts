@@ -64,7 +64,7 @@ describe('usage reports', () => {
   it('alerts once a day per product when the day reaches the threshold, the org threshold first', () => {
     const d = doc();
     expect(report(d, 'b1', [{ count: 15 }])).toEqual([]);
-    expect(report(d, 'b2', [{ count: 5, deviceId: undefined }], { deviceId: 'd2' })).toEqual([{ day: '2026-06-15', productCode: 'CAD', count: 20, threshold: 20 }]);
+    expect(report(d, 'b2', [{ count: 5 }], { deviceId: 'd2' })).toEqual([{ day: '2026-06-15', productCode: 'CAD', count: 20, threshold: 20 }]);
     expect(report(d, 'b3', [{ count: 50 }])).toEqual([]);
     // Yesterday's refusals never alert today.
     expect(report(d, 'b4', [{ productCode: 'X', count: 99, first: NOW - DAY, last: NOW - DAY }])).toEqual([]);
