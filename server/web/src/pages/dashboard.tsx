@@ -153,7 +153,8 @@ export function DashboardPage() {
             </p>
           )}
           <p class="aside">
-            Manage seats on <Link href="/products">Products</Link>; see workstations on <Link href="/devices">Devices</Link>.
+            Manage seats on <Link href="/products">Products</Link>; see workstations on <Link href="/devices">Devices</Link>; peak and average use per day over
+            90 days on <Link href="/reports/usage">Usage</Link>.
           </p>
         </section>
       </div>
