@@ -14,6 +14,7 @@ import { writeConfig, type AgentConfig } from '../../agent/state/config.js';
 import { generateDeviceKey, saveDeviceKey } from '../../agent/state/device-key.js';
 import { writeHeldLease } from '../../agent/state/lease-store.js';
 import { statePaths } from '../../agent/state/paths.js';
+import { prepareUsageDirs } from '../../agent/state/usage-fold.js';
 import { exportLeasePublicJwk, generateLeaseKeyPair, signLease } from '../../shared/lease.js';
 import { distDir } from './rpc.js';
 import { row, stats, type Row } from './report.js';
@@ -49,6 +50,8 @@ export async function enrolledState(dir: string) {
     jti: 'lse_bench',
   });
   await writeHeldLease(paths, PRODUCT, token, Date.now());
+  // As the daemon leaves it: the CLI check appends its answer to the usage spool (timed with it).
+  await prepareUsageDirs(paths);
   return { paths, config, token, leaseKey };
 }
 
