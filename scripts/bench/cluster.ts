@@ -8,8 +8,9 @@
 //     same agents and backoff failing over between bare ws servers.
 //  3. Assign throughput and p99 at 10k and 100k seats, PostgreSQL store against the embedded one.
 // Its own PostgreSQL (cluster-postgres.ts), started here and stopped at the end, failed or not.
-// Profiling (SEATKEEPER_BENCH_PROFILE=cluster-revoke,cluster-failover: the nodes' CPU during that
-// phase, into bench-results/profiles/) runs only the parts profiled.
+// Profiling (SEATKEEPER_BENCH_PROFILE=cluster-connect,cluster-revoke,cluster-failover: the nodes'
+// CPU during that phase, into bench-results/profiles/) runs only the parts profiled.
+import { cpus, loadavg } from 'node:os';
 import { assignmentIdOf } from './fleet-identity.js';
 import { FD_RESERVE, http, profiled, sample, until, type Fleet } from './fleet-procs.js';
 import { benchClusterAssign } from './cluster-assign.js';
@@ -40,6 +41,8 @@ const plan = (quick: boolean): Plan =>
 const tag = (n: number) => (n % 1000 === 0 ? `${n / 1000}k` : `${(n / 1000).toFixed(1)}k`);
 const samples = (n: number) => (n < 100 ? `(max of n=${n})` : `(n=${n})`);
 const wsOf = (node: Node) => `ws://127.0.0.1:${node.port}/agent`;
+/** What else the machine was running: on a shared machine a p99 is mostly that. */
+const load = () => `1-minute load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`;
 
 /** Whether a part runs: every part, unless a profiler asks for some phases only. */
 function runs(phase: string): boolean {
@@ -73,7 +76,7 @@ export async function benchCluster(quick: boolean): Promise<Row[]> {
   try {
     procs = await ClusterProcs.start(3);
     const rows: Row[] = [];
-    if (runs('cluster-revoke')) rows.push(...(await revokeRows(procs, pg, p, revokeAgents, quick)));
+    if (runs('cluster-revoke') || runs('cluster-connect')) rows.push(...(await revokeRows(procs, pg, p, revokeAgents, quick)));
     if (runs('cluster-failover')) rows.push(...(await failoverRows(procs, pg, p, failoverAgents, quick)));
     await procs.close();
     procs = undefined;
@@ -122,7 +125,7 @@ async function deployment(procs: ClusterProcs, p: Plan, n: number, db: string, n
   const s = await seed(first, n);
   const nodes = [first, ...(await Promise.all(names.slice(1).map((name) => procs.node(name, db))))];
   await procs.layout(nodes.map(wsOf), n, false);
-  const rate = await connectAll(procs, n, p);
+  const rate = await profiled(nodes.at(-1)!, `cluster-connect@${names.at(-1)}`, () => connectAll(procs, n, p));
   await procs.fleet.all('revokeEvents', { on: true });
   return { nodes, s, rate };
 }
@@ -158,7 +161,7 @@ async function revokeSideBySide(procs: ClusterProcs, pg: BenchPostgres, p: Plan,
         }),
       ),
     );
-    return { one, cross, same, oneRate: solo.rate, threeRate: three.rate };
+    return { one, cross, same, oneRate: solo.rate, threeRate: three.rate, load: load() };
   } finally {
     await procs.fleet.all('revokeEvents', { on: false });
     await procs.fleet.all('closeAll');
@@ -168,9 +171,11 @@ async function revokeSideBySide(procs: ClusterProcs, pg: BenchPostgres, p: Plan,
 }
 
 async function revokeRows(procs: ClusterProcs, pg: BenchPostgres, p: Plan, n: number, quick: boolean): Promise<Row[]> {
-  const onC = picks(procs, 2, n, p.revocations);
-  const onA = picks(procs, 0, n, p.revocations);
-  const { one, cross, same, oneRate, threeRate } = await revokeSideBySide(procs, pg, p, n, onC, onA);
+  // Profiling the connect alone: no revocations.
+  const count = runs('cluster-revoke') ? p.revocations : 0;
+  const onC = picks(procs, 2, n, count);
+  const onA = picks(procs, 0, n, count);
+  const { one, cross, same, oneRate, threeRate, load: busy } = await revokeSideBySide(procs, pg, p, n, onC, onA);
 
   const at = `@${tag(n)}`;
   const x = stats(cross);
@@ -188,7 +193,7 @@ async function revokeRows(procs: ClusterProcs, pg: BenchPostgres, p: Plan, n: nu
       baseline: oneName('p99'),
       baselineValue: o.p99,
       ...(top ? { target: '≤ 1.5× one node and ≤ 100 ms @10k', met: x.p99 <= 1.5 * o.p99 && x.p99 <= 100 } : {}),
-      note: `an unassign commits on A, which wakes C (NOTIFY after the commit, else C's poll every second); C reads the change records in and pushes the revocation to its agent`,
+      note: `an unassign commits on A, which wakes C (NOTIFY after the commit, else C's poll every second); C reads the change records in and pushes the revocation to its agent; ${busy} at the end of the revocations`,
     }),
     row({ bench: 'cluster', figure: `targeted revoke p99 on the same node (revoke sent to A, agent on A) ${at} over 3 nodes ${samples(sm.n)}`, value: sm.p99, unit: 'ms', baseline: oneName('p99'), baselineValue: o.p99 }),
     row({ bench: 'cluster', figure: `connect+authenticate rate ${at} over 3 nodes`, value: threeRate, unit: 'agents/s', baseline: 'one node, same agents', baselineValue: oneRate }),
@@ -215,7 +220,7 @@ async function awaitStorm(fleet: Fleet, t0: number, timeoutMs: number) {
 async function failoverRows(procs: ClusterProcs, pg: BenchPostgres, p: Plan, n: number, quick: boolean): Promise<Row[]> {
   const { fleet } = procs;
   process.stderr.write(`  failover: ${n} agents over 3 nodes, node C killed under its third…\n`);
-  let sk: Awaited<ReturnType<typeof awaitStorm>> & { onC: number; holdingAfter: number; connectAttempts: number };
+  let sk: Awaited<ReturnType<typeof awaitStorm>> & { onC: number; holdingAfter: number; connectAttempts: number; load: string };
   try {
     const db = await pg.database('sk_bench_failover');
     const a = await procs.node('A', db);
@@ -232,7 +237,7 @@ async function failoverRows(procs: ClusterProcs, pg: BenchPostgres, p: Plan, n: 
     // Reconciled means holding their leases again, from the nodes that live on.
     let holdingAfter = 0;
     await until('every agent holding its lease after the failover', async () => (holdingAfter = await fleet.holding()) === n, 30_000).catch(() => {});
-    sk = { ...r, onC, holdingAfter, connectAttempts };
+    sk = { ...r, onC, holdingAfter, connectAttempts, load: load() };
   } finally {
     await fleet.all('closeAll');
     await procs.stopNodes();
@@ -267,7 +272,7 @@ async function failoverRows(procs: ClusterProcs, pg: BenchPostgres, p: Plan, n: 
       baseline: 'bare ws servers, one killed, same agents and backoff',
       baselineValue: rawMs === null ? null : rawMs / 1000,
       ...(!quick ? { target: '≤ 30 s @6k', met: ok && sk.ms <= 30_000 } : {}),
-      note: `${sk.attempts} connection attempts after the kill; failed ones by cause ${JSON.stringify(sk.failures)}; ${sk.holdingAfter} of ${n} agents holding their lease afterwards; connecting the ${n} took ${sk.connectAttempts} attempts`,
+      note: `${sk.attempts} connection attempts after the kill; failed ones by cause ${JSON.stringify(sk.failures)}; ${sk.holdingAfter} of ${n} agents holding their lease afterwards; connecting the ${n} took ${sk.connectAttempts} attempts; ${sk.load}`,
     }),
   ];
 }
