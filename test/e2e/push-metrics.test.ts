@@ -9,14 +9,25 @@ import { ensureAgentBundle, until, Workstation } from './workstation.js';
 
 const TOKEN = 'metrics-token-e2e-0123456789';
 let server: TestServer;
-const stations: Workstation[] = [];
+let ws: Workstation;
+let org: Awaited<ReturnType<typeof e2eOrg>>;
+let ann: Awaited<ReturnType<typeof org.people>>[number];
 
+// A workstation with SOLIDWORKS installed, enrolled, its daemon connected and Ann signed in on it
+// without a seat yet (processes on two busy cores: the hook's own time limit).
 beforeAll(async () => {
   await ensureAgentBundle();
   server = await startE2EServer({ metricsToken: TOKEN });
-});
+  org = await e2eOrg(server);
+  [ann] = await org.people(1);
+  ws = await Workstation.create('metrics');
+  await ws.install('SW-PREMIUM');
+  await ws.enroll(server.url, org.token);
+  await ws.start();
+  await ws.login(org.activate(ann!));
+}, 120_000);
 afterAll(async () => {
-  for (const w of stations) await w.dispose();
+  await ws?.dispose();
   await server?.stop();
 });
 
@@ -25,14 +36,6 @@ const at = (s: Samples, name: string) => s.get(name) ?? 0;
 
 describe('push metrics', () => {
   it('count the grant a real agent acked after an assignment, with its ack latency', async () => {
-    const org = await e2eOrg(server);
-    const [ann] = await org.people(1);
-    const ws = await Workstation.create('metrics');
-    stations.push(ws);
-    await ws.install('SW-PREMIUM');
-    await ws.enroll(server.url, org.token);
-    await ws.start();
-    await ws.login(org.activate(ann!));
     expect((await ws.check('SW-PREMIUM')).code).toBe(1);
 
     const before = (await scrapeMetrics(server.url, TOKEN)).samples;
@@ -64,5 +67,5 @@ describe('push metrics', () => {
       const kind = name.match(/^seatkeeper_pushes_acked_total(\{.*\})$/)?.[1];
       if (kind) expect(v).toBeLessThanOrEqual(at(s, `seatkeeper_pushes_sent_total${kind}`));
     }
-  });
+  }, 60_000);
 });
