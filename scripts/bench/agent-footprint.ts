@@ -202,7 +202,8 @@ async function withIdleDaemon<T>(quick: boolean, daemonFlags: string[], measure:
     if (enrolled.code !== 0) throw new Error(`agent enroll: ${enrolled.out}`);
 
     daemon = spawn(process.execPath, [...daemonFlags, agent, 'run', '--state-dir', stateDir], { env, stdio: ['ignore', 'ignore', daemonFlags.length ? 'pipe' : 'ignore'] });
-    bare = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1 << 30)'], { stdio: 'ignore' });
+    // The bare node gets the daemon's flags too (the inspector, for `soak`), so each figure has its baseline.
+    bare = spawn(process.execPath, [...daemonFlags, '-e', 'setInterval(() => {}, 1 << 30)'], { stdio: ['ignore', 'ignore', daemonFlags.length ? 'pipe' : 'ignore'] });
     const statusFile = join(stateDir, 'status.json');
     const connected = () => existsSync(statusFile) && (JSON.parse(readFileSync(statusFile, 'utf8')) as { connected: boolean }).connected;
     const result = measure({
@@ -238,16 +239,21 @@ async function settle(d: IdleDaemon, quick: boolean): Promise<void> {
 }
 
 /** Samples both processes every `everyMs` over `windowMs`; `extra` adds a figure of the daemon's to each sample. */
-async function sampleWindow(d: IdleDaemon, windowMs: number, everyMs: number, extra?: () => Promise<number>) {
+async function sampleWindow(d: IdleDaemon, windowMs: number, everyMs: number, extra?: () => Promise<[number, number]>) {
   const writes = watchWrites(d.stateDir);
   const t0 = performance.now();
   const ds: Sample[] = [];
   const bs: Sample[] = [];
   const sizes: number[] = [];
   const extras: number[] = [];
+  const bareExtras: number[] = [];
   for (;;) {
     const t = performance.now() - t0;
-    if (extra) extras.push(await extra());
+    if (extra) {
+      const [ofDaemon, ofBare] = await extra();
+      extras.push(ofDaemon);
+      bareExtras.push(ofBare);
+    }
     ds.push(sample(d.daemon.pid!, t));
     bs.push(sample(d.bare.pid!, t));
     sizes.push(writes.size());
@@ -256,7 +262,7 @@ async function sampleWindow(d: IdleDaemon, windowMs: number, everyMs: number, ex
   }
   writes.close();
   d.stillConnected();
-  return { d: ds, b: bs, sizes, extras, events: writes.events };
+  return { d: ds, b: bs, sizes, extras, bareExtras, events: writes.events };
 }
 
 const at = (s: Sample[], ms: number) => s.find((x) => x.t >= ms) ?? s[s.length - 1]!;
@@ -359,6 +365,7 @@ export async function benchAgentFootprint(quick: boolean): Promise<Row[]> {
  * Section `soak`: nothing grows while idle — the slopes of RSS, heap after a full GC (asked of the
  * daemon through its inspector, so it is started with --inspect on loopback), open files and the
  * state directory over 30 minutes. The inspector costs memory of its own: RSS is `agent`'s figure.
+ * The bare node runs with the same inspector and is asked the same, so its slopes are the baseline.
  */
 export async function benchAgentSoak(quick: boolean): Promise<Row[]> {
   if (process.platform !== 'linux') {
@@ -369,9 +376,10 @@ export async function benchAgentSoak(quick: boolean): Promise<Row[]> {
   const everyMs = quick ? 3_000 : 30_000;
   return withIdleDaemon(quick, ['--inspect=127.0.0.1:0'], async (daemon) => {
     const inspector = await inspectorOf(daemon.daemon);
+    const bareInspector = await inspectorOf(daemon.bare);
     try {
       await settle(daemon, quick);
-      const { d, b, sizes, extras } = await sampleWindow(daemon, windowMs, everyMs, () => inspector.heapAfterGcKiB());
+      const { d, b, sizes, extras, bareExtras } = await sampleWindow(daemon, windowMs, everyMs, async () => [await inspector.heapAfterGcKiB(), await bareInspector.heapAfterGcKiB()]);
       const minutes = `${Math.round(windowMs / 60_000) || '<1'} min`;
       const mins = minutesOf(d);
       return [
@@ -391,8 +399,9 @@ export async function benchAgentSoak(quick: boolean): Promise<Row[]> {
           figure: `daemon heap after a full GC, slope over ${minutes}`,
           value: (slope(mins, extras) * 60) / 1024,
           unit: 'MiB/h',
-          baseline: 'none',
-          baselineValue: null,
+          baseline: 'bare node kept alive by a timer, same inspector calls',
+          baselineValue: (slope(minutesOf(b), bareExtras) * 60) / 1024,
+          ratio: null,
           target: 'flat',
           note: `heap after GC ${(extras[0]! / 1024).toFixed(2)} → ${(extras[extras.length - 1]! / 1024).toFixed(2)} MiB (min ${(Math.min(...extras) / 1024).toFixed(2)}, max ${(Math.max(...extras) / 1024).toFixed(2)})`,
         }),
@@ -418,6 +427,7 @@ export async function benchAgentSoak(quick: boolean): Promise<Row[]> {
       ];
     } finally {
       inspector.close();
+      bareInspector.close();
     }
   });
 }
