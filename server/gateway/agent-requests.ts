@@ -11,8 +11,9 @@ import { newJti, refillSerialSeats, type GatewayCore } from './operations.js';
 /** How often the sign-in code may be polled; informational over a socket. */
 const LOGIN_INTERVAL_SECONDS = 5;
 
-export function loginStart(core: GatewayCore, conn: AgentConnection, msg: LoginStart): void {
-  const code = core.codes.issue(conn.orgId!, conn.deviceId!, conn.id);
+export async function loginStart(core: GatewayCore, conn: AgentConnection, msg: LoginStart): Promise<void> {
+  const code = await core.codes.issue(conn.orgId!, conn.deviceId!, conn.id);
+  if (conn.closed) return;
   conn.send({
     type: 'login.code',
     ...(msg.id ? { id: msg.id } : {}),

@@ -77,6 +77,8 @@ export class AgentGateway implements GatewayCore {
       clock: s.clock,
       maxFailures: opts.maxDeviceCodeFailures,
       ttlSeconds: opts.deviceCodeTtlSeconds,
+      // Several nodes: a code shown by a workstation here may be typed on any node.
+      ...(s.store.deviceCodes ? { shared: s.store.deviceCodes } : {}),
       // The agent that asked waits for an answer: tell it, rather than let it time out.
       onExpire: (code) => {
         for (const c of this.pusher.ready(code.orgId, code.deviceId)) if (c.id === code.connId) c.send({ type: 'login.failed', reason: 'expired' });

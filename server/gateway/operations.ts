@@ -137,7 +137,7 @@ export async function refillSerialSeats(core: GatewayCore, orgId: string, change
 /** The person entered the code their workstation showed: sign them in there and send their leases. */
 export async function activateDeviceCode(core: GatewayCore, account: Account, typed: string): Promise<ActivateDeviceCodeReply> {
   const { s, pusher, codes } = core;
-  const code = codes.take(typed, account.id, (c) => {
+  const code = await codes.take(typed, account.id, (c) => {
     const doc = s.store.org(c.orgId);
     return !!doc?.members[account.id] && !!doc.devices[c.deviceId] && !doc.devices[c.deviceId]!.revokedAt;
   });

@@ -10,6 +10,7 @@ import type { RemoteRecords } from '../store/store.js';
 import type { GatewayCore } from './operations.js';
 import { reconcileBody, revocationOf, type DeviceChange } from './lease-sync.js';
 import { closeOrganizationSockets } from './org-removed.js';
+import { codesTakenElsewhere } from './device-code-remote.js';
 import { deviceKeyOf } from './pusher.js';
 
 /** Pushes what another node changed in the organization to the devices connected to this node. */
@@ -50,6 +51,8 @@ export function pushRemoteChanges(core: GatewayCore, orgId: string, records: Rem
   const devices = new Set(records.filter((r) => r.k === 'devices' && r.i !== undefined && online.has(r.i)).map((r) => r.i!));
   for (const deviceId of devices) {
     const d = doc.devices[deviceId];
+    // Signed in on another node with a code this node's socket showed: that socket is told.
+    if (d?.signedInAccountId) codesTakenElsewhere(core, orgId, deviceId).catch((e: Error) => s.log.warn('sign-in code not followed up', { deviceId, error: e.message }));
     if (!d || d.revokedAt) cutOff(core, orgId, deviceId);
     else if (!byDevice.has(deviceId)) signedInChanged(core, orgId, deviceId);
   }

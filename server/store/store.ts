@@ -27,6 +27,31 @@ export interface AuditQuery {
 /** The records another node wrote to one document (collection `k`, record `i`; no `i`: the whole value). */
 export type RemoteRecords = ReadonlyArray<{ k: string; i?: string }> | 'whole';
 
+/** A pending device sign-in code as every node sees it (only the code's hash is kept). */
+export interface SharedCode {
+  hash: string;
+  orgId: string;
+  deviceId: string;
+  /** the node holding the socket that asked, and that socket */
+  nodeId: string;
+  connId: string;
+  /** epoch ms */
+  expiresAt: number;
+}
+
+/** Device sign-in codes shared by the nodes of a cluster (PostgreSQL). */
+export interface SharedDeviceCodes {
+  /** Stores a new code; the device's earlier codes go. RATE_LIMITED when the org has `maxPendingPerOrg` pending. */
+  issue(code: SharedCode, maxPendingPerOrg: number, now: number): Promise<void>;
+  /** The pending (untaken, unexpired) code with this hash. */
+  find(hash: string, now: number): Promise<SharedCode | undefined>;
+  /** Takes the code for `accountId`; false when it was taken or expired meanwhile. */
+  take(hash: string, accountId: string, now: number): Promise<boolean>;
+  /** Which of these codes were taken, and by whom. */
+  takenBy(hashes: string[]): Promise<Map<string, string>>;
+  forget(deviceId: string): Promise<void>;
+}
+
 export interface Store {
   open(): Promise<void>;
   close(): Promise<void>;
@@ -58,6 +83,8 @@ export interface Store {
    * outside any write transaction; may be lost, so listeners also look for themselves now and then).
    */
   signal?(topic: string): void;
+  /** Several nodes: device sign-in codes any node can complete. Absent on the embedded store (kept in memory). */
+  readonly deviceCodes?: SharedDeviceCodes;
   onSignal?(listener: (topic: string) => void): () => void;
   /**
    * Several nodes: records which devices have a socket on this node (organization → device ids)

@@ -8,7 +8,8 @@
 // sk_values and sk_records (each document's current state, record by record: the snapshot a node
 // loads, kept current in the same transaction as the change record), sk_audit (append-only),
 // sk_secrets (what every node must share: the lease-signing key; readable only by whoever reads the database),
-// sk_presence (which devices each node holds a socket for, refreshed every few seconds; a dead node's rows expire).
+// sk_presence (which devices each node holds a socket for, refreshed every few seconds; a dead node's rows expire),
+// sk_device_codes (pending sign-in codes, hashed, so any node completes a code another node issued).
 // Views for people with ordinary SQL tools: seats, assignments, devices, audit.
 import { inTransaction, type SqlClient, type SqlPool } from './sql.js';
 
@@ -118,6 +119,24 @@ export const migrations: Migration[] = [
         seen_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (node_id, org_id)
       );
+    `,
+  },
+  {
+    version: 5,
+    name: 'device sign-in codes every node can complete',
+    sql: `
+      CREATE TABLE sk_device_codes (
+        code_hash text PRIMARY KEY,
+        org_id text NOT NULL,
+        device_id text NOT NULL,
+        node_id text NOT NULL,
+        conn_id text NOT NULL,
+        expires_at bigint NOT NULL,
+        taken_by text,
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX sk_device_codes_org ON sk_device_codes (org_id, expires_at);
+      CREATE INDEX sk_device_codes_device ON sk_device_codes (device_id);
     `,
   },
 ];

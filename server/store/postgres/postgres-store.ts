@@ -17,7 +17,8 @@
 import { SeatkeeperError } from '../../../shared/errors.js';
 import type { AuditEvent, GlobalDoc, OrgDoc } from '../../domain/model.js';
 import { emptyGlobalDoc } from '../../domain/model.js';
-import type { AuditQuery, RemoteRecords, Store, TxContext } from '../store.js';
+import type { AuditQuery, RemoteRecords, SharedDeviceCodes, Store, TxContext } from '../store.js';
+import { postgresDeviceCodes } from './device-codes.js';
 import type { ChangeFeed } from '../change-feed.js';
 import type { Change } from '../changes.js';
 import { applyChangeRows, insertDoc, loadDocs, wholeDocChanges } from './doc-rows.js';
@@ -81,10 +82,12 @@ export class PostgresStore implements Store {
   readonly #nodeId = Math.random().toString(36).slice(2, 10);
   readonly #remoteListeners = new Set<(orgIds: string[], records: ReadonlyMap<string, RemoteRecords>) => void>();
   readonly #signalListeners = new Set<(topic: string) => void>();
+  readonly deviceCodes: SharedDeviceCodes;
 
   constructor(pool: SqlPool, options: Partial<PostgresStoreOptions> = {}) {
     this.#pool = pool;
     this.#options = { ...postgresStoreDefaults, ...options };
+    this.deviceCodes = postgresDeviceCodes(pool);
   }
 
   async open(): Promise<void> {
