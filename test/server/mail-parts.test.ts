@@ -10,6 +10,8 @@ import { seedOrg, type TestServer } from '../helpers/server.js';
 import type { ReceivedMail, TestSmtp } from '../helpers/smtp.js';
 
 let smtp: TestSmtp;
+/** Mail goes through a real SMTP server in the background: an upper bound on two busy cores, not a figure. */
+const MAIL_WAIT_MS = 15_000;
 let server: TestServer;
 serverWithSmtp((started) => ({ server, smtp } = started));
 
@@ -44,14 +46,14 @@ async function evilOwner() {
   return { org, o, base: `/api/v1/orgs/${org.orgId}` };
 }
 
-describe('mail people can read', () => {
+describe('mail people can read', { timeout: 60_000 }, () => {
   it('sends the invitation as HTML and text; the inviter and team names typed with markup are escaped', async () => {
     const { o, base } = await evilOwner();
     const team = await o.client.post(`${base}/teams`, { name: 'Bridges <b>bold</b>' });
     expect(team.status).toBe(201);
     const email = uniqueEmail('invitee');
     expect((await o.client.post(`${base}/invitations`, { email, role: 'member', lineIds: [], teamId: team.body.id })).status).toBe(201);
-    const mail = await smtp.waitFor((m) => m.to.includes(email) && /invited/.test(m.subject));
+    const mail = await smtp.waitFor((m) => m.to.includes(email) && /invited/.test(m.subject), MAIL_WAIT_MS);
     expectReadableParts(mail);
     expect(mail.text).toContain(EVIL);
     expect(mail.text).toContain('You will join the team Bridges <b>bold</b>.');
@@ -64,7 +66,7 @@ describe('mail people can read', () => {
     const { o, base, org } = await evilOwner();
     const ann = await person(org.orgId, 'Ann <script>x()</script>');
     expect((await o.client.put(`${base}/members/${ann.id}/role`, { role: 'admin' })).status).toBe(200);
-    const mail = await smtp.waitFor((m) => m.to.includes(ann.email) && m.subject === PERMISSIONS && /from member to admin/.test(m.text));
+    const mail = await smtp.waitFor((m) => m.to.includes(ann.email) && m.subject === PERMISSIONS && /from member to admin/.test(m.text), MAIL_WAIT_MS);
     expectReadableParts(mail);
     expect(mail.text).toContain('Hello Ann <script>x()</script>,');
     expect(mail.html).toContain('Hello Ann &lt;script&gt;x()&lt;/script&gt;,');
@@ -74,19 +76,19 @@ describe('mail people can read', () => {
     const org = await seedOrg(server);
     const { email, client } = await person(org.orgId, EVIL, 'member', false);
     expect((await client.post('/api/v1/me/verification', {})).status).toBe(200);
-    const verify = await smtp.waitFor((m) => m.to.includes(email) && /Verify your email/.test(m.subject));
+    const verify = await smtp.waitFor((m) => m.to.includes(email) && /Verify your email/.test(m.subject), MAIL_WAIT_MS);
     expectReadableParts(verify);
     expect(htmlLinks(verify.html)[0]).toMatch(/\/verify-email\?token=skv/);
 
     expect((await new Client(server.url).post('/api/v1/auth/password-reset', { email })).status).toBeLessThan(300);
-    const reset = await smtp.waitFor((m) => m.to.includes(email) && /Reset your Seatkeeper password/.test(m.subject));
+    const reset = await smtp.waitFor((m) => m.to.includes(email) && /Reset your Seatkeeper password/.test(m.subject), MAIL_WAIT_MS);
     expectReadableParts(reset);
     expect(htmlLinks(reset.html)[0]).toMatch(/\/reset-password\?token=skr/);
 
     // Someone registering the same address again: its holder is told, in both parts too.
     const again = await new Client(server.url).post('/api/v1/auth/register', { email, password: 'another horse battery', name: 'Mallory <i>' });
     expect(again.status).toBe(202);
-    const attempt = await smtp.waitFor((m) => m.to.includes(email) && m.subject === REGISTER_ATTEMPT_SUBJECT);
+    const attempt = await smtp.waitFor((m) => m.to.includes(email) && m.subject === REGISTER_ATTEMPT_SUBJECT, MAIL_WAIT_MS);
     expectReadableParts(attempt);
     expect(attempt.text).not.toContain('Mallory');
   });

@@ -11,6 +11,8 @@ import { seedOrg, startTestServer, type TestServer } from '../helpers/server.js'
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
 
 const HOUR = 3600 * 1000;
+/** Mail goes through a real SMTP server in the background: an upper bound on two busy cores, not a figure. */
+const MAIL_WAIT_MS = 15_000;
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
@@ -68,7 +70,7 @@ async function workstationOf(server: TestServer, org: Awaited<ReturnType<typeof 
 const warningsTo = (smtp: TestSmtp, email: string, reminder: boolean) =>
   smtp.mails.filter((m) => m.to.includes(email) && /stops working for you/.test(m.subject) && m.subject.startsWith('Reminder:') === reminder);
 
-describe('warnings before a scheduled method switch', () => {
+describe('warnings before a scheduled method switch', { timeout: 60_000 }, () => {
   it('mails whoever would lose access when it is scheduled and once a day before it runs, saying what to do', async () => {
     const { smtp, clock, server, org } = await setup(50);
     const ann = await workstationOf(server, org, 'Ann <b>Archer</b>', 'ws-ann-01');
@@ -80,7 +82,7 @@ describe('warnings before a scheduled method switch', () => {
     expect(r.body.switch).not.toHaveProperty('warned');
     expect(r.body.plan.losesAccess.users).toEqual([expect.objectContaining({ accountId: ann.id })]);
 
-    const first = await smtp.waitFor((m) => m.to.includes(ann.email) && /^AutoCAD stops working for you/.test(m.subject));
+    const first = await smtp.waitFor((m) => m.to.includes(ann.email) && /^AutoCAD stops working for you/.test(m.subject), MAIL_WAIT_MS);
     expect(first.text).toContain('Hello Ann <b>Archer</b>,');
     expect(first.text).toContain(`switches AutoCAD (contract ${org.contract.number}) from serial-number to sign-in activation`);
     expect(first.text).toContain('  - ws-ann-01');
@@ -94,14 +96,14 @@ describe('warnings before a scheduled method switch', () => {
     expect(await remindDueSwitches(server.services)).toBe(0);
     // Inside the day before it runs: the job reminds, once.
     clock.now = runAt - 23 * HOUR;
-    const reminder = await smtp.waitFor((m) => m.to.includes(ann.email) && m.subject.startsWith('Reminder: AutoCAD stops working for you'), 10_000);
+    const reminder = await smtp.waitFor((m) => m.to.includes(ann.email) && m.subject.startsWith('Reminder: AutoCAD stops working for you'), MAIL_WAIT_MS);
     expect(reminder.text).toContain('This is the one reminder you get about this switch.');
     // The job run again, twice at once, as on a second node: nobody is mailed again.
     expect(await Promise.all([remindDueSwitches(server.services), remindDueSwitches(server.services)])).toEqual([0, 0]);
     const sw = server.services.store.org(org.orgId)!.switches[r.body.switch.id]!;
     expect(sw.warned?.[ann.id]).toEqual({ scheduled: expect.any(Number), reminder: runAt - 23 * HOUR });
     await server.services.mailer.send({ to: ann.email, subject: 'sentinel', text: 'after the reruns' });
-    await smtp.waitFor((m) => m.to.includes(ann.email) && m.subject === 'sentinel');
+    await smtp.waitFor((m) => m.to.includes(ann.email) && m.subject === 'sentinel', MAIL_WAIT_MS);
     expect(warningsTo(smtp, ann.email, false)).toHaveLength(1);
     expect(warningsTo(smtp, ann.email, true)).toHaveLength(1);
     // Nobody who keeps the product was mailed.
@@ -119,10 +121,10 @@ describe('warnings before a scheduled method switch', () => {
     clock.now = runAt - HOUR;
     const runs = await Promise.all([remindDueSwitches(server.services), remindDueSwitches(server.services)]);
     expect(runs.sort()).toEqual([0, 2]);
-    for (const p of [bo, cy]) await smtp.waitFor((m) => m.to.includes(p.email) && m.subject.startsWith('Reminder:'));
+    for (const p of [bo, cy]) await smtp.waitFor((m) => m.to.includes(p.email) && m.subject.startsWith('Reminder:'), MAIL_WAIT_MS);
     expect(await remindDueSwitches(server.services)).toBe(0);
     await server.services.mailer.send({ to: bo.email, subject: 'sentinel', text: 'after the runs' });
-    await smtp.waitFor((m) => m.subject === 'sentinel');
+    await smtp.waitFor((m) => m.subject === 'sentinel', MAIL_WAIT_MS);
     for (const p of [bo, cy]) expect(warningsTo(smtp, p.email, true)).toHaveLength(1);
   });
 
@@ -132,7 +134,7 @@ describe('warnings before a scheduled method switch', () => {
     const lineId = org.line('ACAD').id;
     const soon = await org.admin.post(`/api/v1/orgs/${org.orgId}/lines/${lineId}/switch/apply`, { to: 'named-user', runAt: clock.now + 2 * HOUR });
     expect(soon.status).toBe(200);
-    await smtp.waitFor((m) => m.to.includes(dee.email) && /^AutoCAD stops working/.test(m.subject));
+    await smtp.waitFor((m) => m.to.includes(dee.email) && /^AutoCAD stops working/.test(m.subject), MAIL_WAIT_MS);
     expect(await remindDueSwitches(server.services)).toBe(0);
     expect((await org.admin.del(`/api/v1/orgs/${org.orgId}/switches/${soon.body.switch.id}`)).status).toBe(200);
     const later = await org.admin.post(`/api/v1/orgs/${org.orgId}/lines/${lineId}/switch/apply`, { to: 'named-user', runAt: clock.now + 50 * HOUR });
@@ -143,7 +145,7 @@ describe('warnings before a scheduled method switch', () => {
     const switches = server.services.store.org(org.orgId)!.switches;
     expect(switches[soon.body.switch.id]!.warned?.[dee.id]).toEqual({ scheduled: expect.any(Number) });
     expect(switches[later.body.switch.id]!.warned?.[dee.id]).toEqual({ scheduled: expect.any(Number), reminder: clock.now });
-    await smtp.waitFor((m) => m.to.includes(dee.email) && m.subject.startsWith('Reminder:'));
+    await smtp.waitFor((m) => m.to.includes(dee.email) && m.subject.startsWith('Reminder:'), MAIL_WAIT_MS);
     expect(warningsTo(smtp, dee.email, true)).toHaveLength(1);
   });
 
@@ -157,7 +159,7 @@ describe('warnings before a scheduled method switch', () => {
     expect(r.status).toBe(200);
     clock.now = runAt - 2 * HOUR;
     expect(await remindDueSwitches(server.services)).toBe(1);
-    await smtp.waitFor((m) => m.to.includes(eve.email) && m.subject.startsWith('Reminder:'));
+    await smtp.waitFor((m) => m.to.includes(eve.email) && m.subject.startsWith('Reminder:'), MAIL_WAIT_MS);
     await server.stop();
     const again = await startTestServer(config, { clock: () => clock.now });
     cleanups.push(() => again.stop());
