@@ -45,6 +45,11 @@ export async function importDataDir(dataDir: string, pool: SqlPool): Promise<Imp
       if (e.code === 'ENOENT') return undefined;
       throw e;
     });
+    // Its key set too, when its keys were rotated (lease-key.json stays the first key).
+    const leaseKeys = await readFile(join(dataDir, 'lease-keys.json'), 'utf8').catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return undefined;
+      throw e;
+    });
 
     const client = await pool.connect();
     try {
@@ -68,6 +73,11 @@ export async function importDataDir(dataDir: string, pool: SqlPool): Promise<Imp
           // A node that opened the empty database first made a key of its own: this one replaces it
           // (start the nodes after the import, as the README says).
           await client.query(`INSERT INTO sk_secrets (name, value) VALUES ('lease-key', $1) ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value`, [leaseKey.trim()]);
+        }
+        if (leaseKey !== undefined || leaseKeys !== undefined) {
+          // The set that node made from its own key goes too; without a set file it is made again from lease-key.
+          await client.query(`DELETE FROM sk_secrets WHERE name = 'lease-keys'`);
+          if (leaseKeys !== undefined) await client.query(`INSERT INTO sk_secrets (name, value) VALUES ('lease-keys', $1)`, [leaseKeys]);
         }
         for (const [orgId, events] of audit) {
           for (let from = 0; from < events.length; from += 5000) {
