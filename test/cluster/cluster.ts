@@ -126,7 +126,7 @@ export function on(node: Node, c: Client): Client {
   return other;
 }
 
-/** What a person does in the portal of `node` (the node their workstation talks to) with the code it shows. */
+/** What a person does in the portal of `node` (any node: codes live in the database) with the code their workstation shows. */
 export const activateOn = (node: Node, c: Client) => async (userCode: string) => {
   const r = await on(node, c).post('/api/v1/device-codes/activate', { userCode });
   if (r.status !== 200) throw new Error(`activate on ${node.url}: ${r.status} ${JSON.stringify(r.body)}`);

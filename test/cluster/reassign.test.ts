@@ -27,7 +27,7 @@ describe('a reassign on one node of three', () => {
     }
     await wsOld.start();
     await wsNew.start();
-    // Device codes live on the node the workstation talks to: each person types theirs there.
+    // Each person types their code on the node their workstation talks to (any node would do).
     await wsOld.login(activateOn(c!, oldHolder.client));
     await wsNew.login(activateOn(b!, newHolder.client));
 
