@@ -101,6 +101,6 @@ export async function inventory(core: GatewayCore, conn: AgentConnection, msg: I
     if (msg.os) dev.os = msg.os;
     return syncOn(o, [deviceId], now, {}, newJti(core.s), core.indexes.get(orgId)!);
   });
-  core.pusher.changes(orgId, changes, conn);
+  core.pusher.changes(orgId, changes);
   await refillSerialSeats(core, orgId, changes);
 }
