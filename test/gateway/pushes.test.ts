@@ -112,13 +112,14 @@ describe('entitlement pushes', () => {
     const asg = await assign(org, 'SW-PREMIUM', ann!.id);
     const A = await workstation(org, [sw], ann!.id);
     const B = await workstation(org, [sw], ben!.id);
-    const held = A.a.all('reconcile').flatMap((r) => r.grant);
+    // One reconcile per id: on a slow machine a copy may have been resent before the ack arrived.
+    const held = [...new Map(A.a.all('reconcile').map((r) => [r.id, r])).values()].flatMap((r) => r.grant);
     expect(held).toHaveLength(1);
     const r = await org.admin.post(`/api/v1/orgs/${org.orgId}/assignments/${asg}/reassign`, { accountId: ben!.id });
     expect(r.status).toBe(200);
-    const revoke = await A.a.next('lease.revoke', 1000);
+    const revoke = await A.a.next('lease.revoke');
     expect(revoke).toMatchObject({ jti: jtiOf(held[0]!), productCode: 'SW-PREMIUM', reason: 'reassigned' });
-    const grant = await B.a.next('lease.grant', 1000);
+    const grant = await B.a.next('lease.grant');
     expect(peekLeaseClaims(grant.token)).toMatchObject({ sub: ben!.id, prod: 'SW-PREMIUM' });
     expect(server.services.store.org(org.orgId)!.leases[revoke.jti]).toMatchObject({ status: 'revoked', revokeReason: 'reassigned' });
     expectIndexCurrent(org.orgId);
@@ -147,7 +148,7 @@ describe('entitlement pushes', () => {
     await assign(org, 'SW-PREMIUM', dan!.id);
     const { a } = await workstation(org, [sw], dan!.id);
     expect((await org.admin.del(`/api/v1/orgs/${org.orgId}/members/${dan!.id}`)).status).toBe(200);
-    expect(await a.next('lease.revoke', 1000)).toMatchObject({ productCode: 'SW-PREMIUM', reason: 'member-removed' });
+    expect(await a.next('lease.revoke')).toMatchObject({ productCode: 'SW-PREMIUM', reason: 'member-removed' });
   });
 
   it('gives serial seats first come, first served, and hands a freed seat to a waiting device', async () => {
@@ -156,7 +157,7 @@ describe('entitlement pushes', () => {
       for (const c of Object.values(t.org(org.orgId)!.contracts)) for (const l of c.lines) if (l.productCode === 'ACAD') l.seats = 1;
     });
     const first = await workstation(org, [acad(org.serial.toLowerCase())], null);
-    const grant = await first.a.next('lease.grant', 1000);
+    const grant = await first.a.next('lease.grant');
     expect(peekLeaseClaims(grant.token)).toMatchObject({ sub: `serial:${org.serial}`, prod: 'ACAD', meth: 'serial' });
     const second = await workstation(org, [acad(org.serial)], null);
     const wrongSerial = await workstation(org, [acad('NOT-OURS-1')], null);
@@ -170,7 +171,7 @@ describe('entitlement pushes', () => {
     expect(wrongSerial.a.all('lease.grant')).toEqual([]);
     expect(server.services.gateway.presence.inUseByLine(org.orgId)[org.line('ACAD').id]).toBe(1);
     await org.admin.post(`/api/v1/orgs/${org.orgId}/devices/${first.dev.deviceId}/revoke`);
-    expect(peekLeaseClaims((await second.a.next('lease.grant', 1000)).token)).toMatchObject({ dev: second.dev.deviceId, prod: 'ACAD' });
+    expect(peekLeaseClaims((await second.a.next('lease.grant')).token)).toMatchObject({ dev: second.dev.deviceId, prod: 'ACAD' });
     expect(wrongSerial.a.all('lease.grant')).toEqual([]);
     expectIndexCurrent(org.orgId);
   });
@@ -187,7 +188,7 @@ describe('entitlement pushes', () => {
     expect(a.all('lease.grant')).toEqual([]);
     await addTeam(server, org.orgId, { name: 'Tower project', memberIds: [eve!.id], contractIds: [org.contract.id] });
     server.services.gateway.rightsChanged({ orgId: org.orgId, accountIds: [eve!.id] });
-    expect(peekLeaseClaims((await a.next('lease.grant', 1000)).token)).toMatchObject({ prod: 'BIM-COLLAB', sub: eve!.id });
+    expect(peekLeaseClaims((await a.next('lease.grant')).token)).toMatchObject({ prod: 'BIM-COLLAB', sub: eve!.id });
   });
 
   it("revokes a two-tier product with 'team-removed' when its holder leaves the project team (the seat stays assigned)", async () => {
@@ -196,10 +197,10 @@ describe('entitlement pushes', () => {
     const teamId = await addTeam(server, org.orgId, { name: 'Harbour project', memberIds: [eve!.id], contractIds: [org.contract.id] });
     const { a } = await workstation(org, [], eve!.id);
     await assign(org, 'BIM-COLLAB', eve!.id);
-    const grant = await a.next('lease.grant', 2000);
+    const grant = await a.next('lease.grant');
     expect(peekLeaseClaims(grant.token)).toMatchObject({ prod: 'BIM-COLLAB', sub: eve!.id });
     expect((await org.admin.del(`/api/v1/orgs/${org.orgId}/teams/${teamId}/members/${eve!.id}`)).status).toBe(200);
-    expect(await a.next('lease.revoke', 2000)).toMatchObject({ productCode: 'BIM-COLLAB', reason: 'team-removed' });
+    expect(await a.next('lease.revoke')).toMatchObject({ productCode: 'BIM-COLLAB', reason: 'team-removed' });
     const seats = Object.values(server.services.store.org(org.orgId)!.assignments).filter((x) => x.accountId === eve!.id);
     expect(seats).toHaveLength(1);
   });
@@ -210,9 +211,9 @@ describe('entitlement pushes', () => {
     const teamId = await addTeam(server, org.orgId, { name: 'Quay project', memberIds: [eve!.id], contractIds: [org.contract.id] });
     const { dev, a } = await workstation(org, [], eve!.id, { protocol: 1 });
     await assign(org, 'BIM-COLLAB', eve!.id);
-    const jti = peekLeaseClaims((await a.next('lease.grant', 2000)).token)!.jti;
+    const jti = peekLeaseClaims((await a.next('lease.grant')).token)!.jti;
     expect((await org.admin.del(`/api/v1/orgs/${org.orgId}/teams/${teamId}/members/${eve!.id}`)).status).toBe(200);
-    expect(await a.next('lease.revoke', 2000)).toMatchObject({ jti, productCode: 'BIM-COLLAB', reason: 'unassigned' });
+    expect(await a.next('lease.revoke')).toMatchObject({ jti, productCode: 'BIM-COLLAB', reason: 'unassigned' });
     expect(server.services.store.org(org.orgId)!.leases[jti]).toMatchObject({ status: 'revoked', revokeReason: 'team-removed' });
     a.close();
     const back = await RawAgent.connect(server.url);
@@ -289,8 +290,8 @@ describe('pushes that take a right away', () => {
     const { dev, a } = await workstation(org, [sw], hal!.id);
     const token = a.all('reconcile').flatMap((r) => r.grant)[0]!;
     expect((await org.admin.post(`/api/v1/orgs/${org.orgId}/devices/${dev.deviceId}/revoke`)).status).toBe(200);
-    expect(await a.next('lease.revoke', 1000)).toMatchObject({ jti: jtiOf(token), productCode: 'SW-PREMIUM', reason: 'device-revoked' });
-    expect(await a.next('error', 1000)).toMatchObject({ code: 'DEVICE_REVOKED' });
+    expect(await a.next('lease.revoke')).toMatchObject({ jti: jtiOf(token), productCode: 'SW-PREMIUM', reason: 'device-revoked' });
+    expect(await a.next('error')).toMatchObject({ code: 'DEVICE_REVOKED' });
     expect((await a.closed).code).toBe(closeCodes.DEVICE_REVOKED.code);
     // The revocations came before the error: an agent applies them before it is cut off.
     const order = a.frames.map((f) => f.type);
@@ -327,12 +328,12 @@ describe('pushes that take a right away', () => {
     try {
       expect(await applyGrant(st, token)).toMatchObject({ result: 'stored' });
       expect((await org.admin.del(`/api/v1/orgs/${org.orgId}/assignments/${asg}`)).status).toBe(200);
-      const revoke = await a.next('lease.revoke', 1000);
+      const revoke = await a.next('lease.revoke');
       expect(revoke).toMatchObject({ jti: jtiOf(token), reason: 'unassigned' });
       // Applied, but the ack is lost: the server sends it again while connected…
       expect(await applyRevoke(st, revoke)).toBe('tombstoned');
       const tombstone = await fs.readFile(st.paths.lease('SW-PREMIUM'), 'utf8');
-      expect(await a.next('lease.revoke', 2000)).toEqual(revoke);
+      expect(await a.next('lease.revoke')).toEqual(revoke);
       a.close();
       await waitFor('offline', () => !server.services.gateway.presence.onlineDevices(org.orgId).has(dev.deviceId));
 

@@ -77,7 +77,7 @@ export class RawAgent {
   }
 
   /** The next frame (of `type`, skipping others) not yet taken by an earlier next(). */
-  async next<T extends Frame['type']>(type?: T, timeoutMs = 3000): Promise<Extract<Frame, { type: T }>> {
+  async next<T extends Frame['type']>(type?: T, timeoutMs = 15_000): Promise<Extract<Frame, { type: T }>> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       while (this.#cursor < this.frames.length) {
@@ -111,12 +111,17 @@ export class RawAgent {
     this.ws.send(text);
   }
 
-  /** challenge → hello (signed) → welcome, then the reconcile. */
-  async authenticate(id: DeviceIdentity, opts: { leases?: string[]; inventoryHash?: string | null; protocol?: number } = {}) {
+  /**
+   * challenge → hello (signed) → welcome, then the reconcile, acked as the real agent acks it (a
+   * reconcile left unacked is resent, and a slow machine would see copies of it arrive later);
+   * `ack: false` leaves it pending.
+   */
+  async authenticate(id: DeviceIdentity, opts: { leases?: string[]; inventoryHash?: string | null; protocol?: number; ack?: boolean } = {}) {
     const challenge = await this.next('challenge');
     this.send(this.hello(id, challenge.nonce, opts));
     const welcome = await this.next('welcome');
     const reconcile = await this.next('reconcile');
+    if (opts.ack !== false) this.send({ type: 'ack', id: reconcile.id });
     return { challenge, welcome, reconcile };
   }
 
@@ -147,7 +152,7 @@ export async function orgWithToken(server: TestServer) {
   return { ...org, admin: admin.client as Client, adminId: admin.accountId, token: token.body.token as string };
 }
 
-export async function waitFor<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 3000): Promise<NonNullable<T>> {
+export async function waitFor<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 15_000): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();

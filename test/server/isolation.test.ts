@@ -241,10 +241,17 @@ async function requiredBody(route: RouteInfo, path: string): Promise<Record<stri
   return body;
 }
 
+/** What a route could change in an org; the leader's jobs (usage samples, switch reminders) write the rest on their own clock. */
+function routeState(orgId: string) {
+  const { usage: _usage, usageDays: _days, switches, ...doc } = server.services.store.org(orgId)! as ReturnType<typeof server.services.store.org> & { usageDays?: unknown };
+  const sw = Object.fromEntries(Object.entries(switches).map(([id, { remindedAt: _r, warned: _w, ...rest }]) => [id, rest]));
+  return { ...doc, switches: sw };
+}
+
 function snapshot(orgId: string, ownerId: string): string {
   const g = server.services.store.global();
   return JSON.stringify({
-    doc: server.services.store.org(orgId),
+    doc: routeState(orgId),
     tokens: Object.values(g.apiTokens).filter((t) => t.accountId === ownerId),
     accounts: Object.keys(server.services.store.org(orgId)!.members).map((id) => g.accounts[id]),
     serials: Object.entries(g.serials).filter(([, o]) => o === orgId),
