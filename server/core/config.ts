@@ -2,7 +2,16 @@
 // else receives a ServerConfig.
 import { join } from 'node:path';
 import type { MailConfig } from './mailer.js';
-import type { DeliveryLogOptions } from '../http/webhook-log.js';
+
+/** How webhook delivery attempts are written to the store: in batches (http/webhook-log.ts). */
+export interface DeliveryLogOptions {
+  /** how long an attempt may wait before its batch is committed (default 1 000 ms) */
+  flushMs: number;
+  /** attempts waiting at once: reaching it commits at once; past it (storage down) the oldest go (default 5 000) */
+  maxPending: number;
+  /** attempts kept per organization in the stored log, newest last (default 500) */
+  kept: number;
+}
 
 export interface ServerConfig {
   dataDir: string;

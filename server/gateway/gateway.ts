@@ -25,7 +25,7 @@ import { CryptoPool } from './crypto-pool.js';
 import { prepareTokens } from './lease-signer.js';
 import { sendLeaseKeys } from './lease-key-watch.js';
 import { HelloGate } from './hello-gate.js';
-import { exemptConnection } from '../http/connection-guard.js';
+import { exemptConnection } from '../core/connection-guard.js';
 import { DeviceCodeBook } from './device-codes.js';
 import { IndexCache } from './index-cache.js';
 import type { ServerLeaseKey } from './lease-key.js';

@@ -4,7 +4,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Limits } from '../core/config.js';
-import { addressKey, addressPolicy, type AddressPolicy } from '../http/client-address.js';
+import { addressKey, addressPolicy, type AddressPolicy } from '../core/client-address.js';
 
 export class HelloGate {
   readonly #pending = new Map<string, number>();

@@ -3,7 +3,7 @@
 // retires, the set agents get shrinks on its own. Each change re-keys the signing pool and sends
 // the new set to every connected agent that understands it (protocol 4).
 import { PROTOCOL_VERSION } from '../../shared/protocol/version.js';
-import type { AgentGateway } from './gateway.js';
+import type { GatewayCore } from './operations.js';
 import { nextRetirement } from './lease-key-ring.js';
 import { LEASE_KEYS_TOPIC } from './lease-key.js';
 
@@ -15,11 +15,11 @@ export interface LeaseKeyWatch {
 }
 
 /** Sends the set to `conn` when it speaks a protocol that has it. */
-export function sendLeaseKeys(g: AgentGateway, conn: { protocol: number; send(f: ReturnType<AgentGateway['key']['frame']>): void }): void {
+export function sendLeaseKeys(g: GatewayCore, conn: { protocol: number; send(f: ReturnType<GatewayCore['key']['frame']>): void }): void {
   if (conn.protocol >= LEASE_KEYS_PROTOCOL) conn.send(g.key.frame(g.s.clock()));
 }
 
-export function watchLeaseKeys(g: AgentGateway, refreshMs: number): LeaseKeyWatch {
+export function watchLeaseKeys(g: GatewayCore, refreshMs: number): LeaseKeyWatch {
   const { s, key } = g;
   let closed = false;
   let retireTimer: NodeJS.Timeout | undefined;

@@ -4,7 +4,7 @@ import { SeatkeeperError } from '../../shared/errors.js';
 import type { Limits, Window } from '../core/config.js';
 import { createRateLimiter, type RateLimiter } from '../core/rate-limit.js';
 import type { Services } from '../core/services.js';
-import { addressKey } from './client-address.js';
+import { addressKey } from '../core/client-address.js';
 
 /**
  * Public routes always count per address (config limits.publicRoute) unless they declare their own

@@ -4,15 +4,7 @@
 import type { Logger } from '../core/log.js';
 import type { WebhookDelivery } from '../domain/model.js';
 import type { Store } from '../store/store.js';
-
-export interface DeliveryLogOptions {
-  /** how long an attempt may wait before its batch is committed (default 1 000 ms) */
-  flushMs: number;
-  /** attempts waiting at once: reaching it commits at once; past it (storage down) the oldest go (default 5 000) */
-  maxPending: number;
-  /** attempts kept per organization in the stored log, newest last (default 500) */
-  kept: number;
-}
+import type { DeliveryLogOptions } from '../core/config.js';
 
 export const defaultDeliveryLogOptions: DeliveryLogOptions = { flushMs: 1000, maxPending: 5000, kept: 500 };
 

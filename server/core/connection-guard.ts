@@ -3,8 +3,8 @@
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
-import type { Limits } from '../core/config.js';
-import type { Logger } from '../core/log.js';
+import type { Limits } from './config.js';
+import type { Logger } from './log.js';
 import { addressKey, type AddressPolicy } from './client-address.js';
 
 /** Sockets counted against their address, and how to stop counting one (an agent that proved who it is). */
