@@ -45,12 +45,7 @@ function fileStorage(dataDir: string): LeaseKeyStorage {
     await chmod(path, 0o600);
   };
   const load = async (): Promise<KeyRing> => {
-    let text: string | undefined;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    }
+    const text = await readIfPresent(path);
     if (text !== undefined) {
       await chmod(path, 0o600);
       return parseRing(text, path);
@@ -112,7 +107,7 @@ export class ServerLeaseKey {
   #ring: KeyRing;
   #keys = new Map<string, LoadedKey>();
   #signing!: LoadedKey;
-  #frame: { at: number; text: string; frame: Outgoing<LeaseKeys> } | undefined;
+  #frame: { text: string; frame: Outgoing<LeaseKeys> } | undefined;
   readonly #listeners = new Set<() => void>();
 
   constructor(ring: KeyRing, storage?: LeaseKeyStorage) {
@@ -157,7 +152,7 @@ export class ServerLeaseKey {
     if (this.#frame?.text === text) return this.#frame.frame;
     const signatures = [...this.#keys.values()].map((k) => ({ kid: k.kid, sig: sign(null, Buffer.from(text, 'utf8'), k.privateKey).toString('base64url') }));
     const frame: Outgoing<LeaseKeys> = { type: 'lease.keys', keys, signatures };
-    this.#frame = { at: now, text, frame };
+    this.#frame = { text, frame };
     return frame;
   }
 
@@ -209,12 +204,7 @@ export async function loadOrCreateLeaseKey(dataDir: string, store?: SecretStore)
 /** DATA/lease-key.json: read, or (when `create`) made; undefined when absent and not made. */
 async function loadOrCreateFileKey(dataDir: string, create: boolean): Promise<Ed25519PrivateJwk | undefined> {
   const path = join(dataDir, LEASE_KEY_FILE);
-  let text: string | undefined;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-  }
+  const text = await readIfPresent(path);
   if (text !== undefined) {
     const parsed = Ed25519PrivateJwk.safeParse(JSON.parse(text));
     if (!parsed.success) throw new Error(`${path} is not an Ed25519 private key; restore it from a backup (agents pinned its public half)`);
@@ -226,4 +216,14 @@ async function loadOrCreateFileKey(dataDir: string, create: boolean): Promise<Ed
   await writeFileDurable(path, `${JSON.stringify(stored)}\n`);
   await chmod(path, 0o600);
   return stored;
+}
+
+/** A file's text, or undefined when it does not exist (any other error is thrown). */
+async function readIfPresent(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
 }
