@@ -9,7 +9,7 @@ import { leaseKeyStorage, LEASE_KEYS_TOPIC } from '../gateway/lease-key.js';
 import { DEFAULT_OVERLAP_MS, KeyRingError, newPrivateJwk, outcomeOf, rotateRing, type KeyRing, type RotateOutcome } from '../gateway/lease-key-ring.js';
 import { requireCurrentSchema } from '../store/postgres/migrations.js';
 import { SIGNAL_CHANNEL } from '../store/postgres/postgres-store.js';
-import { updateSecret } from '../store/postgres/secrets.js';
+import { readOrCreateSecret, updateSecretInPool } from '../store/postgres/secrets.js';
 import { createPool } from '../store/postgres/sql.js';
 import { readOperatorFile } from './operator-file.js';
 import { processAlive } from './orgs-command.js';
@@ -50,18 +50,8 @@ async function rotateInDatabase(url: string, dataDir: string, rotate: (r: KeyRin
   try {
     await requireCurrentSchema(pool);
     const secrets = {
-      clusterSecret: (name: string, create: () => string) => secretOf(pool, name, create),
-      async updateClusterSecret(name: string, update: (current: string | undefined) => string) {
-        const client = await pool.connect();
-        try {
-          const value = await updateSecret(client, name, update);
-          client.release();
-          return value;
-        } catch (e) {
-          client.release(e as Error);
-          throw e;
-        }
-      },
+      clusterSecret: (name: string, create: () => string) => readOrCreateSecret(pool, name, create),
+      updateClusterSecret: (name: string, update: (current: string | undefined) => string) => updateSecretInPool(pool, name, update),
     };
     // A cluster no node has started on yet gets its first key as a node would make it, then the rotation.
     const ring = await leaseKeyStorage(dataDir, secrets).update(rotate);
@@ -71,11 +61,6 @@ async function rotateInDatabase(url: string, dataDir: string, rotate: (r: KeyRin
   } finally {
     await pool.end();
   }
-}
-
-async function secretOf(pool: ReturnType<typeof createPool>, name: string, create: () => string): Promise<string> {
-  await pool.query('INSERT INTO sk_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [name, create()]);
-  return (await pool.query<{ value: string }>('SELECT value FROM sk_secrets WHERE name = $1', [name])).rows[0]!.value;
 }
 
 /** undefined: no server runs on the data directory. */

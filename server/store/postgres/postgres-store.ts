@@ -25,7 +25,7 @@ import { applyChangeRows, insertDoc, loadDocs, wholeDocChanges } from './doc-row
 import { LiveDoc } from './live-doc.js';
 import { requireCurrentSchema } from './migrations.js';
 import { createPool, inTransaction, isConflict, type PoolOptions, type SqlClient, type SqlPool } from './sql.js';
-import { updateSecret } from './secrets.js';
+import { readOrCreateSecret, updateSecretInPool } from './secrets.js';
 
 export interface PostgresStoreOptions {
   /** how many times a batch is planned again after losing a race before its callers are told to retry */
@@ -155,22 +155,16 @@ export class PostgresStore implements Store {
   async clusterSecret(name: string, create: () => string): Promise<string> {
     // Two nodes starting together: one insert wins, and both read the winner's value.
     try {
-      await this.#pool.query('INSERT INTO sk_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [name, create()]);
-      const r = await this.#pool.query<{ value: string }>('SELECT value FROM sk_secrets WHERE name = $1', [name]);
-      return r.rows[0]!.value;
+      return await readOrCreateSecret(this.#pool, name, create);
     } catch (err) {
       throw new SeatkeeperError('STORAGE_UNAVAILABLE', `The cluster's ${name} cannot be read right now.`, { cause: (err as NodeJS.ErrnoException).code ?? (err as Error).message });
     }
   }
 
   async updateClusterSecret(name: string, update: (current: string | undefined) => string): Promise<string> {
-    const client = await this.#pool.connect();
     try {
-      const value = await updateSecret(client, name, update);
-      client.release();
-      return value;
+      return await updateSecretInPool(this.#pool, name, update);
     } catch (err) {
-      client.release(err as Error);
       throw new SeatkeeperError('STORAGE_UNAVAILABLE', `The cluster's ${name} cannot be changed right now.`, { cause: (err as NodeJS.ErrnoException).code ?? (err as Error).message });
     }
   }
