@@ -101,6 +101,8 @@ function findRecord(denials: DenialRecord[], deviceId: string, productCode: stri
 export function pruneDenials(doc: OrgDoc, now: number, limits: CheckUseLimits): void {
   if (!doc.denials) return;
   const oldest = now - limits.retentionDays * DAY;
+  // Runs on every report: no copy of the (up to maxDenialRecords) array unless something goes.
+  if (doc.denials.length <= limits.maxDenialRecords && doc.denials.every((d) => d.last >= oldest)) return;
   let kept = doc.denials.filter((d) => d.last >= oldest);
   if (kept.length > limits.maxDenialRecords) kept = kept.slice(-limits.maxDenialRecords);
   if (kept.length !== doc.denials.length) doc.denials = kept;
