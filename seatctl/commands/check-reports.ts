@@ -1,10 +1,9 @@
 // `seatctl reports idle` and `seatctl reports denials`: what the agents' counts of `check` say —
 // seats nobody used for N days, and refused checks (who, where, product, why; per product per day).
-import { writeFile } from 'node:fs/promises';
-import { InvalidArgumentError, type Command } from 'commander';
-import type { Ctx, Runtime } from '../context.js';
+import type { Command } from 'commander';
+import type { Runtime } from '../context.js';
 import { table, time } from '../output.js';
-import { act, positiveInt } from './shared.js';
+import { act, emit, positiveInt, wholeDays } from './shared.js';
 
 interface IdleRow {
   assignmentId: string;
@@ -25,18 +24,6 @@ interface DenialRow {
   reason: string;
   count: number;
   last: number;
-}
-
-export function wholeDays(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('not a whole number of days');
-  return n;
-}
-
-async function emit(ctx: Ctx, text: string, out?: string): Promise<void> {
-  if (!out) return ctx.io.out(text);
-  await writeFile(out, text, { mode: 0o600 });
-  ctx.io.err(`Wrote ${out}.\n`);
 }
 
 /** Adds `idle` and `denials` under `reports`. */

@@ -1,9 +1,8 @@
 // `seatctl reports usage`: seats in use per product per day (peak, average) against seats owned.
-import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { Runtime } from '../context.js';
 import { table } from '../output.js';
-import { act, positiveInt } from './shared.js';
+import { act, emit, positiveInt } from './shared.js';
 import { registerCheckReports } from './check-reports.js';
 
 interface Row {
@@ -46,10 +45,7 @@ export function registerReports(program: Command, rt: Runtime): void {
                 ['peak/owned', (x) => (x.owned ? `${Math.round((x.peak / x.owned) * 100)}%` : '-')],
               ]);
         }
-        if (o.out) {
-          await writeFile(o.out, text, { mode: 0o600 });
-          ctx.io.err(`Wrote ${o.out}.\n`);
-        } else ctx.io.out(text);
+        await emit(ctx, text, o.out);
       }),
     );
 }

@@ -3,8 +3,7 @@ import type { Command } from 'commander';
 import type { Ctx, Runtime } from '../context.js';
 import { CliError, EXIT_REFUSED, usage } from '../errors.js';
 import { table, time } from '../output.js';
-import { act } from './shared.js';
-import { wholeDays } from './check-reports.js';
+import { act, wholeDays } from './shared.js';
 
 interface LineSeats {
   lineId: string;

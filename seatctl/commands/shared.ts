@@ -1,4 +1,5 @@
 // Small helpers the command modules share: an action that gets its Ctx, and option parsers.
+import { writeFile } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
 import { makeCtx, type Ctx, type Runtime } from '../context.js';
 
@@ -15,6 +16,19 @@ export function positiveInt(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('not a positive whole number');
   return n;
+}
+
+export function wholeDays(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('not a whole number of days');
+  return n;
+}
+
+/** A report's text to stdout, or with --out to a 0600 file. */
+export async function emit(ctx: Ctx, text: string, out?: string): Promise<void> {
+  if (!out) return ctx.io.out(text);
+  await writeFile(out, text, { mode: 0o600 });
+  ctx.io.err(`Wrote ${out}.\n`);
 }
 
 export function timeArg(v: string): number {
