@@ -13,6 +13,7 @@ import { defaultLimits } from '../../server/core/config.js';
 import { hashSecret, newSecret } from '../../server/core/ids.js';
 import { createOrganization } from '../../server/ops/create-organization.js';
 import { parseImportCsv } from '../../seatctl/commands/import.js';
+import { importChunks } from '../../shared/api/import.js';
 import { row, type Row } from './report.js';
 
 const ADMIN = 'acc_import_admin';
@@ -99,31 +100,12 @@ function files(rows: number) {
   return { half, members, assignments };
 }
 
-/** As seatctl cuts a file: at most 1000 rows and 48 KiB of JSON a chunk (the body limit is 64 KiB). */
-function chunks<T>(rows: T[]): T[][] {
-  const out: T[][] = [];
-  let cur: T[] = [];
-  let bytes = 0;
-  for (const r of rows) {
-    const size = Buffer.byteLength(JSON.stringify(r)) + 1;
-    if (cur.length && (bytes + size > 48 * 1024 || cur.length >= 1000)) {
-      out.push(cur);
-      cur = [];
-      bytes = 0;
-    }
-    cur.push(r);
-    bytes += size;
-  }
-  if (cur.length) out.push(cur);
-  return out;
-}
-
 /** As seatctl sends a file: its CSV reader, then the chunks one after another. */
 async function importFile(w: World, kind: 'members' | 'assignments', text: string, dryRun: boolean) {
   const counts = { done: 0, unchanged: 0, refused: 0 };
   const { rows, malformed } = parseImportCsv(text, kind);
   if (malformed.length) throw new Error(`${malformed.length} malformed rows`);
-  for (const chunk of chunks(rows)) {
+  for (const chunk of importChunks(rows)) {
     const r = (await post(w, '/import', { kind, dryRun, rows: chunk })) as { counts: typeof counts };
     counts.done += r.counts.done;
     counts.unchanged += r.counts.unchanged;

@@ -7,6 +7,7 @@ import type { Ctx, Runtime } from '../context.js';
 import { CliError, EXIT_REFUSED, usage } from '../errors.js';
 import { csv, progress } from '../output.js';
 import { act } from './shared.js';
+import { importChunks } from '../../shared/api/import.js';
 
 type Kind = 'members' | 'assignments';
 
@@ -16,8 +17,6 @@ const COLUMNS: Record<Kind, { required: string[]; optional: string[] }> = {
 };
 
 /** Chunks stay well under the server's 64 KiB body limit and its 1000 rows per call. */
-const CHUNK_BYTES = 48 * 1024;
-const CHUNK_ROWS = 1000;
 
 interface Row {
   line: number;
@@ -78,24 +77,6 @@ export function parseImportCsv(text: string, kind: Kind): Parsed {
   return { rows, malformed };
 }
 
-function chunks(rows: Row[]): Row[][] {
-  const out: Row[][] = [];
-  let cur: Row[] = [];
-  let bytes = 0;
-  for (const r of rows) {
-    const size = Buffer.byteLength(JSON.stringify(r)) + 1;
-    if (cur.length && (bytes + size > CHUNK_BYTES || cur.length >= CHUNK_ROWS)) {
-      out.push(cur);
-      cur = [];
-      bytes = 0;
-    }
-    cur.push(r);
-    bytes += size;
-  }
-  if (cur.length) out.push(cur);
-  return out;
-}
-
 async function runImport(ctx: Ctx, kind: Kind, file: string, o: { dryRun?: boolean; result?: string }): Promise<void> {
   let text: string;
   try {
@@ -111,7 +92,7 @@ async function runImport(ctx: Ctx, kind: Kind, file: string, o: { dryRun?: boole
   const seats = new Map<string, { productCode: string; contractNumber: string; free: number; taken: number; short: number }>();
   let done = 0;
   bar.update(0, rows.length);
-  for (const chunk of chunks(rows)) {
+  for (const chunk of importChunks(rows)) {
     const r = await ctx.api.post<{ results: RowResult[]; seats: Array<{ lineId: string; productCode: string; contractNumber: string; free: number; taken: number; short: number }> }>(
       `${base}/import`,
       { kind, dryRun: !!o.dryRun, rows: chunk },

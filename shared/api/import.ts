@@ -6,6 +6,28 @@ import { z } from 'zod';
 
 /** rows per request; a client sends a longer file in chunks (the body limit is 64 KiB anyway) */
 export const MAX_IMPORT_ROWS = 1000;
+/** JSON bytes of rows per request: the body limit is 64 KiB, and a part must stay under it. */
+export const IMPORT_CHUNK_BYTES = 48 * 1024;
+
+/** A file's rows cut into requests: at most MAX_IMPORT_ROWS rows and IMPORT_CHUNK_BYTES of JSON each (seatctl and the portal alike). */
+export function importChunks<T>(rows: readonly T[]): T[][] {
+  const encoder = new TextEncoder();
+  const out: T[][] = [];
+  let cur: T[] = [];
+  let bytes = 0;
+  for (const r of rows) {
+    const size = encoder.encode(JSON.stringify(r)).length + 1;
+    if (cur.length && (bytes + size > IMPORT_CHUNK_BYTES || cur.length >= MAX_IMPORT_ROWS)) {
+      out.push(cur);
+      cur = [];
+      bytes = 0;
+    }
+    cur.push(r);
+    bytes += size;
+  }
+  if (cur.length) out.push(cur);
+  return out;
+}
 
 const Cell = z.string().max(1000);
 

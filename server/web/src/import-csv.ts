@@ -1,7 +1,7 @@
 // The portal's side of a bulk import: a CSV file read into rows (each keeping its line number),
 // the rows sent to POST /import in chunks under the body limit, the chunks' replies summed up,
 // and the result file. The same columns and rules as `seatctl import`.
-import { MAX_IMPORT_ROWS, type ImportKind, type ImportLineSeats, type ImportReply, type ImportRow, type ImportRowResult } from '../../../shared/api/import.js';
+import { importChunks, type ImportKind, type ImportLineSeats, type ImportReply, type ImportRow, type ImportRowResult } from '../../../shared/api/import.js';
 import { api, orgPath } from './api.js';
 
 export const COLUMNS: Record<ImportKind, { required: string[]; optional: string[] }> = {
@@ -15,7 +15,6 @@ export const columnsOf = (kind: ImportKind) => [...COLUMNS[kind].required, ...CO
 const MAX_CELL = 1000;
 
 /** Chunks stay well under the server's 64 KiB body limit and its rows per call. */
-const CHUNK_BYTES = 48 * 1024;
 
 /** A file refused whole (not CSV, no header, a column missing): the reason goes next to the field. */
 export class CsvProblem extends Error {}
@@ -67,24 +66,6 @@ export async function parseImportCsv(text: string, kind: ImportKind): Promise<Pa
   return { rows, malformed };
 }
 
-function chunks(rows: ImportRow[]): ImportRow[][] {
-  const out: ImportRow[][] = [];
-  let cur: ImportRow[] = [];
-  let bytes = 0;
-  for (const r of rows) {
-    const size = new TextEncoder().encode(JSON.stringify(r)).length + 1;
-    if (cur.length && (bytes + size > CHUNK_BYTES || cur.length >= MAX_IMPORT_ROWS)) {
-      out.push(cur);
-      cur = [];
-      bytes = 0;
-    }
-    cur.push(r);
-    bytes += size;
-  }
-  if (cur.length) out.push(cur);
-  return out;
-}
-
 export interface Shortfall {
   productCode: string;
   contractNumber: string;
@@ -109,7 +90,7 @@ export async function runImport(orgId: string, kind: ImportKind, parsed: ParsedC
   const seats = new Map<string, ImportLineSeats>();
   let done = 0;
   progress(0, parsed.rows.length);
-  const parts = chunks(parsed.rows);
+  const parts = importChunks(parsed.rows);
   for (const chunk of parts) {
     const r = await api.post<ImportReply>(orgPath(orgId, '/import'), { kind, dryRun, rows: chunk });
     results.push(...r.results);
