@@ -54,6 +54,17 @@ export async function writeOperatorFile(dataDir: string, url: string): Promise<{
   };
 }
 
+/** Is the server that wrote the file still running? (EPERM: alive, someone else's.) */
+export function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export async function readOperatorFile(dataDir: string): Promise<OperatorFile | undefined> {
   try {
     const v = JSON.parse(await readFile(join(dataDir, OPERATOR_FILE), 'utf8')) as Partial<OperatorFile>;

@@ -8,7 +8,7 @@ import { SeatkeeperError } from '../../shared/errors.js';
 import type { Services } from '../core/services.js';
 import { createOrganization } from './create-organization.js';
 import { listOrganizations } from './list-organizations.js';
-import { readOperatorFile } from './operator-file.js';
+import { processAlive, readOperatorFile } from './operator-file.js';
 import { removeOrganization } from './remove-organization.js';
 
 export interface OrgsArgs {
@@ -86,16 +86,6 @@ async function viaServer(args: OrgsArgs, dataDir: string, input: OperatorOrganiz
   if (args.sub === 'add') return { orgId: body.orgId! };
   if (args.sub === 'remove') return { removed: args.orgId! };
   return { orgs: body.orgs ?? [] };
-}
-
-export function processAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 async function offline(args: OrgsArgs, input: OperatorOrganizationInput | undefined, start: () => Promise<{ services: Services; close(): Promise<void> }>): Promise<Outcome> {

@@ -11,8 +11,7 @@ import { requireCurrentSchema } from '../store/postgres/migrations.js';
 import { SIGNAL_CHANNEL } from '../store/postgres/postgres-store.js';
 import { readOrCreateSecret, updateSecretInPool } from '../store/postgres/secrets.js';
 import { createPool } from '../store/postgres/sql.js';
-import { readOperatorFile } from './operator-file.js';
-import { processAlive } from './orgs-command.js';
+import { processAlive, readOperatorFile } from './operator-file.js';
 
 export const OPERATOR_ROTATE_PATH = '/api/v1/operator/lease-key/rotate';
 
