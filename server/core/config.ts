@@ -105,6 +105,8 @@ export interface Limits {
   maxConnections: number;
   /** agent sockets from one address that have not said hello yet (default 128) */
   unhelloedSocketsPerAddress: number;
+  /** sign-in codes agents may have waiting at once in one organization, across the cluster; beyond it RATE_LIMITED */
+  deviceCodesPendingPerOrg: number;
   /** frames an agent socket may send per window before an error frame and a close (default 600 a minute) */
   agentFrames: Window;
   /** Node's http server: whole request headers within (default 10 000 ms) */
@@ -129,6 +131,7 @@ export const defaultLimits: Limits = {
   connectionsPerAddress: 256,
   maxConnections: 0,
   unhelloedSocketsPerAddress: 128,
+  deviceCodesPendingPerOrg: 200,
   agentFrames: { attempts: 600, windowSeconds: 60 },
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,

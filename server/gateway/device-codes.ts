@@ -31,7 +31,7 @@ export interface DeviceCodeOptions {
   onExpire?: (code: PendingCode) => void;
   /** several nodes: the codes every node sees */
   shared?: SharedDeviceCodes;
-  /** codes pending at once per organization, across the cluster (default 200) */
+  /** codes pending at once per organization, across the cluster (config limits.deviceCodesPendingPerOrg) */
   maxPendingPerOrg?: number;
 }
 
@@ -73,7 +73,8 @@ export class DeviceCodeBook {
     await this.#shared?.issue({ hash: hashOf(userCode), orgId, deviceId, nodeId: this.#nodeId, connId, expiresAt: code.expiresAt }, this.#maxPendingPerOrg, this.#clock());
     if (!this.#shared) {
       let pending = 0;
-      for (const c of this.#codes.values()) if (c.orgId === orgId) pending++;
+      // The device's own earlier code is about to be replaced: it does not count.
+      for (const c of this.#codes.values()) if (c.orgId === orgId && c.deviceId !== deviceId) pending++;
       if (pending >= this.#maxPendingPerOrg) throw new SeatkeeperError('RATE_LIMITED', 'Too many sign-in codes are waiting in this organization. Try again in a few minutes.', { retryAfter: 60 });
     }
     for (const [k, c] of this.#codes) if (c.deviceId === deviceId && c.orgId === orgId) this.#codes.delete(k);

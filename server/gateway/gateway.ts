@@ -77,6 +77,7 @@ export class AgentGateway implements GatewayCore {
       clock: s.clock,
       maxFailures: opts.maxDeviceCodeFailures,
       ttlSeconds: opts.deviceCodeTtlSeconds,
+      maxPendingPerOrg: s.config.limits.deviceCodesPendingPerOrg,
       // Several nodes: a code shown by a workstation here may be typed on any node.
       ...(s.store.deviceCodes ? { shared: s.store.deviceCodes } : {}),
       // The agent that asked waits for an answer: tell it, rather than let it time out.
