@@ -74,3 +74,35 @@ export async function readOperatorFile(dataDir: string): Promise<OperatorFile | 
   }
   return undefined;
 }
+
+/** The running server refused an operator command; the message is for the operator. */
+export class OperatorRefusal extends Error {}
+
+/**
+ * Sends an operator command to the server running on the data directory. undefined: no server runs
+ * there (no file, a process that is gone, or nothing answers at its address), so the command may
+ * work offline under the data-directory lock. Throws OperatorRefusal when the server says no.
+ */
+export async function callOperator<T>(dataDir: string, path: string, init: { method: string; body?: unknown }): Promise<T | undefined> {
+  const op = await readOperatorFile(dataDir);
+  // Left by a server that crashed: its token is sent to nobody (another program may hold the port now).
+  if (!op || !processAlive(op.pid)) return undefined;
+  let res: Response;
+  try {
+    // Every write is JSON, also without a body: the server refuses other writes as cross-site.
+    res = await fetch(`${op.url}${path}`, {
+      method: init.method,
+      headers: { 'content-type': 'application/json', authorization: `Operator ${op.token}` },
+      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+      signal: AbortSignal.timeout(30_000),
+    });
+  } catch {
+    return undefined; // left behind by a server that is gone: the lock decides
+  }
+  const body = (await res.json().catch(() => ({}))) as T & { error?: { code?: string; message?: string } };
+  if (res.status === 404 && body.error?.code === 'ROUTE_NOT_FOUND') {
+    throw new OperatorRefusal(`the server at ${op.url} (from ${join(dataDir, OPERATOR_FILE)}) refused the operator token; is it another server? Nothing was changed.`);
+  }
+  if (!res.ok) throw new OperatorRefusal(body.error?.message ?? `the server answered ${res.status}.`);
+  return body;
+}

@@ -8,7 +8,7 @@ import { SeatkeeperError } from '../../shared/errors.js';
 import type { Services } from '../core/services.js';
 import { createOrganization } from './create-organization.js';
 import { listOrganizations } from './list-organizations.js';
-import { processAlive, readOperatorFile } from './operator-file.js';
+import { callOperator, OperatorRefusal } from './operator-file.js';
 import { removeOrganization } from './remove-organization.js';
 
 export interface OrgsArgs {
@@ -59,30 +59,22 @@ async function readOrgFile(file: string): Promise<OperatorOrganizationInput> {
   return r.data;
 }
 
-/** undefined: no server runs on the data directory (no file, or nothing answers at its address). */
+/** undefined: no server runs on the data directory. */
 async function viaServer(args: OrgsArgs, dataDir: string, input: OperatorOrganizationInput | undefined): Promise<Outcome | undefined> {
-  const op = await readOperatorFile(dataDir);
-  // Left by a server that crashed: its token is sent to nobody (another program may hold the port now).
-  if (!op || !processAlive(op.pid)) return undefined;
-  const base = `${op.url}/api/v1/operator/orgs`;
-  const req =
+  const base = '/api/v1/operator/orgs';
+  const [path, init] =
     args.sub === 'add'
-      ? { url: base, init: { method: 'POST', body: JSON.stringify(input) } }
+      ? [base, { method: 'POST', body: input }]
       : args.sub === 'remove'
-        ? { url: `${base}/${encodeURIComponent(args.orgId!)}?confirm=${encodeURIComponent(args.confirm!)}`, init: { method: 'DELETE' } }
-        : { url: base, init: { method: 'GET' } };
-  // (Every write is JSON, also without a body: the server refuses other writes as cross-site.)
-  let res: Response;
+        ? [`${base}/${encodeURIComponent(args.orgId!)}?confirm=${encodeURIComponent(args.confirm!)}`, { method: 'DELETE' }]
+        : [base, { method: 'GET' }];
+  let body: { orgId?: string; orgs?: OperatorOrgEntry[] } | undefined;
   try {
-    res = await fetch(req.url, { ...req.init, headers: { 'content-type': 'application/json', authorization: `Operator ${op.token}` }, signal: AbortSignal.timeout(30_000) });
-  } catch {
-    return undefined; // left behind by a server that is gone: the lock decides below
+    body = await callOperator(dataDir, path, init);
+  } catch (e) {
+    throw e instanceof OperatorRefusal ? new Refused(e.message) : e;
   }
-  const body = (await res.json().catch(() => ({}))) as { orgId?: string; orgs?: OperatorOrgEntry[]; error?: { code?: string; message?: string } };
-  if (res.status === 404 && body.error?.code === 'ROUTE_NOT_FOUND') {
-    throw new Refused(`the server at ${op.url} (from ${dataDir}/operator.json) refused the operator token; is it another server? Nothing was changed.`);
-  }
-  if (!res.ok) throw new Refused(body.error?.message ?? `the server answered ${res.status}.`);
+  if (!body) return undefined;
   if (args.sub === 'add') return { orgId: body.orgId! };
   if (args.sub === 'remove') return { removed: args.orgId! };
   return { orgs: body.orgs ?? [] };

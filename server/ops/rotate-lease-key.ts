@@ -3,7 +3,6 @@
 // key set and follow. PostgreSQL: straight in the database, under the row's lock, and the running
 // nodes are woken to read it. Embedded store: through the server running on the data directory
 // (DATA/operator.json), or offline under the directory's lock.
-import { join } from 'node:path';
 import { lockDataDir } from '../core/data-dir.js';
 import { leaseKeyStorage, LEASE_KEYS_TOPIC } from '../gateway/lease-key.js';
 import { DEFAULT_OVERLAP_MS, KeyRingError, newPrivateJwk, outcomeOf, rotateRing, type KeyRing, type RotateOutcome } from '../gateway/lease-key-ring.js';
@@ -11,7 +10,7 @@ import { requireCurrentSchema } from '../store/postgres/migrations.js';
 import { SIGNAL_CHANNEL } from '../store/postgres/postgres-store.js';
 import { readOrCreateSecret, updateSecretInPool } from '../store/postgres/secrets.js';
 import { createPool } from '../store/postgres/sql.js';
-import { processAlive, readOperatorFile } from './operator-file.js';
+import { callOperator, OperatorRefusal } from './operator-file.js';
 
 export const OPERATOR_ROTATE_PATH = '/api/v1/operator/lease-key/rotate';
 
@@ -64,24 +63,14 @@ async function rotateInDatabase(url: string, dataDir: string, rotate: (r: KeyRin
 
 /** undefined: no server runs on the data directory. */
 async function viaServer(dataDir: string, overlapMs: number): Promise<RotateOutcome | undefined> {
-  const op = await readOperatorFile(dataDir);
-  if (!op || !processAlive(op.pid)) return undefined;
-  let res: Response;
+  let body: Partial<RotateOutcome> | undefined;
   try {
-    res = await fetch(`${op.url}${OPERATOR_ROTATE_PATH}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Operator ${op.token}` },
-      body: JSON.stringify({ overlapMs }),
-      signal: AbortSignal.timeout(30_000),
-    });
-  } catch {
-    return undefined;
+    body = await callOperator(dataDir, OPERATOR_ROTATE_PATH, { method: 'POST', body: { overlapMs } });
+  } catch (e) {
+    throw e instanceof OperatorRefusal ? new KeyRingError(e.message) : e;
   }
-  const body = (await res.json().catch(() => ({}))) as Partial<RotateOutcome> & { error?: { code?: string; message?: string } };
-  if (res.status === 404 && body.error?.code === 'ROUTE_NOT_FOUND') {
-    throw new KeyRingError(`the server at ${op.url} (from ${join(dataDir, 'operator.json')}) refused the operator token; is it another server? Nothing was changed.`);
-  }
-  if (!res.ok || typeof body.kid !== 'string') throw new KeyRingError(body.error?.message ?? `the server answered ${res.status}.`);
+  if (!body) return undefined;
+  if (typeof body.kid !== 'string') throw new KeyRingError('the server answered without the new key.');
   return { kid: body.kid, retiring: body.retiring ?? [] };
 }
 
