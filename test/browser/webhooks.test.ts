@@ -2,28 +2,18 @@
 // gets a signed delivery that first fails and is retried, the delivery log shows both attempts,
 // then the webhook is deleted.
 import { createHmac } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWebhookReceiver, type Received, type WebhookReceiver } from '../helpers/webhook-receiver.js';
 import { BOB, axeViolations, confirm, nav, settled, startScene, type Scene } from './harness.js';
 
 let scene: Scene;
-let receiver: Server;
+let receiver: WebhookReceiver;
 let receiverUrl: string;
-const received: Array<{ headers: IncomingHttpHeaders; body: string }> = [];
+let received: Received[];
 
 beforeAll(async () => {
-  receiver = createServer((req, res) => {
-    let body = '';
-    req.setEncoding('utf8').on('data', (d: string) => (body += d));
-    req.on('end', () => {
-      received.push({ headers: req.headers, body });
-      res.statusCode = received.length === 1 ? 500 : 204;
-      res.end();
-    });
-  });
-  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/seatkeeper`;
+  receiver = await startWebhookReceiver('/seatkeeper', (n) => (n === 1 ? 500 : 204));
+  ({ url: receiverUrl, received } = receiver);
   scene = await startScene({ bypassCSP: true, config: { webhooks: { retryDelaysMs: [100], allowPrivateTargets: true } } });
 }, 120_000);
 

@@ -3,30 +3,21 @@
 // a protocol-1 agent is served as before; refusals past the day's threshold fire the signed
 // `denials.above-threshold` webhook at a real receiver; other organizations see none of it.
 import { createHmac } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { UsageCount } from '../../shared/protocol/usage.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { startWebhookReceiver, type Received, type WebhookReceiver } from '../helpers/webhook-receiver.js';
 import { enrollDevice, orgWithToken, RawAgent, waitFor } from './raw-agent.js';
 
 let server: TestServer;
-let receiver: Server;
+let receiver: WebhookReceiver;
 let receiverUrl: string;
-const received: Array<{ headers: IncomingHttpHeaders; body: string }> = [];
+let received: Received[];
 const agents: RawAgent[] = [];
 
 beforeAll(async () => {
-  receiver = createServer((req, res) => {
-    let body = '';
-    req.setEncoding('utf8').on('data', (d: string) => (body += d));
-    req.on('end', () => {
-      received.push({ headers: req.headers, body });
-      res.end();
-    });
-  });
-  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+  receiver = await startWebhookReceiver('/hook', () => 200);
+  ({ url: receiverUrl, received } = receiver);
   server = await startTestServer({ webhooks: { retryDelaysMs: [50], allowPrivateTargets: true }, checkReports: { denialAlertThreshold: 10 } });
 });
 afterEach(() => {

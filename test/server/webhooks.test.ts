@@ -2,37 +2,22 @@
 // delivery log shows both attempts (written in batches, kept over a clean shutdown), "seat limit
 // reached" comes once per crossing, and targets on the server's own network are refused.
 import { createHmac } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../gateway/raw-agent.js';
 import { Client, registered, uniqueEmail } from '../helpers/client.js';
 import { linkParam, waitForMail } from '../helpers/outbox.js';
 import { ownedOrg, startTestServer, type TestServer } from '../helpers/server.js';
+import { startWebhookReceiver, type Received, type WebhookReceiver } from '../helpers/webhook-receiver.js';
 
-interface Received {
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-let receiver: Server;
+let receiver: WebhookReceiver;
 let receiverUrl: string;
-const received: Received[] = [];
+let received: Received[];
 let server: TestServer;
 
 beforeAll(async () => {
-  receiver = createServer((req, res) => {
-    let body = '';
-    req.setEncoding('utf8').on('data', (d: string) => (body += d));
-    req.on('end', () => {
-      received.push({ headers: req.headers, body });
-      // The first delivery fails: the second attempt must come.
-      res.statusCode = received.length === 1 ? 500 : 200;
-      res.end();
-    });
-  });
-  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+  // The first delivery fails: the second attempt must come.
+  receiver = await startWebhookReceiver('/hook', (n) => (n === 1 ? 500 : 200));
+  ({ url: receiverUrl, received } = receiver);
   server = await startTestServer({ webhooks: { retryDelaysMs: [50, 50], allowPrivateTargets: true } });
 });
 afterAll(async () => {
