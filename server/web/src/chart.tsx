@@ -15,7 +15,8 @@ const DAY_S = 24 * 3600;
  */
 function lastDay(newest: number | null | undefined): [number, number] {
   const now = Date.now() / 1000;
-  const end = typeof newest === 'number' && Number.isFinite(newest) && newest > now && newest - now < 3600 ? newest : now;
+  // Whole seconds: a fractional end rounds apart from its start (x.5 - 86400 is x.4999…).
+  const end = Math.ceil(typeof newest === 'number' && Number.isFinite(newest) && newest > now && newest - now < 3600 ? newest : now);
   return [end - DAY_S, end];
 }
 
