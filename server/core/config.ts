@@ -82,7 +82,10 @@ export interface Limits {
   enrollmentTokenMaxUses: number;
   /** serial-number tries (link a serial, register with one), per address and per account (default 10 an hour) */
   serialGuesses: Window;
-  /** password hashes computed at once, process-wide (default 2: the libuv pool has 4 threads) */
+  /**
+   * password hashes computed at once, process-wide, each on a thread of its own (default 2: one for
+   * anyone at the lowest CPU priority, one kept for sign-ins from known devices)
+   */
   passwordHashConcurrency: number;
   /**
    * password hashes waiting for a slot; beyond it 429 RATE_LIMITED at once (default 16: a few

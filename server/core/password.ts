@@ -1,13 +1,12 @@
 // scrypt password hashes: "scrypt$N$r$p$salt$hash". Verification is constant-time. Every hash
 // passes one process-wide gate: a few at once, a short queue served fairly per client address, and
 // beyond it RATE_LIMITED at once, so strangers' sign-ins cannot fill the thread pool every other
-// request needs (disk writes too) nor make people from other addresses wait behind them.
+// request needs nor make people from other addresses wait behind them. The hashing itself runs on
+// threads of its own at low CPU priority (password-threads.ts).
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { randomBytes, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { SeatkeeperError } from '../../shared/errors.js';
-
-const rawScrypt = (pw: string, salt: Buffer, len: number, opts: ScryptOptions) =>
-  new Promise<Buffer>((resolve, reject) => scryptCb(pw, salt, len, opts, (err, key) => (err ? reject(err) : resolve(key))));
+import { scryptOnThread } from './password-threads.js';
 
 /** scrypt's cost. OWASP's password storage guidance: N=2^17, r=8, p=1 (128 MiB per hash). */
 export interface PasswordCost {
@@ -129,7 +128,7 @@ export class WorkGate {
   }
 }
 
-/** The libuv pool is per process, so the gate is too; startServer sets its size from the config. */
+/** The hashing threads are per process, so the gate is too; startServer sets its size from the config. */
 export const passwordGate = new WorkGate(2, 16, 4);
 
 export function configurePasswordGate(limits: { passwordHashConcurrency: number; passwordHashQueue: number; passwordHashQueuePerAddress: number }): void {
@@ -138,7 +137,8 @@ export function configurePasswordGate(limits: { passwordHashConcurrency: number;
   passwordGate.perClient = limits.passwordHashQueuePerAddress;
 }
 
-const scrypt = (pw: string, salt: Buffer, len: number, opts: ScryptOptions) => passwordGate.run(() => rawScrypt(pw, salt, len, opts));
+const scrypt = (pw: string, salt: Buffer, len: number, opts: ScryptOptions) =>
+  passwordGate.run(() => scryptOnThread(pw, salt, len, opts, passwordPriority.getStore() === true));
 
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);

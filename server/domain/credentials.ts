@@ -1,8 +1,9 @@
 // Signing in with an email and a password: the one check that sign-in and accepting an
 // invitation with an existing account share. It tells a stranger nothing about which addresses
-// exist: one answer for an unknown address and a wrong password, no "did you mean", nothing
-// written anywhere, and an unknown address costs the same hash as a known one.
+// exist: one answer for an unknown address, a wrong password and an address not verified yet, no
+// "did you mean", nothing written anywhere, and an unknown address costs the same hash as a known one.
 import { SeatkeeperError } from '../../shared/errors.js';
+import { isVerified } from './account-mail.js';
 import { normalizeEmail } from './email-match.js';
 import type { Account } from './model.js';
 
@@ -41,9 +42,13 @@ export interface CredentialChecks {
   addressLimiter: AttemptLimiter;
 }
 
-const refused = () => new SeatkeeperError('INVALID_CREDENTIALS', 'Wrong email or password.');
+const refused = () => new SeatkeeperError('INVALID_CREDENTIALS', 'Wrong email or password, or the address is not verified yet (the link in the mail sent to it).');
 
-/** The active account these credentials belong to; INVALID_CREDENTIALS otherwise. */
+/**
+ * The active, verified account these credentials belong to; INVALID_CREDENTIALS otherwise. Not
+ * verified answers alike: were it let in, registering an address with a password of one's choosing
+ * and then signing in with it would tell whether the address had an account already.
+ */
 export async function verifyCredentials(c: CredentialChecks, cred: Credentials): Promise<Account> {
   // Case and spaces do not make a new key.
   const key = `${cred.ip}|${normalizeEmail(cred.email)}`;
@@ -54,7 +59,7 @@ export async function verifyCredentials(c: CredentialChecks, cred: Credentials):
   const account = c.findAccount(cred.email);
   // Unknown addresses and invited placeholders (no password yet) cost one hash too.
   const match = await c.passwords.verify(cred.password, account?.passwordHash ?? c.passwords.dummyHash());
-  if (!account?.passwordHash || !match || account.status !== 'active') {
+  if (!account?.passwordHash || !match || account.status !== 'active' || !isVerified(account)) {
     c.addressLimiter.hit(addressKey);
     throw refused();
   }

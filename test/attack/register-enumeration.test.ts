@@ -94,4 +94,17 @@ describe('register with an address that has an account', () => {
     const told = (await readOutbox(server.dataDir)).filter((m) => m.to.includes(known.email) && /Someone tried/.test(m.subject));
     expect(told).toHaveLength(1);
   });
+
+  it('then signing in with the password the stranger chose answers alike, whether the address was new or not', async () => {
+    const known = await registered(server.url, { email: uniqueEmail('holder') });
+    const fresh = uniqueEmail('fresh');
+    await register(known.email);
+    await register(fresh);
+    const signIn = (email: string) => new Client(server.url).post('/api/v1/auth/sign-in', { email, password: 'attacker picked this' });
+    const forKnown = seen(await signIn(known.email));
+    const forFresh = seen(await signIn(fresh));
+    // The new address's account exists, with the stranger's password, but is not verified: it opens nothing yet.
+    expect(forFresh).toEqual(forKnown);
+    expect(forFresh).toMatchObject({ status: 401, body: { error: { code: 'INVALID_CREDENTIALS' } }, cookie: null });
+  });
 });

@@ -5,7 +5,8 @@
 // in test/gateway/sign-in.test.ts; replayed hellos and expired enrollment tokens in test/gateway;
 // forged and foreign leases in agent/local/check.test.ts and test/e2e/offline-check.test.ts.)
 import { afterEach, describe, expect, it } from 'vitest';
-import { Client, registered, uniqueEmail } from '../helpers/client.js';
+import { Client, readMailOf, registered, uniqueEmail, verifyByMail } from '../helpers/client.js';
+import { waitForMail } from '../helpers/outbox.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 const servers: TestServer[] = [];
@@ -16,8 +17,10 @@ afterEach(async () => {
 async function server(config: Parameters<typeof startTestServer>[0]) {
   const s = await startTestServer(config);
   servers.push(s);
-  // The public URL may name a proxy in front; tests talk to the listener itself.
-  return { s, base: `http://127.0.0.1:${s.port}` };
+  // The public URL may name a proxy in front; tests talk to the listener itself (and read its outbox).
+  const base = `http://127.0.0.1:${s.port}`;
+  readMailOf(base, (to, subject) => waitForMail(s.dataDir, to, subject));
+  return { s, base };
 }
 
 const cookieOf = (r: { headers: Headers }) => r.headers.get('set-cookie') ?? '';
@@ -30,6 +33,8 @@ describe('session cookie', () => {
     const reg = await c.post('/api/v1/auth/register', { email, password: 'long enough pw', name: 'S' });
     expect(reg.status).toBe(202);
     expect(cookieOf(reg)).toBe(''); // register signs nobody in
+    // Signed in once the address is verified (the link in its mail).
+    await verifyByMail(base, email);
     const again = new Client(base);
     const signIn = await again.post('/api/v1/auth/sign-in', { email, password: 'long enough pw' });
     expect(signIn.status).toBe(200);

@@ -93,19 +93,24 @@ async function busyRetried(send: () => Promise<Reply>): Promise<Reply> {
   }
 }
 
+/** Registers without following the mailed link: an account that exists, unverified, and cannot sign in yet. */
+export async function registerUnverified(base: string, opts: { email?: string; name?: string; serial?: string; password?: string } = {}) {
+  const email = opts.email ?? uniqueEmail();
+  const password = opts.password ?? 'correct horse battery';
+  const r = await busyRetried(() => new Client(base).post('/api/v1/auth/register', { email, password, name: opts.name ?? 'Test User', ...(opts.serial ? { serial: opts.serial } : {}) }));
+  if (r.status !== 202) throw new Error(`register failed: ${r.status} ${JSON.stringify(r.body)}`);
+  return { email, password };
+}
+
 /**
  * Registers (optionally with a serial), verifies the address by its mail, signs in, and returns the
  * signed-in client and the account id. Register answers alike for every address and signs nobody
- * in: the account is reached by signing in, as a person would after the mail.
+ * in: the account is reached by signing in once the address is verified, as a person would.
  */
-export async function registered(base: string, opts: { email?: string; name?: string; serial?: string; password?: string; verify?: boolean } = {}) {
+export async function registered(base: string, opts: { email?: string; name?: string; serial?: string; password?: string } = {}) {
+  const { email, password } = await registerUnverified(base, opts);
+  await verifyByMail(base, email);
   const c = new Client(base);
-  const email = opts.email ?? uniqueEmail();
-  const password = opts.password ?? 'correct horse battery';
-  const r = await busyRetried(() => c.post('/api/v1/auth/register', { email, password, name: opts.name ?? 'Test User', ...(opts.serial ? { serial: opts.serial } : {}) }));
-  if (r.status !== 202) throw new Error(`register failed: ${r.status} ${JSON.stringify(r.body)}`);
-  // Verified by its mail unless the test wants an unverified account (or cannot read the mail).
-  if (opts.verify !== false && mailReaders.has(base)) await verifyByMail(base, email);
   const signedIn = await busyRetried(() => c.post('/api/v1/auth/sign-in', { email, password }));
   // An address that had an account already: register told its holder, and this password is not theirs.
   if (signedIn.status !== 200) throw new Error(`register failed: sign-in after it answered ${signedIn.status} ${JSON.stringify(signedIn.body)}`);

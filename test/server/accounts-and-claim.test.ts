@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, owner, registered, uniqueEmail } from '../helpers/client.js';
+import { Client, owner, registered, uniqueEmail, verifyByMail } from '../helpers/client.js';
 import { seedOrg, startTestServer, type TestServer } from '../helpers/server.js';
 
 let server: TestServer;
@@ -16,6 +16,8 @@ describe('accounts', () => {
     expect(r.status).toBe(202);
     expect(r.body).toEqual({ ok: true });
     expect(r.headers.get('set-cookie')).toBeNull();
+    // Signed in once the address is verified (the link in its mail).
+    await verifyByMail(server.url, email);
     const again = new Client(server.url);
     const signIn = await again.post('/api/v1/auth/sign-in', { email, password: 'long enough pw' });
     expect(signIn.status).toBe(200);
