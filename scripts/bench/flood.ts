@@ -107,8 +107,8 @@ async function measure(g: Genuine, n: number, round: number): Promise<{ write: n
   return { write, signIn, errors };
 }
 
-/** Runs `flood` until `during` has finished; returns what `during` measured and the flood's count. */
-async function whileFlooding<T>(flood: (stop: () => boolean) => Promise<number>, during: () => Promise<T>, warmMs = 1000): Promise<{ result: T; sent: number }> {
+/** Runs `flood` until `during` has finished; returns what `during` measured and what the flood says it did. */
+async function whileFlooding<T>(flood: Flood, during: () => Promise<T>, warmMs = 1000): Promise<{ result: T; sent: string }> {
   let stopped = false;
   const f = flood(() => stopped);
   await new Promise((r) => setTimeout(r, warmMs));
@@ -121,7 +121,10 @@ async function whileFlooding<T>(flood: (stop: () => boolean) => Promise<number>,
   return { result, sent: await f };
 }
 
-function hashFlood(base: string): (stop: () => boolean) => Promise<number> {
+/** A flood runs until `stop()` says so, then says what it did ("4127 sign-ins sent"). */
+type Flood = (stop: () => boolean) => Promise<string>;
+
+function hashFlood(base: string): Flood {
   return async (stop) => {
     let sent = 0;
     let k = 0;
@@ -137,11 +140,11 @@ function hashFlood(base: string): (stop: () => boolean) => Promise<number> {
       }
     };
     await Promise.all(Array.from({ length: 600 }, worker));
-    return sent;
+    return `${sent} sign-ins sent`;
   };
 }
 
-function connectionFlood(base: string): (stop: () => boolean) => Promise<number> {
+function connectionFlood(base: string): Flood {
   const { port } = new URL(base);
   return async (stop) => {
     let opened = 0;
@@ -167,14 +170,16 @@ function connectionFlood(base: string): (stop: () => boolean) => Promise<number>
     };
     await Promise.all(Array.from({ length: 200 }, worker));
     for (const s of held) s.destroy();
-    return opened;
+    return `${opened} connections opened`;
   };
 }
 
-function frameFlood(base: string, device: { deviceId: string; privateKey: ReturnType<typeof generateKeyPairSync>['privateKey'] }): (stop: () => boolean) => Promise<number> {
+function frameFlood(base: string, device: { deviceId: string; privateKey: ReturnType<typeof generateKeyPairSync>['privateKey'] }): Flood {
   return async (stop) => {
     let sent = 0;
+    let connections = 0;
     while (!stop()) {
+      connections++;
       await new Promise<void>((resolve) => {
         const ws = new WebSocket(base.replace(/^http/, 'ws') + '/agent', { localAddress: '127.0.4.1' });
         ws.on('error', () => resolve());
@@ -194,7 +199,7 @@ function frameFlood(base: string, device: { deviceId: string; privateKey: Return
         });
       });
     }
-    return sent;
+    return `${sent} frames sent over ${connections} connections`;
   };
 }
 
@@ -250,10 +255,10 @@ export async function benchFlood(quick: boolean): Promise<Row[]> {
 
     await measure(g, 6, 0); // warm-up
     const quiet = await measure(g, n, 1);
-    const floods: Array<[string, (stop: () => boolean) => Promise<number>, string]> = [
-      ['hash flood', hashFlood(url), 'sign-ins sent'],
-      ['connection flood', connectionFlood(url), 'connections opened'],
-      ['frame flood', frameFlood(url, { deviceId: enrolled.body.deviceId, privateKey }), 'frames sent'],
+    const floods: Array<[string, Flood]> = [
+      ['hash flood', hashFlood(url)],
+      ['connection flood', connectionFlood(url)],
+      ['frame flood', frameFlood(url, { deviceId: enrolled.body.deviceId, privateKey })],
     ];
     const rows: Row[] = [];
     const q = { write: stats(quiet.write), signIn: stats(quiet.signIn) };
@@ -262,11 +267,11 @@ export async function benchFlood(quick: boolean): Promise<Row[]> {
       row({ bench: 'flood', figure: `genuine sign-in p50, quiet (n=${n / 2})`, value: q.signIn.p50, unit: 'ms', baseline: '—', baselineValue: null }),
     );
     let round = 2;
-    for (const [name, flood, what] of floods) {
+    for (const [name, flood] of floods) {
       const { result, sent } = await whileFlooding(flood, () => measure(g, n, round++));
       const w = stats(result.write);
       const si = stats(result.signIn);
-      const note = `${name}: ${sent} ${what}; ${result.errors} genuine request(s) failed`;
+      const note = `${name}: ${sent}; ${result.errors} genuine request(s) failed`;
       rows.push(
         row({ bench: 'flood', figure: `admin durable write p99 during the ${name} (n=${n})`, value: w.p99, unit: 'ms', baseline: 'same, quiet', baselineValue: q.write.p99, target: '≤ 3× quiet', met: w.p99 <= 3 * q.write.p99 && result.errors === 0, note }),
         row({ bench: 'flood', figure: `genuine sign-in p99 during the ${name} (n=${n / 2})`, value: si.p99, unit: 'ms', baseline: 'same, quiet', baselineValue: q.signIn.p99, target: '≤ 3× quiet', met: si.p99 <= 3 * q.signIn.p99 && result.errors === 0 }),
