@@ -92,10 +92,11 @@ await Promise.all([
       'api-doc': 'scripts/api-doc.ts',
       bench: 'scripts/bench/run.ts',
       'bench-readme': 'scripts/bench-readme.ts',
-      // Helper processes the benchmark forks: the server under test, simulated-agent swarms, the bare ws baseline.
+      // Helper processes the benchmark forks: the server under test, simulated-agent swarms, the bare ws baseline, the flood's attacker.
       'bench-server': 'scripts/bench/bench-server.ts',
       'bench-swarm': 'scripts/bench/swarm.ts',
       'bench-raw': 'scripts/bench/raw-server.ts',
+      'bench-flood': 'scripts/bench/flood-attacker.ts',
     },
     outExtension: { '.js': '.mjs' },
     format: 'esm',
