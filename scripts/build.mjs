@@ -4,6 +4,7 @@
 import { build } from 'esbuild';
 import { randomUUID } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import Module from 'node:module';
 import path from 'node:path';
 import vm from 'node:vm';
@@ -27,10 +28,50 @@ const agent = (name, hooks) => ({
   outdir: 'dist',
   // ws probes for these optional native speed-ups and works without them.
   external: ['bufferutil', 'utf-8-validate'],
-  // Comments out: a '—' in one made V8 hold the 2 MB source as two bytes a character, and every
-  // process keeps its source (the daemon 2.8 MiB less resident; issue 16). The map still points home.
-  minifyWhitespace: true,
+  // Minified: every process keeps the bundle's source for V8 to compile from (a '—' in a comment
+  // once made it two bytes a character), so each KiB cut is resident memory saved in the daemon
+  // (issue 16). Names kept for stack traces and logs; the map still points home.
+  minify: true,
+  plugins: [zodEnglishOnly, lazyBuiltins],
 });
+
+/**
+ * zod re-exports every locale (`z.locales`), which keeps some 40 languages' messages in the bundle:
+ * the agent speaks English only, so the locale index resolves to English alone.
+ */
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /node_modules[\\/]zod[\\/]/.test(args.importer) ? { path: path.join(path.dirname(args.importer), '..', 'locales', 'en.js'), namespace: 'zod-en' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'zod-en' }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(args.path)};`,
+      resolveDir: path.dirname(args.path),
+    }));
+  },
+};
+
+/**
+ * ws requires https, tls and zlib when it loads, and winston's file transport zlib, though an
+ * agent speaking to an http:// server, without compression or zipped logs, never uses them: each
+ * builtin loaded is heap and Node's own pages resident in the daemon all day (issue 16). In the
+ * agent's bundle they load on first use instead.
+ */
+const lazyBuiltins = {
+  name: 'lazy-builtins',
+  setup(b) {
+    const files = /node_modules[\\/](ws[\\/]lib[\\/](websocket|permessage-deflate)|winston[\\/](lib|dist)[\\/]winston[\\/]transports[\\/]file)\.js$/;
+    b.onLoad({ filter: files }, async (args) => {
+      let contents = await readFile(args.path, 'utf8');
+      const lazy = '(load) => { let m; return new Proxy({}, { get: (_, k) => (m ??= load())[k] }); }';
+      let n = 0;
+      contents = contents.replace(/require\((['"])(https|tls|zlib)\1\)/g, (_, q, name) => (n++, `__skLazy(() => require('${name}'))`));
+      if (n === 0) throw new Error(`lazy-builtins: nothing to make lazy in ${args.path} (the package changed?)`);
+      return { contents: `const __skLazy = ${lazy};\n${contents}`, loader: 'js' };
+    });
+  },
+};
 
 /** Writes `file` whole or not at all: tests and other builds may read dist/ meanwhile. */
 function writeAtomic(file, data) {
@@ -62,6 +103,7 @@ function agentLauncher(name) {
     path.resolve('dist', `${name}.cjs`),
     `// seatkeeper-agent: runs ${name}-bundle.cjs with the V8 code cache the build made of it (scripts/build.mjs).
 'use strict';
+if (process.argv[2] === 'run' && !process.env.UV_THREADPOOL_SIZE) process.env.UV_THREADPOOL_SIZE = '1';
 const { readFileSync } = require('node:fs');
 const path = require('node:path');
 const vm = require('node:vm');

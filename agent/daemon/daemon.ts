@@ -325,7 +325,8 @@ export class AgentDaemon {
    */
   #watchClock(): number {
     const wall = this.#opts.clock.now();
-    const mono = performance.now();
+    // hrtime, not performance.now(): the global `performance` loads ten perf_hooks modules (issue 16).
+    const mono = Number(process.hrtime.bigint() / 1_000_000n);
     const carried = this.#trueAtMono === 0 ? wall : this.#trueNow + (mono - this.#trueAtMono);
     this.#trueNow = Math.max(wall, carried);
     this.#trueAtMono = mono;

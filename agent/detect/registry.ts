@@ -1,6 +1,5 @@
 // Detection on Windows: a product is installed when one of its registry keys exists; version and
 // serial are values of that key. `reg.exe` ships with every Windows, so no native module is needed.
-import { execFile } from 'node:child_process';
 import type { Product } from '../../shared/catalog.js';
 import type { InventoryItem } from '../../shared/protocol/inventory.js';
 import { expandHive, parseRegQuery, valuesOf } from './reg-query.js';
@@ -18,18 +17,22 @@ export function regQueryArgs(key: string): string[] {
   return ['query', key, '/reg:64'];
 }
 
-export const runRegQuery: RegQueryRunner = (key) =>
-  new Promise((resolve) => {
-    let args: string[];
-    try {
-      args = regQueryArgs(key);
-    } catch {
-      return resolve(null);
-    }
+// child_process is loaded when a query runs (Windows only): on other systems the daemon never
+// pays for it (issue 16).
+export const runRegQuery: RegQueryRunner = async (key) => {
+  let args: string[];
+  try {
+    args = regQueryArgs(key);
+  } catch {
+    return null;
+  }
+  const { execFile } = await import('node:child_process');
+  return new Promise((resolve) => {
     execFile('reg', args, { windowsHide: true, timeout: 10_000, maxBuffer: 1024 * 1024 }, (err, stdout) => {
       resolve(err ? null : stdout);
     });
   });
+};
 
 export async function detectFromRegistry(products: readonly Product[], query: RegQueryRunner = runRegQuery): Promise<InventoryItem[]> {
   const items: InventoryItem[] = [];
