@@ -21,13 +21,18 @@ const buildMark = (name) => `// seatkeeper-build ${buildIds[name]}`;
 const agent = (name, hooks) => ({
   ...common,
   footer: { js: buildMark(name) },
+  // First, before anything uses libuv's pool (in the single executable too): the daemon's few file
+  // reads need one thread, not four with their stacks and malloc arenas (issue 16).
+  // ("use strict" leads, or the banner would take the bundle out of strict mode.)
+  banner: { js: `"use strict"; if (process.argv[2] === 'run' && !process.env.UV_THREADPOOL_SIZE) process.env.UV_THREADPOOL_SIZE = '1';` },
   define: { ...define, __SEATKEEPER_TEST_HOOKS__: String(hooks) },
   entryPoints: { [`${name}-bundle`]: 'agent/cli.ts' },
   outExtension: { '.js': '.cjs' },
   format: 'cjs',
   outdir: 'dist',
-  // ws probes for these optional native speed-ups and works without them.
-  external: ['bufferutil', 'utf-8-validate'],
+  // ws probes for these optional native speed-ups and works without them. systeminformation is a
+  // bundle of its own (agent-sysinfo.cjs), loaded by enroll alone (agent/detect/system-information.ts).
+  external: ['bufferutil', 'utf-8-validate', 'systeminformation'],
   // Minified: every process keeps the bundle's source for V8 to compile from (a '—' in a comment
   // once made it two bytes a character), so each KiB cut is resident memory saved in the daemon
   // (issue 16). Names kept for stack traces and logs; the map still points home.
@@ -103,7 +108,6 @@ function agentLauncher(name) {
     path.resolve('dist', `${name}.cjs`),
     `// seatkeeper-agent: runs ${name}-bundle.cjs with the V8 code cache the build made of it (scripts/build.mjs).
 'use strict';
-if (process.argv[2] === 'run' && !process.env.UV_THREADPOOL_SIZE) process.env.UV_THREADPOOL_SIZE = '1';
 const { readFileSync } = require('node:fs');
 const path = require('node:path');
 const vm = require('node:vm');
@@ -124,6 +128,8 @@ new vm.Script(Module.wrap(source), { filename: file, cachedData }).runInThisCont
 await Promise.all([
   build(agent('agent', false)).then(() => agentLauncher('agent')),
   build(agent('agent-hooks', true)).then(() => agentLauncher('agent-hooks')),
+  // systeminformation alone, for enroll's one osInfo() call: its 300 KiB stay out of every other process.
+  build({ ...common, entryPoints: { 'agent-sysinfo': Module.createRequire(import.meta.url).resolve('systeminformation') }, outExtension: { '.js': '.cjs' }, format: 'cjs', outdir: 'dist', minify: true }),
   // seatctl, the admin CLI: one self-contained CommonJS file too (scripts/package-seatctl.mjs embeds it).
   build({ ...common, entryPoints: { seatctl: 'seatctl/cli.ts' }, outExtension: { '.js': '.cjs' }, format: 'cjs', outdir: 'dist' }),
   build({

@@ -61,12 +61,15 @@ function inject(base, finalExe, blob, platform) {
   process.stdout.write(`package-agent: wrote ${path.relative(root, finalExe)}\n`);
 }
 
+// systeminformation's own bundle, which enroll loads from the executable (agent/detect/system-information.ts).
+const sysinfo = { 'agent-sysinfo.cjs': path.join(dist, 'agent-sysinfo.cjs') };
+
 for (const target of targets) {
   const [platform, arch] = target.split('-');
   if (platform === 'win32') {
     if (arch !== 'x64') throw new Error(`package-agent: no Windows build for ${arch}`);
     const winsw = fetchWinSW();
-    const blob = makeBlob('win-x64', { 'winsw.exe': winsw, 'winsw.exe.config': `${winsw}.config` });
+    const blob = makeBlob('win-x64', { 'winsw.exe': winsw, 'winsw.exe.config': `${winsw}.config`, ...sysinfo });
     inject(process.platform === 'win32' && process.arch === 'x64' ? process.execPath : fetchWindowsNode(), path.join(dist, 'seatkeeper-agent-win-x64.exe'), blob, 'win32');
     rmSync(blob);
     // The service wrapper beside the exe, for the MSI (which installs it as a file of its own).
@@ -74,7 +77,7 @@ for (const target of targets) {
     continue;
   }
   if (platform !== process.platform || arch !== process.arch) throw new Error(`package-agent: cannot build ${target} on ${process.platform}-${process.arch}`);
-  const blob = makeBlob(target, undefined, { codeCache: true });
+  const blob = makeBlob(target, sysinfo, { codeCache: true });
   inject(process.execPath, path.join(dist, `seatkeeper-agent-${platform}-${arch}`), blob, platform);
   rmSync(blob);
 }

@@ -1,5 +1,6 @@
 // `enroll --server URL --token T`: make this machine a device of the organization.
 import { hostname as osHostname } from 'node:os';
+import { loadSystemInformation } from '../detect/system-information.js';
 import { EnrollError, enroll } from '../link/enroll.js';
 import { readConfig, writeConfig, type AgentConfig } from '../state/config.js';
 import { AGENT_VERSION } from '../version.js';
@@ -14,7 +15,7 @@ async function machineId(override: string | undefined): Promise<string> {
 
 async function osDescription(platform: NodeJS.Platform) {
   try {
-    const si = await import('systeminformation');
+    const si = await loadSystemInformation();
     const o = await si.osInfo();
     return { hostname: o.hostname || osHostname(), os: { platform: o.platform, distro: o.distro, release: o.release, arch: o.arch } };
   } catch {

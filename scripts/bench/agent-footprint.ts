@@ -8,7 +8,7 @@
 // Linux only (/proc); elsewhere it says so.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
@@ -167,9 +167,41 @@ async function inspectorOf(child: ChildProcess): Promise<{ heapAfterGcKiB(): Pro
   };
 }
 
+/** The packaged agent for this machine, when `npm run package:agent` built it. */
+function packagedExe(): string | null {
+  const exe = join(distDir, `seatkeeper-agent-${process.platform}-${process.arch}`);
+  return existsSync(exe) ? exe : null;
+}
+
+/**
+ * A single executable of this very Node whose script only keeps it alive, built in `dir`: the
+ * packaged daemon's own baseline (a single executable maps and reads more of its binary at start
+ * than `node` does, whatever it runs).
+ */
+async function bareExecutable(dir: string): Promise<string> {
+  const script = join(dir, 'idle.js');
+  const blob = join(dir, 'idle.blob');
+  const config = join(dir, 'idle-sea.json');
+  const exe = join(dir, 'idle-sea');
+  await writeFile(script, 'setInterval(() => {}, 1 << 30);\n');
+  await writeFile(config, JSON.stringify({ main: script, output: blob, disableExperimentalSEAWarning: true }));
+  const made = spawnSync(process.execPath, ['--experimental-sea-config', config], { stdio: 'ignore' });
+  if (made.status !== 0) throw new Error('bare single executable: the blob could not be made');
+  await copyFile(process.execPath, exe);
+  await chmod(exe, 0o755);
+  const injected = spawnSync('npx', ['--no-install', 'postject', exe, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2'], { stdio: 'ignore' });
+  if (injected.status !== 0) throw new Error('bare single executable: postject failed');
+  return exe;
+}
+
 interface IdleDaemon {
   daemon: ChildProcess;
   bare: ChildProcess;
+  /**
+   * The packaged executable's daemon, enrolled as a second device and idle in the same window, and a
+   * bare single executable of the same Node kept alive by a timer (section `agent` only, when built)
+   */
+  packaged?: { daemon: ChildProcess; bare: ChildProcess };
   stateDir: string;
   /** throws when the daemon is no longer connected */
   stillConnected(): void;
@@ -179,10 +211,13 @@ interface IdleDaemon {
  * A real server with an enrolled shipped agent's daemon connected and idle (nothing changes), and
  * a bare node kept alive by a timer beside it; `measure` runs once both are past start-up.
  */
-async function withIdleDaemon<T>(quick: boolean, daemonFlags: string[], measure: (d: IdleDaemon) => Promise<T>): Promise<T> {
+async function withIdleDaemon<T>(quick: boolean, daemonFlags: string[], measure: (d: IdleDaemon) => Promise<T>, withPackaged = false): Promise<T> {
   const agent = join(distDir, 'agent.cjs');
   const data = await mkdtemp(join(tmpdir(), 'sk-bench-agent-data-'));
   const stateDir = await mkdtemp(join(tmpdir(), 'sk-bench-agent-state-'));
+  const packagedStateDir = await mkdtemp(join(tmpdir(), 'sk-bench-agent-state-exe-'));
+  const exe = packagedExe();
+  let packaged: IdleDaemon['packaged'];
   const detectRoot = await mkdtemp(join(tmpdir(), 'sk-bench-agent-root-'));
   const { helper: server, ready } = await Helper.start<{ url: string }>('server', 'bench-server.mjs', ['--data', data]);
   let daemon: ChildProcess | null = null;
@@ -200,6 +235,15 @@ async function withIdleDaemon<T>(quick: boolean, daemonFlags: string[], measure:
     const env = { PATH: process.env.PATH ?? '', SEATKEEPER_DETECT_ROOT: detectRoot };
     const enrolled = await run(process.execPath, [agent, 'enroll', '--server', ready.url, '--token', token, '--state-dir', stateDir], env);
     if (enrolled.code !== 0) throw new Error(`agent enroll: ${enrolled.out}`);
+    if (withPackaged && exe) {
+      // Its own state directory: a second agent on this host, enrolled as its own device.
+      const second = await run(exe, ['enroll', '--server', ready.url, '--token', token, '--state-dir', packagedStateDir], env);
+      if (second.code !== 0) throw new Error(`packaged agent enroll: ${second.out}`);
+      packaged = {
+        daemon: spawn(exe, ['run', '--state-dir', packagedStateDir], { env, stdio: 'ignore' }),
+        bare: spawn(await bareExecutable(data), [], { stdio: 'ignore' }),
+      };
+    }
 
     daemon = spawn(process.execPath, [...daemonFlags, agent, 'run', '--state-dir', stateDir], { env, stdio: ['ignore', 'ignore', daemonFlags.length ? 'pipe' : 'ignore'] });
     // The bare node gets the daemon's flags too (the inspector, for `soak`), so each figure has its baseline.
@@ -209,6 +253,7 @@ async function withIdleDaemon<T>(quick: boolean, daemonFlags: string[], measure:
     const result = measure({
       daemon,
       bare,
+      packaged,
       stateDir,
       stillConnected() {
         if (!connected()) throw new Error('agent-footprint: the daemon lost its connection during the window');
@@ -219,9 +264,10 @@ async function withIdleDaemon<T>(quick: boolean, daemonFlags: string[], measure:
   } finally {
     if (daemon) await stopChild(daemon);
     if (bare) await stopChild(bare);
+    if (packaged) for (const c of [packaged.daemon, packaged.bare]) await stopChild(c);
     server.child.kill('SIGTERM');
     await server.exited;
-    for (const dir of [data, stateDir, detectRoot]) await rm(dir, { recursive: true, force: true });
+    for (const dir of [data, stateDir, packagedStateDir, detectRoot]) await rm(dir, { recursive: true, force: true });
   }
 }
 
@@ -244,6 +290,8 @@ async function sampleWindow(d: IdleDaemon, windowMs: number, everyMs: number, ex
   const t0 = performance.now();
   const ds: Sample[] = [];
   const bs: Sample[] = [];
+  const pds: Sample[] = [];
+  const pbs: Sample[] = [];
   const sizes: number[] = [];
   const extras: number[] = [];
   const bareExtras: number[] = [];
@@ -256,13 +304,17 @@ async function sampleWindow(d: IdleDaemon, windowMs: number, everyMs: number, ex
     }
     ds.push(sample(d.daemon.pid!, t));
     bs.push(sample(d.bare.pid!, t));
+    if (d.packaged) {
+      pds.push(sample(d.packaged.daemon.pid!, t));
+      pbs.push(sample(d.packaged.bare.pid!, t));
+    }
     sizes.push(writes.size());
     if (t >= windowMs) break;
     await sleep(Math.min(everyMs, windowMs - t + 1));
   }
   writes.close();
   d.stillConnected();
-  return { d: ds, b: bs, sizes, extras, bareExtras, events: writes.events };
+  return { d: ds, b: bs, packaged: d.packaged ? { d: pds, b: pbs } : null, sizes, extras, bareExtras, events: writes.events };
 }
 
 const at = (s: Sample[], ms: number) => s.find((x) => x.t >= ms) ?? s[s.length - 1]!;
@@ -277,9 +329,12 @@ export async function benchAgentFootprint(quick: boolean): Promise<Row[]> {
   const windowMs = quick ? 40_000 : 10 * 60_000;
   const rssAtMs = quick ? windowMs : 5 * 60_000;
   const everyMs = quick ? 3_000 : 30_000;
-  const rows = await withIdleDaemon(quick, [], async (daemon) => {
+  const rows = await withIdleDaemon(
+    quick,
+    [],
+    async (daemon) => {
     await settle(daemon, quick);
-    const { d, b, events } = await sampleWindow(daemon, windowMs, everyMs);
+    const { d, b, packaged, events } = await sampleWindow(daemon, windowMs, everyMs);
     const per = (s: Sample[]) => {
       const end = s[s.length - 1]!;
       const minutes = end.t / 60_000;
@@ -305,6 +360,34 @@ export async function benchAgentFootprint(quick: boolean): Promise<Row[]> {
         target: '≤ 1.25×',
         met: at(d, rssAtMs).rssKiB / at(b, rssAtMs).rssKiB <= 1.25,
       }),
+      ...(packaged
+        ? (() => {
+            const rss = at(packaged.d, rssAtMs).rssKiB;
+            const when = quick ? `${Math.round(rssAtMs / 1000)} s` : '5 min';
+            return [
+              row({
+                bench: 'agent',
+                figure: `packaged executable's daemon RSS after ${when} connected, idle`,
+                value: rss / 1024,
+                unit: 'MiB',
+                baseline: 'bare node kept alive by a timer',
+                baselineValue: at(b, rssAtMs).rssKiB / 1024,
+                target: '≤ 1.25×',
+                met: rss / at(b, rssAtMs).rssKiB <= 1.25,
+                note: 'the same bundle in a single executable, enrolled as a second device in the same window',
+              }),
+              row({
+                bench: 'agent',
+                figure: `packaged executable's daemon RSS after ${when}, against a bare single executable`,
+                value: rss / 1024,
+                unit: 'MiB',
+                baseline: 'a single executable of the same node kept alive by a timer',
+                baselineValue: at(packaged.b, rssAtMs).rssKiB / 1024,
+                note: "what a single executable costs whatever it runs: Node maps and reads more of its own binary at start (file pages, shared with nothing), which the agent's code does not add to",
+              }),
+            ];
+          })()
+        : []),
       row({
         bench: 'agent',
         figure: `daemon idle CPU over ${span} (% of one core)`,
@@ -357,7 +440,9 @@ export async function benchAgentFootprint(quick: boolean): Promise<Row[]> {
         baselineValue: b[b.length - 1]!.fds,
       }),
     ];
-  });
+    },
+    true,
+  );
   return [...rows, ...(await executableRows(quick))];
 }
 

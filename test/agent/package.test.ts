@@ -6,15 +6,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeHeldLease } from '../../agent/state/lease-store.js';
 import { generateLeaseKeyPair, signLease } from '../../shared/lease.js';
 import { AGENT_BUNDLE, REPO, ensureAgentBundle, type AgentRun } from './helpers/run-agent.js';
-import { makeEnrolledState, type TestState } from './helpers/state.js';
+import { makeEnrolledState, tempDir, type TestState } from './helpers/state.js';
+import { orgWithToken } from '../gateway/raw-agent.js';
+import { startTestServer } from '../helpers/server.js';
 
 const EXE = path.join(REPO, 'dist', `seatkeeper-agent-${process.platform}-${process.arch}`);
 let st: TestState;
 
-function runExe(args: string[]): Promise<AgentRun> {
+function runExe(args: string[], PATH = '/nonexistent'): Promise<AgentRun> {
   return new Promise((resolve) => {
-    // No node anywhere on PATH: the executable must carry everything it needs.
-    const child = spawn(EXE, args, { env: { PATH: '/nonexistent' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // No node anywhere on PATH (unless a test needs the system's commands): the executable must carry everything it needs.
+    const child = spawn(EXE, args, { env: { PATH }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -72,5 +74,23 @@ describe.runIf(process.platform === 'linux' && process.arch === 'x64')('single e
     expect(no.stdout).toContain('no-lease');
     const none = await runExe(['check', 'ACAD', '--state-dir', path.join(st.dir, 'missing')]);
     expect(none.code).toBe(2);
+  });
+
+  it('enrolls with the operating system read by systeminformation, which it carries as an asset', async () => {
+    const server = await startTestServer();
+    const dir = await tempDir('sk-sea-enroll-');
+    try {
+      const org = await orgWithToken(server);
+      // systeminformation reads the release files with `cat`: the system's PATH.
+      const r = await runExe(['enroll', '--server', server.url, '--token', org.token, '--json', '--state-dir', dir], process.env.PATH);
+      expect(r.code, r.stderr).toBe(0);
+      const { deviceId } = JSON.parse(r.stdout) as { deviceId: string };
+      const expected = await (await import('systeminformation')).osInfo();
+      expect(expected.distro).not.toBe('');
+      expect(server.services.store.org(org.orgId)!.devices[deviceId]!.os).toEqual({ platform: expected.platform, distro: expected.distro, release: expected.release, arch: expected.arch });
+    } finally {
+      await server.stop();
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   });
 });
