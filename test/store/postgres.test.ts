@@ -6,6 +6,8 @@ import { randomId } from '../../server/core/ids.js';
 import { PostgresStore, createPostgresStore } from '../../server/store/postgres/postgres-store.js';
 import { SCHEMA_VERSION, SchemaMismatchError, migrate, migrations, schemaVersion } from '../../server/store/postgres/migrations.js';
 import { createPool, type SqlPool } from '../../server/store/postgres/sql.js';
+import { postgresDeviceCodes } from '../../server/store/postgres/device-codes.js';
+import { SeatkeeperError } from '../../shared/errors.js';
 import { testDatabaseUrl, usePostgres } from '../helpers/postgres.js';
 import { deviceRecord, newOrgDoc } from './store-fixtures.js';
 
@@ -28,6 +30,33 @@ async function pool(url: string): Promise<SqlPool> {
   open.push({ close: () => p.end() });
   return p;
 }
+
+describe('sign-in codes on PostgreSQL', () => {
+  it('keep the pending cap per organization across nodes: 30 codes asked at once on three nodes with room for 5 give exactly 5', async () => {
+    const url = await testDatabaseUrl();
+    // Three nodes with room for many statements at once, as busy nodes have.
+    const wide = async () => {
+      const p = createPool(url, { max: 10 });
+      open.push({ close: () => p.end() });
+      // Connected before the race: ten statements in flight on each node at the same moment.
+      await Promise.all(Array.from({ length: 10 }, () => p.query('SELECT pg_sleep(0.05)')));
+      return postgresDeviceCodes(p);
+    };
+    const nodes = [await wide(), await wide(), await wide()];
+    const now = Date.now();
+    const results = await Promise.allSettled(
+      Array.from({ length: 30 }, (_, i) =>
+        nodes[i % 3]!.issue({ hash: `h${i}`, orgId: 'org_cap', deviceId: `dev_${i}`, nodeId: `node${i % 3}`, connId: `con${i}`, expiresAt: now + 600_000 }, 5, now),
+      ),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(5);
+    expect(new Set(results.filter((r) => r.status === 'rejected').map((r) => ((r as PromiseRejectedResult).reason as SeatkeeperError).code))).toEqual(new Set(['RATE_LIMITED']));
+    const rows = await (await pool(url)).query<{ n: string }>("SELECT count(*) AS n FROM sk_device_codes WHERE org_id = 'org_cap'");
+    expect(Number(rows.rows[0]!.n)).toBe(5);
+    // Another organization has its own room.
+    await nodes[0]!.issue({ hash: 'other', orgId: 'org_other', deviceId: 'dev_other', nodeId: 'node0', connId: 'c', expiresAt: now + 600_000 }, 5, now);
+  });
+});
 
 describe('PostgreSQL store', () => {
   it('keeps a limit across nodes: 30 concurrent adds over three nodes to a 5-place list give exactly 5', async () => {

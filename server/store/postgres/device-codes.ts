@@ -22,16 +22,31 @@ export function postgresDeviceCodes(pool: SqlPool): SharedDeviceCodes {
   return {
     issue: (c, maxPendingPerOrg, now) =>
       q(async () => {
-        // Expired and taken rows go as new ones come: the table holds what is pending, and briefly what was taken.
-        await pool.query('DELETE FROM sk_device_codes WHERE expires_at <= $1 OR device_id = $2', [now, c.deviceId]);
-        const r = await pool.query(
-          `INSERT INTO sk_device_codes (code_hash, org_id, device_id, node_id, conn_id, expires_at)
-           SELECT $1, $2, $3, $4, $5, $6
-           WHERE (SELECT count(*) FROM sk_device_codes WHERE org_id = $2 AND taken_by IS NULL AND expires_at > $7) < $8
-           ON CONFLICT (code_hash) DO NOTHING`,
-          [c.hash, c.orgId, c.deviceId, c.nodeId, c.connId, c.expiresAt, now, maxPendingPerOrg],
-        );
-        if (r.rowCount !== 1) throw new SeatkeeperError('RATE_LIMITED', 'Too many sign-in codes are waiting in this organization. Try again in a few minutes.', { retryAfter: 60 });
+        // One transaction, the organization's codes locked for it: two nodes issuing at once would
+        // each count the pending codes before the other's insert and pass the cap together.
+        const client = await pool.connect();
+        let inserted = false;
+        try {
+          await client.query('BEGIN');
+          await client.query("SELECT pg_advisory_xact_lock(hashtext('sk_device_codes:' || $1))", [c.orgId]);
+          // Expired and taken rows go as new ones come: the table holds what is pending, and briefly what was taken.
+          await client.query('DELETE FROM sk_device_codes WHERE expires_at <= $1 OR device_id = $2', [now, c.deviceId]);
+          const r = await client.query(
+            `INSERT INTO sk_device_codes (code_hash, org_id, device_id, node_id, conn_id, expires_at)
+             SELECT $1, $2, $3, $4, $5, $6
+             WHERE (SELECT count(*) FROM sk_device_codes WHERE org_id = $2 AND taken_by IS NULL AND expires_at > $7) < $8
+             ON CONFLICT (code_hash) DO NOTHING`,
+            [c.hash, c.orgId, c.deviceId, c.nodeId, c.connId, c.expiresAt, now, maxPendingPerOrg],
+          );
+          inserted = r.rowCount === 1;
+          await client.query('COMMIT');
+          client.release();
+        } catch (err) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          client.release(err as Error);
+          throw err;
+        }
+        if (!inserted) throw new SeatkeeperError('RATE_LIMITED', 'Too many sign-in codes are waiting in this organization. Try again in a few minutes.', { retryAfter: 60 });
       }),
     find: (hash, now) =>
       q(async () => {
