@@ -22,9 +22,10 @@ const agent = (name, hooks) => ({
   ...common,
   footer: { js: buildMark(name) },
   // First, before anything uses libuv's pool (in the single executable too): the daemon's few file
-  // reads need one thread, not four with their stacks and malloc arenas (issue 16).
+  // reads need two threads, not four with their stacks and malloc arenas (issue 16); two, so a slow
+  // DNS lookup while reconnecting (getaddrinfo runs there too) never holds a lease write back.
   // ("use strict" leads, or the banner would take the bundle out of strict mode.)
-  banner: { js: `"use strict"; if (process.argv[2] === 'run' && !process.env.UV_THREADPOOL_SIZE) process.env.UV_THREADPOOL_SIZE = '1';` },
+  banner: { js: `"use strict"; if (process.argv[2] === 'run' && !process.env.UV_THREADPOOL_SIZE) process.env.UV_THREADPOOL_SIZE = '2';` },
   define: { ...define, __SEATKEEPER_TEST_HOOKS__: String(hooks) },
   entryPoints: { [`${name}-bundle`]: 'agent/cli.ts' },
   outExtension: { '.js': '.cjs' },
@@ -35,7 +36,7 @@ const agent = (name, hooks) => ({
   external: ['bufferutil', 'utf-8-validate', 'systeminformation'],
   // Minified: every process keeps the bundle's source for V8 to compile from (a '—' in a comment
   // once made it two bytes a character), so each KiB cut is resident memory saved in the daemon
-  // (issue 16). Names kept for stack traces and logs; the map still points home.
+  // (issue 16). Names are minified too (keeping them cost 4 MiB of heap): the map points home.
   minify: true,
   plugins: [zodEnglishOnly, lazyBuiltins],
 });
@@ -96,7 +97,7 @@ function agentLauncher(name) {
   const bundle = path.resolve('dist', `${name}-bundle.cjs`);
   let source = readFileSync(bundle, 'utf8');
   if (/[^\x00-\xff]/.test(source)) process.stderr.write(`build: ${bundle} holds a character beyond Latin-1: V8 keeps it two bytes a character\n`);
-  // The odd Latin-1 character left (a '°' in a regex of systeminformation) written as \xNN: an ASCII
+  // Any Latin-1 character left (there was a '°' in a regex of systeminformation) written as \xNN: an ASCII
   // bundle is read as latin1, 4-8 times faster than decoding UTF-8 (1.6 MB at every `check`).
   const escaped = source.replace(/[\x80-\xff]/g, (c) => `\\x${c.charCodeAt(0).toString(16)}`);
   if (escaped !== source) writeAtomic(bundle, (source = escaped));

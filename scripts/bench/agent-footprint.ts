@@ -239,9 +239,11 @@ async function withIdleDaemon<T>(quick: boolean, daemonFlags: string[], measure:
       // Its own state directory: a second agent on this host, enrolled as its own device.
       const second = await run(exe, ['enroll', '--server', ready.url, '--token', token, '--state-dir', packagedStateDir], env);
       if (second.code !== 0) throw new Error(`packaged agent enroll: ${second.out}`);
+      // The bare executable first: should making it fail, no daemon is left running.
+      const bareExe = await bareExecutable(data);
       packaged = {
         daemon: spawn(exe, ['run', '--state-dir', packagedStateDir], { env, stdio: 'ignore' }),
-        bare: spawn(await bareExecutable(data), [], { stdio: 'ignore' }),
+        bare: spawn(bareExe, [], { stdio: 'ignore' }),
       };
     }
 

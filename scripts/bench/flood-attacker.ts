@@ -111,7 +111,8 @@ serve({
           ? connectionFlood(args.url)
           : frameFlood(args.url, { deviceId: args.device!.deviceId, privateKey: createPrivateKey(args.device!.privateKeyPem) });
     const state: { stopped: boolean; done: Promise<string> } = { stopped: false, done: Promise.resolve('') };
-    state.done = flood(() => state.stopped);
+    // Awaited by `stop`; a flood that fails before then says so there, not as an unhandled rejection.
+    state.done = flood(() => state.stopped).catch((err: Error) => `failed: ${err.message}`);
     running = state;
   },
   async stop() {

@@ -1,25 +1,32 @@
 // Password hashing on threads of its own, apart from libuv's pool: disk writes (fsync) never queue
-// behind a hash, and the threads that hash a stranger's guess run at the lowest CPU priority, so
+// behind a hash, and the threads that hash a stranger's guess run below normal CPU priority (nice 10), so
 // on a small machine the event loop and every durable write get a core first (issue 14 §1: an
 // admin's write waited 10–26× its quiet time during a flood of sign-ins). Priority work (a
-// sign-in from a known device) hashes on a thread at normal priority.
+// sign-in from a known device) hashes on a thread at normal priority. Threads that cannot start
+// (no memory, a thread limit) leave the work to libuv's scrypt: slower for the rest, never refused.
 import { Worker } from 'node:worker_threads';
-import type { ScryptOptions } from 'node:crypto';
+import { scrypt, type ScryptOptions } from 'node:crypto';
 
-/** Lowest priority on Linux; elsewhere the thread keeps the process's own. */
-const BACKGROUND_NICE = 19;
+/**
+ * Nice 10 on Linux, not 19: below the event loop (weight 110 against 1024), yet a hash still
+ * finishes in a few times its quiet time while something else keeps the CPU busy, so the queue
+ * behind it keeps moving. Elsewhere the thread keeps the process's priority.
+ */
+export const BACKGROUND_NICE = 10;
 
 // CommonJS, evaluated: the server ships as one bundle, so the worker has no file of its own.
 // /proc/thread-self names this thread's id; setpriority on a thread id renices that thread alone.
+// Only ever lowered: a process started at a lower priority than this keeps its own.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { scryptSync } = require('node:crypto');
-if (workerData.nice) {
-  try {
-    const tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
-    require('node:os').setPriority(tid, workerData.nice);
-  } catch {}
-}
+let tid = 0;
+try {
+  tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
+  const os = require('node:os');
+  if (workerData.nice && os.getPriority(tid) < workerData.nice) os.setPriority(tid, workerData.nice);
+} catch {}
+parentPort.postMessage({ tid });
 parentPort.on('message', ({ id, password, salt, length, options }) => {
   try {
     const key = scryptSync(password, Buffer.from(salt), length, options);
@@ -35,16 +42,22 @@ interface Job {
   reject(err: Error): void;
 }
 
+/** The thread itself failed (not the hash): the work goes to libuv's scrypt instead. */
+class ThreadFailure extends Error {}
+
 class HashThread {
   readonly #worker: Worker;
   readonly #jobs = new Map<number, Job>();
   #next = 0;
   dead = false;
+  /** the thread's id on Linux (0 elsewhere, or until it has started) */
+  tid = 0;
 
   constructor(nice: number) {
     this.#worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { nice } });
     this.#worker.unref();
-    this.#worker.on('message', (m: { id: number; key?: Uint8Array; error?: string }) => {
+    this.#worker.on('message', (m: { id?: number; tid?: number; key?: Uint8Array; error?: string }) => {
+      if (m.id === undefined) return void (this.tid = m.tid ?? 0);
       const job = this.#jobs.get(m.id);
       this.#jobs.delete(m.id);
       if (!job) return;
@@ -56,8 +69,8 @@ class HashThread {
       for (const job of this.#jobs.values()) job.reject(err);
       this.#jobs.clear();
     };
-    this.#worker.on('error', fail);
-    this.#worker.on('exit', (code) => fail(new Error(`password thread exited (${code})`)));
+    this.#worker.on('error', (err) => fail(new ThreadFailure(err.message)));
+    this.#worker.on('exit', (code) => fail(new ThreadFailure(`password thread exited (${code})`)));
   }
 
   get busy(): number {
@@ -83,20 +96,39 @@ class HashThread {
  */
 class HashThreads {
   readonly #threads: HashThread[] = [];
+  /** threads failed to start: after a few, the work stays on libuv's scrypt */
+  #failures = 0;
   constructor(readonly nice: number) {}
 
+  get tids(): number[] {
+    return this.#threads.filter((t) => !t.dead && t.tid).map((t) => t.tid);
+  }
+
   hash(password: string, salt: Buffer, length: number, options: ScryptOptions): Promise<Buffer> {
+    if (this.#failures >= 3) return inline(password, salt, length, options);
     for (let i = this.#threads.length - 1; i >= 0; i--) if (this.#threads[i]!.dead) this.#threads.splice(i, 1);
     let t = this.#threads.find((x) => x.busy === 0);
     if (!t) this.#threads.push((t = new HashThread(this.nice)));
-    return t.hash(password, salt, length, options);
+    return t.hash(password, salt, length, options).catch((err: unknown) => {
+      if (!(err instanceof ThreadFailure)) throw err;
+      this.#failures++;
+      return inline(password, salt, length, options);
+    });
   }
 }
+
+const inline = (password: string, salt: Buffer, length: number, options: ScryptOptions) =>
+  new Promise<Buffer>((resolve, reject) => scrypt(password, salt, length, options, (err, key) => (err ? reject(err) : resolve(key))));
 
 const background = new HashThreads(BACKGROUND_NICE);
 const foreground = new HashThreads(0);
 
-/** scrypt on a hashing thread: `priority` work at normal CPU priority, the rest at the lowest. */
+/** The ids of the live hashing threads of each kind (Linux), to see their priorities. */
+export function hashThreadIds(): { background: number[]; priority: number[] } {
+  return { background: background.tids, priority: foreground.tids };
+}
+
+/** scrypt on a hashing thread: `priority` work at normal CPU priority, the rest below it. */
 export function scryptOnThread(password: string, salt: Buffer, length: number, options: ScryptOptions, priority: boolean): Promise<Buffer> {
   return (priority ? foreground : background).hash(password, salt, length, options);
 }

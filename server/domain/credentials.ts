@@ -42,7 +42,7 @@ export interface CredentialChecks {
   addressLimiter: AttemptLimiter;
 }
 
-const refused = () => new SeatkeeperError('INVALID_CREDENTIALS', 'Wrong email or password, or the address is not verified yet (the link in the mail sent to it).');
+const refused = () => new SeatkeeperError('INVALID_CREDENTIALS', 'Wrong email or password, or the address is not verified yet: follow the link in the mail sent to it, or choose a new password with “Forgot your password?”, which verifies it too.');
 
 /**
  * The active, verified account these credentials belong to; INVALID_CREDENTIALS otherwise. Not

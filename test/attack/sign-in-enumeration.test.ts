@@ -39,7 +39,7 @@ describe('a stranger signing in', () => {
       const r = await stranger().post('/api/v1/auth/sign-in', { email, password: 'not the password' });
       answers.push({ status: r.status, body: r.body });
     }
-    for (const a of answers) expect(a).toEqual({ status: 401, body: { error: { code: 'INVALID_CREDENTIALS', message: 'Wrong email or password, or the address is not verified yet (the link in the mail sent to it).' } } });
+    for (const a of answers) expect(a).toEqual({ status: 401, body: { error: { code: 'INVALID_CREDENTIALS', message: 'Wrong email or password, or the address is not verified yet: follow the link in the mail sent to it, or choose a new password with “Forgot your password?”, which verifies it too.' } } });
     expect(JSON.stringify(answers)).not.toContain(victim);
     expect(JSON.stringify(allMismatches())).toBe(before);
   });

@@ -225,7 +225,7 @@ describe('every page and state passes axe-core (WCAG 2.2 A and AA) at phone and 
       expect(await input.getAttribute('aria-invalid')).toBe('true');
     }
     // The description is what a screen reader reads with the field: the sentence, no code.
-    expect(await alert.textContent()).toContain('Wrong email or password, or the address is not verified yet (the link in the mail sent to it).');
+    expect(await alert.textContent()).toContain('Wrong email or password, or the address is not verified yet: follow the link in the mail sent to it, or choose a new password with “Forgot your password?”, which verifies it too.');
   });
 
   it('draws every focus indicator at 3:1 or more against what is around it (the dark header too)', async () => {

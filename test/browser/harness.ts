@@ -243,6 +243,11 @@ export interface Violation {
 /** Runs axe-core in the page (injected once per document) for the WCAG 2.0-2.2 A and AA rules. */
 export async function axeViolations(page: Page): Promise<Violation[]> {
   if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE });
+  // A scroll box becomes a focusable region once its ResizeObserver has seen it overflow (after a
+  // viewport change, a frame or two later): checked once every box says what it is.
+  await page.waitForFunction(() =>
+    Array.from(document.querySelectorAll('.scroll-box')).every((el) => (el.scrollWidth > el.clientWidth + 1) === el.hasAttribute('tabindex')),
+  );
   return page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run(ctx: Document, opts: unknown): Promise<{ violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: unknown[] }> }> }> } }).axe;
     const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } });

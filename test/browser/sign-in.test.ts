@@ -43,13 +43,13 @@ describe('signing in, registering and linking an organization', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     const alert = page.getByRole('alert');
     await alert.waitFor();
-    expect(await alert.textContent()).toContain('Wrong email or password, or the address is not verified yet (the link in the mail sent to it).');
+    expect(await alert.textContent()).toContain('Wrong email or password, or the address is not verified yet: follow the link in the mail sent to it, or choose a new password with “Forgot your password?”, which verifies it too.');
     expect(await alert.getAttribute('data-code')).toBe('INVALID_CREDENTIALS');
 
     // A look-alike address is told nothing more (issue 14 §2: sign-in tells strangers nothing).
     await page.getByLabel('Email').fill('olivia@acme-eng.test');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await alert.filter({ hasText: 'Wrong email or password, or the address is not verified yet (the link in the mail sent to it).' }).waitFor();
+    await alert.filter({ hasText: 'Wrong email or password, or the address is not verified yet: follow the link in the mail sent to it, or choose a new password with “Forgot your password?”, which verifies it too.' }).waitFor();
     expect(await alert.textContent()).not.toContain(OWNER.email);
     expect(await page.getByRole('button', { name: `Use ${OWNER.email}` }).count()).toBe(0);
     await page.getByLabel('Email').fill(OWNER.email);

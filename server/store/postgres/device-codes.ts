@@ -4,7 +4,10 @@
 // pending row matches; the node holding the workstation's socket learns it was taken from the row.
 import { SeatkeeperError } from '../../../shared/errors.js';
 import type { SharedCode, SharedDeviceCodes } from '../store.js';
-import type { SqlPool } from './sql.js';
+import { inTransaction, type SqlPool } from './sql.js';
+
+/** first key of the per-organization advisory lock on sign-in codes ("SKDC") */
+const DEVICE_CODES_LOCK = 0x534b4443;
 
 const unavailable = (err: unknown) =>
   new SeatkeeperError('STORAGE_UNAVAILABLE', 'Sign-in codes cannot be reached right now. Try again shortly.', { cause: (err as NodeJS.ErrnoException).code ?? (err as Error).message });
@@ -23,26 +26,26 @@ export function postgresDeviceCodes(pool: SqlPool): SharedDeviceCodes {
     issue: (c, maxPendingPerOrg, now) =>
       q(async () => {
         // One transaction, the organization's codes locked for it: two nodes issuing at once would
-        // each count the pending codes before the other's insert and pass the cap together.
+        // each count the pending codes before the other's insert and pass the cap together. The
+        // lock's two-key form keeps it apart from the single-key locks (leader, migrations).
         const client = await pool.connect();
         let inserted = false;
         try {
-          await client.query('BEGIN');
-          await client.query("SELECT pg_advisory_xact_lock(hashtext('sk_device_codes:' || $1))", [c.orgId]);
-          // Expired and taken rows go as new ones come: the table holds what is pending, and briefly what was taken.
-          await client.query('DELETE FROM sk_device_codes WHERE expires_at <= $1 OR device_id = $2', [now, c.deviceId]);
-          const r = await client.query(
-            `INSERT INTO sk_device_codes (code_hash, org_id, device_id, node_id, conn_id, expires_at)
-             SELECT $1, $2, $3, $4, $5, $6
-             WHERE (SELECT count(*) FROM sk_device_codes WHERE org_id = $2 AND taken_by IS NULL AND expires_at > $7) < $8
-             ON CONFLICT (code_hash) DO NOTHING`,
-            [c.hash, c.orgId, c.deviceId, c.nodeId, c.connId, c.expiresAt, now, maxPendingPerOrg],
-          );
-          inserted = r.rowCount === 1;
-          await client.query('COMMIT');
+          inserted = await inTransaction(client, async () => {
+            await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [DEVICE_CODES_LOCK, c.orgId]);
+            // Expired and taken rows go as new ones come: the table holds what is pending, and briefly what was taken.
+            await client.query('DELETE FROM sk_device_codes WHERE expires_at <= $1 OR device_id = $2', [now, c.deviceId]);
+            const r = await client.query(
+              `INSERT INTO sk_device_codes (code_hash, org_id, device_id, node_id, conn_id, expires_at)
+               SELECT $1, $2, $3, $4, $5, $6
+               WHERE (SELECT count(*) FROM sk_device_codes WHERE org_id = $2 AND taken_by IS NULL AND expires_at > $7) < $8
+               ON CONFLICT (code_hash) DO NOTHING`,
+              [c.hash, c.orgId, c.deviceId, c.nodeId, c.connId, c.expiresAt, now, maxPendingPerOrg],
+            );
+            return r.rowCount === 1;
+          });
           client.release();
         } catch (err) {
-          await client.query('ROLLBACK').catch(() => undefined);
           client.release(err as Error);
           throw err;
         }

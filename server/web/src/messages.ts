@@ -10,7 +10,7 @@ const sentences: Record<string, string> = {
   UNSUPPORTED_MEDIA_TYPE: 'The request was refused. Reload the page and try again.',
   ROUTE_NOT_FOUND: 'The server does not offer this. Reload the page: the portal may have been updated.',
   UNAUTHENTICATED: 'You are signed out. Sign in again.',
-  INVALID_CREDENTIALS: 'Wrong email or password, or the address is not verified yet (the link in the mail sent to it).',
+  INVALID_CREDENTIALS: 'Wrong email or password, or the address is not verified yet: follow the link in the mail sent to it, or choose a new password with “Forgot your password?”, which verifies it too.',
   EMAIL_MISMATCH: 'This email is not the one expected here. Check it, or use the address suggested.',
   FORBIDDEN: 'You may not do this here.',
   EMAIL_NOT_VERIFIED: 'Verify your email address first: follow the link in the mail we sent you.',
