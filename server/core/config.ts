@@ -84,7 +84,7 @@ export interface Limits {
   serialGuesses: Window;
   /**
    * password hashes computed at once, process-wide, each on a thread of its own (default 2: one for
-   * anyone below normal CPU priority (nice 10), one kept for sign-ins from known devices)
+   * anyone at the lowest CPU priority (nice 19), one kept for sign-ins from known devices)
    */
   passwordHashConcurrency: number;
   /**
