@@ -43,6 +43,10 @@ describe('agent end to end', () => {
     const body = server.enrollBodies[0] as Record<string, unknown>;
     expect(body.machineId).toMatch(/^[0-9a-f]{64}$/);
     expect(body.publicKey).toBe(server.devices.get(deviceId)?.publicKeyX);
+    // The operating system as systeminformation reads it, though the bundle loads it from a bundle of its own (agent-sysinfo.cjs).
+    const os = await (await import('systeminformation')).osInfo();
+    expect(os.distro).not.toBe('');
+    expect(body.os).toEqual({ platform: os.platform, distro: os.distro, release: os.release, arch: os.arch });
     const config = await readConfig((await import('../../agent/state/paths.js')).statePaths(home));
     expect(config?.deviceId).toBe(deviceId);
     expect(config?.leasePublicKeyJwk.x).toMatch(/^[A-Za-z0-9_-]{43}$/);
