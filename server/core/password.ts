@@ -1,8 +1,8 @@
 // scrypt password hashes: "scrypt$N$r$p$salt$hash". Verification is constant-time. Every hash
 // passes one process-wide gate: a few at once, a short queue served fairly per client address, and
-// beyond it RATE_LIMITED at once, so strangers' sign-ins cannot fill the thread pool every other
-// request needs nor make people from other addresses wait behind them. The hashing itself runs on
-// threads of its own at low CPU priority (password-threads.ts).
+// beyond it RATE_LIMITED at once, so strangers' sign-ins cannot take every hashing thread (128 MiB
+// of memory each) nor make people from other addresses wait behind them. The hashing itself runs
+// on threads of its own, strangers' at the lowest CPU priority (password-threads.ts).
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { SeatkeeperError } from '../../shared/errors.js';
