@@ -1,12 +1,12 @@
 // scrypt password hashes: "scrypt$N$r$p$salt$hash". Verification is constant-time. Every hash
 // passes one process-wide gate: a few at once, a short queue served fairly per client address, and
-// beyond it RATE_LIMITED at once, so strangers' sign-ins cannot take every hashing thread (128 MiB
+// beyond it RATE_LIMITED at once, so strangers' sign-ins cannot take every hashing slot (128 MiB
 // of memory each) nor make people from other addresses wait behind them. The hashing itself runs
-// on threads of its own, strangers' at the lowest CPU priority (password-threads.ts).
+// in a process of its own, strangers' at the lowest CPU priority (password-hasher.ts).
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { SeatkeeperError } from '../../shared/errors.js';
-import { scryptOnThread } from './password-threads.js';
+import { configureHasherThreads, scryptApart } from './password-hasher.js';
 
 /** scrypt's cost. OWASP's password storage guidance: N=2^17, r=8, p=1 (128 MiB per hash). */
 export interface PasswordCost {
@@ -128,17 +128,18 @@ export class WorkGate {
   }
 }
 
-/** The hashing threads are per process, so the gate is too; startServer sets its size from the config. */
+/** The hashing children are per process, so the gate is too; startServer sets its size from the config. */
 export const passwordGate = new WorkGate(2, 16, 4);
 
 export function configurePasswordGate(limits: { passwordHashConcurrency: number; passwordHashQueue: number; passwordHashQueuePerAddress: number }): void {
   passwordGate.concurrency = limits.passwordHashConcurrency;
   passwordGate.queue = limits.passwordHashQueue;
   passwordGate.perClient = limits.passwordHashQueuePerAddress;
+  configureHasherThreads(limits.passwordHashConcurrency);
 }
 
 const scrypt = (pw: string, salt: Buffer, len: number, opts: ScryptOptions) =>
-  passwordGate.run(() => scryptOnThread(pw, salt, len, opts, passwordPriority.getStore() === true));
+  passwordGate.run(() => scryptApart(pw, salt, len, opts, passwordPriority.getStore() === true));
 
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
