@@ -83,7 +83,7 @@ export interface Limits {
   /** serial-number tries (link a serial, register with one), per address and per account (default 10 an hour) */
   serialGuesses: Window;
   /**
-   * password hashes computed at once, process-wide, each on a thread of its own (default 2: one for
+   * password hashes computed at once, process-wide, in hashing child processes (default 2: one for
    * anyone at the lowest CPU priority (nice 19), one kept for sign-ins from known devices)
    */
   passwordHashConcurrency: number;

@@ -1,11 +1,11 @@
-import { execFileSync } from 'node:child_process';
+import { ChildProcess, execFileSync } from 'node:child_process';
 import { scryptSync, randomBytes } from 'node:crypto';
 import { closeSync, openSync } from 'node:fs';
 import { mkdtemp, open, readdir, readFile, rm } from 'node:fs/promises';
 import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BACKGROUND_NICE, hasherPids, scryptApart } from './password-hasher.js';
+import { BACKGROUND_NICE, Hasher, RETRY_MS, hasherPids, scryptApart } from './password-hasher.js';
 
 const options = { N: 2 ** 14, r: 8, p: 1 };
 
@@ -33,9 +33,12 @@ describe('password hashing apart from the server', () => {
     expect([background, priority]).not.toContain(process.pid);
   });
 
-  it('refuses impossible parameters with an error, and keeps hashing after it', async () => {
-    await expect(scryptApart('pw', randomBytes(16), 32, { N: 3, r: 8, p: 1 }, false)).rejects.toThrow();
+  it('refuses impossible parameters with an error from the child, which keeps hashing after it', async () => {
+    await scryptApart('pw', randomBytes(16), 32, options, false);
+    const before = hasherPids().background;
+    await expect(scryptApart('pw', randomBytes(16), 32, { N: 3, r: 8, p: 1 }, false)).rejects.toThrow(/N|param|invalid/i);
     expect((await scryptApart('pw', randomBytes(16), 32, options, false)).length).toBe(32);
+    expect(hasherPids().background).toBe(before);
   });
 
   // /proc and priorities per thread are Linux's; elsewhere the children keep the server's priority.
@@ -45,46 +48,91 @@ describe('password hashing apart from the server', () => {
     const own = getPriority();
     const { background, priority } = hasherPids();
     const low = await nicesOf(background!);
-    expect(low.length).toBeGreaterThan(1); // the main thread and libuv's pool, which hashes
+    expect(low.length).toBeGreaterThan(1); // the main thread, V8's and libuv's pool, which hashes
     for (const nice of low) expect(nice).toBe(Math.max(own, BACKGROUND_NICE));
     for (const nice of await nicesOf(priority!)) expect(nice).toBe(own);
   });
 
   it.runIf(process.platform === 'linux')("finishes a hash whose child was killed, starts a new child, and gives it none of the server's environment", async () => {
-    await scryptApart('warm', randomBytes(16), 32, options, false);
-    const first = hasherPids().background!;
+    const told: string[] = [];
+    const hasher = new Hasher(BACKGROUND_NICE, () => 2, () => (message) => told.push(message));
+    await hasher.hash('warm', randomBytes(16), 32, options);
+    const first = hasher.pid!;
     const salt = randomBytes(16);
-    const pending = scryptApart('killed under it', salt, 32, options, false);
+    const pending = hasher.hash('killed under it', salt, 32, options);
     process.kill(first, 'SIGKILL');
     expect((await pending).equals(scryptSync('killed under it', salt, 32, options))).toBe(true);
+    expect(told.length).toBe(1);
 
     process.env.SEATKEEPER_PROBE_SECRET = 'must-not-travel';
     try {
-      await scryptApart('after', randomBytes(16), 32, options, false);
-      const second = hasherPids().background!;
+      await hasher.hash('after', randomBytes(16), 32, options);
+      const second = hasher.pid!;
       expect(second).not.toBe(first);
       const environ = await readFile(`/proc/${second}/environ`, 'utf8');
       expect(environ).not.toContain('must-not-travel');
     } finally {
       delete process.env.SEATKEEPER_PROBE_SECRET;
+      process.kill(hasher.pid!, 'SIGKILL');
     }
   });
 
-  // A FIFO opened for reading holds a libuv thread until a writer comes: with all four held, a
-  // hash on this process's pool would wait; in the child it finishes.
+  it('hashes in the server when no child can be started, says so, and tries again later, not on every hash', async () => {
+    const told: Array<Record<string, unknown>> = [];
+    let starts = 0;
+    let now = 1_000_000;
+    const hasher = new Hasher(
+      BACKGROUND_NICE,
+      () => 2,
+      () => (_message, meta) => told.push(meta),
+      () => {
+        starts++;
+        throw Object.assign(new Error('spawn ENOMEM'), { code: 'ENOMEM' });
+      },
+      () => now,
+    );
+    const salt = randomBytes(16);
+    for (let i = 0; i < 4; i++) expect((await hasher.hash('no child', salt, 32, options)).equals(scryptSync('no child', salt, 32, options))).toBe(true);
+    // The first failure is retried at once, the second waits.
+    expect(starts).toBe(2);
+    expect(told.map((m) => m.retryInMs)).toEqual([0, RETRY_MS]);
+    now += RETRY_MS;
+    await hasher.hash('no child', salt, 32, options);
+    expect(starts).toBe(3);
+    expect(told.at(-1)!.retryInMs).toBe(2 * RETRY_MS);
+  });
+
+  it('hashes in the server when the child comes back without a channel (no file descriptors left)', async () => {
+    // A ChildProcess never spawned has no pid and no send(): what spawn gives when it hits EMFILE.
+    const hasher = new Hasher(BACKGROUND_NICE, () => 2, () => () => {}, () => new ChildProcess());
+    const salt = randomBytes(16);
+    expect((await hasher.hash('no channel', salt, 32, options)).equals(scryptSync('no channel', salt, 32, options))).toBe(true);
+    expect(hasher.pid).toBeUndefined();
+  });
+
+  // A FIFO opened for reading holds a libuv thread until a writer comes: with every thread of the
+  // pool held, a hash on this process's pool would wait; in the child it finishes.
   it.runIf(process.platform === 'linux')("leaves the server's libuv pool alone: a hash finishes while every thread of it is held", async () => {
     const dir = await mkdtemp(join(tmpdir(), 'sk-pw-hasher-'));
-    const fifos = Array.from({ length: 4 }, (_, i) => join(dir, `held-${i}`));
+    const size = Number(process.env.UV_THREADPOOL_SIZE) || 4;
+    const fifos = Array.from({ length: size }, (_, i) => join(dir, `held-${i}`));
+    for (const f of fifos) execFileSync('mkfifo', [f]);
+    const held = fifos.map((f) => open(f, 'r'));
+    let outcome: Buffer | string;
     try {
-      for (const f of fifos) execFileSync('mkfifo', [f]);
-      const held = fifos.map((f) => open(f, 'r'));
-      const key = await scryptApart('while the pool is held', randomBytes(16), 32, options, false);
-      expect(key.length).toBe(32);
+      // Bounded: on the held pool the hash would never finish, and the test would hang instead of failing.
+      let timer: NodeJS.Timeout | undefined;
+      outcome = await Promise.race([
+        scryptApart('while the pool is held', randomBytes(16), 32, options, false),
+        new Promise<string>((resolve) => (timer = setTimeout(() => resolve('still waiting after 20 s'), 20_000))),
+      ]);
+      clearTimeout(timer);
+    } finally {
       // Let the pool go: a writer on each FIFO ends its open.
       for (const f of fifos) closeSync(openSync(f, 'w'));
       for (const h of held) await (await h).close();
-    } finally {
       await rm(dir, { recursive: true, force: true });
     }
+    expect(outcome).toBeInstanceOf(Buffer);
   });
 });

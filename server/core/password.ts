@@ -6,7 +6,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { SeatkeeperError } from '../../shared/errors.js';
-import { configureHasherThreads, scryptApart } from './password-hasher.js';
+import { configureHasher, scryptApart, type HasherLog } from './password-hasher.js';
 
 /** scrypt's cost. OWASP's password storage guidance: N=2^17, r=8, p=1 (128 MiB per hash). */
 export interface PasswordCost {
@@ -131,11 +131,11 @@ export class WorkGate {
 /** The hashing children are per process, so the gate is too; startServer sets its size from the config. */
 export const passwordGate = new WorkGate(2, 16, 4);
 
-export function configurePasswordGate(limits: { passwordHashConcurrency: number; passwordHashQueue: number; passwordHashQueuePerAddress: number }): void {
+export function configurePasswordGate(limits: { passwordHashConcurrency: number; passwordHashQueue: number; passwordHashQueuePerAddress: number }, log?: HasherLog): void {
   passwordGate.concurrency = limits.passwordHashConcurrency;
   passwordGate.queue = limits.passwordHashQueue;
   passwordGate.perClient = limits.passwordHashQueuePerAddress;
-  configureHasherThreads(limits.passwordHashConcurrency);
+  configureHasher({ threads: limits.passwordHashConcurrency, log });
 }
 
 const scrypt = (pw: string, salt: Buffer, len: number, opts: ScryptOptions) =>

@@ -28,7 +28,7 @@ const mime: Record<string, string> = {
 };
 
 export function buildHttp(s: Services): { app: FastifyInstance; routes: RouteInfo[] } {
-  configurePasswordGate(s.config.limits);
+  configurePasswordGate(s.config.limits, (message, meta) => s.log.warn(message, meta));
   configurePasswordCost(s.config.passwordCost);
   const trusted = s.config.trustedProxies;
   const app = Fastify({
