@@ -1,7 +1,8 @@
 // `run`: the long-lived agent. Keeps the link up, applies what the server pushes, reports the
 // inventory (at start, on the cron schedule from settings, and when asked), renews leases at
 // half-life, and writes status.json when its connection changes so `status` can tell. Idle, it
-// writes nothing: its only wake-ups are the server's heartbeat and one tick (renewals, the clock).
+// writes nothing, and wakes for the server's heartbeat (the clock watched there) and a tick that
+// sleeps until the next renewal falls due.
 import type { KeyObject } from 'node:crypto';
 import { importLeasePublicJwk, peekLeaseClaims, type LeaseKey } from '../../shared/lease.js';
 import { closeCodes } from '../../shared/protocol/error.js';
@@ -44,6 +45,9 @@ const nodeCronScheduler =
  * see none. A clock set back while the daemon runs is caught sooner, against the monotonic clock.
  */
 export const CLOCK_RECORD_IDLE_MS = 60 * 60_000;
+
+/** The longest the daemon's tick sleeps when no renewal falls due sooner. */
+export const TICK_MAX_MS = 5 * 60_000;
 
 /** Used when the server's cron expression does not parse: every 30 minutes. */
 export const FALLBACK_INVENTORY_CRON = '*/30 * * * *';
@@ -140,6 +144,8 @@ export class AgentDaemon {
         void this.#writeStatus();
       },
       onDeviceRevoked: () => this.#onDeviceRevoked(),
+      // Awake anyway: a clock set back is seen within a heartbeat (no disk unless it was).
+      onHeartbeat: () => void this.#tickClock().catch(() => {}),
       logger,
       timers: this.#timers,
       now: () => clock.now(),
@@ -149,7 +155,7 @@ export class AgentDaemon {
     await this.#usage.start();
     this.#link.start();
     await this.#writeStatus();
-    this.#loopRenew();
+    this.#armTick();
     logger.info('daemon: started', { deviceId: this.#config.deviceId, server: this.#config.server });
   }
 
@@ -283,39 +289,64 @@ export class AgentDaemon {
     }
   }
 
-  /** Asks for a fresh lease for every held lease past half its life (once per retry interval). */
+  /**
+   * Asks for a fresh lease for every held lease past half its life (once per retry interval), and
+   * re-arms the tick for the next moment one falls due: an idle daemon sleeps until then.
+   */
   async #renewDue(): Promise<void> {
     const link = this.#link;
-    if (!link?.ready) return;
     const { paths, clock, logger } = this.#opts;
     const now = clock.now();
+    let next = Infinity;
     for (const productCode of await listLeaseProducts(paths)) {
       const f = await readLeaseFile(paths, productCode);
       if (f.kind !== 'held') continue;
       const claims = peekLeaseClaims(f.lease.token);
       if (!claims) continue;
       const lifeMs = (claims.exp - claims.iat) * 1000;
-      if (now < claims.iat * 1000 + lifeMs / 2) continue;
+      const halfLife = claims.iat * 1000 + lifeMs / 2;
+      const retryMs = Math.max(5_000, lifeMs / 10);
+      if (now < halfLife) {
+        next = Math.min(next, halfLife);
+        continue;
+      }
       const last = this.#renewRequested.get(productCode);
-      if (last !== undefined && now - last < Math.max(5_000, lifeMs / 10)) continue;
+      if (last !== undefined && now - last < retryMs) {
+        next = Math.min(next, last + retryMs);
+        continue;
+      }
+      // Not connected: the welcome looks again.
+      if (!link?.ready) continue;
       if (link.send({ type: 'lease.request', productCode })) {
         this.#renewRequested.set(productCode, now);
+        next = Math.min(next, now + retryMs);
         logger.info('daemon: renewing lease', { productCode, jti: claims.jti });
       }
     }
+    this.#armTick(next - now);
   }
 
-  /** The daemon's one tick: renewals due, and the clock watched. */
-  #loopRenew(): void {
-    // A tenth of the lease life, between 1 and 30 s: renewal lands close to half-life either way.
-    const every = Math.min(30_000, Math.max(1_000, this.#config.settings.leaseTtlSeconds * 100));
+  /**
+   * The daemon's one timer: renewals due, and the clock watched. It wakes when the next renewal
+   * falls due, and at least every few minutes (a lease another process stored, a clock set back
+   * while offline); while connected the clock is also watched at each heartbeat. So an idle
+   * workstation's daemon wakes about four times a minute, for the server's pings (issue 16).
+   */
+  #armTick(dueInMs = Infinity): void {
+    if (this.#closed) return;
+    if (this.#renewTimer !== null) this.#timers.clearTimeout(this.#renewTimer);
+    // Never longer than a tenth of the lease life, so a lease stored behind its back is still renewed near half-life.
+    const most = Math.min(TICK_MAX_MS, Math.max(1_000, this.#config.settings.leaseTtlSeconds * 100));
+    const every = Math.min(most, Math.max(1_000, dueInMs));
     this.#renewTimer = this.#timers.setTimeout(() => {
+      this.#renewTimer = null;
       void this.#renewDue()
-        .catch((e: Error) => this.#opts.logger.warn('daemon: renewal check failed', { error: e.message }))
+        .catch((e: Error) => {
+          this.#opts.logger.warn('daemon: renewal check failed', { error: e.message });
+          this.#armTick();
+        })
         .then(() => this.#tickClock())
-        .finally(() => {
-          if (!this.#closed) this.#loopRenew();
-        });
+        .catch((e: Error) => this.#opts.logger.warn('daemon: clock check failed', { error: e.message }));
     }, every);
   }
 

@@ -41,6 +41,8 @@ export interface LinkOptions {
    * or after welcome). Called once, in order after the frames before it; the link stops for good.
    */
   onDeviceRevoked?: () => Promise<void> | void;
+  /** the server's heartbeat ping arrived */
+  onHeartbeat?: () => void;
   logger: AgentLogger;
   /** reconnect after a drop (default true; `login`/`logout` use false) */
   reconnect?: boolean;
@@ -156,7 +158,10 @@ export class AgentLink {
       }
       void this.#onFrame(ws, data.toString());
     });
-    ws.on('ping', () => this.#kickWatchdog());
+    ws.on('ping', () => {
+      this.#kickWatchdog();
+      this.#opts.onHeartbeat?.();
+    });
     ws.on('error', (err) => logger.debug('link: socket error', { error: err.message }));
     ws.on('close', (code, reasonBuf) => this.#onClose(ws, code, reasonBuf.toString()));
   }

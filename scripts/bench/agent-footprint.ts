@@ -410,7 +410,7 @@ export async function benchAgentFootprint(quick: boolean): Promise<Row[]> {
         baseline: 'bare node kept alive by a timer',
         baselineValue: bc.wakeupsPerMin,
         ratio: null,
-        note: "expected about 6/min: the server's heartbeat ping, answered at once (4/min at heartbeatSeconds 15), and the daemon's one 30 s tick (renewals due, the clock watched: 2/min), whose lease-directory read wakes the loop once more when it completes",
+        note: "expected about 4/min: the server's heartbeat ping, answered at once, the clock watched at it (4/min at heartbeatSeconds 15); the daemon's tick sleeps until a lease falls due (at most 5 min), the usage report every 5 min, the inventory on its cron (every 15 min by default)",
       }),
       row({
         bench: 'agent',

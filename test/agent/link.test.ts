@@ -4,6 +4,7 @@ import { promises as fs } from 'node:fs';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AgentDaemon, type CronScheduler } from '../../agent/daemon/daemon.js';
 import { Backoff } from '../../agent/link/backoff.js';
+import { realTimers, type Timers } from '../../agent/link/timers.js';
 import { systemClock } from '../../agent/clock.js';
 import { readLeaseFile, writeHeldLease, writeTombstone } from '../../agent/state/lease-store.js';
 import { readProducts } from '../../agent/state/products-file.js';
@@ -50,14 +51,14 @@ afterEach(async () => {
   await fs.rm(st.dir, { recursive: true, force: true });
 });
 
-async function startDaemon(opts: { settings?: typeof TEST_SETTINGS } = {}): Promise<FakeConnection> {
+async function startDaemon(opts: { settings?: typeof TEST_SETTINGS; timers?: Timers } = {}): Promise<FakeConnection> {
   const connected = server.nextConnection();
   await launchDaemon(opts);
   return connected;
 }
 
 /** Starts the daemon without waiting for a welcomed connection (for a server that refuses it). */
-async function launchDaemon(opts: { settings?: typeof TEST_SETTINGS } = {}): Promise<void> {
+async function launchDaemon(opts: { settings?: typeof TEST_SETTINGS; timers?: Timers } = {}): Promise<void> {
   const schedule: CronScheduler = (_expr, fn) => {
     cronJobs.push(fn);
     return { stop() {} };
@@ -75,6 +76,7 @@ async function launchDaemon(opts: { settings?: typeof TEST_SETTINGS } = {}): Pro
       return items;
     },
     schedule,
+    ...(opts.timers ? { timers: opts.timers } : {}),
     // Reconnect at once in tests: random() = 0 gives a zero delay.
     backoff: new Backoff({ random: () => 0 }),
   });
@@ -279,5 +281,22 @@ describe('agent link', () => {
     const req = await conn.waitFor('lease.request', () => true, 5000);
     expect(req.productCode).toBe('SW-STD');
     expect(conn.received.some((m) => m.type === 'lease.request' && m.productCode === 'SW-PRO')).toBe(false);
+  });
+
+  it('sleeps until the next lease falls due instead of polling the lease directory', async () => {
+    const delays: number[] = [];
+    const timers: Timers = { setTimeout: (fn, ms) => (delays.push(ms), realTimers.setTimeout(fn, ms)), clearTimeout: realTimers.clearTimeout };
+    const now = Math.floor(Date.now() / 1000);
+    // An hour's lease issued 29 minutes ago: half its life is a minute away.
+    const lease = await server.lease({ dev: 'dev_link', prod: 'SW-PRO', iat: now - 29 * 60, exp: now + 31 * 60 });
+    const conn = await startDaemon({ settings: { ...TEST_SETTINGS, leaseTtlSeconds: 3600 }, timers });
+    const before = delays.length;
+    conn.send({ type: 'reconcile', id: 'rec-9', grant: [lease], revoke: [], signedInAccount: null });
+    await conn.waitFor('ack', (a) => a.id === 'rec-9');
+    const dueIn = (ms: number) => ms > 55_000 && ms <= 60_000;
+    await eventually(() => delays.slice(before).some(dueIn));
+    // Nothing polls in between: no timer shorter than that was armed (the old tick polled every 30 s).
+    expect(delays.slice(before).filter((ms) => ms > 0 && ms <= 55_000)).toEqual([]);
+    expect(conn.received.some((m) => m.type === 'lease.request')).toBe(false);
   });
 });
