@@ -17,7 +17,7 @@ import { row, stats, type Row } from './report.js';
 
 const TICKS_PER_S = 100; // USER_HZ on Linux
 
-interface Sample {
+export interface Sample {
   /** ms since the window began */
   t: number;
   rssKiB: number;
@@ -30,7 +30,7 @@ interface Sample {
   fds: number;
 }
 
-function sample(pid: number, t: number): Sample {
+export function sample(pid: number, t: number): Sample {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const rssKiB = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -66,7 +66,7 @@ function slope(xs: number[], ys: number[]): number {
 }
 
 /** Every write into `dir` (recursive inotify): file events and the bytes of the files written. */
-function watchWrites(dir: string) {
+export function watchWrites(dir: string) {
   const events: { t: number; file: string; bytes: number }[] = [];
   const t0 = performance.now();
   const w: FSWatcher = watch(dir, { recursive: true }, (_kind, file) => {
@@ -101,7 +101,7 @@ function dirSize(dir: string): number {
   return total;
 }
 
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; out: string }> {
+export function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; out: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -112,9 +112,9 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env):
   });
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor(what: string, ok: () => boolean, timeoutMs: number): Promise<void> {
+export async function waitFor(what: string, ok: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!ok()) {
     if (Date.now() > deadline) throw new Error(`agent-footprint: timed out waiting for ${what}`);
@@ -122,7 +122,7 @@ async function waitFor(what: string, ok: () => boolean, timeoutMs: number): Prom
   }
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
+export function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     child.once('exit', () => resolve());
@@ -219,6 +219,18 @@ interface IdleDaemon {
   stillConnected(): void;
 }
 
+/** A real organization on the bench server, and an enrollment token from its API. */
+export async function enrollmentToken(server: Helper, url: string): Promise<string> {
+  const org = await server.call<{ orgId: string; token: string }>('seed', { n: 0 });
+  const r = await fetch(`${url}/api/v1/orgs/${org.orgId}/enrollment-tokens`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${org.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'bench', expiresInHours: 1 }),
+  });
+  if (r.status !== 201) throw new Error(`enrollment token: ${r.status} ${await r.text()}`);
+  return ((await r.json()) as { token: string }).token;
+}
+
 /**
  * A real server with an enrolled shipped agent's daemon connected and idle (nothing changes), and
  * a bare node kept alive by a timer beside it; `measure` runs once both are past start-up.
@@ -236,14 +248,7 @@ async function withIdleDaemon<T>(quick: boolean, daemonFlags: string[], measure:
   let bare: ChildProcess | null = null;
   try {
     // A real organization, an enrollment token from its API, and the shipped agent enrolled with it.
-    const org = await server.call<{ orgId: string; token: string }>('seed', { n: 0 });
-    const r = await fetch(`${ready.url}/api/v1/orgs/${org.orgId}/enrollment-tokens`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${org.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'bench', expiresInHours: 1 }),
-    });
-    if (r.status !== 201) throw new Error(`enrollment token: ${r.status} ${await r.text()}`);
-    const { token } = (await r.json()) as { token: string };
+    const token = await enrollmentToken(server, ready.url);
     const env = { PATH: process.env.PATH ?? '', SEATKEEPER_DETECT_ROOT: detectRoot };
     const enrolled = await run(process.execPath, [agent, 'enroll', '--server', ready.url, '--token', token, '--state-dir', stateDir], env);
     if (enrolled.code !== 0) throw new Error(`agent enroll: ${enrolled.out}`);

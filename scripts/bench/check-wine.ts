@@ -12,9 +12,9 @@ import { distDir } from './rpc.js';
 import { row, stats, type Row } from './report.js';
 
 const PRODUCT = 'SW-PREMIUM';
-const win = (unixPath: string) => `Z:${resolve(unixPath).replace(/\//g, '\\')}`;
+export const win = (unixPath: string) => `Z:${resolve(unixPath).replace(/\//g, '\\')}`;
 
-function wineRun(env: NodeJS.ProcessEnv, args: string[]): Promise<number> {
+export function wineRun(env: NodeJS.ProcessEnv, args: string[]): Promise<number> {
   return new Promise((res, rej) => {
     // Output to /dev/null, never a pipe: Node under Wine fails with EBADF on a piped stdout.
     const child = spawn('wine', args, { env, stdio: 'ignore' });

@@ -8,6 +8,7 @@ import { machine, notesOf, table, type Row } from './report.js';
 import { benchAgentFootprint, benchAgentSoak } from './agent-footprint.js';
 import { benchCheck } from './check.js';
 import { benchWindowsCheck } from './check-wine.js';
+import { benchAgentWine } from './agent-wine.js';
 import { benchFleet } from './fleet.js';
 import { benchFlood } from './flood.js';
 import { benchLeases } from './leases.js';
@@ -28,6 +29,8 @@ const benches: Bench[] = [
   { name: 'agent', run: benchAgentFootprint },
   // Full: 30 minutes of it, for the slopes (RSS, heap after GC, fds, state directory); --quick: about a minute.
   { name: 'soak', run: benchAgentSoak },
+  // The Windows build's daemon under Wine beside a bare node.exe there: 11 minutes; --quick: about a minute.
+  { name: 'agent-win', run: benchAgentWine },
   { name: 'store', run: benchStore },
   { name: 'flood', run: benchFlood },
   // Several nodes on one PostgreSQL (its own, started and stopped here): revoke across nodes, failover, assign.
