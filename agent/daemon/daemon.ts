@@ -145,7 +145,7 @@ export class AgentDaemon {
       },
       onDeviceRevoked: () => this.#onDeviceRevoked(),
       // Awake anyway: a clock set back is seen within a heartbeat (no disk unless it was).
-      onHeartbeat: () => void this.#tickClock().catch(() => {}),
+      onHeartbeat: () => void this.#tickClock(),
       logger,
       timers: this.#timers,
       now: () => clock.now(),
@@ -345,8 +345,7 @@ export class AgentDaemon {
           this.#opts.logger.warn('daemon: renewal check failed', { error: e.message });
           this.#armTick();
         })
-        .then(() => this.#tickClock())
-        .catch((e: Error) => this.#opts.logger.warn('daemon: clock check failed', { error: e.message }));
+        .then(() => this.#tickClock());
     }, every);
   }
 
@@ -364,14 +363,19 @@ export class AgentDaemon {
     return this.#trueNow;
   }
 
+  /** Never rejects: called from the tick and from each heartbeat, it says what failed and carries on. */
   async #tickClock(): Promise<void> {
-    const wall = this.#opts.clock.now();
-    const seen = this.#watchClock();
-    // NTP slews and steps by seconds; a minute back is someone setting the clock.
-    const setBack = seen - wall > CLOCK_ROLLBACK_TOLERANCE_MS / 5;
-    if (setBack && !this.#clockSetBack) this.#opts.logger.warn('daemon: the clock was set back', { byMs: seen - wall });
-    if ((setBack && !this.#clockSetBack) || seen - this.#clockRecordedAt >= CLOCK_RECORD_IDLE_MS) await this.#recordClock(seen);
-    this.#clockSetBack = setBack;
+    try {
+      const wall = this.#opts.clock.now();
+      const seen = this.#watchClock();
+      // NTP slews and steps by seconds; a minute back is someone setting the clock.
+      const setBack = seen - wall > CLOCK_ROLLBACK_TOLERANCE_MS / 5;
+      if (setBack && !this.#clockSetBack) this.#opts.logger.warn('daemon: the clock was set back', { byMs: seen - wall });
+      if ((setBack && !this.#clockSetBack) || seen - this.#clockRecordedAt >= CLOCK_RECORD_IDLE_MS) await this.#recordClock(seen);
+      this.#clockSetBack = setBack;
+    } catch (e) {
+      this.#opts.logger.warn('daemon: clock check failed', { error: (e as Error).message });
+    }
   }
 
   async #recordClock(now: number): Promise<void> {

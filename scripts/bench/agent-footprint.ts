@@ -339,7 +339,26 @@ async function sampleWindow(d: IdleDaemon, windowMs: number, everyMs: number, ex
   return { d: ds, b: bs, packaged: d.packaged ? { d: pds, b: pbs } : null, sizes, extras, bareExtras, events: writes.events };
 }
 
-const at = (s: Sample[], ms: number) => s.find((x) => x.t >= ms) ?? s[s.length - 1]!;
+/** The first sample at or after `ms` into the window. */
+export const at = (s: Sample[], ms: number) => s.find((x) => x.t >= ms) ?? s[s.length - 1]!;
+
+/** CPU (% of one core), context switches and main-thread wake-ups per minute over a window's samples. */
+export function idleRates(s: Sample[]) {
+  const end = s[s.length - 1]!;
+  const minutes = (end.t - s[0]!.t) / 60_000;
+  return {
+    cpuPct: ((end.cpuTicks - s[0]!.cpuTicks) / TICKS_PER_S / (minutes * 60)) * 100,
+    switchesPerMin: (end.switches - s[0]!.switches) / minutes,
+    wakeupsPerMin: (end.mainWakeups - s[0]!.mainWakeups) / minutes,
+  };
+}
+
+/** The RSS row of a process `rssAtMs` into the window, against its baseline's, goal 1.25×. */
+export function rssRow(r: { bench: string; figure: string; d: Sample[]; b: Sample[]; rssAtMs: number; baseline: string; note?: string }): Row {
+  const value = at(r.d, r.rssAtMs).rssKiB;
+  const base = at(r.b, r.rssAtMs).rssKiB;
+  return row({ bench: r.bench, figure: r.figure, value: value / 1024, unit: 'MiB', baseline: r.baseline, baselineValue: base / 1024, target: '≤ 1.25×', met: value / base <= 1.25, ...(r.note ? { note: r.note } : {}) });
+}
 const minutesOf = (s: Sample[]) => s.map((x) => x.t / 60_000);
 
 /** Section `agent`: RSS after 5 minutes connected, idle CPU, wake-ups and disk writes over 10, the executable. */
@@ -357,45 +376,25 @@ export async function benchAgentFootprint(quick: boolean): Promise<Row[]> {
     async (daemon) => {
     await settle(daemon, quick);
     const { d, b, packaged, events } = await sampleWindow(daemon, windowMs, everyMs);
-    const per = (s: Sample[]) => {
-      const end = s[s.length - 1]!;
-      const minutes = end.t / 60_000;
-      return {
-        cpuPct: ((end.cpuTicks - s[0]!.cpuTicks) / TICKS_PER_S / (end.t / 1000)) * 100,
-        switchesPerMin: (end.switches - s[0]!.switches) / minutes,
-        wakeupsPerMin: (end.mainWakeups - s[0]!.mainWakeups) / minutes,
-      };
-    };
-    const dc = per(d);
-    const bc = per(b);
+    const dc = idleRates(d);
+    const bc = idleRates(b);
     const bytesWritten = events.reduce((a, e) => a + e.bytes, 0);
     const files = [...new Set(events.map((e) => e.file.replace(/\.\d+\.[0-9a-f]+\.tmp$/, '')))].join(', ');
     const span = quick ? `${Math.round(windowMs / 1000)} s` : `${Math.round(windowMs / 60_000)} min`;
     return [
-      row({
-        bench: 'agent',
-        figure: `daemon RSS after ${quick ? `${Math.round(rssAtMs / 1000)} s` : '5 min'} connected, idle`,
-        value: at(d, rssAtMs).rssKiB / 1024,
-        unit: 'MiB',
-        baseline: 'bare node kept alive by a timer',
-        baselineValue: at(b, rssAtMs).rssKiB / 1024,
-        target: '≤ 1.25×',
-        met: at(d, rssAtMs).rssKiB / at(b, rssAtMs).rssKiB <= 1.25,
-      }),
+      rssRow({ bench: 'agent', figure: `daemon RSS after ${quick ? `${Math.round(rssAtMs / 1000)} s` : '5 min'} connected, idle`, d, b, rssAtMs, baseline: 'bare node kept alive by a timer' }),
       ...(packaged
         ? (() => {
             const rss = at(packaged.d, rssAtMs).rssKiB;
             const when = quick ? `${Math.round(rssAtMs / 1000)} s` : '5 min';
             return [
-              row({
+              rssRow({
                 bench: 'agent',
                 figure: `packaged executable's daemon RSS after ${when} connected, idle`,
-                value: rss / 1024,
-                unit: 'MiB',
+                d: packaged.d,
+                b,
+                rssAtMs,
                 baseline: 'bare node kept alive by a timer',
-                baselineValue: at(b, rssAtMs).rssKiB / 1024,
-                target: '≤ 1.25×',
-                met: rss / at(b, rssAtMs).rssKiB <= 1.25,
                 note: 'the same bundle in a single executable, enrolled as a second device in the same window, started from disk (its pages dropped from the page cache first: just written, its file pages count about 23 MiB more)',
               }),
               row({

@@ -29,7 +29,7 @@ export function postgresDeviceCodes(pool: SqlPool): SharedDeviceCodes {
         // each count the pending codes before the other's insert and pass the cap together. The
         // lock's two-key form keeps it apart from the single-key locks (leader, migrations).
         const client = await pool.connect();
-        let inserted = false;
+        let inserted: boolean;
         try {
           inserted = await inTransaction(client, async () => {
             await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [DEVICE_CODES_LOCK, c.orgId]);
@@ -44,10 +44,8 @@ export function postgresDeviceCodes(pool: SqlPool): SharedDeviceCodes {
             );
             return r.rowCount === 1;
           });
+        } finally {
           client.release();
-        } catch (err) {
-          client.release(err as Error);
-          throw err;
         }
         if (!inserted) throw new SeatkeeperError('RATE_LIMITED', 'Too many sign-in codes are waiting in this organization. Try again in a few minutes.', { retryAfter: 60 });
       }),
