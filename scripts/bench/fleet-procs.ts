@@ -28,16 +28,20 @@ export async function startBenchServer(dataDir: string, port = 0): Promise<Serve
   return { helper, ...ready };
 }
 
-/** Runs `fn` with the server's CPU profiled when SEATKEEPER_BENCH_PROFILE names the phase (or is "all"). */
-export async function profiled<T>(srv: ServerProc, phase: string, fn: () => Promise<T>): Promise<T> {
-  const want = process.env.SEATKEEPER_BENCH_PROFILE;
-  if (!profileDir || (want !== 'all' && !want!.split(',').includes(phase.split('@')[0]!))) return fn();
+/**
+ * Runs `fn` with the server's CPU profiled when SEATKEEPER_BENCH_PROFILE names the phase (or is
+ * "all"); with "swarm" in the list too, each of `swarms` is profiled over the same phase.
+ */
+export async function profiled<T>(srv: ServerProc, phase: string, fn: () => Promise<T>, swarms: Helper[] = []): Promise<T> {
+  const want = process.env.SEATKEEPER_BENCH_PROFILE?.split(',') ?? [];
+  if (!profileDir || (!want.includes('all') && !want.includes(phase.split('@')[0]!))) return fn();
   await mkdir(profileDir, { recursive: true });
-  await srv.helper.call('profStart');
+  const helpers: [Helper, string][] = [[srv.helper, phase], ...(want.includes('swarm') ? swarms.map((h, k): [Helper, string] => [h, `${phase}-swarm${k}`]) : [])];
+  await Promise.all(helpers.map(([h]) => h.call('profStart')));
   try {
     return await fn();
   } finally {
-    await srv.helper.call('profStop', { file: join(profileDir, `${phase}.cpuprofile`) });
+    await Promise.all(helpers.map(([h, name]) => h.call('profStop', { file: join(profileDir, `${name}.cpuprofile`) })));
   }
 }
 

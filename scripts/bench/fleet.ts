@@ -219,7 +219,7 @@ function levelRows(n: number, sk: SkResult, raw: RawResult, quick: boolean, maxN
         baseline: 'bare ws server restarted, same agents and backoff',
         baselineValue: raw.stormMs === null ? null : raw.stormMs / 1000,
         ...(isTop ? { target: '≤ 60 s @20k', met: s.missing === 0 && s.totalMs <= 60_000 } : {}),
-        note: `server down ${(s.downMs / 1000).toFixed(1)} s; ${s.attempts} connection attempts; failed ones by cause ${JSON.stringify(s.failures)}`,
+        note: `server down ${(s.downMs / 1000).toFixed(1)} s (${(s.stopMs / 1000).toFixed(1)} s of it stopping); ${s.attempts} connection attempts; failed ones by cause ${JSON.stringify(s.failures)}`,
       }),
       row({ bench: 'storm', figure: `reconnect storm: new server listening → all reconciled ${at}`, value: s.sinceUpMs / 1000, unit: 's', baseline: '—', baselineValue: null }),
     );
@@ -241,7 +241,7 @@ interface SkResult {
   stall: { connect: number; revoke: number; switch: number };
   /** per phase: the longest time the server was on the CPU during a stall (the rest is the machine) */
   onCpu: { connect: number; revoke: number; switch: number };
-  storm: { totalMs: number; sinceUpMs: number; downMs: number; attempts: number; missing: number; failures: Record<string, number> } | null;
+  storm: { totalMs: number; sinceUpMs: number; downMs: number; stopMs: number; attempts: number; missing: number; failures: Record<string, number> } | null;
   frames: Record<string, string>;
 }
 
@@ -265,7 +265,7 @@ async function seatkeeperLevel(fleet: Fleet, n: number, p: Plan, deadline: numbe
 
     await fleet.setup(`ws://127.0.0.1:${srv.port}/agent`, n, false);
     await srv.helper.call('eldReset');
-    const c = await profiled(srv, `connect${at}`, () => fleet.connect(n, Math.max(10_000, deadline - Date.now())));
+    const c = await profiled(srv, `connect${at}`, () => fleet.connect(n, Math.max(10_000, deadline - Date.now())), fleet.swarms);
     const connectStall = await serverStall(srv);
     const empty = { commitMs, rss0, rssN: 0, revokeMs: [], revoked: [], switchMs: [], stall: { connect: connectStall.maxMs, revoke: 0, switch: 0 }, onCpu: { connect: connectStall.onCpuMs, revoke: 0, switch: 0 }, storm: null, frames: {} };
     if (c.connected < n) return { ...empty, connected: c.connected, connectRate: c.rate };
@@ -311,7 +311,7 @@ async function seatkeeperLevel(fleet: Fleet, n: number, p: Plan, deadline: numbe
           }),
         );
       }
-    });
+    }, fleet.swarms);
     const switchStall = await serverStall(srv);
     const frames = await fleet.swarms[0]!.call<Record<string, string>>('samples');
 
@@ -323,16 +323,18 @@ async function seatkeeperLevel(fleet: Fleet, n: number, p: Plan, deadline: numbe
       await fleet.all('armStorm');
       const t0 = monoMs();
       await srv.helper.stop(30_000);
+      const tStopped = monoMs();
       srv = await startBenchServer(dataDir, srv.port);
       const tUp = monoMs();
       const rs = await profiled(srv, `storm${at}`, () =>
         fleet.all<{ tLast: number; missing: number; attempts: number; failures: Record<string, number> }>('awaitStorm', { timeoutMs: p.stormTimeoutMs }),
+        fleet.swarms,
       );
       const missing = rs.reduce((a, r) => a + r.missing, 0);
       const failures: Record<string, number> = {};
       for (const r of rs) for (const [k, v] of Object.entries(r.failures)) failures[k] = (failures[k] ?? 0) + v;
       const tLast = missing > 0 ? monoMs() : Math.max(...rs.map((r) => r.tLast));
-      storm = { totalMs: tLast - t0, sinceUpMs: tLast - tUp, downMs: tUp - t0, attempts: rs.reduce((a, r) => a + r.attempts, 0), missing, failures };
+      storm = { totalMs: tLast - t0, sinceUpMs: tLast - tUp, downMs: tUp - t0, stopMs: tStopped - t0, attempts: rs.reduce((a, r) => a + r.attempts, 0), missing, failures };
     }
     return { connected: n, commitMs, rss0, rssN, connectRate: c.rate, revokeMs, revoked: done, switchMs, stall: { connect: connectStall.maxMs, revoke: revokeStall.maxMs, switch: switchStall.maxMs }, onCpu: { connect: connectStall.onCpuMs, revoke: revokeStall.onCpuMs, switch: switchStall.onCpuMs }, storm, frames };
   } finally {

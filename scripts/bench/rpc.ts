@@ -1,6 +1,8 @@
 // Request/response over the IPC channel of a forked helper process (the benchmark's server,
 // simulated-agent swarms and raw ws baseline each run in their own process).
 import { fork, type ChildProcess } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -95,10 +97,30 @@ export class Helper {
   }
 }
 
+let profiler: Session | null = null;
+
+/** What every helper answers besides its own commands: a CPU profile of a phase (SEATKEEPER_BENCH_PROFILE). */
+const builtIn: Record<string, (args: any) => unknown> = {
+  profStart: async () => {
+    profiler = new Session();
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.setSamplingInterval', { interval: 200 });
+    await profiler.post('Profiler.start');
+  },
+  profStop: async ({ file }: { file: string }) => {
+    if (!profiler) return;
+    const { profile } = await profiler.post('Profiler.stop');
+    await writeFile(file, JSON.stringify(profile));
+    profiler.disconnect();
+    profiler = null;
+  },
+};
+
 /** Child side: answers calls with `handlers` and tells the parent it is ready. */
 export function serve(handlers: Record<string, (args: any) => unknown>, ready: unknown = {}): void {
   process.on('message', (m: Request) => {
-    const h = handlers[m.cmd];
+    const h = handlers[m.cmd] ?? builtIn[m.cmd];
     Promise.resolve()
       .then(() => {
         if (!h) throw new Error(`unknown command ${m.cmd}`);

@@ -1,8 +1,9 @@
 // One agent socket: its challenge, who it proved to be, its invalid-frame budget, and a queue so
 // its frames are handled one after another (hello finishes before anything else is looked at).
-import { randomBytes } from 'node:crypto';
+import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { PROTOCOL_VERSION, type Outgoing, type ServerToAgent } from '../../shared/protocol/index.js';
+import { randomText } from '../core/ids.js';
 import { EncodedFrame } from './protocol-compat.js';
 
 export type ConnState = 'challenging' | 'authenticating' | 'ready' | 'closed';
@@ -12,8 +13,10 @@ const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
 export class AgentConnection {
   readonly id: string;
-  readonly nonce = randomBytes(32).toString('base64url');
+  readonly nonce = randomText(32);
   readonly ws: WebSocket;
+  /** the TCP socket under `ws` (the upgrade's): corked while a burst of frames is written */
+  readonly #socket: Socket | null;
   readonly remote: string;
   #state: ConnState = 'challenging';
   /** called once, when the socket leaves the unauthenticated states (ready or closed) */
@@ -31,10 +34,21 @@ export class AgentConnection {
   #frameWindow = { start: 0, count: 0 };
   #chain: Promise<void> = Promise.resolve();
 
-  constructor(id: string, ws: WebSocket, remote: string) {
+  constructor(id: string, ws: WebSocket, remote: string, socket: Socket | null = null) {
     this.id = id;
     this.ws = ws;
     this.remote = remote;
+    this.#socket = socket;
+  }
+
+  /** Runs `fn`, whose frames reach the socket in one write (one system call, not one per frame). */
+  corked(fn: () => void): void {
+    this.#socket?.cork();
+    try {
+      fn();
+    } finally {
+      this.#socket?.uncork();
+    }
   }
 
   get state(): ConnState {

@@ -29,7 +29,7 @@ import { exemptConnection } from '../core/connection-guard.js';
 import { DeviceCodeBook } from './device-codes.js';
 import { IndexCache } from './index-cache.js';
 import type { ServerLeaseKey } from './lease-key.js';
-import { needsSync, reconcileBody, revocationOf, syncOn } from './lease-sync.js';
+import { needsSync, reconcileBody, revocationOf, syncOn, type DeviceChange } from './lease-sync.js';
 import { LivePresence } from './live-presence.js';
 import { newJti, type GatewayCore } from './operations.js';
 import { deviceKeyOf, Pusher } from './pusher.js';
@@ -103,7 +103,13 @@ export class AgentGateway implements GatewayCore {
       return;
     }
     if (!this.#helloGate.admit(this.#helloGate.clientOf(req), socket)) return;
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#onConnection(ws, req));
+    // The 101 response and the challenge leave in one write (ws answers the upgrade synchronously).
+    socket.cork();
+    try {
+      this.#wss.handleUpgrade(req, socket, head, (ws) => this.#onConnection(ws, req));
+    } finally {
+      socket.uncork();
+    }
   }
 
   /** Idempotent: tells every agent the server is going away and stops. */
@@ -122,7 +128,7 @@ export class AgentGateway implements GatewayCore {
   }
 
   #onConnection(ws: WebSocket, req: IncomingMessage): void {
-    const conn = new AgentConnection(`con${++this.#seq}`, ws, this.#helloGate.clientOf(req));
+    const conn = new AgentConnection(`con${++this.#seq}`, ws, this.#helloGate.clientOf(req), req.socket);
     conn.onSettled = this.#helloGate.hold(conn.remote, () => conn.state === 'ready' && exemptConnection(req.socket));
     this.#conns.add(conn);
     ws.on('message', (data, isBinary) => this.#onMessage(conn, data, isBinary));
@@ -276,8 +282,15 @@ export class AgentGateway implements GatewayCore {
     const doc = this.s.store.org(orgId);
     if (!doc) return conn.close(closeCodes.INTERNAL_ERROR.code, 'organization gone');
     if (doc.org.removedAt) return conn.close(closeCodes.ORG_REMOVED.code, 'organization removed');
-    const key = deviceKeyOf(orgId, device.id);
-    conn.send({ type: 'welcome', serverTime: now, deviceId: device.id, settings: agentSettings(this.s.config.heartbeatSeconds, doc.org.settings.leaseTtlSeconds) });
+    // Welcome, lease keys, reconcile and whatever else is due leave in one write to the socket.
+    conn.corked(() => this.#welcome(conn, orgId, device.id, now, held, changes, hello.inventoryHash));
+  }
+
+  /** What a device that proved itself is sent: welcome, lease keys, its reconcile, pushes still due. */
+  #welcome(conn: AgentConnection, orgId: string, deviceId: string, now: number, held: Set<string>, changes: DeviceChange[], inventoryHash: string | null): void {
+    const doc = this.s.store.org(orgId)!;
+    const key = deviceKeyOf(orgId, deviceId);
+    conn.send({ type: 'welcome', serverTime: now, deviceId, settings: agentSettings(this.s.config.heartbeatSeconds, doc.org.settings.leaseTtlSeconds) });
     sendLeaseKeys(this, conn);
     conn.state = 'ready';
     const revoked = changes.flatMap((c) => c.revoked.map((r) => ({ jti: r.lease.jti, productCode: r.lease.productCode, reason: r.reason })));
@@ -285,14 +298,14 @@ export class AgentGateway implements GatewayCore {
     let sends = 0;
     this.pusher.push(
       orgId,
-      device.id,
+      deviceId,
       'reconcile',
       (id) => {
         const d = this.s.store.org(orgId);
         if (!d) return null;
         // The first send knows what the agent holds; a resend does not, so it grants everything live.
         const knownHeld = sends++ === 0 ? held : null;
-        const body = reconcileBody(d, this.s.store.global().accounts, this.key.privateKey, device.id, this.s.clock(), knownHeld, revoked, this.indexes.get(orgId));
+        const body = reconcileBody(d, this.s.store.global().accounts, this.key.privateKey, deviceId, this.s.clock(), knownHeld, revoked, this.indexes.get(orgId));
         return { type: 'reconcile', id, ...body };
       },
       { only: conn },
@@ -306,8 +319,8 @@ export class AgentGateway implements GatewayCore {
     // Another socket of the device (the daemon beside a `login`) hears about the changes too.
     this.pusher.changes(orgId, changes, conn);
     // A null hash is a short-lived `login`/`logout` connection (the daemon sends its inventory itself).
-    if (hello.inventoryHash !== null && hello.inventoryHash !== doc.devices[device.id]!.inventoryHash) {
-      this.pusher.push(orgId, device.id, 'inventory.request', (id) => ({ type: 'inventory.request', id }), { only: conn });
+    if (inventoryHash !== null && inventoryHash !== doc.devices[deviceId]!.inventoryHash) {
+      this.pusher.push(orgId, deviceId, 'inventory.request', (id) => ({ type: 'inventory.request', id }), { only: conn });
     }
   }
 
