@@ -41,11 +41,27 @@ export class OrgIndex {
   readonly #log: ChangeFeed | undefined;
 
   /** `log`: the store's record of writes to `doc`, so later refreshes read only what changed. */
-  constructor(doc: OrgDoc, now: number, log?: ChangeFeed) {
+  /** `withLeases` false: the rights only, the leases left to the caller (see `building`). */
+  constructor(doc: OrgDoc, now: number, log?: ChangeFeed, withLeases = true) {
     this.doc = doc;
     this.#log = log;
-    for (const l of Object.values(doc.leases)) this.added(l, now);
+    if (withLeases) for (const l of Object.values(doc.leases)) this.added(l, now);
     this.refreshRights();
+  }
+
+  /**
+   * The same index as `new OrgIndex(doc, now)`, built in steps: it yields after every `chunk`
+   * leases, so a caller running it sliced (runSliced) keeps the event loop turning through an
+   * organization of tens of thousands of leases.
+   */
+  static *building(doc: OrgDoc, now: number, chunk = 512): Generator<void, OrgIndex> {
+    const idx = new OrgIndex(doc, now, undefined, false);
+    let n = 0;
+    for (const l of Object.values(doc.leases)) {
+      idx.added(l, now);
+      if (++n % chunk === 0) yield;
+    }
+    return idx;
   }
 
   /**

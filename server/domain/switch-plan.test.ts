@@ -3,7 +3,7 @@ import { addDevice, addLease } from '../../test/gateway/device-fixtures.js';
 import { NOW, orgDoc } from '../../test/helpers/org-doc.js';
 import type { InventoryItem } from './model.js';
 import { planDevice } from './entitlements.js';
-import { applySwitch, planSwitch } from './switch-plan.js';
+import { applySwitch, planSwitch, planSwitchSteps } from './switch-plan.js';
 
 const acad = (serial: string | null): InventoryItem => ({ productCode: 'ACAD', version: '2025', path: '/opt/acad', serial });
 const people: Record<string, { email: string; name: string }> = {
@@ -92,5 +92,33 @@ describe('refusals', () => {
     const before = JSON.stringify(b.doc);
     planSwitch(b.doc, 'acad', 'named-user', true, NOW, lookup);
     expect(JSON.stringify(b.doc)).toBe(before);
+  });
+});
+
+describe('planning a large organization', () => {
+  /** serialInUse(3) plus `others` workstations, each holding a lease of another product. */
+  function withOthers(others: number) {
+    const b = serialInUse(3).contract('c2', [{ id: 'sw', productCode: 'SW', seats: others, method: 'serial' }]);
+    for (let i = 0; i < others; i++) {
+      addDevice(b.doc, `ws-${i}`, { inventory: [{ productCode: 'SW', version: '2025', path: '/opt/sw', serial: 'SER-C2' }] });
+      addLease(b.doc, `l-ws-${i}`, { deviceId: `ws-${i}`, lineId: 'sw', subject: 'serial:SER-C2', productCode: 'SW', method: 'serial' });
+    }
+    return b;
+  }
+  const yieldsOf = (others: number) => {
+    const steps = planSwitchSteps(withOthers(others).doc, 'acad', 'named-user', false, NOW, lookup);
+    let yields = 0;
+    for (let r = steps.next(); !r.done; r = steps.next()) yields++;
+    return yields;
+  };
+
+  it('yields while it walks every lease and device, not only between the devices it plans', () => {
+    // The devices planned are the same three: only the walks over the whole organization grow.
+    expect(yieldsOf(20_000) - yieldsOf(2_000)).toBeGreaterThan(40);
+  });
+
+  it('plans the same in steps as in one go', () => {
+    const b = withOthers(3_000);
+    expect(planSwitch(b.doc, 'acad', 'named-user', false, NOW, lookup)).toEqual(planSwitch(serialInUse(3).doc, 'acad', 'named-user', false, NOW, lookup));
   });
 });

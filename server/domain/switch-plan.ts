@@ -40,14 +40,21 @@ export interface SwitchPlan {
 
 export type AccountLookup = (accountId: string) => { email: string; name: string } | undefined;
 
+/** Records walked between two yields of a plan: a slice's worth of the simplest steps. */
+const STEP = 512;
+
 /**
  * A copy of what a simulation changes, sharing the rest: the leases of `deviceIds` only (the only
  * ones it plans), and with `rights`, the assignments and the contract lines. Far cheaper than a
  * deep clone of an organization with thousands of devices.
  */
-function simCopy(doc: OrgDoc, deviceIds: ReadonlySet<string>, rights: boolean): OrgDoc {
+function* simCopy(doc: OrgDoc, deviceIds: ReadonlySet<string>, rights: boolean): Generator<void, OrgDoc> {
   const leases: OrgDoc['leases'] = {};
-  for (const l of Object.values(doc.leases)) if (deviceIds.has(l.deviceId)) leases[l.jti] = { ...l };
+  let n = 0;
+  for (const l of Object.values(doc.leases)) {
+    if (deviceIds.has(l.deviceId)) leases[l.jti] = { ...l };
+    if (++n % STEP === 0) yield;
+  }
   if (!rights) return { ...doc, leases };
   return {
     ...doc,
@@ -62,12 +69,17 @@ function simCopy(doc: OrgDoc, deviceIds: ReadonlySet<string>, rights: boolean): 
  * that could get one (it is installed there; for a service, someone is signed in). A product's
  * leases depend only on the lines of that product, so simulating these alone is exact for it.
  */
-function productDevices(doc: OrgDoc, productCode: string, now: number): Set<string> {
+function* productDevices(doc: OrgDoc, productCode: string, now: number): Generator<void, Set<string>> {
   const service = doc.products[productCode]?.kind === 'service';
   const ids = new Set<string>();
-  for (const l of Object.values(doc.leases)) if (l.productCode === productCode && isLive(l, now)) ids.add(l.deviceId);
+  let n = 0;
+  for (const l of Object.values(doc.leases)) {
+    if (l.productCode === productCode && isLive(l, now)) ids.add(l.deviceId);
+    if (++n % STEP === 0) yield;
+  }
   for (const d of Object.values(doc.devices)) {
     if (service ? d.signedInAccountId !== null : d.inventory.some((i) => i.productCode === productCode)) ids.add(d.id);
+    if (++n % STEP === 0) yield;
   }
   return ids;
 }
@@ -79,10 +91,10 @@ function productDevices(doc: OrgDoc, productCode: string, now: number): Set<stri
  */
 function* simulateProduct(doc: OrgDoc, productCode: string, deviceIds: ReadonlySet<string>, now: number, prepare?: (sim: OrgDoc) => void): Generator<void, Map<string, string>> {
   // Only leases change when nothing is prepared: the rights (assignments, lines) are shared, not copied.
-  const sim = simCopy(doc, deviceIds, prepare !== undefined);
+  const sim = yield* simCopy(doc, deviceIds, prepare !== undefined);
   prepare?.(sim);
   yield;
-  const idx = new OrgIndex(sim, now);
+  const idx = yield* OrgIndex.building(sim, now);
   yield;
   const order = [...deviceIds].flatMap((id) => sim.devices[id] ?? []).sort((a, b) => a.enrolledAt - b.enrolledAt || (a.id < b.id ? -1 : 1));
   let n = 0;
@@ -149,8 +161,7 @@ export function decideSwitch(doc: OrgDoc, lineId: string, to: ActivationMethod, 
 export function* planSwitchSteps(doc: OrgDoc, lineId: string, to: ActivationMethod, autoAssign: boolean, now: number, accountOf: AccountLookup): Generator<void, SwitchPlan> {
   const decision = decideSwitch(doc, lineId, to, autoAssign, now, accountOf);
   const { productCode } = decision;
-  const ids = productDevices(doc, productCode, now);
-  yield;
+  const ids = yield* productDevices(doc, productCode, now);
   const before = yield* simulateProduct(doc, productCode, ids, now);
   const assignTo = decision.wouldAssign.map((p) => p.accountId);
   const after = yield* simulateProduct(doc, productCode, ids, now, (sim) => void withSwitch(sim, lineId, to, assignTo, 'plan', now, (i) => `plan-${i}`));
