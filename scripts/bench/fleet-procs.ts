@@ -24,6 +24,8 @@ export async function startBenchServer(dataDir: string, port = 0): Promise<Serve
   const { helper, ready } = await Helper.start<{ port: number; url: string }>('bench-server', file, ['--data', dataDir, '--port', String(port)], [
     '--expose-gc',
     '--max-old-space-size=4096',
+    // SEATKEEPER_BENCH_SERVER_FLAGS="--trace-gc …": node flags for the server under test (diagnosis only).
+    ...(process.env.SEATKEEPER_BENCH_SERVER_FLAGS?.split(' ').filter(Boolean) ?? []),
   ]);
   return { helper, ...ready };
 }

@@ -112,7 +112,9 @@ export async function benchFleet(quick: boolean): Promise<Row[]> {
       const raw = await rawLevel(fleet, n, sk.revoked, sk.switchMs.length, sk.frames, sk.storm !== null);
       reached = n;
       rows.push(...levelRows(n, sk, raw, quick, maxN));
-      if (next !== undefined && !fits(next)) {
+      // A size that ran no storm counted on the next one running (and storming): it does, even
+      // when the rest of this size took longer than predicted; its own connect keeps to the deadline.
+      if (next !== undefined && !fits(next) && sk.storm !== null) {
         const s = predictConnectMs(done, next) / 1000;
         stopped = `${next} agents not started: connecting them would take about ${s.toFixed(0)} s at the rates measured so far, more than the ${p.budgetMs / 1000} s budget leaves`;
         process.stderr.write(`  ${stopped}\n`);
@@ -157,7 +159,15 @@ function levelRows(n: number, sk: SkResult, raw: RawResult, quick: boolean, maxN
       ...(isTop ? { target: '≤ 50 KB @20k', met: perAgent <= 50 } : {}),
       note: `server RSS ${(sk.rss0 / 2 ** 20).toFixed(0)} MiB with the organization loaded, ${(sk.rssN / 2 ** 20).toFixed(0)} MiB with ${n} agents`,
     }),
-    row({ bench: 'fleet', figure: `connect+authenticate rate ${at}`, value: sk.connectRate, unit: 'agents/s', baseline: 'bare ws connect', baselineValue: raw.connectRate }),
+    row({
+      bench: 'fleet',
+      figure: `connect+authenticate rate ${at}`,
+      value: sk.connectRate,
+      unit: 'agents/s',
+      baseline: 'bare ws connect',
+      baselineValue: raw.connectRate,
+      ...(n === 10_000 ? { target: '≥ 0.5× baseline', met: sk.connectRate >= 0.5 * raw.connectRate } : {}),
+    }),
     row({
       bench: 'revoke',
       figure: `one store commit (one small change made durable) ${at}`,
@@ -175,7 +185,7 @@ function levelRows(n: number, sk: SkResult, raw: RawResult, quick: boolean, maxN
       unit: 'ms',
       baseline: `bare ws send to one socket ${samples(rb.n, true)}`,
       baselineValue: rb.p99,
-      ...(n === 10_000 ? { target: '≤ 50 ms @10k', met: rv.p99 <= 50 } : {}),
+      ...(n === 10_000 ? { target: '≤ 2× baseline and ≤ 50 ms @10k', met: rv.p99 <= 2 * rb.p99 && rv.p99 <= 50 } : {}),
     }),
     row({ bench: 'push', figure: `org-wide switch → last ack p50 ${at} ${samples(sw.n)}`, value: sw.p50, unit: 'ms', baseline: `bare ws broadcast, same bytes ${samples(bc.n)}`, baselineValue: bc.p50 }),
     row({
@@ -202,7 +212,7 @@ function levelRows(n: number, sk: SkResult, raw: RawResult, quick: boolean, maxN
         unit: 'ms',
         baseline: 'bare ws server, same phase',
         baselineValue: base,
-        ...(n === 10_000 ? { target: '≤ 25 ms @10k', met: value <= 25 } : {}),
+        ...(n === 10_000 ? { target: '≤ 25 ms @10k', met: value <= 25 } : isTop ? { target: '≤ 2× baseline @20k', met: value <= 2 * base } : {}),
         // A stall longer than the CPU the server used meanwhile is partly the machine's, not the server's.
         ...(onCpu < value * 0.8 ? { note: `the server was on the CPU at most ${onCpu.toFixed(0)} ms of its longest stall (${value.toFixed(0)} ms): the rest it was not scheduled` } : {}),
       }),
@@ -218,7 +228,8 @@ function levelRows(n: number, sk: SkResult, raw: RawResult, quick: boolean, maxN
         unit: 's',
         baseline: 'bare ws server restarted, same agents and backoff',
         baselineValue: raw.stormMs === null ? null : raw.stormMs / 1000,
-        ...(isTop ? { target: '≤ 60 s @20k', met: s.missing === 0 && s.totalMs <= 60_000 } : {}),
+        target: isTop ? '≤ 2× baseline and ≤ 60 s @20k' : '≤ 2× baseline',
+        met: s.missing === 0 && raw.stormMs !== null && s.totalMs <= 2 * raw.stormMs && (!isTop || s.totalMs <= 60_000),
         note: `server down ${(s.downMs / 1000).toFixed(1)} s (${(s.stopMs / 1000).toFixed(1)} s of it stopping); ${s.attempts} connection attempts; failed ones by cause ${JSON.stringify(s.failures)}`,
       }),
       row({ bench: 'storm', figure: `reconnect storm: new server listening → all reconciled ${at}`, value: s.sinceUpMs / 1000, unit: 's', baseline: '—', baselineValue: null }),

@@ -50,7 +50,7 @@ if (onlyIdx >= 0 && !benches.some((b) => b.name === only)) {
   process.exit(2);
 }
 // Other fleet sizes, an experimental server build or a profiler make a run that is not the full one.
-const partial = !!process.env.SEATKEEPER_BENCH_LEVELS || !!process.env.SEATKEEPER_BENCH_SERVER || !!process.env.SEATKEEPER_BENCH_PROFILE;
+const partial = !!process.env.SEATKEEPER_BENCH_LEVELS || !!process.env.SEATKEEPER_BENCH_SERVER || !!process.env.SEATKEEPER_BENCH_SERVER_FLAGS || !!process.env.SEATKEEPER_BENCH_PROFILE;
 const publish = !quick && !partial;
 const order = benches.map((b) => b.name);
 const today = () => new Date().toISOString().slice(0, 10);
